@@ -1,0 +1,144 @@
+# attrib — build, test, benchmark and demo.
+#
+#   make            build build/attrib
+#   make test       install missing packages, build, run every test
+#   make demo       install missing packages, build, analyze the bundled captures
+#   make asan       unit tests + ingest of all shared captures under ASan+UBSan
+#   make bench      benchmark against ndpiReader on the large capture
+#   make fuzz       build the libFuzzer harnesses (clang)
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Sources are found by folder: capture/, analyze/ (and its subfolders) and
+# cli/ build the program; tests/unit/test_*.c are one cmocka binary each.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+SANITIZE ?=
+V ?= 0
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+PKGS := libpcap libndpi sqlite3 jansson yaml-0.1 libgcrypt
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+        -Wmissing-prototypes -Wvla -Wno-unused-parameter \
+        -Wno-format-truncation
+ifeq ($(SANITIZE),1)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+       -fno-sanitize-recover=all
+HARDEN :=
+else
+OPT := -O2 -g
+HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection
+endif
+CFLAGS ?=
+CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -fPIE \
+          -MMD -MP -I. $(PKG_CFLAGS)
+LDFLAGS += -pie -Wl,-z,relro,-z,now $(if $(filter 1,$(SANITIZE)),-fsanitize=address$(comma)undefined)
+comma := ,
+LDLIBS  += $(PKG_LIBS) -lpthread -lm
+
+LIB_SRC  := $(sort $(wildcard capture/*.c) $(wildcard analyze/*.c) $(wildcard analyze/*/*.c))
+CLI_SRC  := $(sort $(wildcard cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TOOL_SRC := $(sort $(wildcard pcaps/gen/*.c))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+SQL_SRC  := $(sort $(wildcard analyze/evidence/*.sql))
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIBA     := $(BUILD)/libattrib.a
+ATTRIB   := $(BUILD)/attrib
+
+.PHONY: all deps check unit asan asan-check bench demo demo-run fuzz install clean test
+.DEFAULT_GOAL := all
+.SECONDARY:
+
+all: $(ATTRIB)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# The schema is compiled in, so the binary needs no data files.
+$(BUILD)/schema.inc: $(SQL_SRC)
+	@mkdir -p $(dir $@)
+	$(Q){ for f in $(SQL_SRC); do sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/' $$f; done; } > $@
+$(BUILD)/analyze/evidence/store.o: $(BUILD)/schema.inc
+$(BUILD)/analyze/evidence/store.o: CFLAGS += -I$(BUILD)
+
+$(LIBA): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(ATTRIB): $(CLI_OBJ) $(LIBA)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/gen/%: $(BUILD)/pcaps/gen/%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
+# Missing Debian packages: installed when root, else the apt-get line is printed.
+deps:
+	@sh .ci/deps
+
+# Unit tests only (no package install): every tests/unit/test_*.c.
+unit: $(TEST_BIN)
+	@sh tests/run-unit.sh $(TEST_BIN)
+
+# Everything make test runs, without the package step.
+check: all unit
+	@$(MAKE) --no-print-directory asan-check
+	@sh tests/run-regress.sh $(ATTRIB)
+	@sh tests/oracle/ndpi-agreement.sh $(ATTRIB)
+
+test:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory check
+
+asan:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory asan-check
+
+asan-check:
+	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 build/asan/attrib unit
+	@sh tests/asan-ingest-all.sh build/asan/attrib
+
+bench:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench/run.sh $(ATTRIB)
+
+demo:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/demo.sh $(ATTRIB)
+
+fuzz:
+	@sh tests/fuzz/build.sh
+
+install: $(ATTRIB)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(ATTRIB) $(DESTDIR)$(PREFIX)/bin/attrib
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,84 @@
+-- attrib evidence store schema (one database per case).
+-- Times are microseconds since the epoch (UTC); hashes are lower-case hex.
+
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+-- One row per capture file. status: 'partial' while ingest runs (or after
+-- it was interrupted), 'complete' when every packet was read, 'error' when
+-- the file ended in a decode error (what came before is kept).
+CREATE TABLE IF NOT EXISTS sources (
+  id              INTEGER PRIMARY KEY,
+  path            TEXT NOT NULL,
+  size            INTEGER NOT NULL,
+  sha256          TEXT,
+  format          TEXT NOT NULL,
+  linktype        INTEGER NOT NULL,
+  linktype_name   TEXT NOT NULL,
+  packets         INTEGER NOT NULL DEFAULT 0,
+  first_ts_us     INTEGER,
+  last_ts_us      INTEGER,
+  status          TEXT NOT NULL,
+  error           TEXT,
+  committed_frame INTEGER NOT NULL DEFAULT 0,
+  first_flow_id   INTEGER NOT NULL,
+  tool_version    TEXT NOT NULL,
+  pcap_version    TEXT NOT NULL,
+  ndpi_version    TEXT NOT NULL,
+  clock_note      TEXT NOT NULL,
+  ingested_us     INTEGER NOT NULL
+);
+
+-- One row per flow. Addresses are text (inet_ntop); client is the sender
+-- of the first packet seen.
+CREATE TABLE IF NOT EXISTS flows (
+  id            INTEGER PRIMARY KEY,
+  source_id     INTEGER NOT NULL REFERENCES sources(id),
+  ip_version    INTEGER NOT NULL,
+  l4_proto      INTEGER NOT NULL,
+  client        TEXT NOT NULL,
+  client_port   INTEGER NOT NULL,
+  server        TEXT NOT NULL,
+  server_port   INTEGER NOT NULL,
+  vlan          INTEGER NOT NULL,
+  tunnel        TEXT NOT NULL,
+  tunnel_id     INTEGER NOT NULL,
+  first_ts_us   INTEGER NOT NULL,
+  last_ts_us    INTEGER NOT NULL,
+  first_frame   INTEGER NOT NULL,
+  last_frame    INTEGER NOT NULL,
+  packets_c2s   INTEGER NOT NULL,
+  packets_s2c   INTEGER NOT NULL,
+  bytes_c2s     INTEGER NOT NULL,
+  bytes_s2c     INTEGER NOT NULL,
+  proto         TEXT NOT NULL,
+  master_id     INTEGER NOT NULL,
+  app_id        INTEGER NOT NULL,
+  category      TEXT NOT NULL,
+  risk          INTEGER NOT NULL,
+  guessed       INTEGER NOT NULL,
+  close_reason  TEXT NOT NULL
+);
+
+-- Decode anomalies counted per source.
+CREATE TABLE IF NOT EXISTS anomalies (
+  source_id     INTEGER NOT NULL REFERENCES sources(id),
+  name          TEXT NOT NULL,
+  count         INTEGER NOT NULL,
+  first_frame   INTEGER NOT NULL,
+  PRIMARY KEY (source_id, name)
+);
+
+-- Every action on the case.
+CREATE TABLE IF NOT EXISTS custody (
+  id            INTEGER PRIMARY KEY,
+  ts_us         INTEGER NOT NULL,
+  action        TEXT NOT NULL,
+  actor         TEXT NOT NULL,
+  host          TEXT NOT NULL,
+  tool_version  TEXT NOT NULL,
+  arguments     TEXT NOT NULL,
+  detail        TEXT NOT NULL
+);

@@ -1,0 +1,107 @@
+/*
+ * store.h — the evidence store: one SQLite database per case.
+ * store.c is the only file that includes sqlite3.h.
+ *
+ * Writes are batched in transactions; store_checkpoint() commits a batch
+ * and records how far the source got, so an interrupted ingest leaves a
+ * consistent prefix. Re-ingesting an interrupted source replays the file
+ * and writes only what was not committed (the pipeline is deterministic,
+ * so the same frames produce the same records).
+ */
+#ifndef ATTRIB_STORE_H
+#define ATTRIB_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "analyze/dpi.h"
+#include "analyze/flow.h"
+
+struct store;
+
+/* Opens or creates the case database at path. NULL with message in err. */
+struct store *store_open(const char *path, char *err, size_t errlen);
+
+/* Commits what is pending and closes. Returns 0, or -1 (message on
+ * stderr-free channel: store_error() is gone, so err receives it). */
+int store_close(struct store *st, char *err, size_t errlen);
+
+/* Last error, one line. */
+const char *store_error(const struct store *st);
+
+struct store_source {
+	const char *path;
+	uint64_t size;
+	const char *format;        /* "pcap" | "pcapng" */
+	int linktype;
+	const char *linktype_name;
+	const char *tool_version, *pcap_version, *ndpi_version;
+};
+
+/* Result of store_source_begin(). */
+struct store_resume {
+	int64_t source_id;
+	uint64_t replay_until;     /* frames <= this are already committed */
+	uint64_t first_flow_id;    /* flow ids of this source start here */
+	bool resumed;              /* an interrupted ingest is being completed */
+};
+
+/*
+ * Id of a complete source with this SHA-256 (hex), 0 when none, -1 on
+ * error.
+ */
+int64_t store_source_by_sha256(struct store *st, const char *sha_hex);
+
+/* True when a complete source has exactly this size (a duplicate is
+ * possible, so the caller hashes the file first). */
+int store_has_source_size(struct store *st, uint64_t size);
+
+/*
+ * Starts ingest of a source: resumes the interrupted source with the same
+ * path and size, or inserts a new 'partial' one. Returns 0 or -1.
+ */
+int store_source_begin(struct store *st, const struct store_source *src,
+		       struct store_resume *out);
+
+/* Tells the store which frame the pipeline is processing (records written
+ * while frame <= replay_until are skipped: they were committed before). */
+void store_set_frame(struct store *st, uint64_t frame);
+
+/* Records a closed flow with its DPI result. 0 or -1. */
+int store_flow(struct store *st, int64_t source_id, const struct flow *f,
+	       const struct dpi_result *r, const char *close_reason);
+
+/* Adds one occurrence of an anomaly at frame (counted in memory, written
+ * at each checkpoint). */
+void store_anomaly(struct store *st, enum anomaly a, uint64_t frame);
+
+/*
+ * Commits the batch: everything up to and including frame is durable.
+ * Returns 0 or -1 (e.g. disk full: the batch is rolled back).
+ */
+int store_checkpoint(struct store *st, int64_t source_id, uint64_t frame,
+		     uint64_t packets, uint64_t first_us, uint64_t last_us);
+
+/*
+ * Marks the source complete ("complete") or ended by an error ("error",
+ * with message) and commits. sha_hex may be NULL when the file could not
+ * be read to the end.
+ */
+int store_source_finish(struct store *st, int64_t source_id,
+			const char *sha_hex, uint64_t packets,
+			uint64_t first_us, uint64_t last_us,
+			const char *status, const char *error);
+
+/* Appends a custody record (action: "ingest", "verify", ...). 0 or -1. */
+int store_custody(struct store *st, const char *action, const char *args,
+		  const char *detail);
+
+/* Builds the indexes after bulk load (idempotent). 0 or -1. */
+int store_build_indexes(struct store *st);
+
+/* Writes the human-readable case summary (sources, flows by protocol,
+ * anomalies) to out. 0 or -1. */
+int store_print_summary(struct store *st, FILE *out);
+
+#endif

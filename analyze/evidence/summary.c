@@ -1,0 +1,70 @@
+/*
+ * summary.c — the human-readable case summary of `attrib summary`
+ * (sources, flows by protocol, anomalies).
+ */
+#include <stdio.h>
+
+#include "analyze/evidence/store_internal.h"
+
+/* Prints every row of a query as aligned text columns after a title. */
+static int print_rows(struct store *st, FILE *out, const char *title,
+		      const char *sql, const char *const *heads, int ncol)
+{
+	sqlite3_stmt *q = NULL;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+		store_fail(st, "summary");
+		return -1;
+	}
+	fprintf(out, "%s\n", title);
+	for (int c = 0; c < ncol; c++)
+		fprintf(out, c ? "  %-10s" : "  %-20s", heads[c]);
+	fputc('\n', out);
+	int step, rows = 0;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		rows++;
+		for (int c = 0; c < ncol; c++) {
+			const unsigned char *v = sqlite3_column_text(q, c);
+			fprintf(out, c ? "  %-10s" : "  %-20s",
+				v ? (const char *)v : "-");
+		}
+		fputc('\n', out);
+	}
+	if (rows == 0)
+		fprintf(out, "  (none)\n");
+	fputc('\n', out);
+	sqlite3_finalize(q);
+	if (step != SQLITE_DONE) {
+		store_fail(st, "summary");
+		return -1;
+	}
+	return 0;
+}
+
+int store_print_summary(struct store *st, FILE *out)
+{
+	static const char *const src_heads[] = {
+		"source", "status", "packets", "flows", "link", "sha256", "path"};
+	static const char *const proto_heads[] = {"protocol", "flows",
+						  "packets", "bytes"};
+	static const char *const anom_heads[] = {"anomaly", "count",
+						 "first frame"};
+	if (store_txn_commit(st) != 0)
+		return -1;
+	if (print_rows(st, out, "Sources",
+		       "SELECT id, status, packets, (SELECT count(*) FROM "
+		       "flows f WHERE f.source_id=s.id), linktype_name, "
+		       "coalesce(substr(sha256,1,16),'-'), path FROM sources s "
+		       "ORDER BY id",
+		       src_heads, 7) != 0 ||
+	    print_rows(st, out, "Flows by protocol",
+		       "SELECT proto, count(*), sum(packets_c2s+packets_s2c), "
+		       "sum(bytes_c2s+bytes_s2c) FROM flows GROUP BY proto "
+		       "ORDER BY count(*) DESC, proto",
+		       proto_heads, 4) != 0 ||
+	    print_rows(st, out, "Anomalies",
+		       "SELECT name, sum(count), min(first_frame) FROM "
+		       "anomalies GROUP BY name ORDER BY sum(count) DESC, name",
+		       anom_heads, 3) != 0)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,62 @@
+/*
+ * text.h — bounded text output for the protocol parsers.
+ *
+ * A textbuf writes into a caller-owned fixed-size char array and keeps it
+ * NUL-terminated at all times. Every put is atomic: either all of its bytes
+ * fit (with room for the NUL) or none are written and `overflow` is set,
+ * so an escape sequence or UTF-8 character is never cut in half.
+ *
+ * text_put_escaped() renders untrusted bytes the way Wireshark/tshark
+ * render string fields (wsutil format_text), so names we store compare
+ * equal to `tshark -T fields` output. Pure: no allocation, no I/O.
+ */
+#ifndef ATTRIB_PARSE_TEXT_H
+#define ATTRIB_PARSE_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct textbuf {
+	char *buf;     /* caller's array, always NUL-terminated */
+	size_t size;   /* bytes in buf, NUL included; 0 means nothing fits */
+	size_t len;    /* characters written, excluding the NUL */
+	bool overflow; /* some put did not fit and was dropped */
+};
+
+/* Starts writing at buf[0] (buf = "" when size > 0). */
+void textbuf_init(struct textbuf *t, char *buf, size_t size);
+
+/* Appends n bytes from s (not necessarily NUL-terminated), atomically. */
+bool textbuf_putn(struct textbuf *t, const char *s, size_t n);
+
+/* Appends a NUL-terminated string, atomically. */
+bool textbuf_puts(struct textbuf *t, const char *s);
+
+/* Appends one byte. */
+bool textbuf_putc(struct textbuf *t, char c);
+
+/* Appends v in decimal. */
+bool textbuf_put_uint(struct textbuf *t, unsigned long v);
+
+/* Appends v as exactly four lower-case hex digits. */
+bool textbuf_put_hex16(struct textbuf *t, uint16_t v);
+
+/*
+ * Appends n untrusted bytes as tshark would print them:
+ *  - printable ASCII 0x20..0x7e as is (backslash and dot included);
+ *  - \a \b \f \n \r \t \v for those controls, \ooo (octal) for other ASCII
+ *    controls and DEL;
+ *  - UTF-8 decoded leniently (overlong forms accepted, 5- and 6-byte forms
+ *    decoded); printable code points re-encoded as UTF-8, non-printable
+ *    ones (controls, format characters, noncharacters, known-unassigned
+ *    ranges) as \uXXXX or \UXXXXXXXX;
+ *  - broken sequences, surrogates and values above U+10FFFF as U+FFFD.
+ * Unassigned code points inside the BMP and plane 1 are printed as is,
+ * where tshark escapes them (no Unicode tables here).
+ * The output is always valid UTF-8. Returns false if it did not all fit
+ * (output stops at the last whole character that fitted).
+ */
+bool text_put_escaped(struct textbuf *t, const uint8_t *p, size_t n);
+
+#endif

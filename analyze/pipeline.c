@@ -1,0 +1,246 @@
+/*
+ * pipeline.c — decoded packets → flows → DPI → evidence store
+ * (see pipeline.h).
+ *
+ * Per flow the pipeline hangs a small record on flow->user: the DPI state
+ * while detection runs (freed as soon as DPI is done, so memory is bounded
+ * by the flows still under detection) and the DPI result after.
+ */
+#include "analyze/pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct flow_dpi {
+	struct dpi_flow *state; /* NULL once detection is done */
+	struct dpi_result result;
+};
+
+struct pipeline {
+	struct store *st;
+	struct dpi *dpi;
+	struct pipeline_config cfg;
+	struct flow_table *flows;
+	int64_t source_id;
+	uint64_t since_checkpoint;
+	uint64_t last_frame;
+	uint64_t prev_ts_us;
+	int write_failed;
+	struct pipeline_stats stats;
+};
+
+void pipeline_config_default(struct pipeline_config *cfg)
+{
+	flow_table_config_default(&cfg->flows);
+	cfg->checkpoint_packets = 65536;
+}
+
+static const char *close_reason_name(enum flow_close_reason why)
+{
+	switch (why) {
+	case FLOW_CLOSE_IDLE: return "idle";
+	case FLOW_CLOSE_HARD: return "hard_timeout";
+	case FLOW_CLOSE_TCP_END: return "tcp_end";
+	case FLOW_CLOSE_EVICTED: return "evicted";
+	case FLOW_CLOSE_END: return "end_of_input";
+	}
+	return "unknown";
+}
+
+/* Flow table callback: finish detection, store the flow, free its state. */
+static void on_flow_close(struct flow *f, enum flow_close_reason why,
+			  void *ctx)
+{
+	struct pipeline *p = ctx;
+	struct flow_dpi *fd = f->user;
+	struct dpi_result unknown;
+	const struct dpi_result *r = &unknown;
+	if (fd) {
+		if (fd->state) {
+			dpi_result(p->dpi, fd->state, &fd->result);
+			dpi_flow_free(fd->state);
+			fd->state = NULL;
+		}
+		r = &fd->result;
+	} else {
+		memset(&unknown, 0, sizeof unknown);
+		snprintf(unknown.proto, sizeof unknown.proto, "Unknown");
+		snprintf(unknown.category, sizeof unknown.category,
+			 "Unspecified");
+	}
+	if (why == FLOW_CLOSE_EVICTED)
+		store_anomaly(p->st, ANOM_FLOW_TABLE_FULL, p->last_frame);
+	if (!p->write_failed &&
+	    store_flow(p->st, p->source_id, f, r, close_reason_name(why)) != 0)
+		p->write_failed = 1;
+	free(fd);
+	f->user = NULL;
+}
+
+struct pipeline *pipeline_create(struct store *st, struct dpi *dpi,
+				 const struct pipeline_config *cfg,
+				 char *err, size_t errlen)
+{
+	struct pipeline *p = calloc(1, sizeof *p);
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->st = st;
+	p->dpi = dpi;
+	p->cfg = *cfg;
+	return p;
+}
+
+int pipeline_begin(struct pipeline *p, const struct store_source *src,
+		   struct store_resume *resume, char *err, size_t errlen)
+{
+	if (store_source_begin(p->st, src, resume) != 0) {
+		snprintf(err, errlen, "%s", store_error(p->st));
+		return -1;
+	}
+	memset(&p->stats, 0, sizeof p->stats);
+	p->source_id = resume->source_id;
+	p->since_checkpoint = 0;
+	p->last_frame = 0;
+	p->prev_ts_us = 0;
+	p->write_failed = 0;
+	struct flow_table_config fc = p->cfg.flows;
+	fc.first_id = resume->first_flow_id;
+	flow_table_destroy(p->flows);
+	p->flows = flow_table_create(&fc, on_flow_close, p);
+	if (!p->flows) {
+		snprintf(err, errlen, "out of memory (flow table)");
+		return -1;
+	}
+	return 0;
+}
+
+static void count_anomalies(struct pipeline *p, const struct packet *pkt)
+{
+	anomaly_set set = pkt->anomalies;
+	while (set) {
+		int a = __builtin_ctzll(set);
+		set &= set - 1;
+		store_anomaly(p->st, (enum anomaly)a, pkt->frame);
+		p->stats.anomalies++;
+	}
+}
+
+/* Gives the packet to DPI while the flow's detection still runs. */
+static int feed_dpi(struct pipeline *p, struct flow *f, bool created,
+		    enum flow_dir dir, const struct packet *pkt)
+{
+	struct flow_dpi *fd = f->user;
+	if (created && !fd) {
+		fd = calloc(1, sizeof *fd);
+		if (!fd)
+			return -1;
+		fd->state = dpi_flow_new(p->dpi);
+		if (!fd->state) {
+			free(fd);
+			return -1;
+		}
+		f->user = fd;
+	}
+	if (!fd || !fd->state)
+		return 0;
+	p->stats.dpi_packets++;
+	if (!dpi_feed(p->dpi, fd->state, pkt, (int)dir)) {
+		dpi_result(p->dpi, fd->state, &fd->result);
+		dpi_flow_free(fd->state);
+		fd->state = NULL;
+	}
+	return 0;
+}
+
+static int checkpoint(struct pipeline *p, char *err, size_t errlen)
+{
+	if (store_checkpoint(p->st, p->source_id, p->last_frame,
+			     p->stats.packets, p->stats.first_us,
+			     p->stats.last_us) != 0) {
+		snprintf(err, errlen, "%s", store_error(p->st));
+		return -1;
+	}
+	p->since_checkpoint = 0;
+	return 0;
+}
+
+int pipeline_packet(struct pipeline *p, const struct packet *pkt, char *err,
+		    size_t errlen)
+{
+	store_set_frame(p->st, pkt->frame);
+	p->last_frame = pkt->frame;
+	p->stats.packets++;
+	p->stats.bytes += pkt->caplen;
+	if (p->stats.packets == 1 || pkt->ts_us < p->stats.first_us)
+		p->stats.first_us = pkt->ts_us;
+	if (pkt->ts_us > p->stats.last_us)
+		p->stats.last_us = pkt->ts_us;
+	if (pkt->ts_us < p->prev_ts_us)
+		pipeline_file_anomaly(p, ANOM_TIME_BACKWARDS, pkt->frame);
+	p->prev_ts_us = pkt->ts_us;
+	if (pkt->anomalies)
+		count_anomalies(p, pkt);
+	if (pkt->ip_version) {
+		p->stats.ip_packets++;
+		enum flow_dir dir;
+		bool created = false;
+		struct flow *f = flow_table_update(p->flows, pkt, &dir, &created);
+		if (!f || feed_dpi(p, f, created, dir, pkt) != 0) {
+			snprintf(err, errlen, "frame %llu: out of memory",
+				 (unsigned long long)pkt->frame);
+			return -1;
+		}
+		if (created)
+			p->stats.flows++;
+	}
+	if (p->write_failed) {
+		snprintf(err, errlen, "%s", store_error(p->st));
+		return -1;
+	}
+	if (++p->since_checkpoint >= p->cfg.checkpoint_packets)
+		return checkpoint(p, err, errlen);
+	return 0;
+}
+
+void pipeline_file_anomaly(struct pipeline *p, enum anomaly a, uint64_t frame)
+{
+	store_anomaly(p->st, a, frame);
+	p->stats.anomalies++;
+}
+
+int pipeline_end(struct pipeline *p, const char *sha_hex, const char *status,
+		 const char *error, char *err, size_t errlen)
+{
+	if (p->flows)
+		flow_table_flush(p->flows);
+	if (p->write_failed) {
+		snprintf(err, errlen, "%s", store_error(p->st));
+		return -1;
+	}
+	if (store_source_finish(p->st, p->source_id, sha_hex, p->stats.packets,
+				p->stats.first_us, p->stats.last_us, status,
+				error) != 0) {
+		snprintf(err, errlen, "%s", store_error(p->st));
+		return -1;
+	}
+	return 0;
+}
+
+const struct pipeline_stats *pipeline_stats(const struct pipeline *p)
+{
+	return &p->stats;
+}
+
+void pipeline_destroy(struct pipeline *p)
+{
+	if (!p)
+		return;
+	if (p->flows) {
+		p->write_failed = 1; /* an unfinished source writes nothing more */
+		flow_table_flush(p->flows);
+		flow_table_destroy(p->flows);
+	}
+	free(p);
+}

@@ -1,0 +1,36 @@
+/*
+ * decode.h — link, IP, L4 and tunnel decoding into struct packet.
+ *
+ * Pure: reads pkt->data[0..caplen) through a cursor, writes the decoded
+ * fields of pkt, never fails. Whatever cannot be decoded is recorded as an
+ * anomaly and decoding stops at that layer.
+ */
+#ifndef ATTRIB_DECODE_H
+#define ATTRIB_DECODE_H
+
+#include <stdbool.h>
+#include "cursor.h"
+#include "packet.h"
+
+/* Caps on what one packet can make the decoder walk. */
+enum {
+	DECODE_MAX_TUNNEL_DEPTH = 3,
+	DECODE_MAX_IPV6_EXT = 8,
+};
+
+/*
+ * Decodes pkt->data as link type pkt->linktype. Clears and fills every
+ * decoded field. Returns true when an IP layer was found (ip_version != 0).
+ */
+bool decode_packet(struct packet *pkt);
+
+/* True when linktype is one decode_packet() understands. */
+bool decode_linktype_supported(int linktype);
+
+/* Internal entry points shared by the decode_*.c files. */
+bool decode_ip(struct packet *pkt, struct cursor *c, int version_hint);
+void decode_l4(struct packet *pkt, struct cursor *c, uint8_t proto);
+bool decode_tunnel_gre(struct packet *pkt, struct cursor *c);
+bool decode_tunnel_gtpu(struct packet *pkt, struct cursor *c);
+
+#endif

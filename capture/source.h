@@ -1,0 +1,81 @@
+/*
+ * source.h — where packets come from: capture files (pcap, pcapng) and,
+ * later, live interfaces. The only files that include pcap.h are the
+ * source_*.c implementations.
+ *
+ * A file source hashes every byte of the file with SHA-256 as libpcap
+ * reads it, so the hash describes exactly the bytes that were analysed,
+ * and records the byte offset of every packet record.
+ */
+#ifndef ATTRIB_SOURCE_H
+#define ATTRIB_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "packet.h"
+
+struct source;
+
+enum source_status {
+	SOURCE_PACKET = 1, /* *pkt holds the next packet */
+	SOURCE_END = 0,    /* clean end of input */
+	SOURCE_ERROR = -1, /* source_error() says what, naming the frame */
+};
+
+enum { SHA256_LEN = 32 };
+
+/*
+ * Opens a capture file for reading. Returns NULL on failure with a
+ * one-line message "PATH: frame 0 (file header): why" in err.
+ * The caller owns the result and frees it with source_close().
+ */
+struct source *source_open_file(const char *path, char *err, size_t errlen);
+
+/*
+ * Reads the next packet into *pkt (record fields only; call
+ * decode_packet() for the rest). pkt->data stays valid until the next call.
+ */
+enum source_status source_next(struct source *s, struct packet *pkt);
+
+/* Last error as one line naming file and frame; "" when none. */
+const char *source_error(const struct source *s);
+
+const char *source_path(const struct source *s);
+int source_linktype(const struct source *s);
+/* Name of the link type (e.g. "EN10MB"), never NULL. */
+const char *source_linktype_name(const struct source *s);
+/* "pcap" or "pcapng". */
+const char *source_format(const struct source *s);
+/* Size of the file in bytes when opened. */
+uint64_t source_size(const struct source *s);
+/* Bytes consumed so far (for progress). */
+uint64_t source_bytes_read(const struct source *s);
+/* Frames read so far. */
+uint64_t source_frames(const struct source *s);
+
+/*
+ * Reads whatever libpcap has not read yet to the end of the file and
+ * writes the SHA-256 of the whole file to out. Returns 0, or -1 with
+ * source_error() set (an I/O error). Call once, after the last packet.
+ */
+int source_finish_hash(struct source *s, uint8_t out[SHA256_LEN]);
+
+/* Closes the file and frees s. NULL is a no-op. */
+void source_close(struct source *s);
+
+/* Version string of the packet capture library. */
+const char *source_library_version(void);
+
+/*
+ * SHA-256 of a whole file, read independently of any source (used to
+ * check for duplicates before ingest, and by verification). Returns 0,
+ * or -1 with a one-line message in err.
+ */
+int file_sha256(const char *path, uint8_t out[SHA256_LEN], char *err,
+		size_t errlen);
+
+/* Writes the 64-character lower-case hex of a SHA-256 and a NUL to hex. */
+void sha256_hex(const uint8_t sha[SHA256_LEN], char hex[2 * SHA256_LEN + 1]);
+
+#endif

@@ -1,0 +1,534 @@
+/*
+ * source_file.c — packets from a capture file (pcap or pcapng) through
+ * libpcap, with a SHA-256 of the file and the byte offset of every record.
+ *
+ * attrib opens the file itself and hands libpcap a stream made with
+ * fopencookie(). The stream reads the real file in 1 MiB chunks into a
+ * buffer attrib owns, and every chunk is hashed whole as it comes off the
+ * disk. The stream's position, ftell(), is therefore exactly where libpcap
+ * stands in the file, which gives each record's offset:
+ *   pcap:   libpcap reads one record per packet, so the record header
+ *           starts where libpcap stood before it was asked for the packet;
+ *   pcapng: libpcap reads whole blocks, some of which are not packets, so
+ *           a small tracker follows the block lengths in the bytes read
+ *           and queues each packet block's span; the packet libpcap
+ *           returns is the queued block that ends where libpcap stands.
+ * source_finish_hash() reads whatever libpcap left unread, so the hash is
+ * that of the whole file even when libpcap stops at a damaged record.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <gcrypt.h>
+#include <pcap/pcap.h>
+
+#include "source.h"
+
+enum {
+	SOURCE_CHUNK_BYTES = 1 << 20, /* read (and hash) unit on the file */
+	SOURCE_ERR_MAX = 4608,        /* path plus libpcap's message */
+	PCAPNG_HEAD_BYTES = 12,       /* type, length, section byte order */
+	/* Packet blocks read ahead of libpcap: a chunk of the smallest
+	 * (16-byte) blocks, and then some. */
+	PCAPNG_QUEUE_MAX = 2 * SOURCE_CHUNK_BYTES / 16,
+};
+
+static const uint32_t PCAPNG_SHB_TYPE = 0x0a0d0d0a;
+static const uint32_t PCAPNG_BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+
+/* Where a pcapng block lies in the file. */
+struct block_span {
+	uint64_t start, end;
+};
+
+/* Follows pcapng block boundaries in the bytes read from the file. */
+struct pcapng_tracker {
+	uint64_t pos;         /* bytes seen so far */
+	uint64_t block_start; /* offset of the block being read */
+	uint64_t block_end;   /* its end, once its header is complete */
+	uint8_t head[PCAPNG_HEAD_BYTES];
+	size_t head_have;
+	bool big_endian;      /* byte order of the current section */
+	bool lost;            /* a header libpcap would reject, or no memory */
+	struct block_span *queue; /* packet blocks libpcap has not returned */
+	size_t queue_cap;     /* a power of two */
+	size_t queue_first;
+	size_t queue_len;
+};
+
+struct source {
+	char *path;
+	FILE *file;            /* the real file, unbuffered */
+	FILE *stream;          /* cookie stream owned by libpcap once open */
+	pcap_t *pcap;
+	gcry_md_hd_t md;       /* SHA-256 of every byte read from file */
+	uint8_t *chunk;        /* the stream's buffer */
+	uint64_t size;         /* st_size when opened */
+	uint64_t position;     /* where libpcap stands in the file */
+	uint64_t frames;
+	int read_errno;        /* errno of a failed read of file, else 0 */
+	bool hashed;           /* finish_hash read the file to its end */
+	bool is_pcapng;
+	int linktype;
+	enum source_status status; /* SOURCE_PACKET while packets may come */
+	struct pcapng_tracker ng;
+	uint64_t read_total;   /* bytes read from file so far */
+	uint8_t digest[SHA256_LEN];
+	char linktype_name[32];
+	char err[SOURCE_ERR_MAX];
+};
+
+static pthread_once_t source_gcrypt_once = PTHREAD_ONCE_INIT;
+
+/* libgcrypt must be initialised once before first use; attrib only hashes,
+ * so secure memory is not needed. */
+static void source_gcrypt_init(void)
+{
+	if (gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P))
+		return;
+	gcry_check_version(NULL);
+	gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
+	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+}
+
+static uint32_t load_u32(const uint8_t *p, bool big_endian)
+{
+	if (big_endian)
+		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		       (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[1] << 8 | p[0];
+}
+
+static void pcapng_queue_push(struct pcapng_tracker *t, struct block_span b)
+{
+	if (t->queue_len == t->queue_cap) {
+		size_t cap = t->queue_cap ? 2 * t->queue_cap : 256;
+		struct block_span *q;
+		size_t i;
+
+		if (cap > PCAPNG_QUEUE_MAX ||
+		    !(q = malloc(cap * sizeof(*q)))) {
+			t->lost = true;
+			return;
+		}
+		for (i = 0; i < t->queue_len; i++)
+			q[i] = t->queue[(t->queue_first + i) & (t->queue_cap - 1)];
+		free(t->queue);
+		t->queue = q;
+		t->queue_cap = cap;
+		t->queue_first = 0;
+	}
+	t->queue[(t->queue_first + t->queue_len) & (t->queue_cap - 1)] = b;
+	t->queue_len++;
+}
+
+/*
+ * Takes the first 12 bytes of a block (every block has at least that
+ * many): type, total length and, in a section header, the byte-order
+ * magic that sets the order of the section. Queues packet blocks
+ * (enhanced, simple and the obsolete packet block).
+ */
+static void pcapng_take_header(struct pcapng_tracker *t)
+{
+	uint32_t type = load_u32(t->head, t->big_endian);
+	uint32_t len;
+
+	if (load_u32(t->head, false) == PCAPNG_SHB_TYPE) {
+		if (load_u32(t->head + 8, false) == PCAPNG_BYTE_ORDER_MAGIC)
+			t->big_endian = false;
+		else if (load_u32(t->head + 8, true) == PCAPNG_BYTE_ORDER_MAGIC)
+			t->big_endian = true;
+		else
+			t->lost = true;
+	}
+	len = load_u32(t->head + 4, t->big_endian);
+	if (len < PCAPNG_HEAD_BYTES)
+		t->lost = true;
+	t->block_end = t->block_start + len;
+	if (!t->lost && (type == 6 || type == 3 || type == 2))
+		pcapng_queue_push(t, (struct block_span){ t->block_start,
+							  t->block_end });
+}
+
+/* Advances the tracker over the next n bytes of the file. */
+static void pcapng_track(struct pcapng_tracker *t, const uint8_t *p, size_t n)
+{
+	while (n > 0 && !t->lost) {
+		size_t take;
+
+		if (t->head_have < PCAPNG_HEAD_BYTES) {
+			take = PCAPNG_HEAD_BYTES - t->head_have;
+			if (take > n)
+				take = n;
+			memcpy(t->head + t->head_have, p, take);
+			t->head_have += take;
+			if (t->head_have == PCAPNG_HEAD_BYTES)
+				pcapng_take_header(t);
+		} else {
+			uint64_t left = t->block_end - t->pos;
+
+			take = left < n ? (size_t)left : n;
+		}
+		t->pos += take;
+		p += take;
+		n -= take;
+		if (t->head_have == PCAPNG_HEAD_BYTES && t->pos == t->block_end) {
+			t->block_start = t->block_end;
+			t->head_have = 0;
+		}
+	}
+}
+
+/*
+ * Start of the packet block libpcap just returned, which ends at `end`,
+ * or `fallback` if the tracker does not know it.
+ */
+static uint64_t pcapng_packet_start(struct pcapng_tracker *t, uint64_t end,
+				    uint64_t fallback)
+{
+	while (t->queue_len > 0) {
+		struct block_span b = t->queue[t->queue_first];
+
+		if (b.end > end)
+			break;
+		t->queue_first = (t->queue_first + 1) & (t->queue_cap - 1);
+		t->queue_len--;
+		if (b.end == end)
+			return b.start;
+	}
+	return fallback;
+}
+
+/* Read function of the cookie stream: reads the real file into the
+ * stream's buffer (or libpcap's, for large reads) and hashes it. */
+static ssize_t source_cookie_read(void *cookie, char *buf, size_t size)
+{
+	struct source *s = cookie;
+	size_t n;
+
+	if (s->read_errno != 0)
+		return -1;
+	n = fread(buf, 1, size, s->file);
+	if (n == 0 && ferror(s->file)) {
+		s->read_errno = errno != 0 ? errno : EIO;
+		return -1;
+	}
+	gcry_md_write(s->md, buf, n);
+	if (s->is_pcapng)
+		pcapng_track(&s->ng, (const uint8_t *)buf, n);
+	s->read_total += n;
+	return (ssize_t)n;
+}
+
+/* Seek function of the cookie stream: only tells the position (for
+ * ftell(), which subtracts what is still buffered). */
+static int source_cookie_seek(void *cookie, off64_t *offset, int whence)
+{
+	const struct source *s = cookie;
+
+	if (whence != SEEK_CUR || *offset != 0) {
+		errno = ESPIPE;
+		return -1;
+	}
+	*offset = (off64_t)s->read_total;
+	return 0;
+}
+
+/* Names the first four bytes of the file: true with *pcapng set when
+ * libpcap might accept them, false when they are no capture magic. */
+static bool capture_magic(int fd, bool *pcapng)
+{
+	static const uint32_t pcap_magic[] = {
+		0xa1b2c3d4, /* microseconds */
+		0xa1b23c4d, /* nanoseconds */
+		0xa1b2cd34, /* Kuznetzov's modified format */
+	};
+	uint8_t p[4];
+	uint32_t le, be;
+	size_t i;
+
+	*pcapng = false;
+	if (pread(fd, p, sizeof(p), 0) != (ssize_t)sizeof(p))
+		return false;
+	le = load_u32(p, false);
+	be = load_u32(p, true);
+	if (le == PCAPNG_SHB_TYPE) {
+		*pcapng = true;
+		return true;
+	}
+	for (i = 0; i < sizeof(pcap_magic) / sizeof(pcap_magic[0]); i++)
+		if (le == pcap_magic[i] || be == pcap_magic[i])
+			return true;
+	return false;
+}
+
+struct source *source_open_file(const char *path, char *err, size_t errlen)
+{
+	static const cookie_io_functions_t cookie_io = {
+		.read = source_cookie_read,
+		.seek = source_cookie_seek,
+	};
+	char why[PCAP_ERRBUF_SIZE + 64];
+	char pcap_err[PCAP_ERRBUF_SIZE] = "";
+	struct source *s;
+	struct stat st;
+	bool known_magic;
+	off_t position;
+
+	pthread_once(&source_gcrypt_once, source_gcrypt_init);
+	why[0] = '\0';
+
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(why, sizeof(why), "out of memory");
+		goto fail;
+	}
+	s->status = SOURCE_PACKET;
+	s->path = strdup(path);
+	if (!s->path) {
+		snprintf(why, sizeof(why), "out of memory");
+		goto free_source;
+	}
+	s->file = fopen(path, "rb");
+	if (!s->file) {
+		snprintf(why, sizeof(why), "cannot open: %s", strerror(errno));
+		goto free_path;
+	}
+	if (fstat(fileno(s->file), &st) != 0) {
+		snprintf(why, sizeof(why), "cannot stat: %s", strerror(errno));
+		goto close_file;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(why, sizeof(why), "is a directory");
+		goto close_file;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, sizeof(why), "not a regular file");
+		goto close_file;
+	}
+	if (st.st_size == 0) {
+		snprintf(why, sizeof(why), "empty file");
+		goto close_file;
+	}
+	s->size = (uint64_t)st.st_size;
+	/* Reads are whole chunks into attrib's buffer: no stdio copy. */
+	setvbuf(s->file, NULL, _IONBF, 0);
+	posix_fadvise(fileno(s->file), 0, 0, POSIX_FADV_SEQUENTIAL);
+	known_magic = capture_magic(fileno(s->file), &s->is_pcapng);
+
+	s->chunk = malloc(SOURCE_CHUNK_BYTES);
+	if (!s->chunk) {
+		snprintf(why, sizeof(why), "out of memory");
+		goto close_file;
+	}
+	if (gcry_md_open(&s->md, GCRY_MD_SHA256, 0) != 0) {
+		snprintf(why, sizeof(why), "cannot start SHA-256");
+		goto free_chunk;
+	}
+	s->stream = fopencookie(s, "rb", cookie_io);
+	if (!s->stream) {
+		snprintf(why, sizeof(why), "cannot make stream: %s",
+			 strerror(errno));
+		goto close_md;
+	}
+	setvbuf(s->stream, (char *)s->chunk, _IOFBF, SOURCE_CHUNK_BYTES);
+	s->pcap = pcap_fopen_offline_with_tstamp_precision(
+		s->stream, PCAP_TSTAMP_PRECISION_MICRO, pcap_err);
+	if (!s->pcap) {
+		if (s->read_errno != 0)
+			snprintf(why, sizeof(why), "read error: %s",
+				 strerror(s->read_errno));
+		else if (known_magic)
+			snprintf(why, sizeof(why),
+				 "truncated or corrupt file header (libpcap: %s)",
+				 pcap_err);
+		else
+			snprintf(why, sizeof(why),
+				 "not a pcap or pcapng file (libpcap: %s)",
+				 pcap_err);
+		goto close_stream;
+	}
+	position = ftello(s->stream);
+	s->position = position > 0 ? (uint64_t)position : 0;
+	s->linktype = pcap_datalink(s->pcap);
+	if (pcap_datalink_val_to_name(s->linktype))
+		snprintf(s->linktype_name, sizeof(s->linktype_name), "%s",
+			 pcap_datalink_val_to_name(s->linktype));
+	else
+		snprintf(s->linktype_name, sizeof(s->linktype_name),
+			 "LINKTYPE_%d", s->linktype);
+	return s;
+
+close_stream:
+	fclose(s->stream);
+	free(s->ng.queue);
+close_md:
+	gcry_md_close(s->md);
+free_chunk:
+	free(s->chunk);
+close_file:
+	fclose(s->file);
+free_path:
+	free(s->path);
+free_source:
+	free(s);
+fail:
+	snprintf(err, errlen, "%s: frame 0 (file header): %s", path, why);
+	return NULL;
+}
+
+enum source_status source_next(struct source *s, struct packet *pkt)
+{
+	struct pcap_pkthdr *hdr;
+	const u_char *data;
+	uint64_t before = s->position;
+	const char *what;
+	off_t after;
+	int rc;
+
+	if (s->status != SOURCE_PACKET)
+		return s->status;
+	rc = pcap_next_ex(s->pcap, &hdr, &data);
+	after = ftello(s->stream);
+	if (after >= 0)
+		s->position = (uint64_t)after;
+	if (rc == 1) {
+		s->frames++;
+		pkt->frame = s->frames;
+		pkt->ts_us = (uint64_t)hdr->ts.tv_sec * 1000000u +
+			     (uint64_t)hdr->ts.tv_usec;
+		/* pcap: one record per call. pcapng: the fallback is not
+		 * reached, as libpcap reads whole blocks and rejects the
+		 * headers that make the tracker lose its way. */
+		pkt->file_offset = s->is_pcapng
+			? pcapng_packet_start(&s->ng, s->position, before)
+			: before;
+		pkt->caplen = hdr->caplen;
+		pkt->wirelen = hdr->len;
+		pkt->linktype = s->linktype;
+		pkt->data = data;
+		return SOURCE_PACKET;
+	}
+	if (rc == PCAP_ERROR_BREAK) {
+		s->status = SOURCE_END;
+		return s->status;
+	}
+	if (s->read_errno != 0)
+		what = "read error";
+	else if (strstr(pcap_geterr(s->pcap), "truncated"))
+		what = "truncated record";
+	else
+		what = "corrupt record";
+	snprintf(s->err, sizeof(s->err), "%s: frame %llu: %s (libpcap: %s)",
+		 s->path, (unsigned long long)s->frames + 1, what,
+		 rc == PCAP_ERROR ? pcap_geterr(s->pcap) : "unexpected status");
+	s->status = SOURCE_ERROR;
+	return s->status;
+}
+
+const char *source_error(const struct source *s)
+{
+	return s->err;
+}
+
+const char *source_path(const struct source *s)
+{
+	return s->path;
+}
+
+int source_linktype(const struct source *s)
+{
+	return s->linktype;
+}
+
+const char *source_linktype_name(const struct source *s)
+{
+	return s->linktype_name;
+}
+
+const char *source_format(const struct source *s)
+{
+	return s->is_pcapng ? "pcapng" : "pcap";
+}
+
+uint64_t source_size(const struct source *s)
+{
+	return s->size;
+}
+
+uint64_t source_bytes_read(const struct source *s)
+{
+	return s->position;
+}
+
+uint64_t source_frames(const struct source *s)
+{
+	return s->frames;
+}
+
+int source_finish_hash(struct source *s, uint8_t out[SHA256_LEN])
+{
+	int rc = -1;
+	uint8_t *rest = NULL;
+	size_t n;
+
+	if (!s->hashed) {
+		/* What the stream has read is hashed; hash the rest of the
+		 * file in a buffer of its own, as the stream's may still hold
+		 * bytes libpcap has not taken. */
+		rest = malloc(SOURCE_CHUNK_BYTES);
+		if (!rest) {
+			snprintf(s->err, sizeof(s->err), "%s: out of memory",
+				 s->path);
+			goto out;
+		}
+		while (s->read_errno == 0 &&
+		       (n = fread(rest, 1, SOURCE_CHUNK_BYTES, s->file)) > 0) {
+			gcry_md_write(s->md, rest, n);
+			s->read_total += n;
+		}
+		if (s->read_errno == 0 && ferror(s->file))
+			s->read_errno = errno != 0 ? errno : EIO;
+		if (s->read_errno != 0) {
+			snprintf(s->err, sizeof(s->err), "%s: read error: %s",
+				 s->path, strerror(s->read_errno));
+			goto free_rest;
+		}
+		memcpy(s->digest, gcry_md_read(s->md, GCRY_MD_SHA256),
+		       SHA256_LEN);
+		s->hashed = true;
+	}
+	memcpy(out, s->digest, SHA256_LEN);
+	rc = 0;
+free_rest:
+	free(rest);
+out:
+	return rc;
+}
+
+void source_close(struct source *s)
+{
+	if (!s)
+		return;
+	pcap_close(s->pcap); /* closes s->stream */
+	gcry_md_close(s->md);
+	free(s->ng.queue);
+	free(s->chunk);
+	fclose(s->file);
+	free(s->path);
+	free(s);
+}
+
+const char *source_library_version(void)
+{
+	return pcap_lib_version();
+}

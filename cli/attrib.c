@@ -1,0 +1,86 @@
+/*
+ * attrib.c — command dispatch. Each command lives in cli/cmd_*.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "analyze/version.h"
+#include "cli/cli.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+};
+
+static const struct command commands[] = {
+	{"ingest", cmd_ingest, "ingest  --db CASE.db PATH...   read pcap/pcapng files or folders into a case"},
+	{"summary", cmd_summary, "summary --db CASE.db           sources, flows by protocol, anomalies"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "attrib %s — network evidence for attribution\n\nusage:\n",
+		ATTRIB_VERSION);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(out, "  attrib %s\n", commands[i].usage);
+	fprintf(out, "\nexit codes: 0 success, 1 finding, 2 usage or input "
+		     "error, 3 internal error\n");
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("attrib: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void cli_join_args(int argc, char **argv, char *out, size_t outlen)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (int i = 0; i < argc && used + 1 < outlen; i++) {
+		bool quote = argv[i][0] == '\0' ||
+			     strpbrk(argv[i], " \t\n'\"\\$`") != NULL;
+		int n = snprintf(out + used, outlen - used,
+				 quote ? "%s'%s'" : "%s%s", i ? " " : "",
+				 argv[i]);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+double cli_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_INPUT;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("attrib %s\n", ATTRIB_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	cli_error("unknown command '%s' (try: attrib --help)", argv[1]);
+	return EXIT_INPUT;
+}

@@ -1,0 +1,30 @@
+/*
+ * cli.h — what the command files share: exit codes, the commands, and
+ * small helpers. The CLI is the only code that exits.
+ */
+#ifndef ATTRIB_CLI_H
+#define ATTRIB_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_FINDING = 1,  /* something the caller must see (verify: tampered) */
+	EXIT_INPUT = 2,    /* usage or input error */
+	EXIT_INTERNAL = 3, /* internal error */
+};
+
+int cmd_ingest(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
+
+/* Prints "attrib: MESSAGE" to stderr as one line. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Joins argv with spaces (shell-quoting arguments that need it) into out. */
+void cli_join_args(int argc, char **argv, char *out, size_t outlen);
+
+/* Monotonic clock in seconds. */
+double cli_now(void);
+
+#endif

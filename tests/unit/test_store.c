@@ -1,0 +1,220 @@
+/*
+ * test_store.c — the evidence store: sources, flows, checkpoints, the
+ * replay of an interrupted source, duplicate lookup, custody.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "analyze/evidence/store.h"
+
+struct fixture {
+	char dir[64];
+	char db[96];
+};
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof *fx);
+	snprintf(fx->dir, sizeof fx->dir, "/tmp/attrib-store-XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	snprintf(fx->db, sizeof fx->db, "%s/case.db", fx->dir);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
+	assert_int_equal(system(cmd), 0);
+	free(fx);
+	return 0;
+}
+
+/* Reads one integer with the sqlite3 library directly (an independent view
+ * of what the store wrote). */
+static long long query(const char *db, const char *sql)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *q = NULL;
+	long long v = -1;
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &q, NULL), SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(h);
+	return v;
+}
+
+static const struct store_source sample_source = {
+	.path = "/cases/a.pcap", .size = 1000, .format = "pcap",
+	.linktype = 1, .linktype_name = "EN10MB", .tool_version = "t",
+	.pcap_version = "p", .ndpi_version = "n",
+};
+
+static void make_flow(struct flow *f, uint64_t id, uint64_t frame)
+{
+	memset(f, 0, sizeof *f);
+	f->id = id;
+	f->ip_version = 4;
+	f->l4_proto = 17;
+	f->client[0] = 10;
+	f->server[0] = 192;
+	f->client_port = 5353;
+	f->server_port = 53;
+	f->first_frame = f->last_frame = frame;
+	f->packets[0] = 1;
+}
+
+static struct dpi_result dns_result(void)
+{
+	struct dpi_result r = {.master_id = 5, .app_id = 5};
+	snprintf(r.proto, sizeof r.proto, "DNS");
+	snprintf(r.category, sizeof r.category, "Network");
+	return r;
+}
+
+/* Writes flows at frames 1..n (one per frame), checkpointing after frame
+ * stop_commit, and returns without finishing when crash is true. */
+static void ingest_frames(const char *db, uint64_t n, uint64_t stop_commit,
+			  bool crash, struct store_resume *out)
+{
+	char err[256];
+	struct store *st = store_open(db, err, sizeof err);
+	assert_non_null(st);
+	assert_int_equal(store_source_begin(st, &sample_source, out), 0);
+	struct dpi_result r = dns_result();
+	for (uint64_t frame = 1; frame <= n; frame++) {
+		store_set_frame(st, frame);
+		struct flow f;
+		make_flow(&f, out->first_flow_id + frame - 1, frame);
+		assert_int_equal(store_flow(st, out->source_id, &f, &r, "idle"), 0);
+		store_anomaly(st, ANOM_SNAPLEN_CUT, frame);
+		if (frame == stop_commit)
+			assert_int_equal(store_checkpoint(st, out->source_id, frame,
+							  frame, 1, frame),
+					 0);
+	}
+	if (crash)
+		return; /* as kill -9 would: the open batch is never committed */
+	assert_int_equal(store_source_finish(st, out->source_id,
+					     "abc123", n, 1, n, "complete",
+					     NULL),
+			 0);
+	assert_int_equal(store_close(st, err, sizeof err), 0);
+}
+
+static void test_source_complete(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_resume res;
+	ingest_frames(fx->db, 10, 5, false, &res);
+	assert_false(res.resumed);
+	assert_int_equal(query(fx->db, "SELECT count(*) FROM flows"), 10);
+	assert_int_equal(query(fx->db, "SELECT packets FROM sources"), 10);
+	assert_int_equal(query(fx->db,
+			       "SELECT count FROM anomalies WHERE "
+			       "name='snaplen_cut'"),
+			 10);
+	assert_int_equal(query(fx->db,
+			       "SELECT count(*) FROM sources WHERE "
+			       "status='complete' AND sha256='abc123'"),
+			 1);
+	char err[256];
+	struct store *st = store_open(fx->db, err, sizeof err);
+	assert_non_null(st);
+	assert_int_equal(store_source_by_sha256(st, "abc123"), res.source_id);
+	assert_int_equal(store_source_by_sha256(st, "ffff"), 0);
+	assert_int_equal(store_has_source_size(st, 1000), 1);
+	assert_int_equal(store_has_source_size(st, 999), 0);
+	assert_int_equal(store_close(st, err, sizeof err), 0);
+}
+
+/* A crash after the checkpoint at frame 4 keeps flows 1..4; the rerun
+ * replays frames 1..4 without writing and completes with no duplicate. */
+static void test_resume_after_crash(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_resume first, second;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		ingest_frames(fx->db, 8, 4, true, &first);
+		_exit(0); /* no commit of frames 5..8 */
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(query(fx->db, "SELECT count(*) FROM flows"), 4);
+	assert_int_equal(query(fx->db, "SELECT committed_frame FROM sources"),
+			 4);
+	assert_int_equal(query(fx->db,
+			       "SELECT count(*) FROM sources WHERE "
+			       "status='partial'"),
+			 1);
+	ingest_frames(fx->db, 8, 6, false, &second);
+	assert_true(second.resumed);
+	assert_int_equal(second.replay_until, 4);
+	assert_int_equal(query(fx->db, "SELECT count(*) FROM sources"), 1);
+	assert_int_equal(query(fx->db, "SELECT count(*) FROM flows"), 8);
+	assert_int_equal(query(fx->db, "SELECT count(DISTINCT id) FROM flows"),
+			 8);
+	assert_int_equal(query(fx->db,
+			       "SELECT count FROM anomalies WHERE "
+			       "name='snaplen_cut'"),
+			 8);
+}
+
+static void test_flow_ids_per_source(void **state)
+{
+	struct fixture *fx = *state;
+	char err[256];
+	struct store *st = store_open(fx->db, err, sizeof err);
+	assert_non_null(st);
+	struct store_resume a, b;
+	assert_int_equal(store_source_begin(st, &sample_source, &a), 0);
+	assert_int_equal(store_source_finish(st, a.source_id, "aa", 0, 0, 0,
+					     "complete", NULL),
+			 0);
+	struct store_source other = sample_source;
+	other.path = "/cases/b.pcap";
+	assert_int_equal(store_source_begin(st, &other, &b), 0);
+	assert_true(b.first_flow_id > a.first_flow_id);
+	assert_int_equal(store_custody(st, "ingest", "attrib ingest x", "d"), 0);
+	assert_int_equal(store_close(st, err, sizeof err), 0);
+	assert_int_equal(query(fx->db, "SELECT count(*) FROM custody"), 1);
+}
+
+static void test_open_errors(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	assert_null(store_open("/nonexistent-dir/x/case.db", err, sizeof err));
+	assert_non_null(strstr(err, "/nonexistent-dir/x/case.db"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_source_complete, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_resume_after_crash, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_flow_ids_per_source, setup,
+						teardown),
+		cmocka_unit_test(test_open_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
