@@ -85,3 +85,9 @@ void sha256_hex(const uint8_t sha[SHA256_LEN], char hex[2 * SHA256_LEN + 1])
 	}
 	hex[2 * SHA256_LEN] = '\0';
 }
+
+void sha256_buffer(const void *data, size_t len, uint8_t out[SHA256_LEN])
+{
+	pthread_once(&filehash_gcrypt_once, filehash_gcrypt_init);
+	gcry_md_hash_buffer(GCRY_MD_SHA256, out, data, len);
+}

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "packet.h"
 
@@ -77,5 +78,18 @@ int file_sha256(const char *path, uint8_t out[SHA256_LEN], char *err,
 
 /* Writes the 64-character lower-case hex of a SHA-256 and a NUL to hex. */
 void sha256_hex(const uint8_t sha[SHA256_LEN], char hex[2 * SHA256_LEN + 1]);
+
+/* SHA-256 of len bytes at data. */
+void sha256_buffer(const void *data, size_t len, uint8_t out[SHA256_LEN]);
+
+/*
+ * Reads the captured bytes of the packet whose record starts at byte
+ * offset of an open capture file (pcap record header, or pcapng
+ * enhanced/simple/obsolete packet block) into buf (caplen bytes). Checks
+ * that the record there really holds caplen captured bytes. Returns 0, or
+ * -1 with a one-line reason in err.
+ */
+int capture_read_packet(FILE *f, uint64_t offset, uint32_t caplen,
+			uint8_t *buf, char *err, size_t errlen);
 
 #endif

@@ -266,7 +266,7 @@ close_source:
 
 static void usage_ingest(void)
 {
-	fprintf(stderr, "usage: attrib ingest --db CASE.db PATH...\n"
+	fprintf(stderr, "usage: attrib ingest --db CASE.db [--head FILE] PATH...\n"
 			"  PATH: pcap or pcapng files, or folders of them\n");
 }
 
@@ -274,17 +274,19 @@ int cmd_ingest(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"db", required_argument, NULL, 'd'},
+		{"head", required_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *db = NULL;
+	const char *db = NULL, *head = NULL;
 	int c;
 	char all_args[4096];
 	cli_join_args(argc, argv, all_args, sizeof all_args);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:H:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
+		case 'H': head = optarg; break;
 		case 'h': usage_ingest(); return EXIT_OK;
 		default: usage_ingest(); return EXIT_INPUT;
 		}
@@ -312,6 +314,8 @@ int cmd_ingest(int argc, char **argv)
 		rc = EXIT_INPUT;
 		goto free_files;
 	}
+	if (head)
+		store_set_head_path(r.st, head);
 	if (!(r.dpi = dpi_create(err, sizeof err)) ||
 	    !(r.pl = pipeline_create(r.st, r.dpi, &cfg, err, sizeof err))) {
 		cli_error("%s", err);
@@ -336,6 +340,12 @@ int cmd_ingest(int argc, char **argv)
 		cli_error("%s", store_error(r.st));
 		rc = EXIT_INTERNAL;
 	}
+	uint64_t head_seq;
+	char head_hex[65];
+	store_head(r.st, &head_seq, head_hex);
+	if (head_seq)
+		printf("head: %" PRIu64 " %s (written to %s)\n", head_seq,
+		       head_hex, store_head_path(r.st));
 	double secs = cli_now() - t0;
 	if (r.progress.enabled)
 		fprintf(stderr,

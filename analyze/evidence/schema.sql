@@ -6,6 +6,11 @@ CREATE TABLE IF NOT EXISTS meta (
   value TEXT NOT NULL
 );
 
+-- Evidence rows (sources, flows, observations, anomalies, custody) carry
+-- chain_seq and chain_hash: their entry in the hash chain (docs/evidence.md).
+-- A row is chained when it is final: flows, observations and custody when
+-- written, sources and their anomaly counts when the source is finished.
+
 -- One row per capture file. status: 'partial' while ingest runs (or after
 -- it was interrupted), 'complete' when every packet was read, 'error' when
 -- the file ended in a decode error (what came before is kept).
@@ -28,7 +33,9 @@ CREATE TABLE IF NOT EXISTS sources (
   pcap_version    TEXT NOT NULL,
   ndpi_version    TEXT NOT NULL,
   clock_note      TEXT NOT NULL,
-  ingested_us     INTEGER NOT NULL
+  ingested_us     INTEGER NOT NULL,
+  chain_seq     INTEGER,
+  chain_hash    TEXT
 );
 
 -- One row per flow. Addresses are text (inet_ntop); client is the sender
@@ -59,7 +66,9 @@ CREATE TABLE IF NOT EXISTS flows (
   category      TEXT NOT NULL,
   risk          INTEGER NOT NULL,
   guessed       INTEGER NOT NULL,
-  close_reason  TEXT NOT NULL
+  close_reason  TEXT NOT NULL,
+  chain_seq     INTEGER,
+  chain_hash    TEXT
 );
 
 -- Decode anomalies counted per source.
@@ -68,7 +77,41 @@ CREATE TABLE IF NOT EXISTS anomalies (
   name          TEXT NOT NULL,
   count         INTEGER NOT NULL,
   first_frame   INTEGER NOT NULL,
+  chain_seq     INTEGER,
+  chain_hash    TEXT,
   PRIMARY KEY (source_id, name)
+);
+
+-- One row per occurrence of an indicator: what (kind, value, detail) and
+-- the packet it was read from (source, frame as Wireshark numbers it, byte
+-- offset of the packet's record in the file, caplen, time, SHA-256 of the
+-- packet's captured bytes) and its flow.
+CREATE TABLE IF NOT EXISTS observations (
+  id            INTEGER PRIMARY KEY,
+  source_id     INTEGER NOT NULL REFERENCES sources(id),
+  frame         INTEGER NOT NULL,
+  file_offset   INTEGER NOT NULL,
+  caplen        INTEGER NOT NULL,
+  ts_us         INTEGER NOT NULL,
+  flow_id       INTEGER,
+  kind          TEXT NOT NULL,
+  value         TEXT NOT NULL,
+  detail        TEXT,
+  packet_sha256 TEXT NOT NULL,
+  chain_seq     INTEGER,
+  chain_hash    TEXT
+);
+
+-- Distinct indicators with counts: derived from observations after every
+-- ingest (not evidence itself, so not chained).
+CREATE TABLE IF NOT EXISTS indicators (
+  kind          TEXT NOT NULL,
+  value         TEXT NOT NULL,
+  count         INTEGER NOT NULL,
+  sources       INTEGER NOT NULL,
+  first_ts_us   INTEGER NOT NULL,
+  last_ts_us    INTEGER NOT NULL,
+  PRIMARY KEY (kind, value)
 );
 
 -- Every action on the case.
@@ -80,5 +123,7 @@ CREATE TABLE IF NOT EXISTS custody (
   host          TEXT NOT NULL,
   tool_version  TEXT NOT NULL,
   arguments     TEXT NOT NULL,
-  detail        TEXT NOT NULL
+  detail        TEXT NOT NULL,
+  chain_seq     INTEGER,
+  chain_hash    TEXT
 );

@@ -93,9 +93,73 @@ int store_source_finish(struct store *st, int64_t source_id,
 			uint64_t first_us, uint64_t last_us,
 			const char *status, const char *error);
 
+/* One observation as stored (see schema.sql). */
+struct store_obs {
+	const char *kind, *value, *detail; /* detail may be NULL */
+	uint64_t frame, file_offset, ts_us, flow_id;
+	uint32_t caplen;
+	const char *packet_sha256;         /* hex */
+};
+
+/* Records an observation (chained). Skipped while replaying. 0 or -1. */
+int store_observation(struct store *st, int64_t source_id,
+		      const struct store_obs *o);
+
 /* Appends a custody record (action: "ingest", "verify", ...). 0 or -1. */
 int store_custody(struct store *st, const char *action, const char *args,
 		  const char *detail);
+
+/* Commits what is pending (chain head included). 0 or -1. */
+int store_commit(struct store *st);
+
+/* Where the head file is written (default CASE.db.head). */
+void store_set_head_path(struct store *st, const char *head_path);
+const char *store_head_path(const struct store *st);
+
+/* The committed chain head: sequence number and hash (64 hex + NUL). */
+void store_head(const struct store *st, uint64_t *seq, char hex[65]);
+
+/* Wall-clock time in microseconds since the epoch. */
+uint64_t store_now_us(void);
+
+/* Result of store_verify_chain(). */
+struct store_verify {
+	uint64_t entries;       /* chain entries checked */
+	uint64_t problems;      /* entries or rows found wrong */
+	char first_problem[512];/* the first, naming record and change */
+	uint64_t head_seq;      /* head recomputed from the records */
+	char head_hash[65];
+	char external[512];     /* what the comparison with the head file
+	                           found */
+	bool external_checked;  /* a head file was read */
+	bool tampered;
+};
+
+/*
+ * Recomputes the whole chain from the records, checks sequence numbers,
+ * unchained rows and the head stored in the database, and compares the
+ * head with the head file at head_path (missing file: external_checked
+ * false). Returns 0 (result in *out) or -1 on error (store_error()).
+ */
+int store_verify_chain(struct store *st, const char *head_path,
+		       struct store_verify *out);
+
+/* Runs PRAGMA integrity_check; 1 ok, 0 corrupt (message in store_error),
+ * -1 error. */
+int store_integrity_check(struct store *st);
+
+/* Calls fn for every source: id, path, sha256 hex ("" if unknown),
+ * status. Stops and returns fn's value when it is non-zero. */
+typedef int (*store_source_fn)(void *ctx, int64_t id, const char *path,
+			       const char *sha256, const char *status);
+int store_each_source(struct store *st, store_source_fn fn, void *ctx);
+
+/* Calls fn once per distinct packet cited by observations, ordered by
+ * source and file offset. Stops and returns fn's value when non-zero. */
+typedef int (*store_packet_fn)(void *ctx, int64_t source_id, uint64_t frame,
+			       uint64_t file_offset, uint32_t caplen,
+			       const char *packet_sha256);
+int store_each_cited_packet(struct store *st, store_packet_fn fn, void *ctx);
 
 /* Builds the indexes after bulk load (idempotent). 0 or -1. */
 int store_build_indexes(struct store *st);

@@ -7,9 +7,10 @@
 
 #include <sqlite3.h>
 
+#include "analyze/evidence/chain.h"
 #include "analyze/evidence/store.h"
 
-enum { STORE_ERR_LEN = 512 };
+enum { STORE_ERR_LEN = 512, STORE_PATH_LEN = 1024 };
 
 struct anomaly_tally {
 	uint64_t count;
@@ -18,19 +19,53 @@ struct anomaly_tally {
 
 struct store {
 	sqlite3 *db;
-	char path[1024];
+	char path[STORE_PATH_LEN];
+	char head_path[STORE_PATH_LEN + 8];
 	char err[STORE_ERR_LEN];
 	bool in_txn;
 	uint64_t frame;        /* frame being processed */
 	uint64_t replay_until; /* skip records while frame <= this */
-	sqlite3_stmt *ins_flow;
+	/* chain state: the last entry written, and as of the last commit */
+	uint64_t chain_seq, committed_seq;
+	char chain_head[CHAIN_HEX_LEN + 1], committed_head[CHAIN_HEX_LEN + 1];
+	struct chain_enc enc;
+	int64_t next_obs_id, next_custody_id;
+	sqlite3_stmt *ins_flow, *ins_obs, *ins_custody;
 	struct anomaly_tally tally[ANOM_COUNT];
 };
 
 /* Sets st->err to "PATH: what: sqlite's message". */
 void store_fail(struct store *st, const char *what);
 
-/* Commits the open transaction, if any; rolls back on failure. 0 or -1. */
+/* Runs SQL without results; on failure sets st->err ("PATH: what: ..."). */
+int store_exec(struct store *st, const char *sql, const char *what);
+
+/* Opens a write transaction unless one is open. 0 or -1. */
+int store_txn_begin(struct store *st);
+
+/* Commits the open transaction, if any, with the chain head (meta and
+ * head file); rolls back on failure. 0 or -1. */
 int store_txn_commit(struct store *st);
+
+/* Rolls back the open transaction and the in-memory chain state to the
+ * last commit. Keeps st->err. */
+void store_txn_rollback(struct store *st);
+
+/* Starts the chain entry for the next record of kind (encoder st->enc). */
+void store_chain_begin(struct store *st, const char *kind);
+
+/*
+ * Finishes the entry begun with store_chain_begin(), binds its seq and
+ * hash to parameters idx and idx+1 of q, and advances the head.
+ * 0, or -1 (entry too large).
+ */
+int store_chain_bind(struct store *st, sqlite3_stmt *q, int idx);
+
+/*
+ * Chains an existing row: SELECT * of table WHERE rowid=rowid is encoded
+ * (chain columns excluded) and chain_seq/chain_hash of that row set.
+ */
+int store_chain_row(struct store *st, const char *table, const char *kind,
+		    int64_t rowid);
 
 #endif

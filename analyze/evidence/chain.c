@@ -1,0 +1,124 @@
+/*
+ * chain.c — canonical encoding and SHA-256 of chain entries (chain.h).
+ */
+#include "analyze/evidence/chain.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/digest.h"
+
+const char chain_genesis[CHAIN_HEX_LEN + 1] =
+	"0000000000000000000000000000000000000000000000000000000000000000";
+
+static const char chain_magic[] = "attrib-chain-1";
+
+static void put(struct chain_enc *e, const void *p, size_t n)
+{
+	if (e->overflow)
+		return;
+	if (n > CHAIN_MAX_ENTRY - e->len) {
+		e->overflow = true;
+		return;
+	}
+	if (e->len + n > e->cap) {
+		size_t cap = e->cap ? e->cap : 1024;
+		while (cap < e->len + n)
+			cap *= 2;
+		uint8_t *b = realloc(e->buf, cap);
+		if (!b) {
+			e->overflow = true;
+			return;
+		}
+		e->buf = b;
+		e->cap = cap;
+	}
+	memcpy(e->buf + e->len, p, n);
+	e->len += n;
+}
+
+static void put_be(struct chain_enc *e, uint64_t v, int bytes)
+{
+	uint8_t b[8];
+	for (int i = 0; i < bytes; i++)
+		b[i] = (uint8_t)(v >> (8 * (bytes - 1 - i)));
+	put(e, b, (size_t)bytes);
+}
+
+void chain_enc_begin(struct chain_enc *e, uint64_t seq, const char *prev_hex,
+		     const char *kind)
+{
+	e->len = 0;
+	e->values = 0;
+	e->overflow = false;
+	put(e, chain_magic, sizeof chain_magic - 1);
+	put_be(e, seq, 8);
+	put(e, prev_hex, CHAIN_HEX_LEN);
+	size_t klen = strlen(kind);
+	put_be(e, klen, 4);
+	put(e, kind, klen);
+}
+
+void chain_enc_int(struct chain_enc *e, int64_t v)
+{
+	put(e, "I", 1);
+	put_be(e, (uint64_t)v, 8);
+	e->values++;
+}
+
+void chain_enc_text(struct chain_enc *e, const char *s, size_t len)
+{
+	put(e, "T", 1);
+	put_be(e, len, 4);
+	put(e, s, len);
+	e->values++;
+}
+
+void chain_enc_null(struct chain_enc *e)
+{
+	put(e, "N", 1);
+	e->values++;
+}
+
+void chain_enc_row(struct chain_enc *e, sqlite3_stmt *q)
+{
+	int n = sqlite3_column_count(q);
+	for (int c = 0; c < n; c++) {
+		const char *name = sqlite3_column_name(q, c);
+		if (!strcmp(name, "chain_seq") || !strcmp(name, "chain_hash"))
+			continue;
+		switch (sqlite3_column_type(q, c)) {
+		case SQLITE_NULL:
+			chain_enc_null(e);
+			break;
+		case SQLITE_INTEGER:
+			chain_enc_int(e, sqlite3_column_int64(q, c));
+			break;
+		default: {
+			/* TEXT (REAL and BLOB are not used by the schema; were
+			 * one to appear, its text form is hashed). */
+			const unsigned char *t = sqlite3_column_text(q, c);
+			chain_enc_text(e, (const char *)t,
+				       (size_t)sqlite3_column_bytes(q, c));
+			break;
+		}
+		}
+	}
+}
+
+bool chain_enc_finish(struct chain_enc *e, char out[CHAIN_HEX_LEN + 1])
+{
+	put_be(e, e->values, 4);
+	if (e->overflow) {
+		out[0] = '\0';
+		return false;
+	}
+	return digest_sha256_hex(e->buf, e->len, out);
+}
+
+void chain_enc_free(struct chain_enc *e)
+{
+	free(e->buf);
+	e->buf = NULL;
+	e->len = e->cap = 0;
+}

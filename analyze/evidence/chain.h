@@ -1,0 +1,52 @@
+/*
+ * chain.h — the canonical encoding and hash of a chain entry (see
+ * docs/evidence.md for the byte-exact definition a third party can
+ * re-implement). Private to analyze/evidence/.
+ *
+ *   entry  = "attrib-chain-1" | u64be(seq) | prev | u32be(len(kind)) | kind
+ *            | value... | u32be(number of values)
+ *   value  = 'N'                               NULL
+ *          | 'I' i64be                         integer
+ *          | 'T' u32be(len) bytes              text (UTF-8 as stored)
+ *   prev   = the previous entry's hash, 64 lower-case hex characters
+ *            ("0" x 64 for seq 1)
+ *   hash   = lower-case hex SHA-256 of entry
+ */
+#ifndef ATTRIB_CHAIN_H
+#define ATTRIB_CHAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+enum { CHAIN_HEX_LEN = 64, CHAIN_MAX_ENTRY = 1 << 20 };
+
+struct chain_enc {
+	uint8_t *buf;
+	size_t len, cap;
+	uint32_t values;
+	bool overflow;  /* entry larger than CHAIN_MAX_ENTRY or no memory */
+};
+
+/* Starts an entry. enc keeps its buffer between entries. */
+void chain_enc_begin(struct chain_enc *e, uint64_t seq, const char *prev_hex,
+		     const char *kind);
+void chain_enc_int(struct chain_enc *e, int64_t v);
+void chain_enc_text(struct chain_enc *e, const char *s, size_t len);
+void chain_enc_null(struct chain_enc *e);
+
+/* Appends every column of the current row of q except those named
+ * chain_seq and chain_hash, by the type SQLite stored. */
+void chain_enc_row(struct chain_enc *e, sqlite3_stmt *q);
+
+/* Finishes the entry and writes its hash (hex + NUL). false on overflow. */
+bool chain_enc_finish(struct chain_enc *e, char out[CHAIN_HEX_LEN + 1]);
+
+void chain_enc_free(struct chain_enc *e);
+
+/* The hash before the first entry: 64 '0' characters. */
+extern const char chain_genesis[CHAIN_HEX_LEN + 1];
+
+#endif

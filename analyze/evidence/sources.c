@@ -1,0 +1,324 @@
+/*
+ * sources.c — capture-file sources in the evidence store: duplicate
+ * lookup, starting or resuming a source, batch checkpoints, anomaly
+ * counts, and finishing (which chains the source and its anomaly counts).
+ */
+#include "analyze/evidence/store_internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "analyze/version.h"
+
+/*
+ * Flow ids are source_id * FLOW_ID_STRIDE + n (n = 1, 2, ... within the
+ * source), so they are known when a flow is created, identical when an
+ * interrupted source is replayed, and never collide across sources.
+ */
+#define FLOW_ID_STRIDE UINT64_C(1000000000)
+
+uint64_t store_now_us(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+}
+
+/* Runs a one-row, one-integer query with optional text/int binds. */
+static int query_int64(struct store *st, const char *sql, int64_t *out,
+		       const char *text, const int64_t *num)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = -1;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+		store_fail(st, "query");
+		return -1;
+	}
+	int idx = 1;
+	if (text)
+		sqlite3_bind_text(q, idx++, text, -1, SQLITE_STATIC);
+	if (num)
+		sqlite3_bind_int64(q, idx++, *num);
+	int step = sqlite3_step(q);
+	if (step == SQLITE_ROW) {
+		*out = sqlite3_column_int64(q, 0);
+		rc = 1;
+	} else if (step == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		store_fail(st, "query");
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int64_t store_source_by_sha256(struct store *st, const char *sha_hex)
+{
+	int64_t id = 0;
+	int rc = query_int64(st,
+			     "SELECT id FROM sources WHERE sha256=? AND "
+			     "status='complete' ORDER BY id LIMIT 1",
+			     &id, sha_hex, NULL);
+	return rc < 0 ? -1 : rc == 0 ? 0 : id;
+}
+
+int store_has_source_size(struct store *st, uint64_t size)
+{
+	int64_t n = 0, sz = (int64_t)size;
+	int rc = query_int64(st,
+			     "SELECT count(*) FROM sources WHERE size=? AND "
+			     "status='complete'",
+			     &n, NULL, &sz);
+	return rc < 0 ? -1 : n > 0;
+}
+
+/*
+ * Flow ids are source_id * FLOW_ID_STRIDE + n (n = 1, 2, ... within the
+ * source), so they are known when a flow is created, identical when an
+ * interrupted source is replayed, and never collide across sources.
+ */
+#define FLOW_ID_STRIDE UINT64_C(1000000000)
+
+static int find_partial(struct store *st, const struct store_source *src,
+			struct store_resume *out)
+{
+	sqlite3_stmt *q = NULL;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT id, committed_frame, first_flow_id FROM "
+			       "sources WHERE path=? AND size=? AND "
+			       "status='partial' ORDER BY id DESC LIMIT 1",
+			       -1, &q, NULL) != SQLITE_OK) {
+		store_fail(st, "query");
+		return -1;
+	}
+	sqlite3_bind_text(q, 1, src->path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (int64_t)src->size);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		out->source_id = sqlite3_column_int64(q, 0);
+		out->replay_until = (uint64_t)sqlite3_column_int64(q, 1);
+		out->first_flow_id = (uint64_t)sqlite3_column_int64(q, 2);
+		out->resumed = true;
+		rc = 1;
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		store_fail(st, "query");
+		rc = -1;
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int store_source_begin(struct store *st, const struct store_source *src,
+		       struct store_resume *out)
+{
+	memset(out, 0, sizeof *out);
+	memset(st->tally, 0, sizeof st->tally);
+	if (store_txn_commit(st) != 0 || store_txn_begin(st) != 0)
+		return -1;
+	int found = find_partial(st, src, out);
+	if (found < 0)
+		goto rollback;
+	if (found == 0) {
+		sqlite3_stmt *q = NULL;
+		if (sqlite3_prepare_v2(
+			    st->db,
+			    "INSERT INTO sources(path,size,format,linktype,"
+			    "linktype_name,status,first_flow_id,tool_version,"
+			    "pcap_version,ndpi_version,clock_note,ingested_us)"
+			    " VALUES(?,?,?,?,?,'partial',?,?,?,?,?,?)",
+			    -1, &q, NULL) != SQLITE_OK) {
+			store_fail(st, "prepare source");
+			goto rollback;
+		}
+		sqlite3_bind_text(q, 1, src->path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, (int64_t)src->size);
+		sqlite3_bind_text(q, 3, src->format, -1, SQLITE_STATIC);
+		sqlite3_bind_int(q, 4, src->linktype);
+		sqlite3_bind_text(q, 5, src->linktype_name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 6, 0);
+		sqlite3_bind_text(q, 7, src->tool_version, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 8, src->pcap_version, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 9, src->ndpi_version, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 10,
+				  "packet times are the capturing host's clock, "
+				  "not independently verified",
+				  -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 11, (int64_t)store_now_us());
+		int step = sqlite3_step(q);
+		sqlite3_finalize(q);
+		if (step != SQLITE_DONE) {
+			store_fail(st, "insert source");
+			goto rollback;
+		}
+		out->source_id = sqlite3_last_insert_rowid(st->db);
+		out->first_flow_id =
+			(uint64_t)out->source_id * FLOW_ID_STRIDE + 1;
+		char sql[128];
+		snprintf(sql, sizeof sql,
+			 "UPDATE sources SET first_flow_id=%" PRIu64
+			 " WHERE id=%" PRId64,
+			 out->first_flow_id, out->source_id);
+		if (store_exec(st, sql, "insert source") != 0)
+			goto rollback;
+	}
+	st->replay_until = out->replay_until;
+	st->frame = 0;
+	if (store_txn_commit(st) != 0 || store_txn_begin(st) != 0)
+		return -1;
+	return 0;
+
+rollback:
+	store_txn_rollback(st);
+	return -1;
+}
+
+
+void store_anomaly(struct store *st, enum anomaly a, uint64_t frame)
+{
+	if ((unsigned)a >= ANOM_COUNT)
+		return;
+	struct anomaly_tally *t = &st->tally[a];
+	if (t->count++ == 0)
+		t->first_frame = frame;
+}
+
+static int write_tally(struct store *st, int64_t source_id)
+{
+	sqlite3_stmt *q = NULL;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT OR REPLACE INTO anomalies(source_id,name,count,"
+			       "first_frame) VALUES(?,?,?,?)",
+			       -1, &q, NULL) != SQLITE_OK) {
+		store_fail(st, "prepare anomalies");
+		return -1;
+	}
+	int rc = 0;
+	for (int a = 0; a < ANOM_COUNT && rc == 0; a++) {
+		if (st->tally[a].count == 0)
+			continue;
+		sqlite3_bind_int64(q, 1, source_id);
+		sqlite3_bind_text(q, 2, anomaly_name((enum anomaly)a), -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(q, 3, (int64_t)st->tally[a].count);
+		sqlite3_bind_int64(q, 4, (int64_t)st->tally[a].first_frame);
+		if (sqlite3_step(q) != SQLITE_DONE) {
+			store_fail(st, "write anomalies");
+			rc = -1;
+		}
+		sqlite3_reset(q);
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* Writes the source's progress row inside the open transaction. */
+static int write_progress(struct store *st, int64_t source_id, uint64_t frame,
+			  uint64_t packets, uint64_t first_us, uint64_t last_us)
+{
+	sqlite3_stmt *q = NULL;
+	if (sqlite3_prepare_v2(st->db,
+			       "UPDATE sources SET committed_frame="
+			       "max(committed_frame,?), packets=max(packets,?),"
+			       " first_ts_us=?, last_ts_us=? WHERE id=?",
+			       -1, &q, NULL) != SQLITE_OK) {
+		store_fail(st, "prepare progress");
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, (int64_t)frame);
+	sqlite3_bind_int64(q, 2, (int64_t)packets);
+	if (packets) {
+		sqlite3_bind_int64(q, 3, (int64_t)first_us);
+		sqlite3_bind_int64(q, 4, (int64_t)last_us);
+	}
+	sqlite3_bind_int64(q, 5, source_id);
+	int step = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (step != SQLITE_DONE) {
+		store_fail(st, "write progress");
+		return -1;
+	}
+	return 0;
+}
+
+int store_checkpoint(struct store *st, int64_t source_id, uint64_t frame,
+		     uint64_t packets, uint64_t first_us, uint64_t last_us)
+{
+	if (store_txn_begin(st) != 0 || write_tally(st, source_id) != 0 ||
+	    write_progress(st, source_id, frame, packets, first_us, last_us) != 0)
+		goto rollback;
+	if (store_txn_commit(st) != 0)
+		return -1;
+	return store_txn_begin(st);
+
+rollback:
+	store_txn_rollback(st);
+	return -1;
+}
+
+/* Chains the source's anomaly counts and then the source row itself: both
+ * are final once the source is finished. */
+static int chain_source(struct store *st, int64_t source_id)
+{
+	sqlite3_stmt *q = NULL;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT rowid FROM anomalies WHERE source_id=? "
+			       "AND chain_seq IS NULL ORDER BY name",
+			       -1, &q, NULL) != SQLITE_OK) {
+		store_fail(st, "chain anomalies");
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, source_id);
+	int rc = 0, step;
+	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW)
+		rc = store_chain_row(st, "anomalies", "anomaly",
+				     sqlite3_column_int64(q, 0));
+	sqlite3_finalize(q);
+	if (rc != 0)
+		return -1;
+	return store_chain_row(st, "sources", "source", source_id);
+}
+
+int store_source_finish(struct store *st, int64_t source_id,
+			const char *sha_hex, uint64_t packets,
+			uint64_t first_us, uint64_t last_us,
+			const char *status, const char *error)
+{
+	uint64_t frame = st->frame;
+	if (store_checkpoint(st, source_id, frame, packets, first_us,
+			     last_us) != 0)
+		return -1;
+	sqlite3_stmt *q = NULL;
+	if (sqlite3_prepare_v2(st->db,
+			       "UPDATE sources SET sha256=?, status=?, error=?,"
+			       " packets=? WHERE id=?",
+			       -1, &q, NULL) != SQLITE_OK) {
+		store_fail(st, "prepare finish");
+		goto rollback;
+	}
+	if (sha_hex)
+		sqlite3_bind_text(q, 1, sha_hex, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, status, -1, SQLITE_STATIC);
+	if (error)
+		sqlite3_bind_text(q, 3, error, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, (int64_t)packets);
+	sqlite3_bind_int64(q, 5, source_id);
+	int step = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (step != SQLITE_DONE) {
+		store_fail(st, "finish source");
+		goto rollback;
+	}
+	if (chain_source(st, source_id) != 0)
+		goto rollback;
+	st->replay_until = 0;
+	return store_txn_commit(st);
+
+rollback:
+	store_txn_rollback(st);
+	return -1;
+}
+

@@ -1,0 +1,103 @@
+/*
+ * record.c — reading one packet record back from a capture file at a
+ * stored byte offset (source.h: capture_read_packet), for verification.
+ * Independent of libpcap: it parses the record header itself, through the
+ * cursor, so it is a second reading of the file's format.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cursor.h"
+#include "source.h"
+
+enum {
+	PCAP_FILE_HEADER_LEN = 24,
+	PCAP_RECORD_HEADER_LEN = 16,
+	PCAPNG_EPB = 6,
+	PCAPNG_SPB = 3,
+	PCAPNG_PB = 2,
+	PCAPNG_EPB_DATA = 28,
+	PCAPNG_SPB_DATA = 12,
+};
+
+static int read_at(FILE *f, uint64_t off, void *buf, size_t n)
+{
+	if (fseeko(f, (off_t)off, SEEK_SET) != 0)
+		return -1;
+	return fread(buf, 1, n, f) == n ? 0 : -1;
+}
+
+static uint32_t u32(const uint8_t *p, bool big)
+{
+	struct cursor c;
+	uint32_t v = 0;
+	cursor_init(&c, p, 4);
+	if (big)
+		cursor_be32(&c, &v);
+	else
+		cursor_le32(&c, &v);
+	return v;
+}
+
+int capture_read_packet(FILE *f, uint64_t offset, uint32_t caplen,
+			uint8_t *buf, char *err, size_t errlen)
+{
+	uint8_t magic[4], hdr[PCAPNG_EPB_DATA];
+	if (read_at(f, 0, magic, sizeof magic) != 0) {
+		snprintf(err, errlen, "cannot read the file header");
+		return -1;
+	}
+	uint32_t m = u32(magic, true);
+	uint64_t data_at;
+	uint32_t stored;
+	if (m == 0x0a0d0d0au) {
+		if (read_at(f, offset, hdr, sizeof hdr) != 0 &&
+		    read_at(f, offset, hdr, PCAPNG_SPB_DATA) != 0) {
+			snprintf(err, errlen, "offset %llu is past the end",
+				 (unsigned long long)offset);
+			return -1;
+		}
+		/* Block types are small: whichever byte order reads one of
+		 * ours is the section's order. */
+		bool big = u32(hdr, true) < 256;
+		uint32_t type = u32(hdr, big);
+		if (type == PCAPNG_EPB || type == PCAPNG_PB) {
+			stored = u32(hdr + 20, big);
+			data_at = offset + PCAPNG_EPB_DATA;
+		} else if (type == PCAPNG_SPB) {
+			stored = caplen; /* an SPB stores only the wire length */
+			data_at = offset + PCAPNG_SPB_DATA;
+		} else {
+			snprintf(err, errlen,
+				 "no packet block at offset %llu (block type %u)",
+				 (unsigned long long)offset, type);
+			return -1;
+		}
+	} else if (m == 0xa1b2c3d4u || m == 0xa1b23c4du || m == 0xd4c3b2a1u ||
+		   m == 0x4d3cb2a1u) {
+		bool big = m == 0xa1b2c3d4u || m == 0xa1b23c4du;
+		if (offset < PCAP_FILE_HEADER_LEN ||
+		    read_at(f, offset, hdr, PCAP_RECORD_HEADER_LEN) != 0) {
+			snprintf(err, errlen, "no record at offset %llu",
+				 (unsigned long long)offset);
+			return -1;
+		}
+		stored = u32(hdr + 8, big);
+		data_at = offset + PCAP_RECORD_HEADER_LEN;
+	} else {
+		snprintf(err, errlen, "not a pcap or pcapng file");
+		return -1;
+	}
+	if (stored != caplen) {
+		snprintf(err, errlen,
+			 "the record at offset %llu holds %u bytes, not %u",
+			 (unsigned long long)offset, stored, caplen);
+		return -1;
+	}
+	if (read_at(f, data_at, buf, caplen) != 0) {
+		snprintf(err, errlen, "packet bytes at offset %llu cut short",
+			 (unsigned long long)offset);
+		return -1;
+	}
+	return 0;
+}
