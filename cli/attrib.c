@@ -1,6 +1,7 @@
 /*
  * attrib.c — command dispatch. Each command lives in cli/cmd_*.c.
  */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +67,9 @@ double cli_now(void)
 
 int main(int argc, char **argv)
 {
+	/* A file-size limit must surface as a write error we report, not
+	 * as a signal that kills the process mid-commit. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_INPUT;

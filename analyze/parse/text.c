@@ -21,7 +21,7 @@ void textbuf_init(struct textbuf *t, char *buf, size_t size)
 bool textbuf_putn(struct textbuf *t, const char *s, size_t n)
 {
 	/* len < size always holds when size > 0, so size - len - 1 is safe. */
-	if (t->size == 0 || n > t->size - t->len - 1) {
+	if (t->overflow || t->size == 0 || n > t->size - t->len - 1) {
 		t->overflow = true;
 		return false;
 	}

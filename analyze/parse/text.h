@@ -4,7 +4,9 @@
  * A textbuf writes into a caller-owned fixed-size char array and keeps it
  * NUL-terminated at all times. Every put is atomic: either all of its bytes
  * fit (with room for the NUL) or none are written and `overflow` is set,
- * so an escape sequence or UTF-8 character is never cut in half.
+ * so an escape sequence or UTF-8 character is never cut in half. Once
+ * `overflow` is set every later put is dropped too, so the text is always
+ * a prefix of what was meant.
  *
  * text_put_escaped() renders untrusted bytes the way Wireshark/tshark
  * render string fields (wsutil format_text), so names we store compare
