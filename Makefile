@@ -59,7 +59,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBA     := $(BUILD)/libattrib.a
 ATTRIB   := $(BUILD)/attrib
 
-.PHONY: all deps check unit asan asan-check bench demo demo-run fuzz install clean test
+.PHONY: scenarios all deps check unit asan asan-check bench demo demo-run fuzz install clean test
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -90,10 +90,17 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBA)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS) $(CMOCKA_LIBS)
 
-$(BUILD)/gen/%: $(BUILD)/pcaps/gen/%.o $(LIBA)
+# The scenario generator: pcaps/gen/X.c plus pcaps/gen/lib/*.c.
+GEN_LIB_SRC := $(sort $(wildcard pcaps/gen/lib/*.c))
+GEN_LIB_OBJ := $(GEN_LIB_SRC:%.c=$(BUILD)/%.o)
+$(BUILD)/gen/%: $(BUILD)/pcaps/gen/%.o $(GEN_LIB_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(GEN_LIB_OBJ) $(LIBA) $(LDLIBS)
+
+# Regenerates the lab captures and checks them byte for byte.
+scenarios: $(BUILD)/gen/scenario
+	@sh tests/gen-scenarios.sh $(BUILD)/gen/scenario
 
 # Missing Debian packages: installed when root, else the apt-get line is printed.
 deps:
@@ -104,7 +111,7 @@ unit: $(TEST_BIN)
 	@sh tests/run-unit.sh $(TEST_BIN)
 
 # Everything make test runs, without the package step.
-check: all unit
+check: all unit scenarios
 	@$(MAKE) --no-print-directory asan-check
 	@sh tests/run-regress.sh $(ATTRIB)
 	@sh tests/oracle/ndpi-agreement.sh $(ATTRIB)

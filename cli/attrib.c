@@ -19,6 +19,7 @@ struct command {
 static const struct command commands[] = {
 	{"ingest", cmd_ingest, "ingest  --db CASE.db PATH...   read pcap/pcapng files or folders into a case"},
 	{"verify", cmd_verify, "verify  --db CASE.db [--head FILE]  re-check the evidence chain, source files and cited packets"},
+	{"indicators", cmd_indicators, "indicators --db CASE.db [--kind KIND] [--json]  every observation"},
 	{"summary", cmd_summary, "summary --db CASE.db           sources, flows by protocol, anomalies"},
 };
 

@@ -18,6 +18,7 @@ enum exit_code {
 int cmd_ingest(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_indicators(int argc, char **argv);
 
 /* Prints "attrib: MESSAGE" to stderr as one line. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -42,7 +42,8 @@ struct store_source {
 /* Result of store_source_begin(). */
 struct store_resume {
 	int64_t source_id;
-	uint64_t replay_until;     /* frames <= this are already committed */
+	uint64_t replay_until;     /* frames <= this are already committed
+	                              (see store_set_frame) */
 	uint64_t first_flow_id;    /* flow ids of this source start here */
 	bool resumed;              /* an interrupted ingest is being completed */
 };
@@ -64,8 +65,14 @@ int store_has_source_size(struct store *st, uint64_t size);
 int store_source_begin(struct store *st, const struct store_source *src,
 		       struct store_resume *out);
 
-/* Tells the store which frame the pipeline is processing (records written
- * while frame <= replay_until are skipped: they were committed before). */
+/*
+ * Tells the store which frame the pipeline is processing. While an
+ * interrupted source is replayed, the flows and observations produced
+ * while processing frames before replay_until are skipped (they were
+ * committed before), and so are the first ones of frame replay_until, as
+ * many as its checkpoint had committed; those produced after that (the
+ * flows closed at the end of the input) are written.
+ */
 void store_set_frame(struct store *st, uint64_t frame);
 
 /* Records a closed flow with its DPI result. 0 or -1. */
@@ -85,8 +92,10 @@ int store_checkpoint(struct store *st, int64_t source_id, uint64_t frame,
 
 /*
  * Marks the source complete ("complete") or ended by an error ("error",
- * with message) and commits. sha_hex may be NULL when the file could not
- * be read to the end.
+ * with message), chains it with its anomaly counts, and commits that with
+ * every record written since the last checkpoint (the flows closed at the
+ * end of the input, a custody entry) in one transaction. sha_hex may be
+ * NULL when the file could not be read to the end.
  */
 int store_source_finish(struct store *st, int64_t source_id,
 			const char *sha_hex, uint64_t packets,
@@ -148,6 +157,14 @@ int store_verify_chain(struct store *st, const char *head_path,
  * -1 error. */
 int store_integrity_check(struct store *st);
 
+/*
+ * Opens the database at path read-only and reads its schema, without
+ * changing anything: 1 readable, 0 damaged (e.g. a malformed schema, which
+ * store_open() could not get past), -1 not readable as a database at all.
+ * The message goes to err.
+ */
+int store_probe(const char *path, char *err, size_t errlen);
+
 /* Calls fn for every source: id, path, sha256 hex ("" if unknown),
  * status. Stops and returns fn's value when it is non-zero. */
 typedef int (*store_source_fn)(void *ctx, int64_t id, const char *path,
@@ -160,6 +177,22 @@ typedef int (*store_packet_fn)(void *ctx, int64_t source_id, uint64_t frame,
 			       uint64_t file_offset, uint32_t caplen,
 			       const char *packet_sha256);
 int store_each_cited_packet(struct store *st, store_packet_fn fn, void *ctx);
+
+/* One observation as read back, with its source. Strings are valid
+ * during the callback only. */
+struct store_obs_row {
+	int64_t id;
+	const char *kind, *value, *detail;
+	const char *source_sha256, *source_path; /* sha "" if unknown */
+	uint64_t frame, file_offset, ts_us, flow_id;
+};
+typedef int (*store_obs_fn)(void *ctx, const struct store_obs_row *r);
+
+/* Calls fn for every observation (of kind, or all when kind is NULL) in
+ * the order they were recorded; stops and returns fn's value when it is
+ * non-zero; -1 on error. */
+int store_each_observation(struct store *st, const char *kind,
+			   store_obs_fn fn, void *ctx);
 
 /* Builds the indexes after bulk load (idempotent). 0 or -1. */
 int store_build_indexes(struct store *st);

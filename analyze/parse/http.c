@@ -225,7 +225,8 @@ static void http_read_header(struct cursor line, struct http_request *out)
 	if (has_controls(line))
 		anomaly_add(&out->anomalies, ANOM_HTTP_MALFORMED);
 	if (cursor_peek_u8(&line, 0, &b) && is_ows(b)) {
-		anomaly_add(&out->anomalies, ANOM_HTTP_MALFORMED); /* obs-fold */
+		/* obs-fold: a continuation line (RFC 9112 5.2) */
+		anomaly_add(&out->anomalies, ANOM_HTTP_MALFORMED);
 		return;
 	}
 	while (cursor_u8(&line, &b)) {

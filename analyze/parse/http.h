@@ -10,10 +10,13 @@
  *
  * Bounds: a request or header line longer than HTTP_LINE_MAX bytes is
  * ANOM_FIELD_TOO_LONG; more than HTTP_MAX_HEADERS header lines is
- * ANOM_FIELD_TOO_LONG. NUL bytes, control characters, bare LF line ends,
- * folded headers, a space before the colon, duplicate Host, conflicting
- * Content-Length or Content-Length with chunked are ANOM_HTTP_MALFORMED
- * (parsing goes on; they are evidence of hand-made clients or smuggling).
+ * ANOM_FIELD_TOO_LONG; so is a value cut to fit its field. Extra spaces
+ * in the request line are flagged and the target is taken from the first
+ * space to the last one (tshark stops at the second space). NUL bytes,
+ * control characters, bare LF line ends, folded headers, a space before
+ * the colon, duplicate Host, conflicting Content-Length or Content-Length
+ * with chunked are ANOM_HTTP_MALFORMED (parsing goes on; they are evidence
+ * of hand-made clients or request smuggling).
  *
  * Pure: no allocation, no I/O.
  */

@@ -56,15 +56,26 @@ static int ssh_starts_with_prefix(const struct cursor *c)
 	return 1;
 }
 
-/* A line other servers may send before the banner must be text. */
-static bool ssh_is_text_line(struct cursor line)
+/*
+ * A line a server may send before its banner must be text. Scans what is
+ * there of the next line: 1 when it is a whole text line, 0 when it is
+ * text so far but unfinished, -1 when it holds a control byte or passes
+ * SSH_PREBANNER_LINE_MAX.
+ */
+static int ssh_scan_prebanner(const struct cursor *c)
 {
+	struct cursor scan = *c;
 	uint8_t b;
 
-	while (cursor_u8(&line, &b))
+	for (size_t n = 0; n < SSH_PREBANNER_LINE_MAX; n++) {
+		if (!cursor_u8(&scan, &b))
+			return 0;
+		if (b == '\n')
+			return 1;
 		if ((b < 0x20 && b != '\t' && b != '\r') || b == 0x7f)
-			return false;
-	return true;
+			return -1;
+	}
+	return -1;
 }
 
 static void ssh_put(const struct cursor *line, size_t from, size_t to,
@@ -126,15 +137,16 @@ enum ssh_status ssh_parse_banner(const uint8_t *buf, size_t len,
 			return SSH_STATUS_NEED_MORE;
 		if (r > 0)
 			break;
-		r = ssh_next_line(&c, SSH_PREBANNER_LINE_MAX, &line, &bare_lf);
+		r = ssh_scan_prebanner(&c);
 		if (r == 0)
 			return SSH_STATUS_NEED_MORE;
-		if (r < 0 || !ssh_is_text_line(line)) {
+		if (r < 0) {
 			if (out->prebanner_lines == 0)
 				return SSH_STATUS_NOT_SSH;
 			anomaly_add(&out->anomalies, ANOM_SSH_MALFORMED);
 			goto malformed;
 		}
+		ssh_next_line(&c, SSH_PREBANNER_LINE_MAX, &line, &bare_lf);
 		if (++out->prebanner_lines > SSH_MAX_PREBANNER_LINES) {
 			anomaly_add(&out->anomalies, ANOM_SSH_MALFORMED);
 			goto malformed;

@@ -47,7 +47,7 @@ enum ssh_status {
 	SSH_STATUS_OK = 0,
 	SSH_STATUS_NEED_MORE,  /* the line or packet is not complete yet */
 	SSH_STATUS_MALFORMED,  /* cannot be parsed; see the anomalies */
-	SSH_STATUS_NOT_SSH,    /* ssh_parse_banner(): no "SSH-" line; no anomaly */
+	SSH_STATUS_NOT_SSH,    /* banner: no "SSH-" line; no anomaly */
 };
 
 struct ssh_banner {

@@ -217,8 +217,9 @@ bool text_put_escaped(struct textbuf *t, const uint8_t *p, size_t n)
 				cp = cp << 6 | (next & 0x3f);
 				got++;
 			}
-			ok = put_code_point(t, got == need ? cp
-							   : UNICODE_REPLACEMENT);
+			if (got != need)
+				cp = UNICODE_REPLACEMENT;
+			ok = put_code_point(t, cp);
 		}
 		if (!ok)
 			return false;

@@ -22,6 +22,7 @@ set -eu
 # harness            sources and libraries
 HARNESS_SOURCES='
 fuzz_decode          capture/decode_*.c capture/anomaly.c
+fuzz_parse           analyze/parse/*.c analyze/digest.c capture/anomaly.c -lgcrypt
 '
 DEFAULT_SOURCES='capture/anomaly.c'
 

@@ -1,0 +1,49 @@
+/*
+ * query.c — reading evidence back for the command line: observations one
+ * by one (attrib indicators) with the SHA-256 of the source they cite.
+ */
+#include "analyze/evidence/store_internal.h"
+
+#include <stdio.h>
+
+int store_each_observation(struct store *st, const char *kind,
+			   store_obs_fn fn, void *ctx)
+{
+	if (store_txn_commit(st) != 0)
+		return -1;
+	sqlite3_stmt *q = NULL;
+	const char *sql =
+		"SELECT o.id, o.kind, o.value, coalesce(o.detail,''), "
+		"coalesce(s.sha256,''), s.path, o.frame, o.file_offset, "
+		"o.ts_us, coalesce(o.flow_id,0) FROM observations o JOIN sources s"
+		" ON s.id=o.source_id WHERE (?1 IS NULL OR o.kind=?1) "
+		"ORDER BY o.id";
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+		store_fail(st, "read observations");
+		return -1;
+	}
+	if (kind)
+		sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
+	int rc = 0, step;
+	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+		struct store_obs_row r = {
+			.id = sqlite3_column_int64(q, 0),
+			.kind = (const char *)sqlite3_column_text(q, 1),
+			.value = (const char *)sqlite3_column_text(q, 2),
+			.detail = (const char *)sqlite3_column_text(q, 3),
+			.source_sha256 = (const char *)sqlite3_column_text(q, 4),
+			.source_path = (const char *)sqlite3_column_text(q, 5),
+			.frame = (uint64_t)sqlite3_column_int64(q, 6),
+			.file_offset = (uint64_t)sqlite3_column_int64(q, 7),
+			.ts_us = (uint64_t)sqlite3_column_int64(q, 8),
+			.flow_id = (uint64_t)sqlite3_column_int64(q, 9),
+		};
+		rc = fn(ctx, &r);
+	}
+	if (rc == 0 && step != SQLITE_DONE) {
+		store_fail(st, "read observations");
+		rc = -1;
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
