@@ -11,14 +11,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/digest.h"
+#include "analyze/extract/extract.h"
+
 struct flow_dpi {
-	struct dpi_flow *state; /* NULL once detection is done */
+	struct dpi_flow *state;    /* NULL once detection is done */
+	struct extract_flow *xf;   /* indicator extractors' state */
 	struct dpi_result result;
 };
 
 struct pipeline {
 	struct store *st;
 	struct dpi *dpi;
+	struct extract *extract;
+	struct dpi_meta meta;      /* scratch for dpi_meta() */
+	uint64_t hashed_frame;     /* packet whose SHA-256 is in hashed_hex */
+	char hashed_hex[DIGEST_SHA256_HEX_SIZE];
 	struct pipeline_config cfg;
 	struct flow_table *flows;
 	int64_t source_id;
@@ -47,7 +55,21 @@ static const char *close_reason_name(enum flow_close_reason why)
 	return "unknown";
 }
 
-/* Flow table callback: finish detection, store the flow, free its state. */
+/* Detection of the flow is over: read nDPI's verdict and metadata, hand
+ * them to the extractors, free nDPI's state. */
+static void finish_dpi(struct pipeline *p, struct flow *f,
+		       struct flow_dpi *fd)
+{
+	dpi_result(p->dpi, fd->state, &fd->result);
+	bool has_meta = dpi_meta(fd->state, &p->meta);
+	extract_dpi_done(p->extract, &fd->xf, f, &fd->result,
+			 has_meta ? &p->meta : NULL);
+	dpi_flow_free(fd->state);
+	fd->state = NULL;
+}
+
+/* Flow table callback: finish detection and extraction, store the flow,
+ * free its state. */
 static void on_flow_close(struct flow *f, enum flow_close_reason why,
 			  void *ctx)
 {
@@ -56,11 +78,9 @@ static void on_flow_close(struct flow *f, enum flow_close_reason why,
 	struct dpi_result unknown;
 	const struct dpi_result *r = &unknown;
 	if (fd) {
-		if (fd->state) {
-			dpi_result(p->dpi, fd->state, &fd->result);
-			dpi_flow_free(fd->state);
-			fd->state = NULL;
-		}
+		if (fd->state)
+			finish_dpi(p, f, fd);
+		extract_flow_end(p->extract, &fd->xf, f, NULL, NULL);
 		r = &fd->result;
 	} else {
 		memset(&unknown, 0, sizeof unknown);
@@ -77,6 +97,48 @@ static void on_flow_close(struct flow *f, enum flow_close_reason why,
 	f->user = NULL;
 }
 
+/* Sink of the extractors: observations go to the store, citing the
+ * extractors' citation (packet bytes already hashed) or, failing that, the
+ * packet itself (hashed once however many observations it yields). */
+static void on_observation(void *ctx, const struct obs *o)
+{
+	struct pipeline *p = ctx;
+	struct store_obs so = {
+		.kind = obs_kind_name(o->kind), .value = o->value,
+		.detail = o->detail, .flow_id = o->flow_id,
+	};
+	char hex[DIGEST_SHA256_HEX_SIZE];
+	if (o->cite) {
+		static const char digits[] = "0123456789abcdef";
+		for (int i = 0; i < 32; i++) {
+			hex[2 * i] = digits[o->cite->sha256[i] >> 4];
+			hex[2 * i + 1] = digits[o->cite->sha256[i] & 15];
+		}
+		hex[64] = '\0';
+		so.frame = o->cite->frame;
+		so.file_offset = o->cite->file_offset;
+		so.caplen = o->cite->caplen;
+		so.ts_us = o->cite->ts_us;
+		so.packet_sha256 = hex;
+	} else if (o->pkt) {
+		if (p->hashed_frame != o->pkt->frame) {
+			digest_sha256_hex(o->pkt->data, o->pkt->caplen,
+					  p->hashed_hex);
+			p->hashed_frame = o->pkt->frame;
+		}
+		so.frame = o->pkt->frame;
+		so.file_offset = o->pkt->file_offset;
+		so.caplen = o->pkt->caplen;
+		so.ts_us = o->pkt->ts_us;
+		so.packet_sha256 = p->hashed_hex;
+	} else {
+		return; /* an observation must cite a packet */
+	}
+	if (!p->write_failed &&
+	    store_observation(p->st, p->source_id, &so) != 0)
+		p->write_failed = 1;
+}
+
 struct pipeline *pipeline_create(struct store *st, struct dpi *dpi,
 				 const struct pipeline_config *cfg,
 				 char *err, size_t errlen)
@@ -89,6 +151,15 @@ struct pipeline *pipeline_create(struct store *st, struct dpi *dpi,
 	p->st = st;
 	p->dpi = dpi;
 	p->cfg = *cfg;
+	struct obs_sink sink = {.emit = on_observation, .ctx = p};
+	struct extract_config xc;
+	extract_config_default(&xc);
+	xc.risk_name = dpi_risk_name;
+	if (!(p->extract = extract_create(&sink, &xc))) {
+		snprintf(err, errlen, "out of memory (extractors)");
+		free(p);
+		return NULL;
+	}
 	return p;
 }
 
@@ -104,6 +175,7 @@ int pipeline_begin(struct pipeline *p, const struct store_source *src,
 	p->since_checkpoint = 0;
 	p->last_frame = 0;
 	p->prev_ts_us = 0;
+	p->hashed_frame = 0;
 	p->write_failed = 0;
 	struct flow_table_config fc = p->cfg.flows;
 	fc.first_id = resume->first_flow_id;
@@ -145,12 +217,10 @@ static int feed_dpi(struct pipeline *p, struct flow *f, bool created,
 	}
 	if (!fd || !fd->state)
 		return 0;
+
 	p->stats.dpi_packets++;
-	if (!dpi_feed(p->dpi, fd->state, pkt, (int)dir)) {
-		dpi_result(p->dpi, fd->state, &fd->result);
-		dpi_flow_free(fd->state);
-		fd->state = NULL;
-	}
+	if (!dpi_feed(p->dpi, fd->state, pkt, (int)dir))
+		finish_dpi(p, f, fd);
 	return 0;
 }
 
@@ -192,8 +262,12 @@ int pipeline_packet(struct pipeline *p, const struct packet *pkt, char *err,
 				 (unsigned long long)pkt->frame);
 			return -1;
 		}
+		struct flow_dpi *fd = f->user;
+		extract_packet(p->extract, fd ? &fd->xf : NULL, f, dir, pkt);
 		if (created)
 			p->stats.flows++;
+	} else {
+		extract_packet(p->extract, NULL, NULL, FLOW_DIR_C2S, pkt);
 	}
 	if (p->write_failed) {
 		snprintf(err, errlen, "%s", store_error(p->st));
@@ -215,6 +289,7 @@ int pipeline_end(struct pipeline *p, const char *sha_hex, const char *status,
 {
 	if (p->flows)
 		flow_table_flush(p->flows);
+	extract_source_end(p->extract);
 	if (p->write_failed) {
 		snprintf(err, errlen, "%s", store_error(p->st));
 		return -1;
@@ -242,5 +317,6 @@ void pipeline_destroy(struct pipeline *p)
 		flow_table_flush(p->flows);
 		flow_table_destroy(p->flows);
 	}
+	extract_destroy(p->extract);
 	free(p);
 }

@@ -142,6 +142,7 @@ struct run {
 	struct store *st;
 	struct dpi *dpi;
 	struct pipeline *pl;
+	struct pipeline_config cfg;
 	struct progress progress;
 	const char *args;
 	uint64_t packets, flows, anomalies, skipped, failed, done;
@@ -199,7 +200,7 @@ static int ingest_file(struct run *r, const char *given)
 	};
 	struct store_resume resume;
 	if (pipeline_begin(r->pl, &meta, &resume, err, sizeof err) != 0) {
-		cli_error("%s", err);
+		cli_error("%s: %s", path, err);
 		rc = -1;
 		goto close_source;
 	}
@@ -236,23 +237,27 @@ static int ingest_file(struct run *r, const char *given)
 		sha256_hex(sha, hex);
 	else
 		cli_error("%s", source_error(src));
-	if (pipeline_end(r->pl, hashed ? hex : NULL,
-			 error ? "error" : "complete", error, err,
-			 sizeof err) != 0) {
-		cli_error("%s", err);
-		rc = -1;
-		goto close_source;
-	}
+	/* The custody entry goes into the transaction that finishes the
+	 * source: a finished source always has its ingest entry. */
 	const struct pipeline_stats *ps = pipeline_stats(r->pl);
 	char detail[PATH_MAX + 256];
 	snprintf(detail, sizeof detail,
 		 "source %" PRId64 " %s sha256 %s packets %" PRIu64
-		 " flows %" PRIu64 " status %s",
+		 " flows %" PRIu64 " status %s%s",
 		 resume.source_id, path, hashed ? hex : "unknown", ps->packets,
-		 ps->flows, error ? "error" : "complete");
+		 ps->flows, error ? "error" : "complete",
+		 resume.resumed ? " (completed an interrupted ingest)" : "");
 	if (store_custody(r->st, "ingest", r->args, detail) != 0) {
-		cli_error("%s", store_error(r->st));
+		cli_error("%s: %s", path, store_error(r->st));
 		rc = -1;
+		goto close_source;
+	}
+	if (pipeline_end(r->pl, hashed ? hex : NULL,
+			 error ? "error" : "complete", error, err,
+			 sizeof err) != 0) {
+		cli_error("%s: %s", path, err);
+		rc = -1;
+		goto close_source;
 	}
 	r->packets += ps->packets;
 	r->flows += ps->flows;
@@ -266,8 +271,11 @@ close_source:
 
 static void usage_ingest(void)
 {
-	fprintf(stderr, "usage: attrib ingest --db CASE.db [--head FILE] PATH...\n"
-			"  PATH: pcap or pcapng files, or folders of them\n");
+	fprintf(stderr, "usage: attrib ingest --db CASE.db [--head FILE] "
+			"[--batch PACKETS] PATH...\n"
+			"  PATH: pcap or pcapng files, or folders of them\n"
+			"  --batch: commit the evidence every PACKETS packets "
+			"(default 65536)\n");
 }
 
 int cmd_ingest(int argc, char **argv)
@@ -275,18 +283,30 @@ int cmd_ingest(int argc, char **argv)
 	static const struct option opts[] = {
 		{"db", required_argument, NULL, 'd'},
 		{"head", required_argument, NULL, 'H'},
+		{"batch", required_argument, NULL, 'b'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *db = NULL, *head = NULL;
+	uint64_t batch = 0;
+	char *end;
 	int c;
 	char all_args[4096];
 	cli_join_args(argc, argv, all_args, sizeof all_args);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:H:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:H:b:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'H': head = optarg; break;
+		case 'b':
+			errno = 0;
+			batch = strtoull(optarg, &end, 10);
+			if (errno || *end || batch == 0 || optarg[0] == '-') {
+				cli_error("ingest: --batch takes a number of "
+					  "packets > 0, not '%s'", optarg);
+				return EXIT_INPUT;
+			}
+			break;
 		case 'h': usage_ingest(); return EXIT_OK;
 		default: usage_ingest(); return EXIT_INPUT;
 		}
@@ -307,8 +327,9 @@ int cmd_ingest(int argc, char **argv)
 	int rc = EXIT_OK;
 	char err[ERR_LEN];
 	struct run r = {.args = all_args};
-	struct pipeline_config cfg;
-	pipeline_config_default(&cfg);
+	pipeline_config_default(&r.cfg);
+	if (batch)
+		r.cfg.checkpoint_packets = batch;
 	if (!(r.st = store_open(db, err, sizeof err))) {
 		cli_error("%s", err);
 		rc = EXIT_INPUT;
@@ -317,7 +338,7 @@ int cmd_ingest(int argc, char **argv)
 	if (head)
 		store_set_head_path(r.st, head);
 	if (!(r.dpi = dpi_create(err, sizeof err)) ||
-	    !(r.pl = pipeline_create(r.st, r.dpi, &cfg, err, sizeof err))) {
+	    !(r.pl = pipeline_create(r.st, r.dpi, &r.cfg, err, sizeof err))) {
 		cli_error("%s", err);
 		rc = EXIT_INTERNAL;
 		goto close_all;
@@ -336,7 +357,9 @@ int cmd_ingest(int argc, char **argv)
 		}
 	}
 	progress_finish(&r.progress);
-	if (store_build_indexes(r.st) != 0) {
+	/* After a failed write (e.g. disk full) the case stays as last
+	 * committed: the derived tables are not rebuilt. */
+	if (rc != EXIT_INTERNAL && store_build_indexes(r.st) != 0) {
 		cli_error("%s", store_error(r.st));
 		rc = EXIT_INTERNAL;
 	}

@@ -3,7 +3,9 @@
  * the hash chain, compares its head with the head file, re-hashes every
  * source file still present and re-reads every packet an observation
  * cites at its stored offset.
- * Exit 0 intact, 1 tampered (the first bad record named), 2 error.
+ * Exit 0 intact, 1 tampered (the first bad record named; a damaged
+ * database file counts: a failed integrity check, a malformed schema),
+ * 2 error (e.g. not a database at all).
  *
  * An intact verification is recorded in custody (and so moves the head).
  * A failed one writes nothing to the case: the case is evidence under
@@ -54,10 +56,10 @@ static int check_source(void *ctx, int64_t id, const char *path,
 {
 	struct files_check *fc = ctx;
 	fc->sources++;
-	if (!sha256[0]) {
+	if (!strcmp(status, "partial"))
 		fc->partial++;
-		return 0;
-	}
+	if (!sha256[0])
+		return 0; /* not read to the end yet: no hash to compare */
 	if (access(path, F_OK) != 0) {
 		fc->missing++;
 		fprintf(stderr, "attrib: verify: source %" PRId64 " %s is missing"
@@ -178,10 +180,23 @@ int cmd_verify(int argc, char **argv)
 		cli_error("%s: head file: %s", head, strerror(errno));
 		return EXIT_INPUT;
 	}
+	/* A database too damaged to open is a finding: say so before
+	 * store_open() (which would only fail) touches it. */
+	if (store_probe(db, err, sizeof err) == 0) {
+		printf("database integrity: damaged: %s\n"
+		       "verdict: TAMPERED — database damaged: %s\n", err, err);
+		cli_error("%s: TAMPERED: database damaged: %s", db, err);
+		return EXIT_FINDING;
+	}
 	struct store *st = store_open(db, err, sizeof err);
 	if (!st) {
-		cli_error("%s", err);
-		return EXIT_INPUT;
+		/* SQLite reads the file (the probe passed) but it no longer
+		 * opens as an attrib case: its schema was changed. */
+		printf("database integrity: damaged: %s\n"
+		       "verdict: TAMPERED — not an intact attrib case: %s\n",
+		       err, err);
+		cli_error("%s: TAMPERED: not an intact attrib case: %s", db, err);
+		return EXIT_FINDING;
 	}
 	if (head)
 		store_set_head_path(st, head);
@@ -192,8 +207,20 @@ int cmd_verify(int argc, char **argv)
 	int rc = EXIT_OK;
 	struct store_verify v;
 	struct files_check fc = {.st = st, .open_id = -1};
+	char damage[1024] = "";
+	/* A damaged database file is a finding, not an error: what can still
+	 * be read is checked and the verdict says TAMPERED. */
 	int integrity = store_integrity_check(st);
-	if (integrity < 0 || store_verify_chain(st, head, &v) != 0) {
+	if (integrity < 0) {
+		cli_error("%s", store_error(st));
+		rc = EXIT_INPUT;
+		goto close_store;
+	}
+	if (integrity == 0)
+		snprintf(damage, sizeof damage, "database damaged: %s",
+			 store_error(st));
+	bool chain_read = store_verify_chain(st, head, &v) == 0;
+	if (!chain_read && integrity) {
 		cli_error("%s", store_error(st));
 		rc = EXIT_INPUT;
 		goto close_store;
@@ -203,18 +230,23 @@ int cmd_verify(int argc, char **argv)
 		rc = EXIT_INTERNAL;
 		goto close_store;
 	}
-	if (store_each_source(st, check_source, &fc) < 0 ||
-	    store_each_cited_packet(st, check_packet, &fc) < 0) {
+	if (chain_read && (store_each_source(st, check_source, &fc) < 0 ||
+			   store_each_cited_packet(st, check_packet, &fc) < 0) &&
+	    integrity) {
 		cli_error("%s", store_error(st));
 		rc = EXIT_INPUT;
 		goto close_store;
 	}
-	bool tampered = v.tampered || integrity == 0 || fc.mismatched ||
-			fc.packets_bad;
-	printf("chain: %" PRIu64 " entries, head %" PRIu64 " %s\n", v.entries,
-	       v.head_seq, v.head_hash);
-	printf("head file: %s\n", v.external);
-	printf("database integrity: %s\n", integrity ? "ok" : store_error(st));
+	bool tampered = !chain_read || v.tampered || integrity == 0 ||
+			fc.mismatched || fc.packets_bad;
+	if (chain_read) {
+		printf("chain: %" PRIu64 " entries, head %" PRIu64 " %s\n",
+		       v.entries, v.head_seq, v.head_hash);
+		printf("head file: %s\n", v.external);
+	} else {
+		printf("chain: not readable (%s)\n", store_error(st));
+	}
+	printf("database integrity: %s\n", integrity ? "ok" : damage);
 	printf("sources: %" PRIu64 ", re-hashed %" PRIu64 ", changed %" PRIu64
 	       ", missing %" PRIu64 ", unfinished %" PRIu64 "\n",
 	       fc.sources, fc.rehashed, fc.mismatched, fc.missing, fc.partial);
@@ -222,12 +254,12 @@ int cmd_verify(int argc, char **argv)
 	       ", not checkable %" PRIu64 "\n",
 	       fc.packets, fc.packets_bad, fc.packets_skipped);
 	if (tampered) {
-		const char *first = v.problems ? v.first_problem
+		const char *first = chain_read && v.problems ? v.first_problem
 				    : fc.first_bad[0] ? fc.first_bad
-				    : store_error(st);
+				    : damage;
 		printf("verdict: TAMPERED — %s\n", first);
 		cli_error("%s: TAMPERED: %s (%" PRIu64 " problems in the chain)",
-			  db, first, v.problems);
+			  db, first, chain_read ? v.problems : 0);
 		rc = EXIT_FINDING;
 		goto close_store;
 	}

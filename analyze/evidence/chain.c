@@ -15,7 +15,7 @@ static const char chain_magic[] = "attrib-chain-1";
 
 static void put(struct chain_enc *e, const void *p, size_t n)
 {
-	if (e->overflow)
+	if (e->overflow || n == 0)
 		return;
 	if (n > CHAIN_MAX_ENTRY - e->len) {
 		e->overflow = true;
@@ -74,6 +74,23 @@ void chain_enc_text(struct chain_enc *e, const char *s, size_t len)
 	e->values++;
 }
 
+void chain_enc_blob(struct chain_enc *e, const void *p, size_t len)
+{
+	put(e, "B", 1);
+	put_be(e, len, 4);
+	put(e, p, len);
+	e->values++;
+}
+
+void chain_enc_real(struct chain_enc *e, double v)
+{
+	uint64_t bits;
+	memcpy(&bits, &v, sizeof bits);
+	put(e, "R", 1);
+	put_be(e, bits, 8);
+	e->values++;
+}
+
 void chain_enc_null(struct chain_enc *e)
 {
 	put(e, "N", 1);
@@ -94,9 +111,15 @@ void chain_enc_row(struct chain_enc *e, sqlite3_stmt *q)
 		case SQLITE_INTEGER:
 			chain_enc_int(e, sqlite3_column_int64(q, c));
 			break;
+		case SQLITE_FLOAT:
+			chain_enc_real(e, sqlite3_column_double(q, c));
+			break;
+		case SQLITE_BLOB: {
+			const void *b = sqlite3_column_blob(q, c);
+			chain_enc_blob(e, b, (size_t)sqlite3_column_bytes(q, c));
+			break;
+		}
 		default: {
-			/* TEXT (REAL and BLOB are not used by the schema; were
-			 * one to appear, its text form is hashed). */
 			const unsigned char *t = sqlite3_column_text(q, c);
 			chain_enc_text(e, (const char *)t,
 				       (size_t)sqlite3_column_bytes(q, c));

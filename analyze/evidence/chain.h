@@ -8,6 +8,11 @@
  *   value  = 'N'                               NULL
  *          | 'I' i64be                         integer
  *          | 'T' u32be(len) bytes              text (UTF-8 as stored)
+ *          | 'B' u32be(len) bytes              blob
+ *          | 'R' u64be(IEEE-754 binary64 bits) real
+ *   Every storage class has its own tag, so changing only a value's type
+ *   (text to blob with the same bytes, integer to real) changes the hash.
+ *   attrib itself stores only NULL, integers and text.
  *   prev   = the previous entry's hash, 64 lower-case hex characters
  *            ("0" x 64 for seq 1)
  *   hash   = lower-case hex SHA-256 of entry
@@ -37,8 +42,11 @@ void chain_enc_int(struct chain_enc *e, int64_t v);
 void chain_enc_text(struct chain_enc *e, const char *s, size_t len);
 void chain_enc_null(struct chain_enc *e);
 
+void chain_enc_blob(struct chain_enc *e, const void *p, size_t len);
+void chain_enc_real(struct chain_enc *e, double v);
+
 /* Appends every column of the current row of q except those named
- * chain_seq and chain_hash, by the type SQLite stored. */
+ * chain_seq and chain_hash, by the storage class SQLite holds. */
 void chain_enc_row(struct chain_enc *e, sqlite3_stmt *q);
 
 /* Finishes the entry and writes its hash (hex + NUL). false on overflow. */

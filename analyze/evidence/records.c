@@ -13,11 +13,6 @@
 
 #include "analyze/version.h"
 
-static bool replaying(const struct store *st)
-{
-	return st->frame <= st->replay_until && st->replay_until > 0;
-}
-
 static void addr_text(int version, const uint8_t *addr, char *out, size_t n)
 {
 	if (!inet_ntop(version == 6 ? AF_INET6 : AF_INET, addr, out,
@@ -61,7 +56,8 @@ static void rb_text(struct rowbind *rb, const char *s)
 	chain_enc_text(&rb->st->enc, s, n);
 }
 
-/* Chains the row bound so far and runs the insert. */
+/* Chains the row bound so far and runs the insert. On failure the batch
+ * is rolled back (store_txn_rollback). */
 static int rb_insert(struct rowbind *rb, const char *what)
 {
 	int rc = 0;
@@ -74,13 +70,15 @@ static int rb_insert(struct rowbind *rb, const char *what)
 	}
 	sqlite3_reset(rb->q);
 	sqlite3_clear_bindings(rb->q);
+	if (rc != 0)
+		store_txn_rollback(rb->st);
 	return rc;
 }
 
 int store_flow(struct store *st, int64_t source_id, const struct flow *f,
 	       const struct dpi_result *r, const char *close_reason)
 {
-	if (replaying(st))
+	if (store_replaying(st))
 		return 0;
 	char client[INET6_ADDRSTRLEN], server[INET6_ADDRSTRLEN];
 	addr_text(f->ip_version, f->client, client, sizeof client);
@@ -119,7 +117,7 @@ int store_flow(struct store *st, int64_t source_id, const struct flow *f,
 int store_observation(struct store *st, int64_t source_id,
 		      const struct store_obs *o)
 {
-	if (replaying(st))
+	if (store_replaying(st))
 		return 0;
 	struct rowbind rb = {st, st->ins_obs, 1};
 	store_chain_begin(st, "observation");
@@ -166,23 +164,29 @@ int store_custody(struct store *st, const char *action, const char *args,
 	return 0;
 }
 
+/*
+ * The derived indicators table is rebuilt first, by one sequential scan
+ * and a sort (an index on (kind, value) would not cover source and time,
+ * and a GROUP BY through it would fetch every row at random); the indexes
+ * that later lookups need are built after.
+ */
 int store_build_indexes(struct store *st)
 {
 	if (store_txn_commit(st) != 0)
 		return -1;
 	if (store_exec(st,
-		"CREATE INDEX IF NOT EXISTS flows_source ON flows(source_id);"
-		"CREATE INDEX IF NOT EXISTS flows_proto ON flows(proto);"
-		"CREATE INDEX IF NOT EXISTS sources_sha ON sources(sha256);"
-		"CREATE INDEX IF NOT EXISTS obs_kind_value ON observations(kind, value);"
-		"CREATE INDEX IF NOT EXISTS obs_flow ON observations(flow_id);"
 		"BEGIN IMMEDIATE;"
 		"DELETE FROM indicators;"
 		"INSERT INTO indicators SELECT kind, value, count(*),"
 		" count(DISTINCT source_id), min(ts_us), max(ts_us)"
-		" FROM observations GROUP BY kind, value;"
-		"COMMIT;",
-		"build indexes and indicators") != 0) {
+		" FROM observations NOT INDEXED GROUP BY kind, value;"
+		"COMMIT;"
+		"CREATE UNIQUE INDEX IF NOT EXISTS flows_id ON flows(id);"
+		"CREATE INDEX IF NOT EXISTS flows_source ON flows(source_id);"
+		"CREATE INDEX IF NOT EXISTS flows_proto ON flows(proto);"
+		"CREATE INDEX IF NOT EXISTS sources_sha ON sources(sha256);"
+		"CREATE INDEX IF NOT EXISTS obs_kind_value ON observations(kind, value);",
+		"build indicators and indexes") != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}

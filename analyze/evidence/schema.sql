@@ -39,9 +39,11 @@ CREATE TABLE IF NOT EXISTS sources (
 );
 
 -- One row per flow. Addresses are text (inet_ntop); client is the sender
--- of the first packet seen.
+-- of the first packet seen. Rows are appended as flows close (not in id
+-- order), so id is indexed after bulk load (flows_id) rather than being the
+-- B-tree key, which would make every insert a random write.
 CREATE TABLE IF NOT EXISTS flows (
-  id            INTEGER PRIMARY KEY,
+  id            INTEGER NOT NULL,
   source_id     INTEGER NOT NULL REFERENCES sources(id),
   ip_version    INTEGER NOT NULL,
   l4_proto      INTEGER NOT NULL,

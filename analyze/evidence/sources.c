@@ -75,11 +75,34 @@ int store_has_source_size(struct store *st, uint64_t size)
 }
 
 /*
- * Flow ids are source_id * FLOW_ID_STRIDE + n (n = 1, 2, ... within the
- * source), so they are known when a flow is created, identical when an
- * interrupted source is replayed, and never collide across sources.
+ * The replay mark of a source: meta key "replay:ID" holds "FRAME RECORDS",
+ * the frame of the source's last checkpoint and how many flows and
+ * observations that frame had produced when it was committed. Records a
+ * frame produces after its checkpoint (the flows closed at the end of the
+ * input, when the last frame ends a batch) are then told apart from the
+ * committed ones on replay. Not evidence: removed when the source is
+ * finished.
  */
-#define FLOW_ID_STRIDE UINT64_C(1000000000)
+static uint64_t replay_records(struct store *st, int64_t source_id,
+			       uint64_t committed_frame)
+{
+	sqlite3_stmt *q = NULL;
+	uint64_t n = UINT64_MAX; /* no mark: skip the whole frame */
+	char key[48];
+	snprintf(key, sizeof key, "replay:%" PRId64, source_id);
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key=?", -1,
+			       &q, NULL) != SQLITE_OK)
+		return n;
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+	unsigned long long frame, records;
+	if (sqlite3_step(q) == SQLITE_ROW &&
+	    sscanf((const char *)sqlite3_column_text(q, 0), "%llu %llu", &frame,
+		   &records) == 2 &&
+	    frame == committed_frame)
+		n = records;
+	sqlite3_finalize(q);
+	return n;
+}
 
 static int find_partial(struct store *st, const struct store_source *src,
 			struct store_resume *out)
@@ -101,6 +124,8 @@ static int find_partial(struct store *st, const struct store_source *src,
 		out->replay_until = (uint64_t)sqlite3_column_int64(q, 1);
 		out->first_flow_id = (uint64_t)sqlite3_column_int64(q, 2);
 		out->resumed = true;
+		st->replay_records = replay_records(st, out->source_id,
+						    out->replay_until);
 		rc = 1;
 	} else if (rc == SQLITE_DONE) {
 		rc = 0;
@@ -117,6 +142,7 @@ int store_source_begin(struct store *st, const struct store_source *src,
 {
 	memset(out, 0, sizeof *out);
 	memset(st->tally, 0, sizeof st->tally);
+	st->replay_records = 0;
 	if (store_txn_commit(st) != 0 || store_txn_begin(st) != 0)
 		return -1;
 	int found = find_partial(st, src, out);
@@ -167,6 +193,7 @@ int store_source_begin(struct store *st, const struct store_source *src,
 	}
 	st->replay_until = out->replay_until;
 	st->frame = 0;
+	st->frame_records = 0;
 	if (store_txn_commit(st) != 0 || store_txn_begin(st) != 0)
 		return -1;
 	return 0;
@@ -241,7 +268,14 @@ static int write_progress(struct store *st, int64_t source_id, uint64_t frame,
 		store_fail(st, "write progress");
 		return -1;
 	}
-	return 0;
+	if (frame != st->frame || frame < st->replay_until)
+		return 0; /* the mark of the committed frame stays */
+	char sql[160];
+	snprintf(sql, sizeof sql,
+		 "INSERT OR REPLACE INTO meta VALUES('replay:%" PRId64 "','%" PRIu64
+		 " %" PRIu64 "')",
+		 source_id, frame, st->frame_records);
+	return store_exec(st, sql, "write progress");
 }
 
 int store_checkpoint(struct store *st, int64_t source_id, uint64_t frame,
@@ -287,10 +321,13 @@ int store_source_finish(struct store *st, int64_t source_id,
 			uint64_t first_us, uint64_t last_us,
 			const char *status, const char *error)
 {
-	uint64_t frame = st->frame;
-	if (store_checkpoint(st, source_id, frame, packets, first_us,
-			     last_us) != 0)
-		return -1;
+	/* One transaction: the flows closed at the end of the input, the
+	 * anomaly counts, the finished source row and its chain entries are
+	 * committed together or not at all. */
+	if (store_txn_begin(st) != 0 || write_tally(st, source_id) != 0 ||
+	    write_progress(st, source_id, st->frame, packets, first_us,
+			   last_us) != 0)
+		goto rollback;
 	sqlite3_stmt *q = NULL;
 	if (sqlite3_prepare_v2(st->db,
 			       "UPDATE sources SET sha256=?, status=?, error=?,"
@@ -312,13 +349,18 @@ int store_source_finish(struct store *st, int64_t source_id,
 		store_fail(st, "finish source");
 		goto rollback;
 	}
-	if (chain_source(st, source_id) != 0)
+	char sql[96];
+	snprintf(sql, sizeof sql, "DELETE FROM meta WHERE key='replay:%" PRId64 "'",
+		 source_id);
+	if (store_exec(st, sql, "finish source") != 0 ||
+	    chain_source(st, source_id) != 0)
 		goto rollback;
+	if (store_txn_commit(st) != 0)
+		return -1;
 	st->replay_until = 0;
-	return store_txn_commit(st);
+	return 0;
 
 rollback:
 	store_txn_rollback(st);
 	return -1;
 }
-

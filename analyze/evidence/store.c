@@ -3,38 +3,58 @@
  * transactions, and the hash chain's head. The only files that include
  * sqlite3.h are the analyze/evidence/ ones.
  *
- * Durability: WAL journal, synchronous=NORMAL, one open transaction per
- * batch. A crash loses at most the open batch and leaves the database at
- * the previous commit. The chain head is kept in the meta table (committed
- * with the batch) and in the head file outside the database, written
- * before the commit as "pending" and after it as the head, so whichever
- * moment a crash hits, the database's head is one the file names.
+ * Durability: WAL journal, one open transaction per batch. A crash loses
+ * at most the open batch and leaves the database at the previous commit.
+ * The chain head is kept in the meta table (committed with the batch) and
+ * in the head file outside the database, written (and synced, with its
+ * folder) before the commit as "pending" and after it as the head, so
+ * whichever moment a crash hits, the database's head is one the file
+ * names. synchronous=FULL makes that hold after a power loss too: with
+ * NORMAL, a WAL commit can be lost after the head file named it. It costs
+ * one sync per batch (a batch is tens of thousands of packets).
  */
 #include "analyze/evidence/store_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char schema_sql[] =
+const char store_schema_sql[] =
 #include "schema.inc"
 	;
 
+/* Sets st->err to "PATH: what: msg", adding the system's reason when
+ * SQLite failed on I/O ("disk I/O error (File too large)"). SQLite does
+ * not always keep that reason, but errno still holds it then. */
+static void fail_with(struct store *st, const char *what, const char *msg)
+{
+	int sys = errno;
+	int code = sqlite3_errcode(st->db) & 0xff;
+	if (sqlite3_system_errno(st->db))
+		sys = sqlite3_system_errno(st->db);
+	if (sys && (code == SQLITE_IOERR || code == SQLITE_FULL ||
+		    code == SQLITE_CANTOPEN))
+		snprintf(st->err, sizeof st->err, "%s: %s: %s (%s)", st->path,
+			 what, msg, strerror(sys));
+	else
+		snprintf(st->err, sizeof st->err, "%s: %s: %s", st->path, what,
+			 msg);
+}
+
 void store_fail(struct store *st, const char *what)
 {
-	snprintf(st->err, sizeof st->err, "%s: %s: %s", st->path, what,
-		 sqlite3_errmsg(st->db));
+	fail_with(st, what, sqlite3_errmsg(st->db));
 }
 
 int store_exec(struct store *st, const char *sql, const char *what)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(st->err, sizeof st->err, "%s: %s: %s", st->path, what,
-			 msg ? msg : sqlite3_errmsg(st->db));
+		fail_with(st, what, msg ? msg : sqlite3_errmsg(st->db));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -43,6 +63,8 @@ int store_exec(struct store *st, const char *sql, const char *what)
 
 int store_txn_begin(struct store *st)
 {
+	if (st->failed)
+		return -1; /* st->err still names the failed write */
 	if (st->in_txn)
 		return 0;
 	if (store_exec(st, "BEGIN IMMEDIATE", "begin transaction") != 0)
@@ -51,13 +73,39 @@ int store_txn_begin(struct store *st)
 	return 0;
 }
 
+static int64_t max_rowid(struct store *st, const char *table);
+
 void store_txn_rollback(struct store *st)
 {
 	if (st->in_txn)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_txn = false;
+	st->failed = true;
 	st->chain_seq = st->committed_seq;
 	memcpy(st->chain_head, st->committed_head, sizeof st->chain_head);
+	st->next_obs_id = max_rowid(st, "observations") + 1;
+	st->next_custody_id = max_rowid(st, "custody") + 1;
+}
+
+/* Syncs the folder holding path, so a rename into it is durable. */
+static int sync_folder(const char *path)
+{
+	char dir[STORE_PATH_LEN + 8];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return -1;
+	/* EINVAL: a file system that cannot sync folders (nothing to do) */
+	int rc = fsync(fd) == 0 || errno == EINVAL ? 0 : -1;
+	close(fd);
+	return rc;
 }
 
 /* Writes the head file atomically (temporary file, fsync, rename). With
@@ -78,7 +126,8 @@ static int write_head_file(struct store *st, bool pending)
 		fclose(f);
 		goto fail;
 	}
-	if (fclose(f) != 0 || rename(tmp, st->head_path) != 0)
+	if (fclose(f) != 0 || rename(tmp, st->head_path) != 0 ||
+	    sync_folder(st->head_path) != 0)
 		goto fail;
 	return 0;
 fail:
@@ -240,17 +289,18 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	snprintf(st->path, sizeof st->path, "%s", path);
 	snprintf(st->head_path, sizeof st->head_path, "%s.head", path);
 	if (sqlite3_open_v2(path, &st->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				    SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot open database: %s", path,
 			 st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail_db;
 	}
 	sqlite3_busy_timeout(st->db, 5000);
-	if (store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	if (store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 			   "PRAGMA cache_size=-8192; PRAGMA foreign_keys=ON;",
 		       "configure") != 0 ||
-	    store_exec(st, schema_sql, "create schema") != 0 ||
+	    store_exec(st, store_schema_sql, "create schema") != 0 ||
 	    store_exec(st, "INSERT OR IGNORE INTO meta VALUES"
 			   "('schema_version','1')",
 		       "write meta") != 0 ||
@@ -329,5 +379,15 @@ const char *store_error(const struct store *st)
 
 void store_set_frame(struct store *st, uint64_t frame)
 {
+	if (frame != st->frame)
+		st->frame_records = 0;
 	st->frame = frame;
+}
+
+bool store_replaying(struct store *st)
+{
+	uint64_t n = st->frame_records++;
+	if (st->replay_until == 0 || st->frame > st->replay_until)
+		return false;
+	return st->frame < st->replay_until || n < st->replay_records;
 }

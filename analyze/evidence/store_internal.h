@@ -23,8 +23,14 @@ struct store {
 	char head_path[STORE_PATH_LEN + 8];
 	char err[STORE_ERR_LEN];
 	bool in_txn;
+	bool failed;           /* a write failed: the case stays as last
+	                          committed and takes no more writes */
 	uint64_t frame;        /* frame being processed */
-	uint64_t replay_until; /* skip records while frame <= this */
+	uint64_t frame_records;/* flows and observations produced (written or
+	                          skipped) while processing frame */
+	uint64_t replay_until; /* skip records of frames before this ... */
+	uint64_t replay_records; /* ... and this many of frame replay_until
+	                            (the ones its checkpoint committed) */
 	/* chain state: the last entry written, and as of the last commit */
 	uint64_t chain_seq, committed_seq;
 	char chain_head[CHAIN_HEX_LEN + 1], committed_head[CHAIN_HEX_LEN + 1];
@@ -34,22 +40,36 @@ struct store {
 	struct anomaly_tally tally[ANOM_COUNT];
 };
 
+/* The schema (schema.sql, compiled in). */
+extern const char store_schema_sql[];
+
 /* Sets st->err to "PATH: what: sqlite's message". */
 void store_fail(struct store *st, const char *what);
 
 /* Runs SQL without results; on failure sets st->err ("PATH: what: ..."). */
 int store_exec(struct store *st, const char *sql, const char *what);
 
-/* Opens a write transaction unless one is open. 0 or -1. */
+/* Opens a write transaction unless one is open. 0, or -1 (also once a
+ * write has failed: see store_txn_rollback). */
 int store_txn_begin(struct store *st);
 
 /* Commits the open transaction, if any, with the chain head (meta and
  * head file); rolls back on failure. 0 or -1. */
 int store_txn_commit(struct store *st);
 
-/* Rolls back the open transaction and the in-memory chain state to the
- * last commit. Keeps st->err. */
+/* Rolls back the open transaction and the in-memory chain state (head,
+ * next record ids) to the last commit, and refuses every later write: a
+ * batch that lost a record must not be completed and committed by the
+ * writes that follow (or by store_close). Keeps st->err. Every failed
+ * write goes through here. */
 void store_txn_rollback(struct store *st);
+
+/*
+ * True when the flow or observation being produced was committed by an
+ * interrupted run of the same source and must be skipped (store.h:
+ * store_set_frame). Counts the record.
+ */
+bool store_replaying(struct store *st);
 
 /* Starts the chain entry for the next record of kind (encoder st->enc). */
 void store_chain_begin(struct store *st, const char *kind);

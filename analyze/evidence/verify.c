@@ -21,6 +21,15 @@ struct chained_table {
 	sqlite3_stmt *q;
 	bool has_row;
 	int64_t seq;
+	int error;      /* SQLite's code when reading stopped on an error */
+};
+
+/* The head file: its head, and the head of a commit it announced. */
+struct head_file {
+	int state;      /* 1 read, 0 absent, -1 not a head file */
+	uint64_t seq, pending_seq;
+	char hash[CHAIN_HEX_LEN + 1], pending_hash[CHAIN_HEX_LEN + 1];
+	char at_seq[CHAIN_HEX_LEN + 1]; /* the chain's hash at entry seq */
 };
 
 static const struct {
@@ -48,9 +57,30 @@ static void problem(struct store_verify *v, const char *fmt, ...)
 
 static void advance(struct chained_table *t)
 {
-	t->has_row = sqlite3_step(t->q) == SQLITE_ROW;
+	int rc = sqlite3_step(t->q);
+	t->has_row = rc == SQLITE_ROW;
 	if (t->has_row)
 		t->seq = sqlite3_column_int64(t->q, 0);
+	else if (rc != SQLITE_DONE)
+		t->error = rc;
+}
+
+/* True for SQLite's result codes that mean a damaged database file. */
+static bool damaged(int rc)
+{
+	rc &= 0xff;
+	return rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB ||
+	       rc == SQLITE_FORMAT;
+}
+
+/* True when s is 64 lower-case hex characters. */
+static bool is_hash(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+			return false;
+	return n == CHAIN_HEX_LEN;
 }
 
 /* Column index of name in q's result, or -1. */
@@ -62,12 +92,76 @@ static int column_of(sqlite3_stmt *q, const char *name)
 	return -1;
 }
 
+/* The definition of table (PRAGMA table_info: name and declared type of
+ * each column, in order) as one string; "" when absent. */
+static int table_shape(sqlite3 *db, const char *table, char *out, size_t n)
+{
+	char sql[96];
+	sqlite3_stmt *q = NULL;
+	size_t used = 0;
+	out[0] = '\0';
+	snprintf(sql, sizeof sql, "PRAGMA table_info(%s)", table);
+	int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW && used < n) {
+		int w = snprintf(out + used, n - used, "%s %s;",
+				 (const char *)sqlite3_column_text(q, 1),
+				 (const char *)sqlite3_column_text(q, 2));
+		used += w > 0 ? (size_t)w : 0;
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * The chain's entries hold values in column order, not column names: a
+ * case whose chained tables were redefined (columns renamed, swapped or
+ * retyped) would verify while meaning something else. So every chained
+ * table must have the columns and declared types of attrib's schema, in
+ * its order (constraints and keys are not part of the chain's definition).
+ */
+static int check_schema(struct store *st, struct store_verify *v)
+{
+	sqlite3 *ref = NULL;
+	char want[4096], got[4096];
+	int rc = -1;
+	if (sqlite3_open(":memory:", &ref) != SQLITE_OK ||
+	    sqlite3_exec(ref, store_schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(st->err, sizeof st->err, "%s: verify: cannot build the "
+			 "reference schema", st->path);
+		goto done;
+	}
+	for (int i = 0; i < N_CHAINED; i++) {
+		int r = table_shape(ref, chained[i].table, want, sizeof want);
+		int c = r == SQLITE_OK ? table_shape(st->db, chained[i].table,
+						     got, sizeof got)
+				       : r;
+		if (c != SQLITE_OK && !damaged(c)) {
+			snprintf(st->err, sizeof st->err, "%s: verify: %s",
+				 st->path, sqlite3_errstr(c));
+			goto done;
+		}
+		if (c != SQLITE_OK)
+			problem(v, "database damaged: reading the definition of "
+				   "%s: %s", chained[i].table, sqlite3_errstr(c));
+		else if (strcmp(want, got) != 0)
+			problem(v, "table %s is not defined as attrib defines it "
+				   "(columns renamed, reordered, retyped or "
+				   "missing)", chained[i].table);
+	}
+	rc = 0;
+done:
+	sqlite3_close(ref);
+	return rc;
+}
+
 /* Rows not in the chain: allowed only for an unfinished source. */
 static int check_unchained(struct store *st, struct store_verify *v)
 {
 	static const char *const sql[] = {
 		"SELECT 'sources', id FROM sources WHERE chain_seq IS NULL "
-		"AND status<>'partial'",
+		"AND status IS NOT 'partial'",
 		"SELECT 'anomalies', rowid FROM anomalies a WHERE chain_seq IS "
 		"NULL AND NOT EXISTS (SELECT 1 FROM sources s WHERE "
 		"s.id=a.source_id AND s.status='partial')",
@@ -81,90 +175,126 @@ static int check_unchained(struct store *st, struct store_verify *v)
 			store_fail(st, "verify");
 			return -1;
 		}
-		while (sqlite3_step(q) == SQLITE_ROW)
+		int step;
+		while ((step = sqlite3_step(q)) == SQLITE_ROW)
 			problem(v, "%s row %" PRId64 " is not in the chain "
 				   "(a row inserted outside attrib)",
 				(const char *)sqlite3_column_text(q, 0),
 				(int64_t)sqlite3_column_int64(q, 1));
 		sqlite3_finalize(q);
+		if (step != SQLITE_DONE && damaged(step)) {
+			problem(v, "database damaged: %s", sqlite3_errstr(step));
+		} else if (step != SQLITE_DONE) {
+			store_fail(st, "verify");
+			return -1;
+		}
 	}
 	return 0;
 }
 
-/* Reads "key value" lines of the head file. 1 read, 0 absent, -1 bad. */
-static int read_head_file(const char *path, uint64_t *seq, char *hash,
-			  uint64_t *pseq, char *phash)
+/* Reads the head file's "key value" lines into h (state 1 read, 0
+ * absent, -1 not a head file). */
+static void read_head_file(const char *path, struct head_file *h)
 {
+	memset(h, 0, sizeof *h);
 	FILE *f = fopen(path, "r");
 	if (!f)
-		return 0;
+		return;
 	char line[256], val[128];
 	int got = 0;
-	*pseq = 0;
-	phash[0] = '\0';
 	while (fgets(line, sizeof line, f)) {
 		unsigned long long n;
-		if (sscanf(line, "seq %llu", &n) == 1) {
-			*seq = n;
+		if (!strcmp(line, "attrib-head 1\n")) {
 			got |= 1;
-		} else if (sscanf(line, "hash %127s", val) == 1) {
-			snprintf(hash, CHAIN_HEX_LEN + 1, "%s", val);
+		} else if (sscanf(line, "seq %llu", &n) == 1) {
+			h->seq = n;
 			got |= 2;
+		} else if (sscanf(line, "hash %127s", val) == 1 && is_hash(val)) {
+			memcpy(h->hash, val, sizeof h->hash);
+			got |= 4;
 		} else if (sscanf(line, "pending-seq %llu", &n) == 1) {
-			*pseq = n;
-		} else if (sscanf(line, "pending-hash %127s", val) == 1) {
-			snprintf(phash, CHAIN_HEX_LEN + 1, "%s", val);
+			h->pending_seq = n;
+		} else if (sscanf(line, "pending-hash %127s", val) == 1 &&
+			   is_hash(val)) {
+			memcpy(h->pending_hash, val, sizeof h->pending_hash);
 		}
 	}
 	fclose(f);
-	return got == 3 ? 1 : -1;
+	h->state = got == 7 ? 1 : -1;
+	if (!h->pending_hash[0])
+		h->pending_seq = 0;
 }
 
 /* Compares the recomputed head with the external head file. */
-static void check_external(const char *head_path, struct store_verify *v)
+static void check_external(const char *head_path, const struct head_file *h,
+			   struct store_verify *v)
 {
-	uint64_t seq = 0, pseq = 0;
-	char hash[CHAIN_HEX_LEN + 1] = "", phash[CHAIN_HEX_LEN + 1] = "";
-	int rc = read_head_file(head_path, &seq, hash, &pseq, phash);
-	if (rc == 0) {
+	if (h->state == 0) {
 		snprintf(v->external, sizeof v->external,
 			 "no head file at %s: the chain was checked against "
 			 "itself only", head_path);
 		return;
 	}
 	v->external_checked = true;
-	if (rc < 0) {
+	if (h->state < 0) {
 		problem(v, "head file %s is not an attrib head file", head_path);
 		snprintf(v->external, sizeof v->external, "unreadable head file");
 		return;
 	}
-	bool at_head = v->head_seq == seq && !strcmp(v->head_hash, hash);
-	bool at_pending = pseq && v->head_seq == pseq &&
-			  !strcmp(v->head_hash, phash);
+	bool at_head = v->head_seq == h->seq && !strcmp(v->head_hash, h->hash);
+	bool at_pending = h->pending_seq && v->head_seq == h->pending_seq &&
+			  !strcmp(v->head_hash, h->pending_hash);
 	if (at_head || at_pending) {
 		snprintf(v->external, sizeof v->external,
 			 "matches the head file %s (seq %" PRIu64 "%s)", head_path,
 			 v->head_seq,
 			 at_pending ? ", the commit it announced as pending" : "");
-	} else if (v->head_seq < seq) {
+		return;
+	}
+	snprintf(v->external, sizeof v->external, "does NOT match %s",
+		 head_path);
+	if (v->head_seq < h->seq)
 		problem(v, "chain truncated: the head file names entry %" PRIu64
 			   " but the database ends at entry %" PRIu64,
-			seq, v->head_seq);
-		snprintf(v->external, sizeof v->external, "does NOT match %s",
-			 head_path);
-	} else if (v->head_seq > seq) {
+			h->seq, v->head_seq);
+	else if (v->head_seq > h->seq && !strcmp(h->at_seq, h->hash))
 		problem(v, "the database holds %" PRIu64 " chain entries after "
-			   "the head file's entry %" PRIu64 " (added outside attrib)",
-			v->head_seq - seq, seq);
-		snprintf(v->external, sizeof v->external, "does NOT match %s",
-			 head_path);
-	} else {
+			   "the head file's entry %" PRIu64 ", which matches: "
+			   "added outside attrib, or the head file is an older "
+			   "copy", v->head_seq - h->seq, h->seq);
+	else
 		problem(v, "chain rewritten: entry %" PRIu64 " hashes to %.16s… "
 			   "but the head file says %.16s…",
-			seq, v->head_hash, hash);
-		snprintf(v->external, sizeof v->external, "does NOT match %s",
-			 head_path);
-	}
+			h->seq, h->at_seq[0] ? h->at_seq : "(none)", h->hash);
+}
+
+/* Re-encodes the current row of t (entry seq after prev), compares it
+ * with the stored entry and advances prev to the stored hash. */
+static void check_entry(struct store *st, struct chained_table *t,
+			int64_t seq, char prev[CHAIN_HEX_LEN + 1],
+			struct store_verify *v)
+{
+	char hash[CHAIN_HEX_LEN + 1];
+	int id_col = column_of(t->q, "id");
+	int64_t id = id_col >= 0 ? sqlite3_column_int64(t->q, id_col) : 0;
+	if (sqlite3_column_type(t->q, 0) != SQLITE_INTEGER)
+		problem(v, "%s %" PRId64 ": its chain_seq is not an integer",
+			t->kind, id);
+	/* The row minus its two chain columns, as chain.h encodes it. */
+	chain_enc_begin(&st->enc, (uint64_t)seq, prev, t->kind);
+	chain_enc_row(&st->enc, t->q);
+	if (!chain_enc_finish(&st->enc, hash))
+		problem(v, "%s %" PRId64 " is too large to re-encode", t->kind,
+			id);
+	const char *stored = (const char *)sqlite3_column_text(t->q, 1);
+	bool stored_ok = stored && sqlite3_column_type(t->q, 1) == SQLITE_TEXT &&
+			 is_hash(stored);
+	if (!stored_ok || strcmp(stored, hash) != 0)
+		problem(v, "%s %" PRId64 " (chain entry %" PRId64 ") was "
+			   "changed: its content no longer hashes to the "
+			   "stored entry",
+			t->kind, id, seq);
+	memcpy(prev, stored_ok ? stored : hash, CHAIN_HEX_LEN + 1);
 }
 
 int store_verify_chain(struct store *st, const char *head_path,
@@ -173,9 +303,13 @@ int store_verify_chain(struct store *st, const char *head_path,
 	memset(v, 0, sizeof *v);
 	if (store_txn_commit(st) != 0)
 		return -1;
+	struct head_file h;
+	read_head_file(head_path, &h);
 	struct chained_table t[N_CHAINED];
 	int rc = -1;
 	memset(t, 0, sizeof t);
+	if (check_schema(st, v) != 0)
+		return -1;
 	for (int i = 0; i < N_CHAINED; i++) {
 		char sql[160];
 		t[i].table = chained[i].table;
@@ -184,13 +318,19 @@ int store_verify_chain(struct store *st, const char *head_path,
 			 "SELECT chain_seq, chain_hash, * FROM %s WHERE chain_seq "
 			 "IS NOT NULL ORDER BY chain_seq",
 			 t[i].table);
-		if (sqlite3_prepare_v2(st->db, sql, -1, &t[i].q, NULL) != SQLITE_OK) {
+		int prep = sqlite3_prepare_v2(st->db, sql, -1, &t[i].q, NULL);
+		if (prep != SQLITE_OK && (v->tampered || damaged(prep))) {
+			problem(v, "table %s cannot be read: %s", t[i].table,
+				sqlite3_errmsg(st->db));
+			continue; /* its entries count as missing */
+		}
+		if (prep != SQLITE_OK) {
 			store_fail(st, "verify");
 			goto done;
 		}
 		advance(&t[i]);
 	}
-	char prev[CHAIN_HEX_LEN + 1], hash[CHAIN_HEX_LEN + 1];
+	char prev[CHAIN_HEX_LEN + 1];
 	memcpy(prev, chain_genesis, sizeof prev);
 	uint64_t expect = 1;
 	for (;;) {
@@ -215,25 +355,23 @@ int store_verify_chain(struct store *st, const char *head_path,
 			problem(v, "chain entries %" PRIu64 "-%" PRId64 " are "
 				   "missing (rows deleted) before %s %" PRId64,
 				expect, seq - 1, next->kind, id);
-		/* Re-encode the row: skip the two leading chain columns. */
-		chain_enc_begin(&st->enc, (uint64_t)seq, prev, next->kind);
-		chain_enc_row(&st->enc, next->q);
-		if (!chain_enc_finish(&st->enc, hash)) {
-			problem(v, "%s %" PRId64 " is too large to re-encode",
-				next->kind, id);
-		}
-		const unsigned char *stored = sqlite3_column_text(next->q, 1);
-		if (!stored || strcmp((const char *)stored, hash) != 0) {
-			problem(v, "%s %" PRId64 " (chain entry %" PRId64 ") was "
-				   "changed: its content no longer hashes to the "
-				   "stored entry",
-				next->kind, id, seq);
-		}
-		snprintf(prev, sizeof prev, "%s",
-			 stored ? (const char *)stored : hash);
+		check_entry(st, next, seq, prev, v);
+		if ((uint64_t)seq == h.seq)
+			memcpy(h.at_seq, prev, sizeof h.at_seq);
 		v->entries++;
 		expect = (uint64_t)seq + 1;
 		advance(next);
+	}
+	for (int i = 0; i < N_CHAINED; i++) {
+		if (!t[i].error)
+			continue;
+		if (!damaged(t[i].error)) {
+			snprintf(st->err, sizeof st->err, "%s: verify: reading %s: %s",
+				 st->path, t[i].table, sqlite3_errstr(t[i].error));
+			goto done;
+		}
+		problem(v, "database damaged: reading %s stopped: %s", t[i].table,
+			sqlite3_errstr(t[i].error));
 	}
 	v->head_seq = expect - 1;
 	memcpy(v->head_hash, prev, sizeof prev);
@@ -244,7 +382,7 @@ int store_verify_chain(struct store *st, const char *head_path,
 			st->committed_seq, v->head_seq);
 	if (check_unchained(st, v) != 0)
 		goto done;
-	check_external(head_path, v);
+	check_external(head_path, &h, v);
 	rc = 0;
 done:
 	for (int i = 0; i < N_CHAINED; i++)
@@ -252,16 +390,31 @@ done:
 	return rc;
 }
 
+int store_probe(const char *path, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL,
+				  NULL, NULL);
+	if (rc != SQLITE_OK)
+		snprintf(err, errlen, "%s: %s", path,
+			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 1 : (rc & 0xff) == SQLITE_CORRUPT ? 0 : -1;
+}
+
 int store_integrity_check(struct store *st)
 {
 	sqlite3_stmt *q = NULL;
-	if (sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &q, NULL) !=
-	    SQLITE_OK) {
+	int prep = sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &q,
+				      NULL);
+	if (prep != SQLITE_OK) {
 		store_fail(st, "integrity check");
-		return -1;
+		return damaged(prep) ? 0 : -1;
 	}
-	int ok = -1;
-	if (sqlite3_step(q) == SQLITE_ROW) {
+	int ok = -1, step = sqlite3_step(q);
+	if (step == SQLITE_ROW) {
 		const char *r = (const char *)sqlite3_column_text(q, 0);
 		ok = r && !strcmp(r, "ok");
 		if (!ok)
@@ -269,9 +422,18 @@ int store_integrity_check(struct store *st)
 				 st->path, r ? r : "?");
 	} else {
 		store_fail(st, "integrity check");
+		if (damaged(step))
+			ok = 0;
 	}
 	sqlite3_finalize(q);
 	return ok;
+}
+
+/* Column c as text, "" for NULL (a damaged row may hold NULL anywhere). */
+static const char *column_str(sqlite3_stmt *q, int c)
+{
+	const char *s = (const char *)sqlite3_column_text(q, c);
+	return s ? s : "";
 }
 
 int store_each_source(struct store *st, store_source_fn fn, void *ctx)
@@ -284,12 +446,14 @@ int store_each_source(struct store *st, store_source_fn fn, void *ctx)
 		store_fail(st, "list sources");
 		return -1;
 	}
-	int rc = 0;
-	while (rc == 0 && sqlite3_step(q) == SQLITE_ROW)
-		rc = fn(ctx, sqlite3_column_int64(q, 0),
-			(const char *)sqlite3_column_text(q, 1),
-			(const char *)sqlite3_column_text(q, 2),
-			(const char *)sqlite3_column_text(q, 3));
+	int rc = 0, step;
+	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW)
+		rc = fn(ctx, sqlite3_column_int64(q, 0), column_str(q, 1),
+			column_str(q, 2), column_str(q, 3));
+	if (rc == 0 && step != SQLITE_DONE) {
+		store_fail(st, "list sources");
+		rc = -1;
+	}
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -306,13 +470,16 @@ int store_each_cited_packet(struct store *st, store_packet_fn fn, void *ctx)
 		store_fail(st, "list cited packets");
 		return -1;
 	}
-	int rc = 0;
-	while (rc == 0 && sqlite3_step(q) == SQLITE_ROW)
+	int rc = 0, step;
+	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW)
 		rc = fn(ctx, sqlite3_column_int64(q, 0),
 			(uint64_t)sqlite3_column_int64(q, 1),
 			(uint64_t)sqlite3_column_int64(q, 2),
-			(uint32_t)sqlite3_column_int64(q, 3),
-			(const char *)sqlite3_column_text(q, 4));
+			(uint32_t)sqlite3_column_int64(q, 3), column_str(q, 4));
+	if (rc == 0 && step != SQLITE_DONE) {
+		store_fail(st, "list cited packets");
+		rc = -1;
+	}
 	sqlite3_finalize(q);
 	return rc;
 }

@@ -20,8 +20,8 @@
 # addresses are normalised to ndpiReader's spelling (see v6() below).
 #
 # Per-capture disagreements go to build/oracle/ndpi-agreement.log; the last
-# lines printed are a summary and "ndpi-agreement: <same> passed,
-# <different> failed" counted in matched flows. Exit status is non-zero
+# lines printed are a summary and "ndpi-agreement: N of M matched flows
+# have the same protocol". Exit status is non-zero
 # when fewer than 99% of matched flows agree. ATTRIB_ORACLE_JOBS sets the
 # parallelism (default 2).
 set -eu
@@ -159,6 +159,6 @@ find "$WORK" -name '*.stat' -print0 | xargs -0 cat | awk \
 		print line
 		print line >> logfile
 		printf "details: %s\n", logfile
-		printf "ndpi-agreement: %d passed, %d failed\n", s, m - s
+		printf "ndpi-agreement: %d of %d matched flows have the same protocol\n", s, m
 		exit (m > 0 && s * 100 >= 99 * m) ? 0 : 1
 	}'

@@ -1,6 +1,7 @@
 /*
  * test_store.c — the evidence store: sources, flows, checkpoints, the
- * replay of an interrupted source, duplicate lookup, custody.
+ * replay of an interrupted source (also when the last frame ended a
+ * batch), duplicate lookup, custody.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -177,6 +178,74 @@ static void test_resume_after_crash(void **state)
 			 8);
 }
 
+/* Frames 1..4 with one flow each, a checkpoint after frame `commit_at`
+ * (0: none), then the end of the input closes one more flow (still at
+ * frame 4); crash before finishing, or finish. */
+static void ingest_with_end_flush(const char *db, uint64_t commit_at,
+				  bool crash, struct store_resume *out)
+{
+	char err[256];
+	struct store *st = store_open(db, err, sizeof err);
+	assert_non_null(st);
+	assert_int_equal(store_source_begin(st, &sample_source, out), 0);
+	struct dpi_result r = dns_result();
+	struct flow f;
+	for (uint64_t frame = 1; frame <= 4; frame++) {
+		store_set_frame(st, frame);
+		make_flow(&f, out->first_flow_id + frame - 1, frame);
+		assert_int_equal(store_flow(st, out->source_id, &f, &r, "idle"), 0);
+		if (frame == commit_at)
+			assert_int_equal(store_checkpoint(st, out->source_id, frame,
+							  frame, 1, frame),
+					 0);
+	}
+	make_flow(&f, out->first_flow_id + 4, 4);
+	assert_int_equal(store_flow(st, out->source_id, &f, &r, "end_of_input"),
+			 0);
+	if (crash)
+		return;
+	assert_int_equal(store_source_finish(st, out->source_id, "abc123", 4, 1,
+					     4, "complete", NULL),
+			 0);
+	assert_int_equal(store_close(st, err, sizeof err), 0);
+}
+
+/* The last frame ends a batch: its checkpoint commits frames 1..4, the
+ * flow closed at the end of the input is not committed when the run
+ * dies. The rerun (whether or not it checkpoints at frame 4 again) must
+ * write that flow and only it. */
+static void test_resume_after_last_frame_checkpoint(void **state)
+{
+	struct fixture *fx = *state;
+	for (uint64_t again = 0; again <= 4; again += 4) {
+		struct store_resume first, second;
+		char cmd[160];
+		snprintf(cmd, sizeof cmd, "rm -f '%s' '%s-wal' '%s-shm'", fx->db,
+			 fx->db, fx->db);
+		assert_int_equal(system(cmd), 0);
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			ingest_with_end_flush(fx->db, 4, true, &first);
+			_exit(0);
+		}
+		int status = 0;
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_int_equal(query(fx->db, "SELECT count(*) FROM flows"), 4);
+		ingest_with_end_flush(fx->db, again, false, &second);
+		assert_true(second.resumed);
+		assert_int_equal(second.replay_until, 4);
+		assert_int_equal(query(fx->db, "SELECT count(*) FROM flows"), 5);
+		assert_int_equal(query(fx->db,
+				       "SELECT count(*) FROM flows WHERE "
+				       "close_reason='end_of_input'"),
+				 1);
+		assert_int_equal(query(fx->db, "SELECT count(*) FROM meta WHERE "
+					       "key LIKE 'replay:%'"),
+				 0);
+	}
+}
+
 static void test_flow_ids_per_source(void **state)
 {
 	struct fixture *fx = *state;
@@ -212,6 +281,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_resume_after_crash, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_resume_after_last_frame_checkpoint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flow_ids_per_source, setup,
 						teardown),
 		cmocka_unit_test(test_open_errors),

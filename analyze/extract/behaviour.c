@@ -1,0 +1,387 @@
+/*
+ * behaviour.c — behaviour family: beacon and activity.hours, computed
+ * over a whole source at extract_source_end().
+ *
+ * At each flow's end the family records the flow's start time in
+ *   - the series of its client→server pair (client address, server
+ *     address, server port, transport), except for DNS resolver ports
+ *     (53, 5353, 5355: lookups of unrelated names, timed by caches),
+ *   - the series of its client→server name pair, when the flow has a
+ *     server name (the first tls.sni or http.host it emitted, ours or
+ *     nDPI's),
+ *   - the activity of its client host (flow starts by UTC hour of week).
+ * Bounds (extract_config): at most behaviour_max_series series and
+ * behaviour_max_hosts hosts per source; when a table is full a series or
+ * host seen only once so far (a one-off connection) is evicted to make
+ * room, so recurring series survive a flood of one-offs; at most
+ * behaviour_max_times start times per series and behaviour_max_total_times
+ * in all, the first flows to close kept. Everything dropped is counted in
+ * the stats (series_dropped, times_dropped, hosts_dropped); a series also
+ * counts every connection it saw, kept or not (connections_seen).
+ *
+ * At source end, each series is judged by analyze/behaviour/beacon.h and
+ * those judged beacons are emitted; each host with at least
+ * HOURS_MIN_EVENTS flow starts gets an activity.hours estimate
+ * (analyze/behaviour/hours.h). Both cite the first packet of the earliest
+ * flow of the series or host, and carry its flow id. Formats:
+ *   beacon          "10.0.0.5->203.0.113.10:443 period=300.1s jitter=0.08
+ *                   n=288 score=0.93" (":53/udp" for other transports,
+ *                   "10.0.0.5->c2.example" for a name series); detail:
+ *                   every input and sub-score of the judgement.
+ *   activity.hours  "10.0.0.5 utc_hours=0,0,3,...,1" (24 counts, hour 0
+ *                   UTC first); detail: events, MAP offset and its
+ *                   probability, the 90% credible set and its mass,
+ *                   entropy, flat-model probability, informative=yes|no
+ *                   and the reasons when not.
+ */
+#include "analyze/extract/extract_internal.h"
+
+#include "analyze/extract/acc_table.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/behaviour/beacon.h"
+#include "analyze/behaviour/hours.h"
+#include "analyze/parse/text.h"
+
+enum { KEY_PAIR = 1, KEY_NAME = 2, KEY_HOST = 3 };
+/* type, ip version, client address, then the rest */
+#define KEY_HEAD_LEN 18
+#define KEY_MAX (KEY_HEAD_LEN + 16 + 2 + 1 + 256)
+struct behaviour_ctx {
+	struct acc_table series, hosts;
+	struct beacon_workspace ws;
+	struct beacon_result beacon;
+	struct hours_histogram hist;
+	struct hours_estimate est;
+	uint8_t key[KEY_MAX];
+};
+
+static void behaviour_ctx_destroy(struct extract *x)
+{
+	struct behaviour_ctx *c = x->ctx[FAM_BEHAVIOUR];
+
+	if (!c)
+		return;
+	acc_table_free(&c->series);
+	acc_table_free(&c->hosts);
+	free(c);
+	x->ctx[FAM_BEHAVIOUR] = NULL;
+}
+
+static int behaviour_ctx_create(struct extract *x)
+{
+	struct behaviour_ctx *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -1;
+	x->ctx[FAM_BEHAVIOUR] = c;
+	if (acc_table_init(&c->series, x->cfg.behaviour_max_series) != 0 ||
+	    acc_table_init(&c->hosts, x->cfg.behaviour_max_hosts) != 0) {
+		behaviour_ctx_destroy(x);
+		return -1;
+	}
+	return 0;
+}
+
+/* Counts the flow and keeps the earliest flow's cite and id. */
+static void acc_note_flow(struct acc_table *t, struct acc *a,
+			  const struct extract_flow *s, const struct flow *f)
+{
+	if (a->seen == 1)
+		acc_table_mark_recurring(t, a);
+	if (a->seen == 0 || f->first_us < a->first_us) {
+		a->first = s->first;
+		a->first_flow_id = f->id;
+		a->first_us = f->first_us;
+	}
+	if (a->seen < UINT32_MAX)
+		a->seen++;
+}
+
+/* Appends a time (t0 first, then data); false when memory is short. */
+static bool acc_add_time(struct acc *a, int64_t t)
+{
+	int64_t *times = a->data;
+
+	if (a->n == 0) {
+		a->t0 = t;
+		a->n = 1;
+		return true;
+	}
+	if (a->n >= a->cap) {
+		uint32_t cap = a->cap ? a->cap * 2 : 4;
+
+		times = realloc(a->data, (size_t)cap * sizeof(*times));
+		if (!times)
+			return false;
+		if (a->cap == 0)
+			times[0] = a->t0;
+		a->data = times;
+		a->cap = cap;
+	}
+	times[a->n++] = t;
+	return true;
+}
+
+static void series_add(struct extract *x, struct behaviour_ctx *c,
+		       uint16_t key_len, const struct extract_flow *s,
+		       const struct flow *f)
+{
+	bool evicted;
+	struct acc *a = acc_table_get(&c->series, c->key, key_len, &evicted);
+
+	if (evicted)
+		x->stats.series_dropped++; /* the one-off's flow */
+	if (!a) {
+		x->stats.series_dropped++;
+		return;
+	}
+	acc_note_flow(&c->series, a, s, f);
+	if (a->n >= x->cfg.behaviour_max_times ||
+	    c->series.times >= x->cfg.behaviour_max_total_times ||
+	    !acc_add_time(a, (int64_t)f->first_us)) {
+		x->stats.times_dropped++;
+		return;
+	}
+	c->series.times++;
+}
+
+/* Switches a host from times to the 168-bin histogram. */
+static bool host_densify(struct acc *a)
+{
+	uint32_t *week = calloc(HOURS_PER_WEEK, sizeof(*week));
+	const int64_t *times = a->data;
+
+	if (!week)
+		return false;
+	for (uint32_t i = 0; i < a->n; i++)
+		week[hours_utc_hour_of_week(i ? times[i] : a->t0)]++;
+	free(a->data);
+	a->data = week;
+	a->dense = 1;
+	return true;
+}
+
+static void host_add(struct extract *x, struct behaviour_ctx *c,
+		     const struct extract_flow *s, const struct flow *f)
+{
+	bool evicted;
+	struct acc *a = acc_table_get(&c->hosts, c->key, KEY_HEAD_LEN, &evicted);
+
+	if (evicted)
+		x->stats.hosts_dropped++;
+	if (!a) {
+		x->stats.hosts_dropped++;
+		return;
+	}
+	if (a->dense)
+		((uint32_t *)a->data)[hours_utc_hour_of_week(
+			(int64_t)f->first_us)]++;
+	else if (!acc_add_time(a, (int64_t)f->first_us) ||
+		 (a->n >= HOURS_MIN_EVENTS && !host_densify(a))) {
+		x->stats.hosts_dropped++;
+		return;
+	}
+	acc_note_flow(&c->hosts, a, s, f);
+}
+
+/*
+ * A client's flows to its resolver mix unrelated lookups, and their timing
+ * follows cache expiry (TTLs), not an operator: such pairs are not
+ * beacon series (periodic lookups of one name still show in the name
+ * series of the flows that follow them).
+ */
+static bool is_resolver_port(uint16_t port)
+{
+	return port == 53 || port == 5353 || port == 5355;
+}
+
+static void behaviour_flow_end(struct extract *x, struct extract_flow *s,
+			       const struct flow *f)
+{
+	struct behaviour_ctx *c = x->ctx[FAM_BEHAVIOUR];
+	uint8_t *k = c->key;
+	size_t name_len;
+
+	memset(k, 0, KEY_HEAD_LEN);
+	k[0] = KEY_HOST;
+	k[1] = f->ip_version;
+	memcpy(k + 2, f->client, 16);
+	host_add(x, c, s, f);
+
+	if (!is_resolver_port(f->server_port)) {
+		k[0] = KEY_PAIR;
+		memcpy(k + KEY_HEAD_LEN, f->server, 16);
+		k[KEY_HEAD_LEN + 16] = (uint8_t)(f->server_port >> 8);
+		k[KEY_HEAD_LEN + 17] = (uint8_t)f->server_port;
+		k[KEY_HEAD_LEN + 18] = f->l4_proto;
+		series_add(x, c, KEY_HEAD_LEN + 19, s, f);
+	}
+
+	if (!s->server_name)
+		return;
+	k[0] = KEY_NAME;
+	name_len = strnlen(s->server_name, KEY_MAX - KEY_HEAD_LEN);
+	memcpy(k + KEY_HEAD_LEN, s->server_name, name_len);
+	series_add(x, c, (uint16_t)(KEY_HEAD_LEN + name_len), s, f);
+}
+
+/* "client->server:port[/proto]" or "client->name" of a series key. */
+static void series_label(const struct acc *a, char *out, size_t size)
+{
+	char client[64], server[64];
+	uint8_t ver = a->key[1];
+
+	ex_addr_text(a->key + 2, ver, client, sizeof(client));
+	if (a->key[0] == KEY_NAME) {
+		snprintf(out, size, "%s->%.*s", client,
+			 (int)(a->key_len - KEY_HEAD_LEN),
+			 (const char *)a->key + KEY_HEAD_LEN);
+		return;
+	}
+	ex_addr_text(a->key + KEY_HEAD_LEN, ver, server, sizeof(server));
+	unsigned port = (unsigned)a->key[KEY_HEAD_LEN + 16] << 8 |
+			a->key[KEY_HEAD_LEN + 17];
+	uint8_t proto = a->key[KEY_HEAD_LEN + 18];
+	char suffix[16] = "";
+
+	if (proto == IP_PROTO_UDP)
+		snprintf(suffix, sizeof(suffix), "/udp");
+	else if (proto != IP_PROTO_TCP)
+		snprintf(suffix, sizeof(suffix), "/%u", proto);
+	snprintf(out, size, ver == 6 ? "%s->[%s]:%u%s" : "%s->%s:%u%s",
+		 client, server, port, suffix);
+}
+
+static void emit_beacon(struct extract *x, struct behaviour_ctx *c,
+			const struct acc *a)
+{
+	const struct beacon_result *b = &c->beacon;
+	char label[400], value[OBS_VALUE_MAX];
+
+	series_label(a, label, sizeof(label));
+	snprintf(value, sizeof(value),
+		 "%s period=%.1fs jitter=%.2f n=%u score=%.2f", label,
+		 b->period_s, b->jitter_estimate, b->beats, b->score);
+	snprintf(x->detail, sizeof(x->detail),
+		 "series=%s method=rita-interval connections_seen=%llu "
+		 "connections_used=%u beats=%u first_us=%lld last_us=%lld "
+		 "mean_s=%.3f median_s=%.3f stddev_s=%.3f cv=%.4f "
+		 "active_intervals=%u off_gaps=%u missed_beats=%u "
+		 "period_s=%.3f q1_s=%.3f q3_s=%.3f mad_s=%.3f "
+		 "mad_ratio=%.4f jitter=%.4f bowley_skew=%.4f "
+		 "skew_score=%.4f dispersion_score=%.4f coverage_score=%.4f "
+		 "score=%.4f threshold=%.2f",
+		 a->key[0] == KEY_NAME ? "name" : "pair",
+		 (unsigned long long)b->connections_seen, b->connections_used,
+		 b->beats, (long long)b->first_us, (long long)b->last_us,
+		 b->mean_interval_s, b->median_interval_s,
+		 b->stddev_interval_s, b->cv, b->active_intervals,
+		 b->off_gaps, b->missed_beats, b->period_s, b->q1_interval_s,
+		 b->q3_interval_s, b->mad_interval_s, b->mad_ratio,
+		 b->jitter_estimate, b->bowley_skew, b->skew_score,
+		 b->dispersion_score, b->coverage_score, b->score,
+		 BEACON_SCORE_THRESHOLD);
+	ex_emit_cited(x, OBS_BEACON, value, x->detail, &a->first,
+		      a->first_flow_id);
+}
+
+static void put_signed(struct textbuf *t, int v)
+{
+	textbuf_putc(t, v < 0 ? '-' : '+');
+	textbuf_put_uint(t, (unsigned long)(v < 0 ? -v : v));
+}
+
+static void emit_hours(struct extract *x, struct behaviour_ctx *c,
+		       const struct acc *a)
+{
+	const struct hours_estimate *e = &c->est;
+	uint64_t day[HOURS_PER_DAY];
+	char host[64], value[OBS_VALUE_MAX], tail[256];
+	struct textbuf t;
+	bool first = true;
+
+	ex_addr_text(a->key + 2, a->key[1], host, sizeof(host));
+	hours_by_utc_hour(&c->hist, day);
+	textbuf_init(&t, value, sizeof(value));
+	textbuf_puts(&t, host);
+	textbuf_puts(&t, " utc_hours=");
+	for (int h = 0; h < HOURS_PER_DAY; h++) {
+		if (h)
+			textbuf_putc(&t, ',');
+		textbuf_put_uint(&t, (unsigned long)day[h]);
+	}
+	textbuf_init(&t, x->detail, sizeof(x->detail));
+	textbuf_puts(&t, "events=");
+	textbuf_put_uint(&t, (unsigned long)e->events);
+	textbuf_puts(&t, " map_offset=");
+	put_signed(&t, e->map_offset_h);
+	textbuf_puts(&t, " credible90=");
+	for (int i = 0; i < HOURS_OFFSET_COUNT; i++) {
+		if (!e->in_credible_set[i])
+			continue;
+		if (!first)
+			textbuf_putc(&t, ',');
+		first = false;
+		put_signed(&t, HOURS_OFFSET_MIN_H + i);
+	}
+	snprintf(tail, sizeof(tail),
+		 " map_p=%.3f credible_mass=%.3f entropy_bits=%.3f "
+		 "flat_p=%.3f weekday=%llu weekend=%llu informative=%s",
+		 e->map_probability, e->credible_set_mass, e->entropy_bits,
+		 e->flat_probability, (unsigned long long)e->weekday_events,
+		 (unsigned long long)e->weekend_events,
+		 e->uninformative ? "no" : "yes");
+	textbuf_puts(&t, tail);
+	for (unsigned bit = 1; bit <= HOURS_DIFFUSE; bit <<= 1) {
+		if (!(e->reasons & bit))
+			continue;
+		textbuf_puts(&t, " reason=");
+		textbuf_puts(&t, hours_reason_name((enum hours_reason)bit));
+	}
+	ex_emit_cited(x, OBS_ACTIVITY_HOURS, value, x->detail, &a->first,
+		      a->first_flow_id);
+}
+
+static void behaviour_source_end(struct extract *x)
+{
+	struct behaviour_ctx *c = x->ctx[FAM_BEHAVIOUR];
+
+	for (uint32_t i = 0; i < c->series.count; i++) {
+		const struct acc *a = c->series.order[i];
+
+		if (a->n < BEACON_MIN_BEATS)
+			continue;
+		beacon_analyze_times(a->data, a->n, a->seen, &c->ws,
+				     &c->beacon);
+		if (c->beacon.is_beacon)
+			emit_beacon(x, c, a);
+	}
+	for (uint32_t i = 0; i < c->hosts.count; i++) {
+		const struct acc *a = c->hosts.order[i];
+		const uint32_t *week = a->data;
+
+		if (!a->dense)
+			continue;
+		hours_histogram_init(&c->hist);
+		for (int h = 0; h < HOURS_PER_WEEK; h++) {
+			c->hist.by_utc_hour_of_week[h] = week[h];
+			c->hist.events += week[h];
+		}
+		hours_estimate_offset(&c->hist, &c->est);
+		emit_hours(x, c, a);
+	}
+	acc_table_clear(&c->series);
+	acc_table_clear(&c->hosts);
+}
+
+const struct extractor extract_behaviour = {
+	.name = "behaviour",
+	.ctx_create = behaviour_ctx_create,
+	.ctx_destroy = behaviour_ctx_destroy,
+	.flow_end = behaviour_flow_end,
+	.source_end = behaviour_source_end,
+};

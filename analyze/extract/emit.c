@@ -1,0 +1,190 @@
+/*
+ * emit.c — helpers shared by the indicator families: handing observations
+ * to the sink with their citation, payload cursors, escaping of strings
+ * that did not come through our own parsers (nDPI's), address text.
+ */
+#include "analyze/extract/extract_internal.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/parse/text.h"
+
+/* Longest server name kept for the behaviour series (bytes). */
+#define SERVER_NAME_MAX 255
+
+/* Length of value cut to fit OBS_VALUE_MAX without splitting a UTF-8
+ * character. */
+static size_t value_fit(const char *value)
+{
+	size_t n = strnlen(value, OBS_VALUE_MAX);
+
+	if (n < OBS_VALUE_MAX)
+		return n;
+	n = OBS_VALUE_MAX - 1;
+	while (n > 0 && ((unsigned char)value[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+static void sink_emit(struct extract *x, enum obs_kind kind,
+		      const char *value, const char *detail,
+		      const struct packet *pkt, const struct obs_cite *cite,
+		      uint64_t flow_id)
+{
+	char cut[OBS_VALUE_MAX];
+	size_t n = value_fit(value);
+	struct obs o;
+
+	if (n == 0)
+		return;
+	if (value[n] != '\0') {
+		memcpy(cut, value, n);
+		cut[n] = '\0';
+		value = cut;
+	}
+	o.kind = kind;
+	o.value = value;
+	o.detail = detail && detail[0] ? detail : NULL;
+	o.pkt = pkt;
+	o.cite = cite;
+	o.flow_id = flow_id;
+	x->stats.observations++;
+	x->sink.emit(x->sink.ctx, &o);
+}
+
+enum {
+	SEEN_INITIAL_CAP = 1024,
+	SEEN_MAX_CAP = 1 << 21, /* 16 MiB of hashes; past it, no deduplication */
+};
+
+static bool once_per_source(enum obs_kind kind)
+{
+	return kind == OBS_IP_SRC || kind == OBS_IP_DST ||
+	       kind == OBS_NDPI_PROTO || kind == OBS_NDPI_RISK;
+}
+
+/* FNV-1a over the kind and the value; never 0 (0 marks an empty slot). */
+static uint64_t seen_hash(enum obs_kind kind, const char *value)
+{
+	uint64_t h = 0xcbf29ce484222325u ^ (uint64_t)kind;
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+		h = (h ^ *p) * 0x100000001b3u;
+	return h ? h : 1;
+}
+
+static bool seen_grow(struct extract *x)
+{
+	size_t cap = x->seen_cap ? 2 * x->seen_cap : SEEN_INITIAL_CAP;
+	if (cap > SEEN_MAX_CAP)
+		return false;
+	uint64_t *t = calloc(cap, sizeof *t);
+	if (!t)
+		return false;
+	for (size_t i = 0; i < x->seen_cap; i++) {
+		uint64_t h = x->seen[i];
+		if (!h)
+			continue;
+		size_t j = h & (cap - 1);
+		while (t[j])
+			j = (j + 1) & (cap - 1);
+		t[j] = h;
+	}
+	free(x->seen);
+	x->seen = t;
+	x->seen_cap = cap;
+	return true;
+}
+
+bool ex_seen_in_source(struct extract *x, enum obs_kind kind,
+		       const char *value)
+{
+	if (!once_per_source(kind))
+		return false;
+	if (2 * (x->seen_used + 1) > x->seen_cap && !seen_grow(x))
+		return false; /* bound reached: record every occurrence */
+	uint64_t h = seen_hash(kind, value);
+	size_t j = h & (x->seen_cap - 1);
+	while (x->seen[j]) {
+		if (x->seen[j] == h)
+			return true;
+		j = (j + 1) & (x->seen_cap - 1);
+	}
+	x->seen[j] = h;
+	x->seen_used++;
+	return false;
+}
+
+void ex_seen_reset(struct extract *x)
+{
+	free(x->seen);
+	x->seen = NULL;
+	x->seen_cap = x->seen_used = 0;
+}
+
+void ex_emit(struct extract *x, struct extract_flow *s, enum obs_kind kind,
+	     unsigned side, const char *value, const char *detail,
+	     const struct packet *pkt)
+{
+	const struct obs_cite *cite = s ? &s->first : NULL;
+
+	if (!value || !value[0] || (!s && !pkt))
+		return;
+	if (ex_seen_in_source(x, kind, value))
+		return;
+	if (pkt) {
+		if (x->cite_pkt != pkt) {
+			obs_cite_from_packet(&x->cite, pkt);
+			x->cite_pkt = pkt;
+		}
+		cite = &x->cite;
+	}
+	if (s) {
+		s->emitted |= (uint64_t)1 << (kind * 2u + (side & 1u));
+		if (!s->server_name &&
+		    (kind == OBS_TLS_SNI || kind == OBS_HTTP_HOST))
+			s->server_name = strndup(value, SERVER_NAME_MAX);
+	}
+	sink_emit(x, kind, value, detail, pkt, cite, s ? s->flow_id : 0);
+}
+
+void ex_emit_cited(struct extract *x, enum obs_kind kind, const char *value,
+		   const char *detail, const struct obs_cite *cite,
+		   uint64_t flow_id)
+{
+	if (!value || !value[0] || ex_seen_in_source(x, kind, value))
+		return;
+	sink_emit(x, kind, value, detail, NULL, cite, flow_id);
+}
+
+bool ex_payload(const struct packet *pkt, struct cursor *out)
+{
+	struct cursor whole;
+
+	if (pkt->payload_len == 0 || !pkt->data)
+		return false;
+	cursor_init(&whole, pkt->data, pkt->caplen);
+	return cursor_seek(&whole, pkt->payload_offset) &&
+	       cursor_sub(&whole, pkt->payload_len, out);
+}
+
+void ex_escape(const char *in, char *out, size_t size)
+{
+	struct textbuf t;
+
+	textbuf_init(&t, out, size);
+	if (in)
+		text_put_escaped(&t, (const uint8_t *)in, strlen(in));
+}
+
+void ex_addr_text(const uint8_t addr[16], uint8_t ip_version, char *out,
+		  size_t size)
+{
+	if (size == 0)
+		return;
+	out[0] = '\0';
+	if (!inet_ntop(ip_version == 6 ? AF_INET6 : AF_INET, addr, out,
+		       (socklen_t)size))
+		out[0] = '\0';
+}

@@ -1,0 +1,216 @@
+/*
+ * extract_internal.h — what registry.c shares with the family files
+ * (net.c, dns.c, http.c, tls.c, ssh.c, ndpi.c, anomaly.c, behaviour.c):
+ * the extractor vtable, the stage and per-flow state, observation and
+ * anomaly helpers, and bounded TCP stream reassembly (stream.c).
+ *
+ * Not part of the extract.h contract; nothing outside analyze/extract/
+ * and its unit tests includes it.
+ */
+#ifndef ATTRIB_EXTRACT_INTERNAL_H
+#define ATTRIB_EXTRACT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/extract/extract.h"
+#include "capture/cursor.h"
+
+enum { IP_PROTO_TCP = 6, IP_PROTO_UDP = 17 };
+enum { TCP_FLAG_SYN = 0x02 };
+
+/* Families, in the order their hooks run (behaviour last: it reads what
+ * the others found at flow end). */
+enum extract_family {
+	FAM_NET,
+	FAM_DNS,
+	FAM_HTTP,
+	FAM_TLS,
+	FAM_SSH,
+	FAM_NDPI,
+	FAM_ANOMALY,
+	FAM_BEHAVIOUR,
+	FAM_COUNT
+};
+
+/* Side of a two-sided value (SSH banner and HASSH); 0 for the rest. */
+enum { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
+
+struct extract;
+struct extract_flow;
+
+/*
+ * One indicator family. Every hook is optional (NULL). Hooks get the
+ * stage x and, for flow hooks, the flow's state s (never NULL).
+ */
+struct extractor {
+	const char *name;
+	/* Sets up x->ctx[family]; 0, or -1 when out of memory. */
+	int (*ctx_create)(struct extract *x);
+	void (*ctx_destroy)(struct extract *x);
+	/* Every packet with decode anomalies, with or without a flow
+	 * (s NULL then). */
+	void (*every_packet)(struct extract *x, struct extract_flow *s,
+			     const struct packet *pkt);
+	/* The flow's first packet: true to receive the flow's packets. */
+	bool (*flow_start)(struct extract *x, struct extract_flow *s,
+			   const struct flow *f, const struct packet *pkt);
+	/* A payload packet of a TCP flow no family owns yet: true to own
+	 * it (and receive this packet and the following ones). */
+	bool (*tcp_claim)(const struct flow *f, enum flow_dir dir,
+			  const struct cursor *payload);
+	void (*packet)(struct extract *x, struct extract_flow *s,
+		       const struct flow *f, enum flow_dir dir,
+		       const struct packet *pkt);
+	/* nDPI finished; meta may be NULL. */
+	void (*dpi_done)(struct extract *x, struct extract_flow *s,
+			 const struct flow *f, const struct dpi_result *r,
+			 const struct dpi_meta *meta);
+	void (*flow_end)(struct extract *x, struct extract_flow *s,
+			 const struct flow *f);
+	/* Releases s->fam[family] (also called when a family is done). */
+	void (*flow_free)(struct extract *x, struct extract_flow *s);
+	void (*source_end)(struct extract *x);
+};
+
+extern const struct extractor extract_net, extract_dns, extract_http,
+	extract_tls, extract_ssh, extract_ndpi, extract_anomaly,
+	extract_behaviour;
+
+struct extract {
+	struct obs_sink sink;
+	struct extract_config cfg;
+	struct extract_stats stats;
+	void *ctx[FAM_COUNT];          /* per-family context, owned there */
+	/* Cite of the packet being fed, computed on first use. */
+	const struct packet *cite_pkt;
+	struct obs_cite cite;
+	char detail[OBS_DETAIL_MAX];   /* scratch for families' detail */
+	/* Kinds recorded once per distinct value per source: hashes of the
+	 * (kind, value) pairs emitted so far (open addressing, 0 = empty). */
+	uint64_t *seen;
+	size_t seen_cap, seen_used;
+};
+
+/*
+ * Flow-level kinds (ip.src, ip.dst, ndpi.proto, ndpi.risk) restate what the
+ * flows table already holds for every flow; they are recorded once per
+ * distinct value per source, citing the first packet that showed it.
+ * True when (kind, value) was already recorded for this source.
+ */
+bool ex_seen_in_source(struct extract *x, enum obs_kind kind,
+		       const char *value);
+
+/* Forgets the values seen (at the end of a source). */
+void ex_seen_reset(struct extract *x);
+
+struct extract_flow {
+	struct obs_cite first;   /* the flow's first packet */
+	uint64_t flow_id;
+	uint64_t emitted;        /* bit (kind * 2 + side) per kind emitted */
+	uint32_t active;         /* bit per family wanting packets */
+	uint8_t started;         /* flow_start hooks ran */
+	uint8_t dpi_done;        /* dpi_done hooks ran */
+	uint8_t tcp_claimed;     /* a family owns the TCP payload */
+	uint8_t claim_offers;    /* payload packets offered for claiming */
+	char *server_name;       /* first SNI or HTTP Host (behaviour) */
+	void *fam[FAM_COUNT];    /* per-family state, owned by the family */
+};
+
+/*
+ * Hands one observation to the sink. Cites pkt when not NULL (its cite is
+ * computed once per packet), else the flow's first packet. s may be NULL
+ * (a packet without a flow; pkt must be given then). value is cut
+ * to fit OBS_VALUE_MAX at a character boundary; an empty value is not
+ * emitted. Records the kind (and side) in s->emitted and the first
+ * tls.sni / http.host in s->server_name.
+ */
+void ex_emit(struct extract *x, struct extract_flow *s, enum obs_kind kind,
+	     unsigned side, const char *value, const char *detail,
+	     const struct packet *pkt);
+
+/* Same, citing *cite, for observations of no single flow (flow_id 0
+ * allowed). */
+void ex_emit_cited(struct extract *x, enum obs_kind kind, const char *value,
+		   const char *detail, const struct obs_cite *cite,
+		   uint64_t flow_id);
+
+/* True when flow state s already emitted kind (on side). */
+static inline bool ex_emitted(const struct extract_flow *s,
+			      enum obs_kind kind, unsigned side)
+{
+	return (s->emitted >> (kind * 2u + side)) & 1u;
+}
+
+/*
+ * Emits an `anomaly` observation per anomaly in set, subject to the
+ * per-name cap (anomaly.c). layer names who found it ("decode", "dns",
+ * "http", "tls", "ssh"). s may be NULL (no flow).
+ */
+void ex_anomalies(struct extract *x, struct extract_flow *s,
+		  anomaly_set set, const char *layer,
+		  const struct packet *pkt);
+
+/* The family no longer wants the flow: clears its bit, frees its state. */
+void ex_family_done(struct extract *x, struct extract_flow *s,
+		    enum extract_family fam);
+
+/* Cursor over the packet's captured L4 payload; false when empty or out
+ * of the captured range. */
+bool ex_payload(const struct packet *pkt, struct cursor *out);
+
+/*
+ * Writes untrusted bytes (e.g. an nDPI string) as tshark-style escaped
+ * text into out (size bytes, NUL-terminated, cut at a character).
+ */
+void ex_escape(const char *in, char *out, size_t size);
+
+/* Address text of a flow endpoint (ip_version 4 or 6) into out. */
+void ex_addr_text(const uint8_t addr[16], uint8_t ip_version, char *out,
+		  size_t size);
+
+/* --- TCP stream reassembly (stream.c) --------------------------------- */
+
+enum stream_state {
+	STREAM_NEW = 0,  /* no start sequence number yet */
+	STREAM_OPEN,     /* appending in-order bytes */
+	STREAM_STOPPED,  /* gap, budget or done: takes nothing more */
+};
+
+/*
+ * One direction of a TCP connection: in-order payload bytes from the
+ * start (or from a resynchronisation point), up to max bytes buffered.
+ * skip bytes of stream are dropped unbuffered first (e.g. an HTTP body).
+ * The buffer grows by doubling and counts against the stage's budget.
+ */
+struct stream {
+	uint8_t *buf;
+	uint32_t len, cap, max;
+	uint32_t next_seq;
+	uint64_t skip;
+	uint8_t state;   /* enum stream_state */
+	bool full;       /* in-order bytes were dropped at max (sticky until
+	                    reset: the buffered bytes are no longer followed
+	                    by the rest of the stream) */
+};
+
+enum stream_result {
+	STREAM_NOTHING,  /* no new bytes (empty, retransmission, stopped) */
+	STREAM_DATA,     /* new bytes buffered (or skipped) */
+	STREAM_GAP,      /* bytes missing before this segment; nothing taken */
+	STREAM_REFUSED,  /* over the stage's budget; the stream stopped */
+};
+
+void stream_init(struct stream *st, uint32_t max);
+/* Appends the packet's new in-order payload bytes. */
+enum stream_result stream_feed(struct extract *x, struct stream *st,
+			       const struct packet *pkt);
+/* Drops the first n buffered bytes (n <= len). */
+void stream_consume(struct stream *st, size_t n);
+/* Forgets everything: the next segment starts the stream again. */
+void stream_reset(struct extract *x, struct stream *st);
+/* Frees the buffer and stops the stream. */
+void stream_free(struct extract *x, struct stream *st);
+
+#endif
