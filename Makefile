@@ -40,7 +40,8 @@ OPT := -O2 -g
 HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection
 endif
 CFLAGS ?=
-CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -fPIE \
+EXTRA_CFLAGS ?=
+CFLAGS += $(EXTRA_CFLAGS) -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -fPIE \
           -MMD -MP -I. $(PKG_CFLAGS)
 LDFLAGS += -pie -Wl,-z,relro,-z,now $(if $(filter 1,$(SANITIZE)),-fsanitize=address$(comma)undefined)
 comma := ,
@@ -138,7 +139,9 @@ asan-check:
 bench:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
-	@sh tests/bench/run.sh $(ATTRIB)
+	@$(MAKE) --no-print-directory BUILD=build/bench-nochain \
+	  EXTRA_CFLAGS=-DATTRIB_BENCH_NO_CHAIN build/bench-nochain/attrib
+	@sh tests/bench/run.sh $(ATTRIB) build/bench-nochain/attrib
 
 demo:
 	@$(MAKE) --no-print-directory deps

@@ -4,9 +4,14 @@
 # the benchmark capture, in alternating rounds, and prints the medians, the
 # ratios, throughput and peak RSS. Targets (DESIGN.md): attrib <= 0.5 x
 # ndpiReader wall time, peak RSS <= 100 MB.
-#   usage: tests/bench/run.sh ATTRIB      (ROUNDS=5, ATTRIB_BENCH_DIR=...)
+# With a second binary built with -DATTRIB_BENCH_NO_CHAIN (the chain's
+# encoding and hashing left out), it also reports what the chain costs
+# (target <= 15%).
+#   usage: tests/bench/run.sh ATTRIB [ATTRIB_NO_CHAIN]  (ROUNDS=5, ATTRIB_BENCH_DIR=...)
 set -eu
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+nochain=
+[ $# -ge 2 ] && nochain=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 root=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=${ROUNDS:-5}
 cache=${ATTRIB_BENCH_DIR:-/var/cache/attrib-bench}
@@ -35,11 +40,20 @@ i=1
 while [ $i -le "$rounds" ]; do
   rm -f "$work/case.db" "$work/case.db-wal" "$work/case.db-shm" "$work/case.db.head"
   measure attrib "$bin" ingest --db "$work/case.db" "$pcap"
+  if [ -n "$nochain" ]; then
+    rm -f "$work/nc.db" "$work/nc.db-wal" "$work/nc.db-shm" "$work/nc.db.head"
+    measure nochain "$nochain" ingest --db "$work/nc.db" "$pcap"
+  fi
   measure ndpi ndpiReader -q -i "$pcap"
   measure pcap "$work/pcapread" "$pcap"
   echo "bench: round $i: attrib $(tail -1 "$work/attrib" | cut -d' ' -f1) s, ndpiReader $(tail -1 "$work/ndpi" | cut -d' ' -f1) s, libpcap $(tail -1 "$work/pcap" | cut -d' ' -f1) s"
   i=$((i + 1))
 done
+if [ -n "$nochain" ]; then
+  c=$(cut -d' ' -f1 "$work/attrib" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
+  nc=$(cut -d' ' -f1 "$work/nochain" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
+  awk -v c="$c" -v nc="$nc" 'BEGIN { printf "bench: hash chain cost: %.2f s with, %.2f s without encoding and hashing: %+.1f%% (target <= 15%%)\n", c, nc, 100*(c-nc)/nc }'
+fi
 median() { cut -d' ' -f"$2" "$work/$1" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 maxcol() { cut -d' ' -f"$2" "$work/$1" | sort -g | tail -1; }
 a=$(median attrib 1); n=$(median ndpi 1); p=$(median pcap 1)
