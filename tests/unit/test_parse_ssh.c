@@ -16,39 +16,14 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/test_bytes.h"
+
 #include "analyze/parse/ssh.h"
 
 #define BIT(a) ((anomaly_set)1 << (a))
 
 static struct ssh_kexinit kex; /* ~20 KiB: not on the stack */
 static struct ssh_banner banner;
-
-/* Decodes hex into an exact-size heap buffer (never NULL). */
-static uint8_t *from_hex(const char *hex, size_t *len)
-{
-	size_t n = strlen(hex) / 2;
-	uint8_t *p = malloc(n ? n : 1);
-
-	assert_non_null(p);
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		p[i] = (uint8_t)v;
-	}
-	*len = n;
-	return p;
-}
-
-static uint8_t *dup_bytes(const void *src, size_t len)
-{
-	uint8_t *p = malloc(len ? len : 1);
-
-	assert_non_null(p);
-	if (len)
-		memcpy(p, src, len);
-	return p;
-}
 
 /* ssh.pcap frame 8: client KEXINIT (OpenSSH_5.3), one TCP segment. */
 static const char client_kexinit_hex[] =

@@ -16,37 +16,13 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/test_bytes.h"
+
 #include "analyze/parse/tls.h"
 
 #define BIT(a) ((anomaly_set)1 << (a))
 
 static struct tls_handshake_info info; /* large: not on the stack */
-
-static uint8_t *from_hex(const char *hex, size_t *len)
-{
-	size_t n = strlen(hex) / 2;
-	uint8_t *p = malloc(n ? n : 1);
-
-	assert_non_null(p);
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		p[i] = (uint8_t)v;
-	}
-	*len = n;
-	return p;
-}
-
-static uint8_t *dup_bytes(const void *src, size_t len)
-{
-	uint8_t *p = malloc(len ? len : 1);
-
-	assert_non_null(p);
-	if (len)
-		memcpy(p, src, len);
-	return p;
-}
 
 /* A growing byte buffer for building hostile messages. */
 struct wbuf {
