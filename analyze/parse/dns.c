@@ -7,6 +7,7 @@
 #include "analyze/parse/dns.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "analyze/parse/text.h"
@@ -217,7 +218,12 @@ enum dns_status dns_parse(const uint8_t *msg, size_t len,
 {
 	struct cursor c;
 
-	memset(out, 0, sizeof(*out));
+	/* The record arrays are ~100 KiB and entries below n_questions and
+	 * n_answers are always written whole, so only the rest is cleared:
+	 * this runs for every DNS message of a capture. */
+	memset(out, 0, offsetof(struct dns_message, questions));
+	out->parsed_len = 0;
+	out->anomalies = 0;
 	cursor_init(&c, msg, len);
 	if (!dns_read_header(&c, out)) {
 		anomaly_add(&out->anomalies, ANOM_DNS_MALFORMED);
