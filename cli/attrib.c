@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "analyze/evidence/store.h"
 #include "analyze/version.h"
 #include "cli/cli.h"
 
@@ -57,6 +59,19 @@ void cli_join_args(int argc, char **argv, char *out, size_t outlen)
 			break;
 		used += (size_t)n;
 	}
+}
+
+struct store *cli_open_case(const char *db)
+{
+	char err[1024];
+	if (access(db, R_OK) != 0) {
+		cli_error("%s: no such case database", db);
+		return NULL;
+	}
+	struct store *st = store_open(db, err, sizeof err);
+	if (!st)
+		cli_error("%s", err);
+	return st;
 }
 
 double cli_now(void)

@@ -26,6 +26,12 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Joins argv with spaces (shell-quoting arguments that need it) into out. */
 void cli_join_args(int argc, char **argv, char *out, size_t outlen);
 
+struct store;
+/* Opens an existing case database for reading commands; prints the error
+ * and returns NULL when it is missing or cannot be opened. Close with
+ * store_close(). */
+struct store *cli_open_case(const char *db);
+
 /* Monotonic clock in seconds. */
 double cli_now(void);
 

@@ -105,16 +105,10 @@ int cmd_indicators(int argc, char **argv)
 		usage_indicators(stderr);
 		return EXIT_INPUT;
 	}
-	if (access(db, R_OK) != 0) {
-		cli_error("%s: no such case database", db);
-		return EXIT_INPUT;
-	}
 	char err[1024];
-	struct store *st = store_open(db, err, sizeof err);
-	if (!st) {
-		cli_error("%s", err);
+	struct store *st = cli_open_case(db);
+	if (!st)
 		return EXIT_INPUT;
-	}
 	int rc = EXIT_OK;
 	if (!pc.json)
 		printf("%-16s %-48s %8s  %-12s  %s\n", "kind", "value", "frame",

@@ -38,16 +38,10 @@ int cmd_summary(int argc, char **argv)
 				  argv[optind]);
 		return EXIT_INPUT;
 	}
-	if (access(db, R_OK) != 0) {
-		cli_error("%s: no such case database", db);
-		return EXIT_INPUT;
-	}
 	char err[1024];
-	struct store *st = store_open(db, err, sizeof err);
-	if (!st) {
-		cli_error("%s", err);
+	struct store *st = cli_open_case(db);
+	if (!st)
 		return EXIT_INPUT;
-	}
 	int rc = EXIT_OK;
 	if (store_print_summary(st, stdout) != 0) {
 		cli_error("%s", store_error(st));
