@@ -279,6 +279,24 @@ static const char ins_obs_sql[] =
 static const char ins_custody_sql[] =
 	"INSERT INTO custody VALUES(?,?,?,?,?,?,?,?,?,?)";
 
+/*
+ * True when the database already holds an attrib case. The schema is
+ * created only in a new database: in an existing one a missing table is
+ * damage for `attrib verify` to find, not something to recreate quietly.
+ */
+static bool case_exists(struct store *st)
+{
+	sqlite3_stmt *q = NULL;
+	bool found = false;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT 1 FROM sqlite_master WHERE type='table' "
+			       "AND name='meta'",
+			       -1, &q, NULL) == SQLITE_OK)
+		found = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_finalize(q);
+	return found;
+}
+
 struct store *store_open(const char *path, char *err, size_t errlen)
 {
 	struct store *st = calloc(1, sizeof *st);
@@ -300,7 +318,8 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	if (store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 			   "PRAGMA cache_size=-8192; PRAGMA foreign_keys=ON;",
 		       "configure") != 0 ||
-	    store_exec(st, store_schema_sql, "create schema") != 0 ||
+	    (!case_exists(st) &&
+	     store_exec(st, store_schema_sql, "create schema") != 0) ||
 	    store_exec(st, "INSERT OR IGNORE INTO meta VALUES"
 			   "('schema_version','1')",
 		       "write meta") != 0 ||
