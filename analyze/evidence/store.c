@@ -297,6 +297,23 @@ static bool case_exists(struct store *st)
 	return found;
 }
 
+/* Creates the schema in one transaction, so a failure (a full disk) leaves
+ * no half-made case behind. */
+static int create_case(struct store *st)
+{
+	if (store_exec(st, "BEGIN IMMEDIATE", "create schema") != 0)
+		return -1;
+	if (store_exec(st, store_schema_sql, "create schema") != 0 ||
+	    store_exec(st, "INSERT OR IGNORE INTO meta VALUES"
+			   "('schema_version','1')",
+		       "write meta") != 0 ||
+	    store_exec(st, "COMMIT", "create schema") != 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
 struct store *store_open(const char *path, char *err, size_t errlen)
 {
 	struct store *st = calloc(1, sizeof *st);
@@ -318,11 +335,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	if (store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 			   "PRAGMA cache_size=-8192; PRAGMA foreign_keys=ON;",
 		       "configure") != 0 ||
-	    (!case_exists(st) &&
-	     store_exec(st, store_schema_sql, "create schema") != 0) ||
-	    store_exec(st, "INSERT OR IGNORE INTO meta VALUES"
-			   "('schema_version','1')",
-		       "write meta") != 0 ||
+	    (!case_exists(st) && create_case(st) != 0) ||
 	    load_state(st) != 0)
 		goto fail_msg;
 	if (sqlite3_prepare_v2(st->db, ins_flow_sql, -1, &st->ins_flow, NULL) !=
