@@ -60,7 +60,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBA     := $(BUILD)/libattrib.a
 ATTRIB   := $(BUILD)/attrib
 
-.PHONY: scenarios all deps check unit asan asan-check bench demo demo-run fuzz install clean test
+.PHONY: scenarios all deps check unit asan asan-check bench demo demo-run fuzz install clean test oracle-tshark
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -110,6 +110,11 @@ deps:
 # Unit tests only (no package install): every tests/unit/test_*.c.
 unit: $(TEST_BIN)
 	@sh tests/run-unit.sh $(TEST_BIN)
+
+# Oracle: attrib's DNS/TLS/HTTP indicators against tshark on the shared
+# captures (not part of check: below 99% for some kinds).
+oracle-tshark: all
+	@sh tests/oracle/tshark-indicators.sh $(ATTRIB)
 
 # Everything make test runs, without the package step.
 check: all unit scenarios
