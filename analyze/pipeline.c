@@ -25,8 +25,6 @@ struct pipeline {
 	struct dpi *dpi;
 	struct extract *extract;
 	struct dpi_meta meta;      /* scratch for dpi_meta() */
-	uint64_t hashed_frame;     /* packet whose SHA-256 is in hashed_hex */
-	char hashed_hex[DIGEST_SHA256_HEX_SIZE];
 	struct pipeline_config cfg;
 	struct flow_table *flows;
 	int64_t source_id;
@@ -97,9 +95,8 @@ static void on_flow_close(struct flow *f, enum flow_close_reason why,
 	f->user = NULL;
 }
 
-/* Sink of the extractors: observations go to the store, citing the
- * extractors' citation (packet bytes already hashed) or, failing that, the
- * packet itself (hashed once however many observations it yields). */
+/* Sink of the extractors: observations go to the store with the packet
+ * citation the extractors computed (its bytes hashed once per packet). */
 static void on_observation(void *ctx, const struct obs *o)
 {
 	struct pipeline *p = ctx;
@@ -107,33 +104,20 @@ static void on_observation(void *ctx, const struct obs *o)
 		.kind = obs_kind_name(o->kind), .value = o->value,
 		.detail = o->detail, .flow_id = o->flow_id,
 	};
-	char hex[DIGEST_SHA256_HEX_SIZE];
-	if (o->cite) {
-		static const char digits[] = "0123456789abcdef";
-		for (int i = 0; i < 32; i++) {
-			hex[2 * i] = digits[o->cite->sha256[i] >> 4];
-			hex[2 * i + 1] = digits[o->cite->sha256[i] & 15];
-		}
-		hex[64] = '\0';
-		so.frame = o->cite->frame;
-		so.file_offset = o->cite->file_offset;
-		so.caplen = o->cite->caplen;
-		so.ts_us = o->cite->ts_us;
-		so.packet_sha256 = hex;
-	} else if (o->pkt) {
-		if (p->hashed_frame != o->pkt->frame) {
-			digest_sha256_hex(o->pkt->data, o->pkt->caplen,
-					  p->hashed_hex);
-			p->hashed_frame = o->pkt->frame;
-		}
-		so.frame = o->pkt->frame;
-		so.file_offset = o->pkt->file_offset;
-		so.caplen = o->pkt->caplen;
-		so.ts_us = o->pkt->ts_us;
-		so.packet_sha256 = p->hashed_hex;
-	} else {
+	if (!o->cite)
 		return; /* an observation must cite a packet */
+	static const char digits[] = "0123456789abcdef";
+	char hex[DIGEST_SHA256_HEX_SIZE];
+	for (int i = 0; i < 32; i++) {
+		hex[2 * i] = digits[o->cite->sha256[i] >> 4];
+		hex[2 * i + 1] = digits[o->cite->sha256[i] & 15];
 	}
+	hex[64] = '\0';
+	so.frame = o->cite->frame;
+	so.file_offset = o->cite->file_offset;
+	so.caplen = o->cite->caplen;
+	so.ts_us = o->cite->ts_us;
+	so.packet_sha256 = hex;
 	if (!p->write_failed &&
 	    store_observation(p->st, p->source_id, &so) != 0)
 		p->write_failed = 1;
@@ -175,7 +159,6 @@ int pipeline_begin(struct pipeline *p, const struct store_source *src,
 	p->since_checkpoint = 0;
 	p->last_frame = 0;
 	p->prev_ts_us = 0;
-	p->hashed_frame = 0;
 	p->write_failed = 0;
 	struct flow_table_config fc = p->cfg.flows;
 	fc.first_id = resume->first_flow_id;

@@ -46,7 +46,6 @@
 #define HTTP_MAX_RESYNCS 16
 #define HTTP_CLAIM_METHOD_MAX 16
 #define HTTP_CHUNK_LINE_MAX 1024
-#define HTTP_CHUNK_DIGITS_MAX 15
 #define HTTP_TRAILERS_MAX 128
 #define HTTP_DEFAULT_PORT 80
 #define SSDP_PORT 1900
@@ -198,30 +197,6 @@ static bool http_resync(struct extract *x, struct extract_flow *s,
 	return true;
 }
 
-/* Reads a hex chunk size from the start of line (up to ';' or OWS). */
-static bool chunk_size(struct cursor line, uint64_t *size)
-{
-	uint64_t v = 0;
-	unsigned digits = 0;
-	uint8_t b;
-
-	while (cursor_u8(&line, &b) && b != ';' && b != ' ' && b != '\t') {
-		unsigned d;
-
-		if (b >= '0' && b <= '9')
-			d = b - '0';
-		else if ((b | 0x20) >= 'a' && (b | 0x20) <= 'f')
-			d = (unsigned)((b | 0x20) - 'a' + 10);
-		else
-			return false;
-		if (++digits > HTTP_CHUNK_DIGITS_MAX)
-			return false;
-		v = v << 4 | d;
-	}
-	*size = v;
-	return digits > 0;
-}
-
 /*
  * One step of the chunked-body walk over the buffered stream.
  * 1: progress, 0: needs more bytes, -1: framing broken.
@@ -249,7 +224,7 @@ static int chunk_step(struct http_flow *hf)
 		line.len--;
 	switch (hf->body) {
 	case BODY_CHUNK_SIZE:
-		if (!chunk_size(line, &size))
+		if (!http_chunk_size(line, &size))
 			return -1;
 		if (size == 0) {
 			hf->body = BODY_TRAILER;

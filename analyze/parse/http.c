@@ -267,8 +267,7 @@ static void http_read_header(struct cursor line, struct http_request *out)
 	}
 }
 
-/* Parses a hex chunk size up to ';' or the end of the line. */
-static bool http_chunk_size(struct cursor line, uint64_t *size)
+bool http_chunk_size(struct cursor line, uint64_t *size)
 {
 	uint64_t v = 0;
 	unsigned digits = 0;

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "capture/anomaly.h"
+#include "capture/cursor.h"
 
 #define HTTP_LINE_MAX 8192     /* bytes in one line, line end included */
 #define HTTP_MAX_HEADERS 128   /* header lines per request */
@@ -85,6 +86,13 @@ struct http_request {
  *  HTTP_STATUS_NOT_REQUEST: the data does not begin with a method token
  *    and a space (e.g. a response, TLS, or binary data); *consumed = 0.
  */
+/*
+ * Reads the hex chunk size at the start of a chunked-body size line (up to
+ * ';', a space or a tab) into *size. False when the line holds no hex
+ * digit, another character, or more than 15 digits.
+ */
+bool http_chunk_size(struct cursor line, uint64_t *size);
+
 enum http_status http_parse_request(const uint8_t *buf, size_t len,
 				    struct http_request *out,
 				    size_t *consumed);

@@ -313,38 +313,6 @@ static void test_ja4_spec(void **state)
 	assert_false(tls_is_grease(0x1301));
 }
 
-/* A growing byte buffer for building hostile messages. */
-struct wbuf {
-	uint8_t b[8192];
-	size_t n;
-};
-
-static void put(struct wbuf *w, const void *p, size_t n)
-{
-	assert_true(w->n + n <= sizeof(w->b));
-	memcpy(w->b + w->n, p, n);
-	w->n += n;
-}
-
-static void put8(struct wbuf *w, unsigned v)
-{
-	uint8_t b = (uint8_t)v;
-
-	put(w, &b, 1);
-}
-
-static void put16(struct wbuf *w, unsigned v)
-{
-	put8(w, v >> 8);
-	put8(w, v);
-}
-
-static void put24(struct wbuf *w, size_t v)
-{
-	put8(w, (unsigned)(v >> 16));
-	put16(w, (unsigned)v);
-}
-
 /*
  * Builds a TLS 1.0 record holding one ClientHello: n_ciphers suites from
  * ciphers (repeated), and the given raw extensions block (NULL: none).
