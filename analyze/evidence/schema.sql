@@ -129,3 +129,64 @@ CREATE TABLE IF NOT EXISTS custody (
   chain_seq     INTEGER,
   chain_hash    TEXT
 );
+
+-- @v2: tables added in schema version 2 (a version-1 case gets them, and
+-- only them, when it is opened: store.c).
+
+-- One row per `attrib score` run: the models used (JSON array of
+-- {path, sha256, format}), the parameters, and the whole result as the
+-- JSON document `attrib score --json` prints (docs/report-format.md), so
+-- a report can be rebuilt from the case alone.
+CREATE TABLE IF NOT EXISTS score_runs (
+  id            INTEGER PRIMARY KEY,
+  ts_us         INTEGER NOT NULL,
+  tool_version  TEXT NOT NULL,
+  models        TEXT NOT NULL,
+  params        TEXT NOT NULL,
+  observations  INTEGER NOT NULL,
+  result        TEXT NOT NULL,
+  chain_seq     INTEGER,
+  chain_hash    TEXT
+);
+
+-- One row per run, hypothesis and link (L1, L2, L3, L3i, L4), and per
+-- chain reading (link 'chain:state', 'chain:individual').
+CREATE TABLE IF NOT EXISTS scores (
+  run_id        INTEGER NOT NULL REFERENCES score_runs(id),
+  hypothesis    TEXT NOT NULL,
+  link          TEXT NOT NULL,
+  belief        REAL NOT NULL,
+  disbelief     REAL NOT NULL,
+  uncertainty   REAL NOT NULL,
+  plausibility  REAL NOT NULL,
+  ci90_lo       REAL NOT NULL,
+  ci90_hi       REAL NOT NULL,
+  phrase        TEXT NOT NULL,
+  confidence    TEXT NOT NULL,
+  flags         TEXT NOT NULL,
+  chain_seq     INTEGER,
+  chain_hash    TEXT,
+  PRIMARY KEY (run_id, hypothesis, link)
+);
+
+-- The evidence each score used: one row per run, hypothesis, link and
+-- pattern or claim, with the number of observations the pattern matched
+-- and up to ten of them cited (observation ids, comma-separated).
+CREATE TABLE IF NOT EXISTS score_evidence (
+  run_id        INTEGER NOT NULL REFERENCES score_runs(id),
+  hypothesis    TEXT NOT NULL,
+  link          TEXT NOT NULL,
+  item          TEXT NOT NULL,
+  item_type     TEXT NOT NULL,
+  direction     TEXT NOT NULL,
+  forgeability  REAL NOT NULL,
+  specificity   REAL NOT NULL,
+  reliability   TEXT NOT NULL,
+  discount      REAL NOT NULL,
+  matches       INTEGER NOT NULL,
+  cited         TEXT NOT NULL,
+  origin        TEXT NOT NULL,
+  chain_seq     INTEGER,
+  chain_hash    TEXT,
+  PRIMARY KEY (run_id, hypothesis, link, item)
+);

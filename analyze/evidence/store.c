@@ -305,9 +305,41 @@ static int create_case(struct store *st)
 		return -1;
 	if (store_exec(st, store_schema_sql, "create schema") != 0 ||
 	    store_exec(st, "INSERT OR IGNORE INTO meta VALUES"
-			   "('schema_version','1')",
+			   "('schema_version','2')",
 		       "write meta") != 0 ||
 	    store_exec(st, "COMMIT", "create schema") != 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Brings a version-1 case (before scores were stored) to version 2 by
+ * creating the tables that follow the "-- @v2" marker in schema.sql, and
+ * only those: a version-1 table that is missing stays missing, for
+ * `attrib verify` to report. One transaction.
+ */
+static int upgrade_case(struct store *st)
+{
+	char version[32];
+	if (meta_get(st, "schema_version", version, sizeof version) != 0)
+		return -1;
+	if (strcmp(version, "1") != 0)
+		return 0;
+	const char *v2 = strstr(store_schema_sql, "-- @v2");
+	if (!v2) {
+		snprintf(st->err, sizeof st->err, "%s: schema: no version 2 part",
+			 st->path);
+		return -1;
+	}
+	if (store_exec(st, "BEGIN IMMEDIATE", "upgrade schema") != 0)
+		return -1;
+	if (store_exec(st, v2, "upgrade schema") != 0 ||
+	    store_exec(st, "UPDATE meta SET value='2' WHERE "
+			   "key='schema_version'",
+		       "upgrade schema") != 0 ||
+	    store_exec(st, "COMMIT", "upgrade schema") != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -335,7 +367,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	if (store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 			   "PRAGMA cache_size=-8192; PRAGMA foreign_keys=ON;",
 		       "configure") != 0 ||
-	    (!case_exists(st) && create_case(st) != 0) ||
+	    (case_exists(st) ? upgrade_case(st) : create_case(st)) != 0 ||
 	    load_state(st) != 0)
 		goto fail_msg;
 	if (sqlite3_prepare_v2(st->db, ins_flow_sql, -1, &st->ins_flow, NULL) !=

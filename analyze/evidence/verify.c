@@ -37,7 +37,8 @@ static const struct {
 } chained[] = {
 	{"sources", "source"},     {"anomalies", "anomaly"},
 	{"flows", "flow"},         {"observations", "observation"},
-	{"custody", "custody"},
+	{"custody", "custody"},    {"score_runs", "score_run"},
+	{"scores", "score"},       {"score_evidence", "score_evidence"},
 };
 enum { N_CHAINED = sizeof chained / sizeof chained[0] };
 
@@ -168,6 +169,10 @@ static int check_unchained(struct store *st, struct store_verify *v)
 		"SELECT 'flows', id FROM flows WHERE chain_seq IS NULL",
 		"SELECT 'observations', id FROM observations WHERE chain_seq IS NULL",
 		"SELECT 'custody', id FROM custody WHERE chain_seq IS NULL",
+		"SELECT 'score_runs', id FROM score_runs WHERE chain_seq IS NULL",
+		"SELECT 'scores', rowid FROM scores WHERE chain_seq IS NULL",
+		"SELECT 'score_evidence', rowid FROM score_evidence WHERE "
+		"chain_seq IS NULL",
 	};
 	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
 		sqlite3_stmt *q = NULL;

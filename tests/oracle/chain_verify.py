@@ -59,6 +59,18 @@ TABLES = {
     "custody": ("custody", """id INTEGER, ts_us INTEGER, action TEXT,
         actor TEXT, host TEXT, tool_version TEXT, arguments TEXT,
         detail TEXT, chain_seq INTEGER, chain_hash TEXT"""),
+    "score_runs": ("score_run", """id INTEGER, ts_us INTEGER,
+        tool_version TEXT, models TEXT, params TEXT, observations INTEGER,
+        result TEXT, chain_seq INTEGER, chain_hash TEXT"""),
+    "scores": ("score", """run_id INTEGER, hypothesis TEXT, link TEXT,
+        belief REAL, disbelief REAL, uncertainty REAL, plausibility REAL,
+        ci90_lo REAL, ci90_hi REAL, phrase TEXT, confidence TEXT,
+        flags TEXT, chain_seq INTEGER, chain_hash TEXT"""),
+    "score_evidence": ("score_evidence", """run_id INTEGER,
+        hypothesis TEXT, link TEXT, item TEXT, item_type TEXT,
+        direction TEXT, forgeability REAL, specificity REAL,
+        reliability TEXT, discount REAL, matches INTEGER, cited TEXT,
+        origin TEXT, chain_seq INTEGER, chain_hash TEXT"""),
 }
 TABLES = {t: (k, [tuple(c.split()) for c in cols.split(",")])
           for t, (k, cols) in TABLES.items()}
