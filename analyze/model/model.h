@@ -246,9 +246,18 @@ int model_add_unevaluated(struct model_set *ms, const char *origin,
 int model_add_standard(struct model_set *ms, const char *name,
 		       double threshold, bool strict);
 
-/* Records a loaded file (hashes it). 0, or -1 with err. */
-int model_add_file(struct model_set *ms, const char *path,
-		   const char *format, char *err, size_t errlen);
+/* Largest model file read, in bytes. */
+#define MODEL_FILE_MAX_BYTES (64u << 20)
+
+/*
+ * Reads a whole model file (at most MODEL_FILE_MAX_BYTES) into a new
+ * NUL-terminated buffer (*buf, the caller frees it; *len excludes the
+ * NUL), records it in ms->files with its SHA-256 and format ("yaml",
+ * "stix"). 0, or -1 with "file: reason" in err.
+ */
+int model_file_read(struct model_set *ms, const char *path,
+		    const char *format, char **buf, size_t *len, char *err,
+		    size_t errlen);
 
 /*
  * Reads a prefix table: text lines "PREFIX,ASN,COUNTRY" (e.g.
