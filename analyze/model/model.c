@@ -511,8 +511,14 @@ int model_set_finish(struct model_set *ms, char *err, size_t errlen)
 		named += ms->hyps[i].type == MODEL_HYP_ACTOR ||
 			 ms->hyps[i].type == MODEL_HYP_INTRUSION_SET;
 	if (named == 0) {
-		snprintf(err, errlen, "the models name no actor or intrusion "
-			 "set to score");
+		if (ms->n_files > 1)
+			snprintf(err, errlen, "%s (and %zu more model files): "
+				 "no actor or intrusion set to score",
+				 ms->files[0].path, ms->n_files - 1);
+		else
+			snprintf(err, errlen, "%s: the model names no actor or "
+				 "intrusion set to score",
+				 ms->n_files ? ms->files[0].path : "(no model)");
 		return -1;
 	}
 	if (add_implicit(ms, "unknown", "Unknown actor", MODEL_HYP_UNKNOWN,
