@@ -19,6 +19,7 @@ int cmd_ingest(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_indicators(int argc, char **argv);
+int cmd_score(int argc, char **argv);
 
 /* Prints "attrib: MESSAGE" to stderr as one line. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -30,21 +30,13 @@ static const char *tunnel_name(uint8_t kind)
 	}
 }
 
-/* Binds parameters in column order and feeds the same values to the
- * chain encoder, so the hash covers exactly what is stored. */
-struct rowbind {
-	struct store *st;
-	sqlite3_stmt *q;
-	int idx;
-};
-
-static void rb_int(struct rowbind *rb, int64_t v)
+void rb_int(struct rowbind *rb, int64_t v)
 {
 	sqlite3_bind_int64(rb->q, rb->idx++, v);
 	chain_enc_int(&rb->st->enc, v);
 }
 
-static void rb_text(struct rowbind *rb, const char *s)
+void rb_text(struct rowbind *rb, const char *s)
 {
 	if (!s) {
 		sqlite3_bind_null(rb->q, rb->idx++);
@@ -56,9 +48,13 @@ static void rb_text(struct rowbind *rb, const char *s)
 	chain_enc_text(&rb->st->enc, s, n);
 }
 
-/* Chains the row bound so far and runs the insert. On failure the batch
- * is rolled back (store_txn_rollback). */
-static int rb_insert(struct rowbind *rb, const char *what)
+void rb_real(struct rowbind *rb, double v)
+{
+	sqlite3_bind_double(rb->q, rb->idx++, v);
+	chain_enc_real(&rb->st->enc, v);
+}
+
+int rb_insert(struct rowbind *rb, const char *what)
 {
 	int rc = 0;
 	if (store_txn_begin(rb->st) != 0 ||

@@ -194,6 +194,67 @@ typedef int (*store_obs_fn)(void *ctx, const struct store_obs_row *r);
 int store_each_observation(struct store *st, const char *kind,
 			   store_obs_fn fn, void *ctx);
 
+/* ---- scoring (scores.c) ---- */
+
+/* One distinct indicator (the indicators table). Strings are valid during
+ * the callback only. */
+struct store_indicator {
+	const char *kind, *value;
+	uint64_t count;
+};
+typedef int (*store_indicator_fn)(void *ctx, const struct store_indicator *r);
+
+/* Calls fn for every distinct indicator (all kinds when kind is NULL), in
+ * (kind, value) order; stops and returns fn's value when it is non-zero;
+ * -1 on error. */
+int store_each_indicator(struct store *st, const char *kind,
+			 store_indicator_fn fn, void *ctx);
+
+/* Calls fn for the first limit observations (by id) of kind with this
+ * exact value. Same return convention. */
+int store_each_observation_of(struct store *st, const char *kind,
+			      const char *value, unsigned limit,
+			      store_obs_fn fn, void *ctx);
+
+/* Calls fn for every source in id order with its packet count. Same
+ * return convention as store_each_source(). */
+typedef int (*store_source_info_fn)(void *ctx, int64_t id, const char *path,
+				    const char *sha256, uint64_t packets);
+int store_each_source_info(struct store *st, store_source_info_fn fn,
+			   void *ctx);
+
+/* Number of observations in the case into *n. 0 or -1. */
+int store_count_observations(struct store *st, uint64_t *n);
+
+/* The id the next score run will get. 0 or -1. */
+int store_next_score_run(struct store *st, int64_t *id);
+
+/* One score run (see schema.sql score_runs); texts are JSON. */
+struct store_score_run {
+	int64_t id;                /* from store_next_score_run() */
+	const char *models, *params, *result;
+	uint64_t observations;
+};
+int store_score_run(struct store *st, const struct store_score_run *r);
+
+/* One row of scores. */
+struct store_score_row {
+	const char *hypothesis, *link, *phrase, *confidence, *flags;
+	double belief, disbelief, uncertainty, plausibility, ci_lo, ci_hi;
+};
+int store_score(struct store *st, int64_t run_id,
+		const struct store_score_row *r);
+
+/* One row of score_evidence. */
+struct store_score_evidence {
+	const char *hypothesis, *link, *item, *item_type, *direction;
+	const char *reliability, *cited, *origin;
+	double forgeability, specificity, discount;
+	uint64_t matches;
+};
+int store_score_evidence(struct store *st, int64_t run_id,
+			 const struct store_score_evidence *e);
+
 /* Builds the indexes after bulk load (idempotent). 0 or -1. */
 int store_build_indexes(struct store *st);
 

@@ -88,4 +88,23 @@ int store_chain_bind(struct store *st, sqlite3_stmt *q, int idx);
 int store_chain_row(struct store *st, const char *table, const char *kind,
 		    int64_t rowid);
 
+/* Binds parameters in column order and feeds the same values to the
+ * chain encoder, so the hash covers exactly what is stored (records.c).
+ * Start the entry with store_chain_begin(), bind every column but the
+ * chain's, then rb_insert(). */
+struct rowbind {
+	struct store *st;
+	sqlite3_stmt *q;
+	int idx;
+};
+
+void rb_int(struct rowbind *rb, int64_t v);
+void rb_text(struct rowbind *rb, const char *s); /* NULL binds NULL */
+void rb_real(struct rowbind *rb, double v);
+
+/* Chains the row bound so far and runs the insert ("what" names it in an
+ * error). On failure the batch is rolled back (store_txn_rollback).
+ * 0 or -1. */
+int rb_insert(struct rowbind *rb, const char *what);
+
 #endif

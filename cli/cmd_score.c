@@ -1,0 +1,379 @@
+/*
+ * cmd_score.c — `attrib score --db CASE.db --models PATH... [--json]
+ * [--head FILE]`: loads the models (YAML, STIX 2.1), matches the case's
+ * indicators against their patterns, scores every hypothesis along the
+ * attribution chain, stores the run in the case (chained, citing the
+ * observations used) and prints a summary or the score document.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "analyze/evidence/store.h"
+#include "analyze/model/match.h"
+#include "analyze/score/score_doc.h"
+#include "cli/cli.h"
+
+static void usage_score(FILE *out)
+{
+	fprintf(out, "usage: attrib score --db CASE.db --models PATH... "
+		     "[--json] [--head FILE]\n"
+		     "  PATH: YAML model files (.yaml/.yml), STIX 2.1 bundles "
+		     "(.json), or folders of them\n");
+}
+
+/* ---- feeding the matcher ---- */
+
+struct feed {
+	struct matcher *m;
+	int failed;
+};
+
+static int feed_indicator(void *ctx, const struct store_indicator *r)
+{
+	struct feed *f = ctx;
+	if (!strcmp(r->kind, "beacon") || !strcmp(r->kind, "activity.hours"))
+		return 0; /* fed with their detail below */
+	if (matcher_feed(f->m, r->kind, r->value, NULL, r->count) != 0) {
+		f->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static int feed_observation(void *ctx, const struct store_obs_row *r)
+{
+	struct feed *f = ctx;
+	if (matcher_feed(f->m, r->kind, r->value, r->detail, 1) != 0) {
+		f->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static int feed_case(struct store *st, struct matcher *m)
+{
+	struct feed f = {m, 0};
+	if (store_each_indicator(st, NULL, feed_indicator, &f) != 0 ||
+	    store_each_observation(st, "beacon", feed_observation, &f) != 0 ||
+	    store_each_observation(st, "activity.hours", feed_observation,
+				   &f) != 0) {
+		cli_error("score: %s", f.failed ? "out of memory matching"
+						: store_error(st));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- citations ---- */
+
+struct cite_ctx {
+	struct score_citations *c;
+};
+
+static int add_cite(void *ctx, const struct store_obs_row *r)
+{
+	struct score_citations *c = ((struct cite_ctx *)ctx)->c;
+	if (c->n >= SCORE_MAX_CITED)
+		return 1;
+	struct score_cite *k = &c->c[c->n++];
+	k->observation = r->id;
+	snprintf(k->source_sha256, sizeof k->source_sha256, "%s",
+		 r->source_sha256);
+	k->frame = r->frame;
+	k->ts_us = r->ts_us;
+	snprintf(k->kind, sizeof k->kind, "%s", r->kind);
+	snprintf(k->value, sizeof k->value, "%s", r->value);
+	return 0;
+}
+
+/* Up to SCORE_MAX_CITED observations per item, from its first values. */
+static struct score_citations **collect_cites(struct store *st,
+					      const struct assessment *as)
+{
+	struct score_citations **all = calloc(as->n_hyps + 1, sizeof *all);
+	if (!all)
+		return NULL;
+	for (size_t h = 0; h < as->n_hyps; h++) {
+		const struct assess_hyp *ah = &as->hyps[h];
+		all[h] = calloc(ah->n_items + 1, sizeof *all[h]);
+		if (!all[h])
+			return all; /* partial: cited lists stay short */
+		for (size_t i = 0; i < ah->n_items; i++) {
+			const struct match_hit *hit = ah->items[i].hit;
+			struct cite_ctx cc = {&all[h][i]};
+			for (size_t v = 0; hit && v < hit->n_values &&
+					   cc.c->n < SCORE_MAX_CITED;
+			     v++)
+				if (store_each_observation_of(
+					    st, hit->kind[v], hit->value[v],
+					    (unsigned)(SCORE_MAX_CITED - cc.c->n),
+					    add_cite, &cc) < 0)
+					return all;
+		}
+	}
+	return all;
+}
+
+static void free_cites(struct score_citations **c, size_t n)
+{
+	for (size_t i = 0; c && i < n; i++)
+		free(c[i]);
+	free(c);
+}
+
+/* ---- storing ---- */
+
+static int sources_json(void *ctx, int64_t id, const char *path,
+			const char *sha256, uint64_t packets)
+{
+	json_array_append_new((json_t *)ctx,
+			      json_pack("{s:I,s:s,s:s,s:I}", "id", (json_int_t)id,
+					"path", path, "sha256", sha256,
+					"packets", (json_int_t)packets));
+	return 0;
+}
+
+static int store_rows(struct store *st, int64_t run,
+		      const struct assessment *as,
+		      struct score_citations **cites)
+{
+	for (size_t h = 0; h < as->n_hyps; h++) {
+		const struct assess_hyp *ah = &as->hyps[h];
+		for (int l = 0; l < MODEL_LINK_COUNT; l++) {
+			const struct assess_link *L = &ah->links[l];
+			char flags[40];
+			score_flags_text(L->flags, flags, sizeof flags);
+			struct store_score_row r = {
+				ah->h->id, model_link_name((enum model_link)l),
+				icd203_phrase(L->phrase),
+				confidence_name(L->confidence), flags,
+				L->op.b, L->op.d, L->op.u,
+				opinion_plausibility(L->op), L->ci90.lo,
+				L->ci90.hi,
+			};
+			if (store_score(st, run, &r) != 0)
+				return -1;
+		}
+		const struct chain_reading *ch[2] = {&ah->state, &ah->individual};
+		const char *names[2] = {"chain:state", "chain:individual"};
+		for (int c = 0; c < 2; c++) {
+			struct store_score_row r = {
+				ah->h->id, names[c], "", "", "",
+				ch[c]->joint_bel, 1.0 - ch[c]->joint_pl,
+				ch[c]->joint_pl - ch[c]->joint_bel,
+				ch[c]->joint_pl, ch[c]->joint_bel,
+				ch[c]->joint_pl,
+			};
+			if (store_score(st, run, &r) != 0)
+				return -1;
+		}
+		for (size_t i = 0; i < ah->n_items; i++) {
+			const struct assess_item *it = &ah->items[i];
+			char cited[SCORE_MAX_CITED * 21 + 1] = "", rel[2] = {
+				it->reliability, 0};
+			size_t used = 0;
+			const struct score_citations *c =
+				cites && cites[h] ? &cites[h][i] : NULL;
+			for (size_t k = 0; c && k < c->n; k++)
+				used += (size_t)snprintf(
+					cited + used, sizeof cited - used,
+					"%s%" PRId64, k ? "," : "",
+					c->c[k].observation);
+			struct store_score_evidence e = {
+				ah->h->id, model_link_name(it->link), it->id,
+				it->claim ? "claim" : "indicator",
+				it->direction == OPINION_SUPPORTS
+					? "supports"
+					: "contradicts",
+				rel, cited,
+				it->pattern ? it->pattern->origin
+					    : it->claim->origin,
+				it->f, it->s, it->discount,
+				it->hit ? it->hit->matches : 0,
+			};
+			if (store_score_evidence(st, run, &e) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static char *model_list_json(const struct model_set *ms)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < ms->n_files; i++)
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "path",
+						   ms->files[i].path, "sha256",
+						   ms->files[i].sha256, "format",
+						   ms->files[i].format));
+	char *s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+/* ---- the command ---- */
+
+struct score_opts {
+	const char *db, *head;
+	const char **models;
+	size_t n_models;
+	bool json;
+};
+
+static int parse_args(int argc, char **argv, struct score_opts *o)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"models", required_argument, NULL, 'm'},
+		{"json", no_argument, NULL, 'j'},
+		{"head", required_argument, NULL, 'H'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	o->models = calloc((size_t)argc + 1, sizeof *o->models);
+	if (!o->models)
+		return EXIT_INTERNAL;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "d:m:jH:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o->db = optarg; break;
+		case 'm': o->models[o->n_models++] = optarg; break;
+		case 'j': o->json = true; break;
+		case 'H': o->head = optarg; break;
+		case 'h': usage_score(stdout); return EXIT_OK + 100;
+		default: usage_score(stderr); return EXIT_INPUT;
+		}
+	}
+	/* --models A B C: the paths after the first are operands. */
+	while (o->n_models && optind < argc)
+		o->models[o->n_models++] = argv[optind++];
+	if (!o->db || !o->n_models || optind != argc) {
+		cli_error("score: --db CASE.db and --models PATH... are "
+			  "required");
+		usage_score(stderr);
+		return EXIT_INPUT;
+	}
+	return -1;
+}
+
+static struct model_set *load_models(const struct score_opts *o)
+{
+	char err[1024];
+	struct model_set *ms = model_set_create();
+	if (!ms) {
+		cli_error("score: out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < o->n_models; i++)
+		if (model_load_path(ms, o->models[i], err, sizeof err) != 0)
+			goto fail;
+	if (model_set_finish(ms, err, sizeof err) == 0)
+		return ms;
+fail:
+	cli_error("%s", err);
+	model_set_destroy(ms);
+	return NULL;
+}
+
+int cmd_score(int argc, char **argv)
+{
+	struct score_opts o = {0};
+	int rc = parse_args(argc, argv, &o);
+	if (rc >= 0) {
+		free(o.models);
+		return rc == EXIT_OK + 100 ? EXIT_OK : rc;
+	}
+	char err[1024], args[4096];
+	struct model_set *ms = NULL;
+	struct store *st = NULL;
+	struct matcher *m = NULL;
+	struct assessment *as = NULL;
+	struct score_citations **cites = NULL;
+	json_t *sources = json_array(), *doc = NULL;
+	char *result = NULL, *models = NULL;
+	rc = EXIT_INPUT;
+	if (!(ms = load_models(&o)) || !(st = cli_open_case(o.db)))
+		goto done;
+	if (o.head)
+		store_set_head_path(st, o.head);
+	rc = EXIT_INTERNAL;
+	if (!(m = matcher_create(ms, err, sizeof err))) {
+		cli_error("score: %s", err);
+		goto done;
+	}
+	struct score_run_info run = {.time_us = store_now_us(),
+				     .sources = sources};
+	if (feed_case(st, m) != 0)
+		goto done;
+	if (assess_run(ms, m, &as, err, sizeof err) != 0) {
+		cli_error("score: %s", err);
+		goto done;
+	}
+	cites = collect_cites(st, as);
+	if (store_count_observations(st, &run.observations) != 0 ||
+	    store_next_score_run(st, &run.id) != 0 ||
+	    store_each_source_info(st, sources_json, sources) != 0) {
+		cli_error("score: %s", store_error(st));
+		goto done;
+	}
+	doc = score_document(as, &run, cites);
+	result = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	models = model_list_json(ms);
+	if (!result || !models) {
+		cli_error("score: out of memory");
+		goto done;
+	}
+	char params[256];
+	snprintf(params, sizeof params,
+		 "{\"deception\":%.17g,\"conflict_threshold\":%.17g,"
+		 "\"cheap_forgeability\":%.17g,\"false_flag_min_net\":%.17g}",
+		 as->deception, as->params.conflict_threshold,
+		 as->params.cheap_f, as->params.false_flag_min_net);
+	struct store_score_run row = {run.id, models, params, result,
+				      run.observations};
+	char detail[256];
+	snprintf(detail, sizeof detail, "run %" PRId64 ": %zu hypotheses, "
+		 "%zu model files, %zu patterns not evaluated", run.id,
+		 as->n_hyps, ms->n_files, ms->n_uneval);
+	cli_join_args(argc, argv, args, sizeof args);
+	if (store_score_run(st, &row) != 0 || store_rows(st, run.id, as, cites) ||
+	    store_custody(st, "score", args, detail) != 0 ||
+	    store_commit(st) != 0) {
+		cli_error("score: %s", store_error(st));
+		goto done;
+	}
+	if (o.json) {
+		if (json_dumpf(doc, stdout, JSON_INDENT(2)) != 0)
+			goto done;
+		putchar('\n');
+	} else {
+		score_print(stdout, as, &run);
+	}
+	uint64_t seq;
+	char hex[65];
+	store_head(st, &seq, hex);
+	fprintf(o.json ? stderr : stdout, "head: %" PRIu64 " %s (written to "
+		"%s)\n", seq, hex, store_head_path(st));
+	rc = EXIT_OK;
+done:
+	if (st && store_close(st, err, sizeof err) != 0 && rc == EXIT_OK) {
+		cli_error("%s", err);
+		rc = EXIT_INTERNAL;
+	}
+	free_cites(cites, as ? as->n_hyps : 0);
+	assess_free(as);
+	matcher_destroy(m);
+	model_set_destroy(ms);
+	json_decref(doc);
+	json_decref(sources);
+	free(result);
+	free(models);
+	free(o.models);
+	return rc;
+}
