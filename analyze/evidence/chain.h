@@ -26,7 +26,7 @@
 
 #include <sqlite3.h>
 
-enum { CHAIN_HEX_LEN = 64, CHAIN_MAX_ENTRY = 1 << 20 };
+enum { CHAIN_HEX_LEN = 64, CHAIN_MAX_ENTRY = 64 << 20 };
 
 struct chain_enc {
 	uint8_t *buf;

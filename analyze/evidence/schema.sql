@@ -171,7 +171,7 @@ CREATE TABLE IF NOT EXISTS scores (
 
 -- The evidence each score used: one row per run, hypothesis, link and
 -- pattern or claim, with the number of observations the pattern matched
--- and up to ten of them cited (observation ids, comma-separated).
+-- and up to five of them cited (observation ids, comma-separated).
 CREATE TABLE IF NOT EXISTS score_evidence (
   run_id        INTEGER NOT NULL REFERENCES score_runs(id),
   hypothesis    TEXT NOT NULL,

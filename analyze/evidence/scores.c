@@ -41,6 +41,10 @@ int store_each_indicator(struct store *st, const char *kind,
 	return rc;
 }
 
+enum { Q_CITE, Q_RUN, Q_SCORE, Q_EVIDENCE };
+
+static sqlite3_stmt *prepare(struct store *st, int slot, const char *sql);
+
 int store_each_observation_of(struct store *st, const char *kind,
 			      const char *value, unsigned limit,
 			      store_obs_fn fn, void *ctx)
@@ -52,10 +56,8 @@ int store_each_observation_of(struct store *st, const char *kind,
 		"o.ts_us, coalesce(o.flow_id,0) FROM observations o JOIN sources s"
 		" ON s.id=o.source_id WHERE o.kind=?1 AND o.value=?2 "
 		"ORDER BY o.id LIMIT ?3";
-	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
-		store_fail(st, "read observations");
+	if (!(q = prepare(st, Q_CITE, sql)))
 		return -1;
-	}
 	sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, limit);
@@ -79,7 +81,7 @@ int store_each_observation_of(struct store *st, const char *kind,
 		store_fail(st, "read observations");
 		rc = -1;
 	}
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 	return rc;
 }
 
@@ -139,21 +141,27 @@ int store_next_score_run(struct store *st, int64_t *id)
 			  id);
 }
 
-/* Prepares sql for one insert; NULL on error (message set). */
-static sqlite3_stmt *prepare(struct store *st, const char *sql)
+/* The statement for slot, prepared on first use and kept until the store
+ * closes (reset before it is returned); NULL on error (message set). */
+static sqlite3_stmt *prepare(struct store *st, int slot, const char *sql)
 {
-	sqlite3_stmt *q = NULL;
-	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
-		store_fail(st, "prepare score insert");
-		sqlite3_finalize(q);
-		return NULL;
+	sqlite3_stmt **q = &st->score_q[slot];
+	if (*q) {
+		sqlite3_reset(*q);
+		sqlite3_clear_bindings(*q);
+		return *q;
 	}
-	return q;
+	if (sqlite3_prepare_v2(st->db, sql, -1, q, NULL) != SQLITE_OK) {
+		store_fail(st, "prepare score statement");
+		sqlite3_finalize(*q);
+		*q = NULL;
+	}
+	return *q;
 }
 
 int store_score_run(struct store *st, const struct store_score_run *r)
 {
-	sqlite3_stmt *q = prepare(st, "INSERT INTO score_runs "
+	sqlite3_stmt *q = prepare(st, Q_RUN, "INSERT INTO score_runs "
 				      "VALUES(?,?,?,?,?,?,?,?,?)");
 	if (!q)
 		return -1;
@@ -166,15 +174,13 @@ int store_score_run(struct store *st, const struct store_score_run *r)
 	rb_text(&rb, r->params);
 	rb_int(&rb, (int64_t)r->observations);
 	rb_text(&rb, r->result);
-	int rc = rb_insert(&rb, "insert score run");
-	sqlite3_finalize(q);
-	return rc;
+	return rb_insert(&rb, "insert score run");
 }
 
 int store_score(struct store *st, int64_t run_id,
 		const struct store_score_row *r)
 {
-	sqlite3_stmt *q = prepare(st, "INSERT INTO scores "
+	sqlite3_stmt *q = prepare(st, Q_SCORE, "INSERT INTO scores "
 				      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
 	if (!q)
 		return -1;
@@ -192,15 +198,13 @@ int store_score(struct store *st, int64_t run_id,
 	rb_text(&rb, r->phrase);
 	rb_text(&rb, r->confidence);
 	rb_text(&rb, r->flags);
-	int rc = rb_insert(&rb, "insert score");
-	sqlite3_finalize(q);
-	return rc;
+	return rb_insert(&rb, "insert score");
 }
 
 int store_score_evidence(struct store *st, int64_t run_id,
 			 const struct store_score_evidence *e)
 {
-	sqlite3_stmt *q = prepare(st, "INSERT INTO score_evidence "
+	sqlite3_stmt *q = prepare(st, Q_EVIDENCE, "INSERT INTO score_evidence "
 				      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
 	if (!q)
 		return -1;
@@ -219,7 +223,5 @@ int store_score_evidence(struct store *st, int64_t run_id,
 	rb_int(&rb, (int64_t)e->matches);
 	rb_text(&rb, e->cited);
 	rb_text(&rb, e->origin);
-	int rc = rb_insert(&rb, "insert score evidence");
-	sqlite3_finalize(q);
-	return rc;
+	return rb_insert(&rb, "insert score evidence");
 }

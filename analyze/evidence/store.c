@@ -387,6 +387,8 @@ fail_db:
 	sqlite3_finalize(st->ins_flow);
 	sqlite3_finalize(st->ins_obs);
 	sqlite3_finalize(st->ins_custody);
+	for (int i = 0; i < 4; i++)
+		sqlite3_finalize(st->score_q[i]);
 	sqlite3_close(st->db);
 	free(st);
 	return NULL;
@@ -426,6 +428,8 @@ int store_close(struct store *st, char *err, size_t errlen)
 	sqlite3_finalize(st->ins_flow);
 	sqlite3_finalize(st->ins_obs);
 	sqlite3_finalize(st->ins_custody);
+	for (int i = 0; i < 4; i++)
+		sqlite3_finalize(st->score_q[i]);
 	if (sqlite3_close(st->db) != SQLITE_OK && rc == 0) {
 		snprintf(err, errlen, "%s: close: %s", st->path,
 			 sqlite3_errmsg(st->db));

@@ -37,6 +37,7 @@ struct store {
 	struct chain_enc enc;
 	int64_t next_obs_id, next_custody_id;
 	sqlite3_stmt *ins_flow, *ins_obs, *ins_custody;
+	sqlite3_stmt *score_q[4]; /* scores.c: prepared on first use */
 	struct anomaly_tally tally[ANOM_COUNT];
 };
 

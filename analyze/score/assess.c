@@ -162,9 +162,28 @@ static struct opinion derive_unknown(const struct assessment *as,
 	return (struct opinion){b, d, fmax(0.0, 1.0 - b - d), a};
 }
 
+/* The strongest cheap artefact supporting o on link l, as a fact rather
+ * than as attribution: specificity × reliability, not discounted by
+ * forgeability (forgeability is what makes imitation possible). */
+static double planted_strength(const struct assess_hyp *o, enum model_link l)
+{
+	double best = 0.0;
+	for (size_t i = 0; i < o->n_items; i++) {
+		const struct assess_item *it = &o->items[i];
+		double r = 0.5;
+		if (it->link != l || !it->cheap ||
+		    it->direction != OPINION_SUPPORTS)
+			continue;
+		admiralty_reliability(it->reliability, &r);
+		best = fmax(best, it->s * r);
+	}
+	return best;
+}
+
 /* "False flag" on link l: for each named hypothesis whose cheap and
- * costly evidence point apart there, the smaller of the cheap support
- * and the costly contradiction; the largest of those. */
+ * costly evidence point apart there (FALSE_FLAG), the costly class's
+ * disbelief times the strength of the planted-looking artefacts; the
+ * largest of those. */
 static struct opinion derive_false_flag(const struct assessment *as,
 					enum model_link l, double a,
 					char *detail, size_t size)
@@ -177,16 +196,15 @@ static struct opinion derive_false_flag(const struct assessment *as,
 			continue;
 		double cheap_for = f->cheap.b - f->cheap.d;
 		double costly_against = f->costly.d - f->costly.b;
-		double v = fmin(fabs(cheap_for), fabs(costly_against));
+		double planted = planted_strength(o, l);
+		double v = cheap_for > 0 ? fmax(0.0, costly_against) * planted
+					 : 0.0;
 		if (v > b) {
 			b = v;
-			snprintf(detail, size, "planted-looking evidence for "
-				 "%s: cheap class %s (b-d=%.2f), costly class "
-				 "%s (d-b=%.2f)", o->h->id,
-				 cheap_for > 0 ? "supports" : "contradicts",
-				 cheap_for,
-				 costly_against > 0 ? "contradicts" : "supports",
-				 costly_against);
+			snprintf(detail, size, "artefacts of %s (strength "
+				 "%.2f) planted where costly evidence "
+				 "contradicts it (d-b=%.2f)",
+				 o->h->id, planted, costly_against);
 		}
 	}
 	return (struct opinion){b, 0.0, 1.0 - b, a};

@@ -13,7 +13,10 @@
 
 #include "analyze/score/assess.h"
 
-enum { SCORE_MAX_CITED = 10 };
+enum {
+	SCORE_MAX_CITED = 5,        /* observations cited per item */
+	SCORE_MAX_SENSITIVITY = 100 /* sensitivity entries per hypothesis */
+};
 
 /* One observation cited by an item. */
 struct score_cite {

@@ -268,7 +268,9 @@ static json_t *hyp_json(const struct assessment *as, size_t h,
 		json_array_append_new(evidence,
 				      item_json(&ah->items[i],
 						cites ? &cites[i] : NULL));
-	for (size_t i = 0; i < ah->n_sens; i++)
+	size_t shown = ah->n_sens < SCORE_MAX_SENSITIVITY ? ah->n_sens
+							  : SCORE_MAX_SENSITIVITY;
+	for (size_t i = 0; i < shown; i++)
 		json_array_append_new(sens, sens_json(&ah->sens[i]));
 	json_t *chains = json_pack(
 		"{s:o,s:o,s:o}", "state",
@@ -276,14 +278,15 @@ static json_t *hyp_json(const struct assessment *as, size_t h,
 		"organisation", chain_json(&ah->organisation, org, 3),
 		"individual", chain_json(&ah->individual, ind, 3));
 	return json_pack(
-		"{s:s,s:s,s:s,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
+		"{s:s,s:s,s:s,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I}", "id",
 		ah->h->id, "name", ah->h->name, "type",
 		model_hypothesis_type_name(ah->h->type), "implicit",
 		ah->h->implicit, "base_rate", num(ah->h->base_rate), "links",
 		links, "chain",
 		chain_json(&ah->state, ASSESS_STATE_CHAIN, ASSESS_STATE_LINKS),
 		"chains", chains, "standards", standards, "flags", flags,
-		"evidence", evidence, "sensitivity", sens);
+		"evidence", evidence, "sensitivity", sens,
+		"sensitivity_omitted", (json_int_t)(ah->n_sens - shown));
 }
 
 json_t *score_document(const struct assessment *as,

@@ -28,7 +28,7 @@ import urllib.parse
 
 MAGIC = b"attrib-chain-1"
 GENESIS = "0" * 64
-MAX_ENTRY = 1 << 20
+MAX_ENTRY = 64 << 20
 
 # The chained tables, their kinds and their columns in definition order,
 # with their declared types, as docs/evidence.md gives them.
