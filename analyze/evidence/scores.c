@@ -17,7 +17,7 @@ int store_each_indicator(struct store *st, const char *kind,
 		return -1;
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT kind, value, count FROM indicators "
-			       "WHERE ?1 IS NULL OR kind=?1 ORDER BY kind, value",
+			       "WHERE ?1 IS NULL OR kind=?1 ORDER BY rowid",
 			       -1, &q, NULL) != SQLITE_OK) {
 		store_fail(st, "read indicators");
 		return -1;

@@ -34,6 +34,8 @@ struct matcher {
 	size_t n_linear;
 	uint8_t v4_lens[33], v6_lens[129]; /* CIDR prefix lengths in use */
 	uint64_t feeds;             /* values fed so far */
+	char last_kind[32];         /* the kind of the previous feed ... */
+	int last_k;                 /* ... and its enum obs_kind */
 	uint64_t *last_feed;        /* per pattern: the feed that last hit it */
 };
 
@@ -126,7 +128,14 @@ static void fold_name(const char *in, char *out, size_t size)
 /* "E<kind>\x1f<value>", "S<kind>\x1f<suffix>", "C<kind>\x1f<len>/<hex>" */
 static void make_key(char *key, char tag, const char *kind, const char *v)
 {
-	snprintf(key, KEY_MAX, "%c%s\x1f%s", tag, kind, v);
+	size_t k = strlen(kind), n = strlen(v);
+	if (1 + k + 1 + n >= KEY_MAX)
+		n = KEY_MAX - 3 - k; /* values are < OBS_VALUE_MAX: never */
+	key[0] = tag;
+	memcpy(key + 1, kind, k);
+	key[1 + k] = '\x1f';
+	memcpy(key + 2 + k, v, n);
+	key[2 + k + n] = '\0';
 }
 
 static void cidr_key(char *key, const char *kind, int family, int len,
@@ -362,7 +371,14 @@ int matcher_feed(struct matcher *m, const char *kind, const char *value,
 		 const char *detail, uint64_t count)
 {
 	char key[KEY_MAX], folded[OBS_VALUE_MAX];
-	int k = obs_kind_parse(kind);
+	int k;
+	if (!strcmp(kind, m->last_kind)) {
+		k = m->last_k;
+	} else {
+		k = obs_kind_parse(kind);
+		snprintf(m->last_kind, sizeof m->last_kind, "%s", kind);
+		m->last_k = k;
+	}
 	if (k < 0 || strlen(value) >= OBS_VALUE_MAX)
 		return 0;
 	uint64_t *last = m->last_feed;
