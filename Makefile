@@ -47,7 +47,8 @@ LDFLAGS += -pie -Wl,-z,relro,-z,now $(if $(filter 1,$(SANITIZE)),-fsanitize=addr
 comma := ,
 LDLIBS  += $(PKG_LIBS) -lpthread -lm
 
-LIB_SRC  := $(sort $(wildcard capture/*.c) $(wildcard analyze/*.c) $(wildcard analyze/*/*.c))
+LIB_SRC  := $(sort $(wildcard capture/*.c) $(wildcard analyze/*.c) $(wildcard analyze/*/*.c) \
+              $(wildcard analyze/*/*/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC := $(sort $(wildcard pcaps/gen/*.c))
