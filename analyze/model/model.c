@@ -363,6 +363,8 @@ int model_file_read(struct model_set *ms, const char *path,
 	}
 	struct model_file *mf = &ms->files[ms->n_files++];
 	mf->format = format;
+	mf->objects = 0;
+	mf->objects_unused = 0;
 	if (!digest_hex(DIGEST_SHA256, data, n, mf->sha256, sizeof mf->sha256)) {
 		snprintf(err, errlen, "%s: cannot hash", path);
 		free(data);

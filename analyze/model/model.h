@@ -4,7 +4,7 @@
  * attribution chain, and non-technical claims.
  *
  * Models come from authored YAML files (yaml.c, docs/model-format.md)
- * and from STIX 2.1 bundles (stix.c); both loaders build the same
+ * and from STIX 2.1 bundles (stix/); both loaders build the same
  * structures through the builder functions below, which copy everything
  * they are given. A model set owns all its memory: model_set_destroy()
  * frees it.
@@ -82,6 +82,11 @@ struct model_pattern {
 	enum model_link link;
 	enum opinion_direction direction;
 	char reliability;       /* Admiralty source reliability 'A'..'F' */
+	int credibility;        /* Admiralty information credibility 1..6 of
+				   "this pattern belongs to the hypothesis"
+				   (STIX: the indicator's confidence); scales
+				   s like a claim's strength; 0 = not given
+				   (YAML), s unscaled */
 	double f, s;            /* forgeability and specificity in use */
 	bool f_override, s_override;
 	bool location;          /* "came from infrastructure in X": never L4 */
@@ -147,6 +152,9 @@ struct model_file {
 	char *path;
 	char sha256[65];
 	const char *format;     /* "yaml" or "stix" (static) */
+	size_t objects;         /* STIX: objects in the bundle */
+	size_t objects_unused;  /* STIX: of types (or relationships) attrib
+				   does not use; counted, not listed */
 };
 
 /* One row of a prefix table (ASN/country lookups). */
@@ -199,7 +207,7 @@ int model_load_path(struct model_set *ms, const char *path, char *err,
 int model_load_yaml(struct model_set *ms, const char *path, char *err,
 		    size_t errlen);
 
-/* The STIX 2.1 loader (stix.c): 0 or -1 with "file: ..." in err.
+/* The STIX 2.1 loader (stix/load.c): 0 or -1 with "file: ..." in err.
  * Patterns it cannot evaluate go to ms->uneval, not to err. */
 int model_load_stix(struct model_set *ms, const char *path, char *err,
 		    size_t errlen);

@@ -207,9 +207,11 @@ static int collect(struct stix_pattern *p, int n)
 		rc = add_alt(p, NULL, 0, why, start, end);
 	else if (rc == 0 && ts.n == 0)
 		rc = add_alt(p, NULL, 0, never_reason, start, end);
+	/* an observation that is one alternative is shown whole */
 	for (size_t i = 0; rc == 0 && i < ts.n; i++)
-		rc = add_alt(p, ts.v[i].test, ts.v[i].n, NULL, ts.v[i].start,
-			     ts.v[i].end);
+		rc = add_alt(p, ts.v[i].test, ts.v[i].n, NULL,
+			     ts.n == 1 ? start : ts.v[i].start,
+			     ts.n == 1 ? end : ts.v[i].end);
 	terms_free(&ts);
 	return rc;
 }
