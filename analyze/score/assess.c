@@ -82,7 +82,8 @@ static int collect_items(struct assessment *as, struct assess_hyp *ah,
 		it->link = p->link;
 		it->direction = p->direction;
 		it->f = p->f;
-		it->s = p->s;
+		it->s = p->credibility ? p->s * credibility_factor(p->credibility)
+				       : p->s;
 		it->reliability = p->reliability;
 		it->source = p->source ? p->source : "";
 		make_item(it, h->base_rate, as->deception, as->params.cheap_f);

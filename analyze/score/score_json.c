@@ -179,9 +179,10 @@ static json_t *item_json(const struct assess_item *it,
 	json_object_set_new(j, "specificity", num(it->s));
 	char rel[2] = {it->reliability, 0};
 	json_object_set_new(j, "reliability", json_string(rel));
+	int cred = it->claim ? it->claim->credibility
+			     : p && p->credibility ? p->credibility : 0;
 	json_object_set_new(j, "credibility",
-			    it->claim ? json_integer(it->claim->credibility)
-				      : json_null());
+			    cred ? json_integer(cred) : json_null());
 	json_object_set_new(j, "discount", num(it->discount));
 	json_object_set_new(j, "class", json_string(it->cheap ? "cheap"
 							     : "costly"));
@@ -300,10 +301,14 @@ json_t *score_document(const struct assessment *as,
 	       *standards = json_array(), *hyps = json_array();
 	for (size_t i = 0; i < ms->n_files; i++)
 		json_array_append_new(
-			models, json_pack("{s:s,s:s,s:s}", "path",
-					  ms->files[i].path, "sha256",
-					  ms->files[i].sha256, "format",
-					  ms->files[i].format));
+			models,
+			json_pack("{s:s,s:s,s:s,s:I,s:I}", "path",
+				  ms->files[i].path, "sha256",
+				  ms->files[i].sha256, "format",
+				  ms->files[i].format, "objects",
+				  (json_int_t)ms->files[i].objects,
+				  "objects_unused",
+				  (json_int_t)ms->files[i].objects_unused));
 	for (size_t i = 0; i < ms->n_uneval; i++)
 		json_array_append_new(
 			uneval, json_pack("{s:s,s:s,s:s}", "origin",

@@ -25,6 +25,9 @@ for m in cheap-only strong-telemetry false-flag claims-every-link conflict; do
 	"$bin" score --db "$tmp/case.db" --models "$models/$m.yaml" --json \
 		> "$tmp/$m.json" 2> "$tmp/$m.err"
 done
+# A STIX 2.1 bundle as the model (models/stix/lab-intel.json).
+"$bin" score --db "$tmp/case.db" --models "$root/models/stix/lab-intel.json" \
+	--json > "$tmp/stix.json" 2> "$tmp/stix.err"
 # The same model, entries in reverse order (hypotheses and items).
 python3 - "$models/claims-every-link.yaml" "$tmp/reversed.yaml" <<'PY'
 import sys
@@ -109,6 +112,12 @@ d = load("conflict"); a = hyp(d, "actor-a")
 l3 = a["links"]["L3"]
 check("CONFLICT" in l3["flags"], "conflict: CONFLICT on L3: %s" % l3["flags"])
 check(l3["uncertainty"] > 0.5, "conflict: conflict kept as uncertainty (u %.3f)" % l3["uncertainty"])
+
+d = load("stix")
+actors = [h for h in d["hypotheses"] if h["type"] in ("actor", "intrusion-set")]
+check(len(actors) >= 2 and any(h["evidence"] for h in actors), "stix: the bundle's actors scored, one with evidence in this capture")
+check(all(u["reason"] for u in d["not_evaluated"]) and len(d["not_evaluated"]) >= 1, "stix: unevaluable patterns listed with a reason")
+check(d["models"][0]["format"] == "stix", "stix: model format recorded")
 
 r, c = load("reversed"), load("claims-every-link")
 def strip(doc):
