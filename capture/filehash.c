@@ -1,8 +1,9 @@
 /*
  * filehash.c — SHA-256 of a whole file, independent of any capture source
  * (duplicate checks before ingest, verification afterwards), and the hex
- * form attrib prints and stores. libgcrypt is used only here and in
- * source_file.c.
+ * form attrib prints and stores, and an incremental SHA-256 for bytes that
+ * are hashed as they are written (pcapng_writer.c). libgcrypt is used only
+ * here and in source_file.c.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -90,4 +91,42 @@ void sha256_buffer(const void *data, size_t len, uint8_t out[SHA256_LEN])
 {
 	pthread_once(&filehash_gcrypt_once, filehash_gcrypt_init);
 	gcry_md_hash_buffer(GCRY_MD_SHA256, out, data, len);
+}
+
+struct sha256_stream {
+	gcry_md_hd_t md;
+};
+
+struct sha256_stream *sha256_stream_create(void)
+{
+	struct sha256_stream *h;
+
+	pthread_once(&filehash_gcrypt_once, filehash_gcrypt_init);
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	if (gcry_md_open(&h->md, GCRY_MD_SHA256, 0) != 0) {
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void sha256_stream_update(struct sha256_stream *h, const void *data,
+			  size_t len)
+{
+	gcry_md_write(h->md, data, len);
+}
+
+void sha256_stream_final(struct sha256_stream *h, uint8_t out[SHA256_LEN])
+{
+	memcpy(out, gcry_md_read(h->md, GCRY_MD_SHA256), SHA256_LEN);
+}
+
+void sha256_stream_destroy(struct sha256_stream *h)
+{
+	if (!h)
+		return;
+	gcry_md_close(h->md);
+	free(h);
 }

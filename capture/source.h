@@ -1,7 +1,7 @@
 /*
- * source.h — where packets come from: capture files (pcap, pcapng) and,
- * later, live interfaces. The only files that include pcap.h are the
- * source_*.c implementations.
+ * source.h — where packets come from: capture files (pcap, pcapng); live
+ * interfaces are in source_live.h. The only files that include pcap.h are
+ * the source_*.c implementations.
  *
  * A file source hashes every byte of the file with SHA-256 as libpcap
  * reads it, so the hash describes exactly the bytes that were analysed,
@@ -81,6 +81,19 @@ void sha256_hex(const uint8_t sha[SHA256_LEN], char hex[2 * SHA256_LEN + 1]);
 
 /* SHA-256 of len bytes at data. */
 void sha256_buffer(const void *data, size_t len, uint8_t out[SHA256_LEN]);
+
+/*
+ * SHA-256 of bytes given piece by piece (e.g. as a file is written).
+ * create() returns NULL when out of memory; the caller owns the result
+ * and frees it with destroy(). final() may be called once, after the last
+ * update().
+ */
+struct sha256_stream;
+struct sha256_stream *sha256_stream_create(void);
+void sha256_stream_update(struct sha256_stream *h, const void *data,
+			  size_t len);
+void sha256_stream_final(struct sha256_stream *h, uint8_t out[SHA256_LEN]);
+void sha256_stream_destroy(struct sha256_stream *h);
 
 /*
  * Reads the captured bytes of the packet whose record starts at byte
