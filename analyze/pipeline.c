@@ -261,6 +261,15 @@ int pipeline_packet(struct pipeline *p, const struct packet *pkt, char *err,
 	return 0;
 }
 
+int pipeline_commit(struct pipeline *p, char *err, size_t errlen)
+{
+	if (p->write_failed) {
+		snprintf(err, errlen, "%s", store_error(p->st));
+		return -1;
+	}
+	return checkpoint(p, err, errlen);
+}
+
 void pipeline_file_anomaly(struct pipeline *p, enum anomaly a, uint64_t frame)
 {
 	store_anomaly(p->st, a, frame);

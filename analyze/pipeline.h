@@ -59,6 +59,14 @@ int pipeline_begin(struct pipeline *p, const struct store_source *src,
 int pipeline_packet(struct pipeline *p, const struct packet *pkt, char *err,
 		    size_t errlen);
 
+/*
+ * Commits the evidence of the packets processed so far (a batch), as the
+ * pipeline does by itself every cfg->checkpoint_packets packets; for a
+ * caller that must first make sure the cited packets are on disk. Returns
+ * 0 or -1 with the message in err.
+ */
+int pipeline_commit(struct pipeline *p, char *err, size_t errlen);
+
 /* Records a file-level anomaly (e.g. a truncated record) at frame. */
 void pipeline_file_anomaly(struct pipeline *p, enum anomaly a,
 			   uint64_t frame);

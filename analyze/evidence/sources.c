@@ -278,6 +278,34 @@ static int write_progress(struct store *st, int64_t source_id, uint64_t frame,
 	return store_exec(st, sql, "write progress");
 }
 
+int store_source_set_size(struct store *st, int64_t source_id,
+			  uint64_t size)
+{
+	sqlite3_stmt *q = NULL;
+	if (store_txn_begin(st) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db,
+			       "UPDATE sources SET size=? WHERE id=? AND "
+			       "chain_seq IS NULL",
+			       -1, &q, NULL) != SQLITE_OK) {
+		store_fail(st, "prepare source size");
+		goto rollback;
+	}
+	sqlite3_bind_int64(q, 1, (int64_t)size);
+	sqlite3_bind_int64(q, 2, source_id);
+	int step = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (step != SQLITE_DONE) {
+		store_fail(st, "write source size");
+		goto rollback;
+	}
+	return 0;
+
+rollback:
+	store_txn_rollback(st);
+	return -1;
+}
+
 int store_checkpoint(struct store *st, int64_t source_id, uint64_t frame,
 		     uint64_t packets, uint64_t first_us, uint64_t last_us)
 {

@@ -75,16 +75,33 @@ int store_txn_begin(struct store *st)
 
 static int64_t max_rowid(struct store *st, const char *table);
 
-void store_txn_rollback(struct store *st)
+/* Rolls the open transaction and the in-memory chain state back to the
+ * last commit. */
+static void discard_open_batch(struct store *st)
 {
 	if (st->in_txn)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_txn = false;
-	st->failed = true;
 	st->chain_seq = st->committed_seq;
 	memcpy(st->chain_head, st->committed_head, sizeof st->chain_head);
 	st->next_obs_id = max_rowid(st, "observations") + 1;
 	st->next_custody_id = max_rowid(st, "custody") + 1;
+}
+
+void store_txn_rollback(struct store *st)
+{
+	discard_open_batch(st);
+	st->failed = true;
+}
+
+int store_discard(struct store *st)
+{
+	if (st->failed)
+		return -1;
+	discard_open_batch(st);
+	st->replay_until = 0;
+	memset(st->tally, 0, sizeof st->tally);
+	return 0;
 }
 
 /* Syncs the folder holding path, so a rename into it is durable. */

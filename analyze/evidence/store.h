@@ -121,6 +121,25 @@ int store_custody(struct store *st, const char *action, const char *args,
 /* Commits what is pending (chain head included). 0 or -1. */
 int store_commit(struct store *st);
 
+/*
+ * Discards everything written since the last commit (the open batch, with
+ * the in-memory anomaly counts of the current source), e.g. evidence that
+ * cites packets a full disk did not take. The current source must not go
+ * on: it stays as last committed ('partial'). Unlike a failed write, this
+ * leaves the store usable for other records (a custody entry). 0, or -1
+ * when a write had already failed.
+ */
+int store_discard(struct store *st);
+
+/*
+ * Sets the size of an unfinished source whose file grows while it is
+ * analysed (live capture): at each checkpoint the bytes the committed
+ * evidence covers, at the end the file's size. Written with the next
+ * commit. 0 or -1.
+ */
+int store_source_set_size(struct store *st, int64_t source_id,
+			  uint64_t size);
+
 /* Where the head file is written (default CASE.db.head). */
 void store_set_head_path(struct store *st, const char *head_path);
 const char *store_head_path(const struct store *st);

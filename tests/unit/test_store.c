@@ -266,6 +266,49 @@ static void test_flow_ids_per_source(void **state)
 	assert_int_equal(query(fx->db, "SELECT count(*) FROM custody"), 1);
 }
 
+/*
+ * A live source grows: its size follows the checkpoints. store_discard()
+ * drops the open batch (flows written after the last checkpoint) but,
+ * unlike a failed write, lets a custody entry be committed after it; the
+ * source stays partial with the size and frame of its last checkpoint.
+ */
+static void test_discard_and_size(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_resume res;
+	char err[256];
+	struct store *st = store_open(fx->db, err, sizeof err);
+	assert_non_null(st);
+	assert_int_equal(store_source_begin(st, &sample_source, &res), 0);
+	struct dpi_result r = dns_result();
+	for (uint64_t frame = 1; frame <= 6; frame++) {
+		store_set_frame(st, frame);
+		struct flow f;
+		make_flow(&f, res.first_flow_id + frame - 1, frame);
+		assert_int_equal(store_flow(st, res.source_id, &f, &r, "idle"), 0);
+		if (frame == 3) {
+			assert_int_equal(store_source_set_size(st, res.source_id,
+							       3000), 0);
+			assert_int_equal(store_checkpoint(st, res.source_id, 3,
+							  3, 1, 3), 0);
+		}
+	}
+	assert_int_equal(store_source_set_size(st, res.source_id, 6000), 0);
+	assert_int_equal(store_discard(st), 0);
+	assert_int_equal(store_custody(st, "capture-end", "args", "stopped"), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_close(st, err, sizeof err), 0);
+	assert_int_equal(query(fx->db, "SELECT count(*) FROM flows"), 3);
+	assert_int_equal(query(fx->db, "SELECT size FROM sources"), 3000);
+	assert_int_equal(query(fx->db, "SELECT committed_frame FROM sources"), 3);
+	assert_int_equal(query(fx->db, "SELECT count(*) FROM sources WHERE "
+				       "status='partial' AND chain_seq IS NULL"), 1);
+	/* the chain: 3 flows and the custody entry, numbered 1..4 */
+	assert_int_equal(query(fx->db, "SELECT chain_seq FROM custody"), 4);
+	assert_int_equal(query(fx->db, "SELECT value FROM meta WHERE "
+				       "key='chain_seq'"), 4);
+}
+
 static void test_open_errors(void **state)
 {
 	(void)state;
@@ -284,6 +327,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_resume_after_last_frame_checkpoint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flow_ids_per_source, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_discard_and_size, setup,
 						teardown),
 		cmocka_unit_test(test_open_errors),
 	};
