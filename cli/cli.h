@@ -16,6 +16,7 @@ enum exit_code {
 };
 
 int cmd_ingest(int argc, char **argv);
+int cmd_capture(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_indicators(int argc, char **argv);

@@ -1,6 +1,7 @@
 /* progress.c — terminal progress line (see progress.h). */
 #include "cli/progress.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -40,6 +41,20 @@ void progress_update(struct progress *pr, uint64_t file_bytes,
 	pr->drawn = true;
 }
 
+void progress_text(struct progress *pr, const char *fmt, ...)
+{
+	char line[160];
+	va_list ap;
+	if (!pr->enabled)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\r%-78.78s", line);
+	pr->last_draw = cli_now();
+	pr->drawn = true;
+}
+
 void progress_file_done(struct progress *pr, uint64_t size)
 {
 	pr->done_before += size;
@@ -48,6 +63,6 @@ void progress_file_done(struct progress *pr, uint64_t size)
 void progress_finish(struct progress *pr)
 {
 	if (pr->enabled && pr->drawn)
-		fprintf(stderr, "\r%70s\r", "");
+		fprintf(stderr, "\r%78s\r", "");
 	pr->drawn = false;
 }
