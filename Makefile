@@ -123,13 +123,14 @@ check: all unit scenarios
 	@bash tests/custody/tamper.sh $(ATTRIB)
 	@bash tests/custody/kill9.sh $(ATTRIB)
 	@bash tests/custody/diskfull.sh $(ATTRIB)
+	@bash tests/live/run.sh $(ATTRIB)
 	@sh tests/run-regress.sh $(ATTRIB)
 	@sh tests/score/e2e.sh $(ATTRIB)
 	@sh tests/oracle/ndpi-agreement.sh $(ATTRIB)
 	@mkdir -p build/fuzz && sh tests/fuzz/build.sh --run 10 > build/fuzz/smoke.log 2>&1 \
 	  && echo "fuzz: every harness ran 10 s without a finding (log: build/fuzz/smoke.log)" \
 	  || { tail -40 build/fuzz/smoke.log; echo "fuzz: a harness failed"; exit 1; }
-	@echo "check: 12 passed, 0 failed (unit, scenarios, asan unit, asan ingest, tamper, kill9, diskfull, regress, score e2e, ndpi-agreement, fuzz, build)"
+	@echo "check: 13 passed, 0 failed (unit, scenarios, asan unit, asan ingest, tamper, kill9, diskfull, live, regress, score e2e, ndpi-agreement, fuzz, build)"
 
 test:
 	@$(MAKE) --no-print-directory deps

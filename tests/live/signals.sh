@@ -1,0 +1,98 @@
+#!/bin/bash
+# signals.sh — stopping a capture mid-traffic (docs/capture.md).
+#
+#   bash tests/live/signals.sh build/attrib
+#
+# With tcpreplay sending the sample captures in a loop:
+#   - while the capture runs, `attrib indicators` reads the case (the
+#     evidence is committed in batches as it comes);
+#   - SIGUSR1 prints the counters and the capture goes on;
+#   - SIGINT stops it: exit 0, the head printed, the last file synced,
+#     hashed and chained (complete source, SHA-256 of the file), custody
+#     "stopped by SIGINT" with libpcap's counters, `attrib verify` intact;
+#     the packets preserved are exactly the first ones sent, in order;
+#   - SIGTERM does the same;
+#   - --duration stops the capture by itself, on time.
+set -u
+. "$(dirname "$0")/lib.sh"
+live_init signals "${1:?usage: signals.sh ATTRIB}"
+
+python3 "$ROOT/tests/live/packets.py" $PCAPS > "$T/one.list"
+for i in $(seq 50); do cat "$T/one.list"; done > "$T/stream.list"
+
+# stop_mid_traffic TAG SIGNAL NAME
+stop_mid_traffic() {
+	local tag=$1 sig=$2 name=$3 c=$T/$1 sender
+	new_case "$c"
+	local db=$c/case.db
+	if ! start_capture "$tag" --db "$db" --duration 60; then
+		fail "$tag: attrib capture did not start: $(tail -1 "$T/$tag.err")"
+		return
+	fi
+	ip netns exec "$NS" tcpreplay -i va --pps 400 --loop 50 $PCAPS \
+		> "$T/$tag.send" 2>&1 &
+	sender=$!
+	sleep 2.5
+	if [ "$sig" = INT ]; then
+		"$BIN" indicators --db "$db" > "$T/$tag.during" 2>&1
+		local rc=$? n
+		n=$(($(wc -l < "$T/$tag.during") - 1))
+		check "$tag: attrib indicators reads the case during the capture ($n observations, exit $rc)" \
+			[ $rc -eq 0 -a $n -gt 0 ]
+		kill -USR1 "$PID"
+		sleep 0.5
+		check "$tag: SIGUSR1 prints the counters, the capture goes on" \
+			grep -qE "^attrib: vb: [1-9][0-9]* packets in 1 files .*received [0-9]+, dropped [0-9]+" "$T/$tag.err"
+		kill -0 "$PID" 2> /dev/null ||
+			fail "$tag: the capture ended after SIGUSR1"
+	fi
+	kill -"$sig" "$PID"
+	finish_capture
+	kill "$sender" 2> /dev/null
+	wait "$sender" 2> /dev/null
+	check "$tag: exit 0 after SIG$sig (exit $RC)" [ "$RC" -eq 0 ]
+	check "$tag: stderr says stopped by $name" \
+		grep -q "stopped by $name: [1-9][0-9]* packets in 1 files" "$T/$tag.err"
+	check "$tag: the head is printed" grep -q '^head: [0-9]* [0-9a-f]\{64\}' "$T/$tag.out"
+	local f
+	f=$(ls "$db.capture"/*.pcapng)
+	local sha size n
+	sha=$(sha256sum "$f" | cut -d' ' -f1)
+	size=$(stat -c %s "$f")
+	python3 "$ROOT/tests/live/packets.py" "$f" > "$T/$tag.got"
+	n=$(wc -l < "$T/$tag.got")
+	check "$tag: the file is complete and chained: status, $n packets, size, SHA-256" \
+		[ "$(sql "$db" "SELECT status, packets, size, sha256, chain_seq IS NOT NULL
+			FROM sources")" = "complete|$n|$size|$sha|1" ]
+	check_packets "$tag" "$T/stream.list" "$T/$tag.got" "$db"
+	check "$tag: custody: capture-end 'stopped by $name' with the counters" \
+		[ "$(sql "$db" "SELECT count(*) FROM custody WHERE action='capture-end'
+			AND detail LIKE 'end: stopped by $name; $n packets in 1 files%'
+			AND detail LIKE '%libpcap: received %, dropped %'")" = 1 ]
+	"$BIN" verify --db "$db" > "$T/$tag.verify" 2>&1
+	rc=$?
+	check "$tag: attrib verify: intact (exit $rc)" [ $rc -eq 0 ]
+}
+
+stop_mid_traffic sigint INT SIGINT
+stop_mid_traffic sigterm TERM SIGTERM
+
+# --duration: stops by itself on time (traffic or not).
+c=$T/duration
+new_case "$c"
+t0=$(date +%s%N)
+if start_capture duration --db "$c/case.db" --duration 2; then
+	send --pps 100 "$ROOT/pcaps/samples/dns.pcap"
+	finish_capture
+	took=$(( ($(date +%s%N) - t0) / 1000000 ))
+	grep -q "duration reached: 5 packets in 1 files" "$T/duration.err"
+	said=$?
+	check "--duration 2: exit 0, 'duration reached' (exit $RC)" \
+		[ "$RC" -eq 0 -a $said -eq 0 ]
+	check "--duration 2: stopped within 2 to 4 s of the start ($took ms)" \
+		[ "$took" -ge 2000 -a "$took" -lt 4000 ]
+else
+	fail "--duration: attrib capture did not start"
+fi
+
+live_done
