@@ -194,9 +194,8 @@ int store_source_begin(struct store *st, const struct store_source *src,
 	st->replay_until = out->replay_until;
 	st->frame = 0;
 	st->frame_records = 0;
-	if (store_txn_commit(st) != 0 || store_txn_begin(st) != 0)
-		return -1;
-	return 0;
+	/* the next write opens the next transaction */
+	return store_txn_commit(st);
 
 rollback:
 	store_txn_rollback(st);
@@ -312,9 +311,9 @@ int store_checkpoint(struct store *st, int64_t source_id, uint64_t frame,
 	if (store_txn_begin(st) != 0 || write_tally(st, source_id) != 0 ||
 	    write_progress(st, source_id, frame, packets, first_us, last_us) != 0)
 		goto rollback;
-	if (store_txn_commit(st) != 0)
-		return -1;
-	return store_txn_begin(st);
+	/* the next write opens the next transaction: until then other
+	 * processes can write to the case */
+	return store_txn_commit(st);
 
 rollback:
 	store_txn_rollback(st);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 const char store_schema_sql[] =
@@ -67,10 +68,27 @@ int store_txn_begin(struct store *st)
 		return -1; /* st->err still names the failed write */
 	if (st->in_txn)
 		return 0;
-	if (store_exec(st, "BEGIN IMMEDIATE", "begin transaction") != 0)
+	store_lock(st, LOCK_EX);
+	if (store_exec(st, "BEGIN IMMEDIATE", "begin transaction") != 0) {
+		store_lock(st, LOCK_UN);
 		return -1;
+	}
 	st->in_txn = true;
+	if (store_refresh_state(st) != 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		st->in_txn = false;
+		store_lock(st, LOCK_UN);
+		return -1;
+	}
 	return 0;
+}
+
+void store_lock(struct store *st, int how)
+{
+	if (st->lock_fd < 0)
+		return;
+	while (flock(st->lock_fd, how) != 0 && errno == EINTR)
+		;
 }
 
 static int64_t max_rowid(struct store *st, const char *table);
@@ -79,8 +97,10 @@ static int64_t max_rowid(struct store *st, const char *table);
  * last commit. */
 static void discard_open_batch(struct store *st)
 {
-	if (st->in_txn)
+	if (st->in_txn) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		store_lock(st, LOCK_UN);
+	}
 	st->in_txn = false;
 	st->chain_seq = st->committed_seq;
 	memcpy(st->chain_head, st->committed_head, sizeof st->chain_head);
@@ -154,6 +174,15 @@ fail:
 	return -1;
 }
 
+/*
+ * Several processes may write to one case (a capture and `attrib score`,
+ * say). Each write transaction holds an exclusive flock() on the database
+ * file from its BEGIN to the final head file (store_lock), and starts from
+ * the chain head the last commit left (store_refresh_state). The lock
+ * queues writers fairly (SQLite's busy wait alone would let a writer that
+ * commits every second starve the others) and keeps the head file in step
+ * with the database for a verifier, which takes the lock shared.
+ */
 int store_txn_commit(struct store *st)
 {
 	if (!st->in_txn)
@@ -172,14 +201,15 @@ int store_txn_commit(struct store *st)
 	if (store_exec(st, "COMMIT", "commit") != 0)
 		goto fail;
 	st->in_txn = false;
+	int rc = 0;
 	if (advanced) {
 		st->committed_seq = st->chain_seq;
 		memcpy(st->committed_head, st->chain_head,
 		       sizeof st->committed_head);
-		if (write_head_file(st, false) != 0)
-			return -1;
+		rc = write_head_file(st, false);
 	}
-	return 0;
+	store_lock(st, LOCK_UN);
+	return rc;
 fail: {
 	char saved[STORE_ERR_LEN];
 	memcpy(saved, st->err, sizeof saved);
@@ -191,6 +221,10 @@ fail: {
 
 void store_chain_begin(struct store *st, const char *kind)
 {
+	/* The entry follows the head as of the open transaction, which may
+	 * have moved since the last one (another process's commit). A failure
+	 * here fails the record's insert too. */
+	(void)store_txn_begin(st);
 	chain_enc_begin(&st->enc, st->chain_seq + 1, st->chain_head, kind);
 }
 
@@ -288,6 +322,18 @@ static int load_state(struct store *st)
 	return 0;
 }
 
+int store_refresh_state(struct store *st)
+{
+	char seq[32], head[CHAIN_HEX_LEN + 8];
+	if (meta_get(st, "chain_seq", seq, sizeof seq) != 0 ||
+	    meta_get(st, "chain_head", head, sizeof head) != 0)
+		return -1;
+	if (strtoull(seq, NULL, 10) == st->committed_seq &&
+	    !strcmp(head[0] ? head : chain_genesis, st->committed_head))
+		return 0;
+	return load_state(st);
+}
+
 static const char ins_flow_sql[] =
 	"INSERT INTO flows VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
 	"?,?,?,?,?,?,?)";
@@ -370,6 +416,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
+	st->lock_fd = -1;
 	snprintf(st->path, sizeof st->path, "%s", path);
 	snprintf(st->head_path, sizeof st->head_path, "%s.head", path);
 	if (sqlite3_open_v2(path, &st->db,
@@ -381,6 +428,9 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 		goto fail_db;
 	}
 	sqlite3_busy_timeout(st->db, 5000);
+	/* for store_lock(); without it (-1) SQLite's lock alone orders
+	 * writers */
+	st->lock_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 			   "PRAGMA cache_size=-8192; PRAGMA foreign_keys=ON;",
 		       "configure") != 0 ||
@@ -407,6 +457,8 @@ fail_db:
 	for (int i = 0; i < 4; i++)
 		sqlite3_finalize(st->score_q[i]);
 	sqlite3_close(st->db);
+	if (st->lock_fd >= 0)
+		close(st->lock_fd);
 	free(st);
 	return NULL;
 }
@@ -452,6 +504,8 @@ int store_close(struct store *st, char *err, size_t errlen)
 			 sqlite3_errmsg(st->db));
 		rc = -1;
 	}
+	if (st->lock_fd >= 0)
+		close(st->lock_fd);
 	chain_enc_free(&st->enc);
 	free(st);
 	return rc;

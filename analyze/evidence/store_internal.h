@@ -22,6 +22,7 @@ struct store {
 	char path[STORE_PATH_LEN];
 	char head_path[STORE_PATH_LEN + 8];
 	char err[STORE_ERR_LEN];
+	int lock_fd;           /* the database file, for store_lock() */
 	bool in_txn;
 	bool failed;           /* a write failed: the case stays as last
 	                          committed and takes no more writes */
@@ -72,7 +73,20 @@ void store_txn_rollback(struct store *st);
  */
 bool store_replaying(struct store *st);
 
-/* Starts the chain entry for the next record of kind (encoder st->enc). */
+/* Inside a transaction, with nothing pending: takes up the chain where
+ * another process's commit left it, if one did (the head and the next
+ * record ids, from meta and the tables). 0 or -1. */
+int store_refresh_state(struct store *st);
+
+/* flock() (LOCK_SH, LOCK_EX, LOCK_UN) on the database file, which
+ * orders writers across processes: a write transaction holds it
+ * exclusively from its BEGIN to the final head file (store_txn_begin,
+ * store_txn_commit), a verifier shared while it takes its snapshot of the
+ * database and the head file. */
+void store_lock(struct store *st, int how);
+
+/* Starts the chain entry for the next record of kind (encoder st->enc),
+ * opening the write transaction first if none is open. */
 void store_chain_begin(struct store *st, const char *kind);
 
 /*

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 
 struct chained_table {
 	const char *table, *kind;
@@ -308,13 +309,23 @@ int store_verify_chain(struct store *st, const char *head_path,
 	memset(v, 0, sizeof *v);
 	if (store_txn_commit(st) != 0)
 		return -1;
+	/* One snapshot: every read below sees the database as of one commit,
+	 * and the head file as it was then (a writer changes both under the
+	 * lock), however busy the case is (a capture running). A database too
+	 * damaged to read meta keeps the head read when it was opened. */
+	store_lock(st, LOCK_SH);
+	bool snapshot = sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) ==
+			SQLITE_OK;
+	if (snapshot && store_refresh_state(st) != 0)
+		st->err[0] = '\0';
 	struct head_file h;
 	read_head_file(head_path, &h);
+	store_lock(st, LOCK_UN);
 	struct chained_table t[N_CHAINED];
 	int rc = -1;
 	memset(t, 0, sizeof t);
 	if (check_schema(st, v) != 0)
-		return -1;
+		goto done;
 	for (int i = 0; i < N_CHAINED; i++) {
 		char sql[160];
 		t[i].table = chained[i].table;
@@ -392,6 +403,8 @@ int store_verify_chain(struct store *st, const char *head_path,
 done:
 	for (int i = 0; i < N_CHAINED; i++)
 		sqlite3_finalize(t[i].q);
+	if (snapshot)
+		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	return rc;
 }
 

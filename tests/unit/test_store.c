@@ -309,6 +309,54 @@ static void test_discard_and_size(void **state)
 				       "key='chain_seq'"), 4);
 }
 
+/*
+ * Two writers on one case (as a capture and `attrib score` or `attrib
+ * verify` are): each transaction takes up the chain where the other's
+ * commit left it, so the chain stays whole.
+ */
+static void test_two_writers(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_resume res;
+	char err[256];
+	struct store *a = store_open(fx->db, err, sizeof err);
+	struct store *b = store_open(fx->db, err, sizeof err);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(store_source_begin(a, &sample_source, &res), 0);
+	struct dpi_result r = dns_result();
+	for (uint64_t frame = 1; frame <= 6; frame++) {
+		store_set_frame(a, frame);
+		struct flow f;
+		make_flow(&f, res.first_flow_id + frame - 1, frame);
+		assert_int_equal(store_flow(a, res.source_id, &f, &r, "idle"), 0);
+		if (frame % 2 == 0) {
+			assert_int_equal(store_checkpoint(a, res.source_id, frame,
+							  frame, 1, frame), 0);
+			/* the other writer gets in between two batches */
+			assert_int_equal(store_custody(b, "verify", "args", "x"), 0);
+			assert_int_equal(store_commit(b), 0);
+		}
+	}
+	assert_int_equal(store_source_finish(a, res.source_id, "abc", 6, 1, 6,
+					     "complete", NULL), 0);
+	assert_int_equal(store_close(a, err, sizeof err), 0);
+	assert_int_equal(store_close(b, err, sizeof err), 0);
+
+	struct store *v = store_open(fx->db, err, sizeof err);
+	struct store_verify out;
+	char head[128];
+	assert_non_null(v);
+	snprintf(head, sizeof head, "%s.head", fx->db);
+	assert_int_equal(store_verify_chain(v, head, &out), 0);
+	assert_false(out.tampered);
+	assert_int_equal(out.problems, 0);
+	/* 6 flows, 3 custody entries, the source: entries 1..10 */
+	assert_int_equal(out.entries, 10);
+	assert_int_equal(out.head_seq, 10);
+	assert_int_equal(store_close(v, err, sizeof err), 0);
+}
+
 static void test_open_errors(void **state)
 {
 	(void)state;
@@ -329,6 +377,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flow_ids_per_source, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_discard_and_size, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_two_writers, setup,
 						teardown),
 		cmocka_unit_test(test_open_errors),
 	};
