@@ -67,6 +67,8 @@ struct capture {
 	uint64_t committed_frames;
 	uint64_t since_commit;   /* packets since the last commit */
 	double last_commit;
+	double derived_at;       /* last rebuild of the indicators table */
+	double derived_cost;     /* ... and how long it took, in seconds */
 	/* totals */
 	uint64_t packets, files, bytes, flows;
 	struct live_stats stats; /* last reading */
@@ -98,8 +100,9 @@ int capture_open_file(struct capture *c);
  * rotating first when the current file is full or old enough. */
 int capture_packet(void *ctx, struct packet *pkt);
 
-/* Rotation by time and commit by time, when due (called between waits).
- * 0, or -1 with c->stop and c->err set. */
+/* Rotation by time, commit by time and the rebuild of the derived
+ * indicators table, when due (called between waits). 0, or -1 with
+ * c->stop and c->err set. */
 int capture_tick(struct capture *c);
 
 /* Closes the current file: syncs and hashes it, finishes its source with

@@ -29,7 +29,7 @@
 #include "cli/capture.h"
 #include "cli/cli.h"
 
-enum { MAX_NAME_TRIES = 1000 };
+enum { MAX_NAME_TRIES = 1000, DERIVED_EVERY_S = 5 };
 
 /* Error when path (if it exists, or always with must_exist) lacks the
  * access mode for the user attrib now runs as. */
@@ -325,6 +325,25 @@ int capture_packet(void *ctx, struct packet *pkt)
 	return 0;
 }
 
+/*
+ * Rebuilds the derived indicators table (what `attrib score` reads) from
+ * the committed observations, every DERIVED_EVERY_S seconds but never
+ * more than a twentieth of the time: the rebuild reads every observation.
+ */
+static int refresh_derived(struct capture *c, double now)
+{
+	if (now - c->derived_at < DERIVED_EVERY_S ||
+	    now - c->derived_at < 20 * c->derived_cost)
+		return 0;
+	if (c->since_commit > 0 && commit_batch(c) != 0)
+		return -1;
+	if (store_build_indexes(c->st) != 0)
+		return fail(c, STOP_STORE_ERROR, store_error(c->st));
+	c->derived_at = cli_now();
+	c->derived_cost = c->derived_at - now;
+	return 0;
+}
+
 int capture_tick(struct capture *c)
 {
 	double now = cli_now();
@@ -334,7 +353,8 @@ int capture_tick(struct capture *c)
 	if (c->o->rotate_s > 0 && pcapng_writer_packets(c->w) > 0 &&
 	    now - c->file_opened >= c->o->rotate_s)
 		return rotate(c);
-	if (c->since_commit > 0 && now - c->last_commit >= c->o->commit_s)
-		return commit_batch(c);
-	return 0;
+	if (c->since_commit > 0 && now - c->last_commit >= c->o->commit_s &&
+	    commit_batch(c) != 0)
+		return -1;
+	return refresh_derived(c, now);
 }

@@ -487,6 +487,7 @@ int cmd_capture(int argc, char **argv)
 		o.filter ? ", filter '" : "", o.filter ? o.filter : "",
 		o.filter ? "'" : "", c.dir, plan.user, privileges);
 	double t0 = cli_now();
+	c.derived_at = t0;
 	capture_loop(&c, &wait_mask, t0);
 	rc = capture_finish(&c, t0);
 	uint64_t head_seq;
