@@ -5,7 +5,9 @@
 #
 # With tcpreplay sending the sample captures in a loop:
 #   - while the capture runs, `attrib indicators` reads the case (the
-#     evidence is committed in batches as it comes);
+#     evidence is committed in batches as it comes), `attrib score` scores
+#     it and `attrib verify` finds it intact; their records join the chain
+#     between the capture's batches;
 #   - SIGUSR1 prints the counters and the capture goes on;
 #   - SIGINT stops it: exit 0, the head printed, the last file synced,
 #     hashed and chained (complete source, SHA-256 of the file), custody
@@ -39,6 +41,18 @@ stop_mid_traffic() {
 		n=$(($(wc -l < "$T/$tag.during") - 1))
 		check "$tag: attrib indicators reads the case during the capture ($n observations, exit $rc)" \
 			[ $rc -eq 0 -a $n -gt 0 ]
+		# the derived indicators table is rebuilt every 5 s
+		sleep 3.5
+		"$BIN" score --db "$db" --models "$ROOT/tests/score/models/strong-telemetry.yaml" \
+			> "$T/$tag.score" 2>&1
+		rc=$?
+		n=$(sql "$db" "SELECT count(*) FROM indicators")
+		check "$tag: attrib score runs on the case during the capture ($n distinct indicators, exit $rc)" \
+			[ $rc -eq 0 -a "$n" -gt 0 ]
+		"$BIN" verify --db "$db" > "$T/$tag.vduring" 2>&1
+		rc=$?
+		check "$tag: attrib verify during the capture: intact (exit $rc)" [ $rc -eq 0 ]
+		[ $rc -eq 0 ] || sed 's/^/    /' "$T/$tag.vduring"
 		kill -USR1 "$PID"
 		sleep 0.5
 		check "$tag: SIGUSR1 prints the counters, the capture goes on" \
@@ -72,6 +86,13 @@ stop_mid_traffic() {
 	"$BIN" verify --db "$db" > "$T/$tag.verify" 2>&1
 	rc=$?
 	check "$tag: attrib verify: intact (exit $rc)" [ $rc -eq 0 ]
+	[ $rc -eq 0 ] || sed 's/^/    /' "$T/$tag.verify"
+	if [ "$sig" = INT ]; then
+		check "$tag: the score run and the verification made during the capture are in the chain" \
+			[ "$(sql "$db" "SELECT (SELECT count(*) FROM score_runs WHERE chain_seq
+				IS NOT NULL) || ' ' || (SELECT count(*) FROM custody WHERE
+				action IN ('score', 'verify'))")" = "1 3" ]
+	fi
 }
 
 stop_mid_traffic sigint INT SIGINT
