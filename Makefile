@@ -123,7 +123,7 @@ check: all unit scenarios
 	@bash tests/custody/tamper.sh $(ATTRIB)
 	@bash tests/custody/kill9.sh $(ATTRIB)
 	@bash tests/custody/diskfull.sh $(ATTRIB)
-	@bash tests/live/run.sh $(ATTRIB)
+	@bash tests/live/run.sh $(ATTRIB) build/asan/attrib
 	@sh tests/run-regress.sh $(ATTRIB)
 	@sh tests/score/e2e.sh $(ATTRIB)
 	@sh tests/oracle/ndpi-agreement.sh $(ATTRIB)

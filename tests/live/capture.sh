@@ -141,7 +141,7 @@ if command -v setpriv > /dev/null &&
 		> "$T/caps.out" 2> "$T/caps.err" &
 	PID=$!
 	for i in $(seq 100); do
-		grep -q "capturing on" "$T/caps.err" && break
+		grep -qs "capturing on" "$T/caps.err" && break
 		kill -0 "$PID" 2> /dev/null || break
 		sleep 0.1
 	done

@@ -96,7 +96,7 @@ start_capture() {
 		> "$T/$tag.out" 2> "$T/$tag.err" &
 	PID=$!
 	for i in $(seq 100); do
-		grep -q "capturing on" "$T/$tag.err" && return 0
+		grep -qs "capturing on" "$T/$tag.err" && return 0
 		kill -0 "$PID" 2> /dev/null || return 1
 		sleep 0.1
 	done

@@ -14,6 +14,8 @@
 #     "stopped by SIGINT" with libpcap's counters, `attrib verify` intact;
 #     the packets preserved are exactly the first ones sent, in order;
 #   - SIGTERM does the same;
+#   - kill -9 leaves a case that verifies; the file cut to the size its
+#     unfinished source records completes it with `attrib ingest`;
 #   - --duration stops the capture by itself, on time.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -97,6 +99,48 @@ stop_mid_traffic() {
 
 stop_mid_traffic sigint INT SIGINT
 stop_mid_traffic sigterm TERM SIGTERM
+
+# kill -9 mid-capture: no chance to finish. The case holds what was
+# committed, verifies intact, and names in the unfinished source how far
+# the file's committed part goes; cut there, the file completes it.
+c=$T/kill9
+new_case "$c"
+db=$c/case.db
+if start_capture kill9 --db "$db" --duration 60; then
+	ip netns exec "$NS" tcpreplay -i va --pps 400 --loop 50 $PCAPS \
+		> "$T/kill9.send" 2>&1 &
+	sender=$!
+	sleep 2.5
+	kill -KILL "$PID"
+	finish_capture 2> /dev/null
+	kill "$sender" 2> /dev/null
+	wait "$sender" 2> /dev/null
+	"$BIN" verify --db "$db" > "$T/kill9.v1" 2>&1
+	rc=$?
+	check "kill -9: the case verifies intact (exit $rc)" [ $rc -eq 0 ]
+	f=$(sql "$db" "SELECT path FROM sources WHERE status='partial'")
+	size=$(sql "$db" "SELECT size FROM sources WHERE status='partial'")
+	fsize=$(stat -c %s "$f" 2> /dev/null || echo 0)
+	check "kill -9: the file holds at least the ${size:-?} committed bytes ($fsize)" \
+		[ "$fsize" -ge "${size:-1}" ]
+	truncate -s "$size" "$f"
+	"$BIN" ingest --db "$db" "$f" > "$T/kill9.i" 2>&1
+	rc=$?
+	grep -q "completing an interrupted ingest" "$T/kill9.i"
+	said=$?
+	"$BIN" verify --db "$db" > "$T/kill9.v2" 2>&1
+	vrc=$?
+	check "kill -9: cut to that size, attrib ingest completes the source, verify intact (exit $rc, $vrc)" \
+		[ $rc -eq 0 -a $said -eq 0 -a $vrc -eq 0 ]
+	mkdir -p "$c/fresh"
+	"$BIN" ingest --db "$c/fresh/case.db" "$f" > /dev/null 2>&1
+	"$BIN" indicators --db "$db" --json > "$T/kill9.a"
+	"$BIN" indicators --db "$c/fresh/case.db" --json > "$T/kill9.b"
+	check "kill -9: ... and the case equals a fresh ingest of the file ($(wc -l < "$T/kill9.a") observations)" \
+		cmp -s "$T/kill9.a" "$T/kill9.b"
+else
+	fail "kill -9: attrib capture did not start"
+fi
 
 # --duration: stops by itself on time (traffic or not).
 c=$T/duration
