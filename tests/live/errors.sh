@@ -13,7 +13,8 @@
 #   - missing -i, and a bad --rotate-mb.
 # Then a good filter: with -f 'udp', the preserved file holds exactly the
 # packets tcpdump's reading of the sent captures with the same filter
-# selects, and the file records the filter (pcapng if_filter).
+# selects, and the file records the filter (pcapng if_filter). Last, the
+# interface removed during a capture: exit 2, the file closed and chained.
 set -u
 . "$(dirname "$0")/lib.sh"
 live_init errors "${1:?usage: errors.sh ATTRIB}"
@@ -83,6 +84,29 @@ if start_capture filter --db "$c/case.db" -f udp --duration 60; then
 		[ "$idb" = "if_filter=udp if_name=vb" ]
 else
 	fail "-f udp: attrib capture did not start: $(tail -1 "$T/filter.err")"
+fi
+
+# The interface disappears mid-capture: the files are closed as at a
+# normal end, the error is one line, exit 2. (Last: it removes the pair.)
+c=$T/gone
+new_case "$c"
+if start_capture gone --db "$c/case.db" --duration 60; then
+	send --pps 100 "$ROOT/pcaps/samples/dns.pcap"
+	sleep 0.3
+	ip netns exec "$NS" ip link del va
+	finish_capture
+	grep -q "^attrib: vb: capture failed: " "$T/gone.err"
+	said=$?
+	check "interface removed: exit 2, one line: $(grep -v 'capturing on' "$T/gone.err" | head -1)" \
+		[ "$RC" -eq 2 -a $said -eq 0 -a "$(grep -c '^attrib: ' "$T/gone.err")" -eq 2 ]
+	check "interface removed: the file is complete and chained with its 5 packets" \
+		[ "$(sql "$c/case.db" "SELECT status, packets, chain_seq IS NOT NULL
+			FROM sources")" = "complete|5|1" ]
+	"$BIN" verify --db "$c/case.db" > "$T/gone.verify" 2>&1
+	rc=$?
+	check "interface removed: attrib verify intact (exit $rc)" [ $rc -eq 0 ]
+else
+	fail "interface removed: attrib capture did not start"
 fi
 
 live_done
