@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pcaps/gen/lib/scenario_line.h"
+#include "pcaps/gen/lib/scenario_truth.h"
 #include "pcaps/gen/lib/tls.h"
 #include "pcaps/gen/lib/wire.h"
 
@@ -62,6 +63,7 @@ static void parse_tls(struct line_ctx *c, struct directive *d)
 	const struct tls_profile *profile;
 	const char *alpn = line_take(c, "alpn"), *version = line_take(c, "tls");
 	const char *profile_name = line_take(c, "profile");
+	const char *cert_seed = line_take(c, "cert_seed");
 
 	line_ip(c, "client", line_require(c, "client"), &d->client);
 	line_ip(c, "server", line_require(c, "server"), &d->server);
@@ -90,6 +92,13 @@ static void parse_tls(struct line_ctx *c, struct directive *d)
 		d->tls_version = 13;
 	else if (version)
 		line_fail(c, "tls=%s: use 1.2 or 1.3", version);
+	if (cert_seed && !d->cert_cn[0])
+		line_fail(c, "cert_seed= needs cert_cn=");
+	if (cert_seed) {
+		d->cert_seed = (uint64_t)line_number(c, "cert_seed", cert_seed, 0,
+						     9.0e15);
+		d->cert_seed_given = true;
+	}
 	if (d->cert_cn[0] && d->tls_version != 12)
 		line_fail(c, "cert_cn= needs tls=1.2 (TLS 1.3 encrypts the "
 			     "certificate)");
@@ -200,6 +209,8 @@ static void parse_directive(struct line_ctx *c, struct directive *d,
 		parse_relay(c, d);
 		break;
 	}
+	if (d->kind != DIRECTIVE_BACKGROUND) /* background is nobody's */
+		scenario_truth_directive(c, d);
 	for (int i = 0; i < c->pair_count; i++)
 		if (!c->pairs[i].used)
 			line_fail(c, "unknown key %s= for %s", c->pairs[i].key,
@@ -239,7 +250,7 @@ static int parse_setting(struct line_ctx *c, const char *keyword,
 		sc->work_start_h = start_h;
 		sc->work_end_h = end_h;
 	} else
-		return 0;
+		return scenario_truth_statement(c, keyword, value, sc);
 	return 1;
 }
 
@@ -353,5 +364,5 @@ int scenario_parse(FILE *f, const char *path, struct scenario *out,
 		t->work_start_h = out->work_start_h;
 		t->work_end_h = out->work_end_h;
 	}
-	return 0;
+	return scenario_truth_check(out, path, err, errlen);
 }

@@ -3,7 +3,9 @@
  * documents it for users): one statement per line, `#` starts a comment,
  * a keyword followed by key=value pairs (values with spaces in double
  * quotes). Settings: seed, start, duration, utc_offset, work_hours.
- * Directives: beacon / tls, dns, http, background, relay.
+ * Directives: beacon / tls, dns, http, background, relay. Ground-truth
+ * statements (what no packet shows: who made the traffic, which links of
+ * the attribution chain hold): actor, links, model.
  *
  * Parsing is strict: an unknown keyword or key, a missing required key or
  * a bad value is an error naming file:line, since a silently ignored
@@ -21,6 +23,10 @@
 #define SCENARIO_TEXT_MAX 256  /* names, user agents, paths */
 #define SCENARIO_MAX_ANSWERS 8
 #define SCENARIO_LINE_MAX 2048
+#define SCENARIO_ID_MAX 65        /* hypothesis ids: [A-Za-z0-9._-]{1,64} */
+#define SCENARIO_MAX_HYPOTHESES 16
+#define SCENARIO_MAX_MODELS 8
+#define SCENARIO_LINK_COUNT 5     /* L1, L2, L3, L3i, L4 */
 
 enum directive_kind {
 	DIRECTIVE_TLS,        /* `beacon` or `tls`: TLS sessions */
@@ -65,6 +71,8 @@ struct directive {
 	char alpn[64];                     /* offered ALPN, "" = none */
 	int tls_version;                   /* 12 or 13 */
 	char cert_cn[SCENARIO_TEXT_MAX];   /* TLS 1.2 certificate name */
+	uint64_t cert_seed;                /* the certificate's own seed */
+	bool cert_seed_given;              /* else the scenario's seed */
 	uint32_t answers[SCENARIO_MAX_ANSWERS];
 	size_t answer_count;
 	uint32_t client_net;   /* background: clients are net + 10 + i */
@@ -72,6 +80,15 @@ struct directive {
 	uint32_t site_count;   /* background */
 	uint32_t listen, upstream; /* relay */
 	int64_t delay_us;          /* relay: forwarding delay */
+	char actor[SCENARIO_ID_MAX];   /* truth: whose own traffic, or "" */
+	char planted[SCENARIO_ID_MAX]; /* truth: planted to point at, or "" */
+};
+
+/* Ground truth about one hypothesis: whether each link of the chain
+ * truly holds for it (docs: pcaps/gen/README.md "Ground truth"). */
+struct hypothesis_truth {
+	char id[SCENARIO_ID_MAX];
+	bool holds[SCENARIO_LINK_COUNT]; /* L1, L2, L3, L3i, L4 */
 };
 
 struct scenario {
@@ -83,7 +100,15 @@ struct scenario {
 	int work_start_h, work_end_h;
 	struct directive directives[SCENARIO_MAX_DIRECTIVES];
 	size_t directive_count;
+	char actor[SCENARIO_ID_MAX];     /* truth: the true actor; "" unset */
+	struct hypothesis_truth hypotheses[SCENARIO_MAX_HYPOTHESES];
+	size_t hypothesis_count;
+	char models[SCENARIO_MAX_MODELS][SCENARIO_TEXT_MAX]; /* to score with */
+	size_t model_count;
 };
+
+/* "L1", "L2", "L3", "L3i", "L4" for i in 0..SCENARIO_LINK_COUNT-1. */
+extern const char *const scenario_link_names[SCENARIO_LINK_COUNT];
 
 /* Reads a scenario from f (named path in messages) into *out. Returns 0,
  * or -1 with "path:line: reason" in err. */

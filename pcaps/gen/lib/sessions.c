@@ -12,6 +12,7 @@
 #include "pcaps/gen/lib/rng.h"
 #include "pcaps/gen/lib/tls.h"
 #include "pcaps/gen/lib/wire.h"
+#include "pcaps/gen/lib/x509.h"
 
 #define DNS_TTL_S SESSION_DNS_TTL_S
 #define SESSION_MAX_MESSAGES 8
@@ -181,11 +182,11 @@ static void tls_conversation(const struct session_env *env,
 		tls_client_hello(m, profile, d->name, d->alpn, &payload);
 	if (d->tls_version == 12) {
 		char alpn_selected[64];
-		uint64_t cert_seed = env->scenario->seed;
+		uint64_t cert_seed = x509_name_seed(
+			d->cert_seed_given ? d->cert_seed : env->scenario->seed,
+			d->cert_cn);
 		snprintf(alpn_selected, sizeof(alpn_selected), "%.*s",
 			 (int)strcspn(d->alpn, ","), d->alpn);
-		for (const char *p = d->cert_cn; *p; p++) /* FNV-1a */
-			cert_seed = (cert_seed ^ (uint8_t)*p) * 0x100000001b3ULL;
 		if ((m = next_message(cv, false, 0)))
 			tls12_server_flight(m, alpn_selected, d->cert_cn,
 					    cert_seed, &payload);

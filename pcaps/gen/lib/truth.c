@@ -8,6 +8,7 @@
 
 #include "pcaps/gen/lib/tls.h"
 #include "pcaps/gen/lib/wire.h"
+#include "pcaps/gen/lib/x509.h"
 
 static const char *timing_name(enum timing_kind kind)
 {
@@ -39,7 +40,8 @@ static void write_timing(FILE *f, size_t n, const struct timing *t)
 		fprintf(f, "d%zu.utc_offset_h=%+d\n", n, t->utc_offset_h);
 }
 
-static void write_tls(FILE *f, size_t n, const struct directive *d)
+static void write_tls(FILE *f, size_t n, const struct directive *d,
+		      uint64_t scenario_seed)
 {
 	const struct tls_profile *p = tls_profile_find(d->profile);
 	char ja3[TLS_JA3_TEXT_MAX], md5[TLS_JA3_MD5_SIZE], ja4[TLS_JA4_TEXT_MAX];
@@ -48,8 +50,17 @@ static void write_tls(FILE *f, size_t n, const struct directive *d)
 		   "d%zu.tls=%s\n",
 		n, d->name, n, d->profile, n, d->alpn, n,
 		d->tls_version == 12 ? "1.2" : "1.3");
-	if (d->cert_cn[0])
+	if (d->cert_cn[0]) {
+		char sha1[41];
+		uint64_t base = d->cert_seed_given ? d->cert_seed : scenario_seed;
 		fprintf(f, "d%zu.cert_cn=%s\n", n, d->cert_cn);
+		if (d->cert_seed_given)
+			fprintf(f, "d%zu.cert_seed=%llu\n", n,
+				(unsigned long long)d->cert_seed);
+		if (x509_sha1_hex(d->cert_cn, x509_name_seed(base, d->cert_cn),
+				  sha1) == 0)
+			fprintf(f, "d%zu.cert_sha1=%s\n", n, sha1);
+	}
 	if (p && tls_profile_fingerprints(p, d->alpn, ja3, md5, ja4) == 0)
 		fprintf(f, "d%zu.ja3=%s\nd%zu.ja3_md5=%s\nd%zu.ja4=%s\n", n,
 			ja3, n, md5, n, ja4);
@@ -67,12 +78,16 @@ static void write_pair(FILE *f, const struct directive *d, int *first)
 }
 
 static void write_directive(FILE *f, size_t n, const struct directive *d,
-			    uint64_t events)
+			    uint64_t events, uint64_t scenario_seed)
 {
 	char ip[16];
 
 	fprintf(f, "d%zu.kind=%s\nd%zu.line=%d\nd%zu.events=%llu\n", n,
 		d->keyword, n, d->line, n, (unsigned long long)events);
+	if (d->actor[0])
+		fprintf(f, "d%zu.actor=%s\n", n, d->actor);
+	if (d->planted[0])
+		fprintf(f, "d%zu.planted=%s\n", n, d->planted);
 	if (d->kind == DIRECTIVE_RELAY) {
 		fprintf(f, "d%zu.listen=%s\n", n, wire_format_ipv4(d->listen, ip));
 		fprintf(f, "d%zu.upstream=%s\nd%zu.delay_ms=%lld\n", n,
@@ -95,7 +110,7 @@ static void write_directive(FILE *f, size_t n, const struct directive *d,
 		fprintf(f, "d%zu.resolver=%s\n", n,
 			wire_format_ipv4(d->resolver, ip));
 	if (d->kind == DIRECTIVE_TLS)
-		write_tls(f, n, d);
+		write_tls(f, n, d, scenario_seed);
 	else if (d->kind == DIRECTIVE_HTTP)
 		fprintf(f, "d%zu.host=%s\nd%zu.user_agent=%s\nd%zu.path=%s\n", n,
 			d->name, n, d->user_agent, n, d->path);
@@ -106,6 +121,43 @@ static void write_directive(FILE *f, size_t n, const struct directive *d,
 				wire_format_ipv4(d->answers[a], ip));
 		fprintf(f, "\n");
 	}
+}
+
+/* The attribution truth (scenario_truth.h), only when the scenario has
+ * any: the true actor, the models, per hypothesis and link whether it
+ * holds, and which directives are an actor's own or planted. */
+static void write_attribution(FILE *f, const struct scenario *sc)
+{
+	const char *sep = "";
+
+	if (!sc->actor[0])
+		return;
+	fprintf(f, "actor=%s\nmodels=", sc->actor);
+	for (size_t i = 0; i < sc->model_count; i++)
+		fprintf(f, "%s%s", i ? "," : "", sc->models[i]);
+	fprintf(f, "\nhypotheses=");
+	for (size_t i = 0; i < sc->hypothesis_count; i++)
+		fprintf(f, "%s%s", i ? "," : "", sc->hypotheses[i].id);
+	fprintf(f, "\n");
+	for (size_t i = 0; i < sc->hypothesis_count; i++)
+		for (int l = 0; l < SCENARIO_LINK_COUNT; l++)
+			fprintf(f, "holds.%s.%s=%d\n", sc->hypotheses[i].id,
+				scenario_link_names[l],
+				sc->hypotheses[i].holds[l] ? 1 : 0);
+	fprintf(f, "actor_directives=");
+	for (size_t i = 0; i < sc->directive_count; i++)
+		if (sc->directives[i].actor[0]) {
+			fprintf(f, "%sd%zu", sep, i + 1);
+			sep = ",";
+		}
+	fprintf(f, "\nplanted_directives=");
+	sep = "";
+	for (size_t i = 0; i < sc->directive_count; i++)
+		if (sc->directives[i].planted[0]) {
+			fprintf(f, "%sd%zu", sep, i + 1);
+			sep = ",";
+		}
+	fprintf(f, "\n");
 }
 
 int truth_write(FILE *f, const struct scenario *sc, const uint64_t *events,
@@ -164,7 +216,9 @@ int truth_write(FILE *f, const struct scenario *sc, const uint64_t *events,
 		first = 0;
 	}
 	fprintf(f, "\n");
+	write_attribution(f, sc);
 	for (size_t i = 0; i < sc->directive_count; i++)
-		write_directive(f, i + 1, &sc->directives[i], events[i]);
+		write_directive(f, i + 1, &sc->directives[i], events[i],
+				sc->seed);
 	return ferror(f) ? -1 : 0;
 }

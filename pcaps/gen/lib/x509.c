@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "analyze/digest.h"
 #include "pcaps/gen/lib/rng.h"
 
 #define DER_INTEGER 0x02
@@ -136,4 +137,22 @@ void x509_self_signed(struct buf *b, const char *cn, uint64_t seed)
 	buf_der_close(b);
 	buf_der_close(b);
 	buf_der_close(b);
+}
+
+uint64_t x509_name_seed(uint64_t base, const char *cn)
+{
+	for (const char *p = cn; *p; p++) /* FNV-1a */
+		base = (base ^ (uint8_t)*p) * 0x100000001b3ULL;
+	return base;
+}
+
+int x509_sha1_hex(const char *cn, uint64_t seed, char out[DIGEST_SHA1_HEX_SIZE])
+{
+	struct buf b; /* 4 KiB: the certificate is about 400 bytes */
+
+	buf_init(&b);
+	x509_self_signed(&b, cn, seed);
+	if (!buf_ok(&b) || !digest_sha1_hex(b.data, b.len, out))
+		return -1;
+	return 0;
 }

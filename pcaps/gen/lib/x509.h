@@ -17,4 +17,14 @@
  * 2026-01-01) to b. The same (cn, seed) always gives the same bytes. */
 void x509_self_signed(struct buf *b, const char *cn, uint64_t seed);
 
+/* The seed of the certificate for cn given a base seed (the scenario's,
+ * or a directive's cert_seed): base mixed with cn by FNV-1a, so one base
+ * gives each name its own certificate. */
+uint64_t x509_name_seed(uint64_t base, const char *cn);
+
+/* The lower-case hex SHA-1 (41 bytes with the NUL) of the DER
+ * certificate x509_self_signed(cn, seed) writes: what a capture's
+ * tls.cert.sha1 shows. Returns 0, or -1 if it could not be built. */
+int x509_sha1_hex(const char *cn, uint64_t seed, char out[41]);
+
 #endif
