@@ -1,0 +1,305 @@
+#!/usr/bin/env python3
+"""calibrate.py -- how well attrib's stated belief matches the truth.
+
+  tests/calibration/calibrate.py [--n 200] [--jobs 2] [--first 1]
+      [--attrib build/attrib] [--gen build/gen/scenario]
+      [--write-doc docs/calibration.md] [--keep DIR] [--smoke]
+
+Draws N scenarios of the lab world (world.py: seeds FIRST..FIRST+N-1),
+generates each capture with the scenario generator, ingests it into a
+fresh case, scores it with models/lab/actors.yaml (plus the scenario's
+claims, when it has any) and compares, for actors A and B and every link,
+the score's opinion with the 0/1 truth the generator wrote:
+
+- Brier score of the expectation P = b + a*u, and of Bel = b;
+- coverage: how often the truth lies inside [Bel, Pl];
+- gross misses: Bel > 0.5 on a link that does not hold, or Pl < 0.5 on
+  one that does (the interval on the wrong side of preponderance);
+- sharpness: mean width Pl - Bel;
+
+per link, over all links, and for the state chain (joint Bel, Pl against
+"every link L1-L4 holds"); then the same split by planted share, by
+claims, and by role (true actor or not), and a reliability table of P.
+Prints the tables (Markdown); --write-doc puts them between the
+"figures" markers of docs/calibration.md.
+
+--smoke checks what must hold for any scenario (every link present,
+b + d + u = 1, Bel <= P <= Pl, no state-chain belief without a claim on
+L4) and exits 1 when one does not; make test runs it on a few scenarios.
+"""
+import argparse
+import concurrent.futures
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import world  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ACTORS_MODEL = "models/lab/actors.yaml"
+EPS = 1e-9
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       universal_newlines=True, cwd=ROOT, **kw)
+    if r.returncode != 0:
+        raise RuntimeError("%s: exit %d: %s" % (" ".join(cmd), r.returncode,
+                                                r.stderr.strip()[-400:]))
+    return r.stdout
+
+
+def read_truth(path):
+    kv = {}
+    with open(path) as f:
+        for line in f:
+            if line.startswith("#") or "=" not in line:
+                continue
+            k, v = line.rstrip("\n").split("=", 1)
+            kv[k] = v
+    holds = {}
+    for h in kv.get("hypotheses", "").split(","):
+        if h:
+            holds[h] = {l: int(kv["holds.%s.%s" % (h, l)])
+                        for l in world.LINKS}
+    return kv, holds
+
+
+def one(seed, args, work):
+    """Generates, ingests and scores scenario `seed`; returns its rows."""
+    p = world.draw(seed)
+    d = os.path.join(work, "s%05d" % seed)
+    os.makedirs(d, exist_ok=True)
+    models = [os.path.join(ROOT, ACTORS_MODEL)]
+    claims = world.claims_yaml(p)
+    if claims:
+        with open(os.path.join(d, "claims.yaml"), "w") as f:
+            f.write(claims)
+        models.append(os.path.join(d, "claims.yaml"))
+    scn = os.path.join(d, "cal-%05d.scn" % seed)
+    with open(scn, "w") as f:
+        f.write(world.scenario_text(p, [ACTORS_MODEL] +
+                                    (["calibration/claims.yaml"]
+                                     if claims else [])))
+    pcap, truth, db = (os.path.join(d, x) for x in
+                       ("cap.pcap", "cap.truth", "case.db"))
+    run([args.gen, "-o", pcap, "-t", truth, scn])
+    run([args.attrib, "ingest", "--db", db, pcap])
+    doc = json.loads(run([args.attrib, "score", "--db", db, "--models"] +
+                         models + ["--json"]))
+    _, holds = read_truth(truth)
+    rows = []
+    hyps = {h["id"]: h for h in doc["hypotheses"]}
+    l4_claim = {h: any(c["hypothesis"] == h and c["link"] == "L4"
+                       for c in p["claim_list"]) for h in world.NAMED}
+    for h, truth_links in sorted(holds.items()):
+        if h not in hyps:
+            raise RuntimeError("seed %d: no hypothesis %s in the score"
+                               % (seed, h))
+        hyp = hyps[h]
+        role = "true actor" if p["actor"] == h else (
+            "decoy" if p["decoy"] == h and
+            p["planted_share"] > 0 else "other")
+        base = {"seed": seed, "hypothesis": h, "role": role,
+                "planted": p["planted_share"],
+                "claims": bool(claims), "l4_claim": l4_claim[h],
+                "flags": sorted({f["flag"] for f in hyp.get("flags", [])})}
+        for link in world.LINKS:
+            o = hyp["links"][link]
+            rows.append(dict(base, link=link, truth=truth_links[link],
+                             b=o["belief"], d=o["disbelief"],
+                             u=o["uncertainty"], pl=o["plausibility"],
+                             p=o["expectation"]))
+        ch = hyp["chain"]["joint"]
+        t = int(all(truth_links[l] for l in ("L1", "L2", "L3", "L4")))
+        rows.append(dict(base, link="state chain", truth=t,
+                         b=ch["belief"], d=1 - ch["plausibility"],
+                         u=ch["plausibility"] - ch["belief"],
+                         pl=ch["plausibility"],
+                         p=None))
+    if not args.keep:
+        shutil.rmtree(d, ignore_errors=True)
+    return rows
+
+
+# ---- metrics ----
+
+def metrics(rows):
+    n = len(rows)
+    if n == 0:
+        return None
+    with_p = [r for r in rows if r["p"] is not None]
+    m = {
+        "n": n,
+        "truth": sum(r["truth"] for r in rows) / n,
+        "brier_p": (sum((r["p"] - r["truth"]) ** 2 for r in with_p) /
+                    len(with_p)) if with_p else None,
+        "brier_bel": sum((r["b"] - r["truth"]) ** 2 for r in rows) / n,
+        "coverage": sum(1 for r in rows
+                        if r["b"] - EPS <= r["truth"] <= r["pl"] + EPS) / n,
+        "gross": sum(1 for r in rows
+                     if (r["truth"] == 0 and r["b"] > 0.5 + EPS) or
+                     (r["truth"] == 1 and r["pl"] < 0.5 - EPS)) / n,
+        "width": sum(r["pl"] - r["b"] for r in rows) / n,
+        "bel_true": mean([r["b"] for r in rows if r["truth"] == 1]),
+        "bel_false": mean([r["b"] for r in rows if r["truth"] == 0]),
+    }
+    return m
+
+
+def mean(xs):
+    return sum(xs) / len(xs) if xs else None
+
+
+def fmt(x, digits=3):
+    if x is None:
+        return "—"
+    return "%.*f" % (digits, x)
+
+
+def table(title, groups):
+    out = ["**%s**" % title, "",
+           "| | n | truth=1 | Brier(P) | Brier(Bel) | coverage [Bel, Pl] "
+           "| gross misses | sharpness Pl−Bel | mean Bel, truth 1 "
+           "| mean Bel, truth 0 |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, rows in groups:
+        m = metrics(rows)
+        if not m:
+            continue
+        out.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            name, m["n"], fmt(m["truth"], 2), fmt(m["brier_p"]),
+            fmt(m["brier_bel"]), fmt(m["coverage"]), fmt(m["gross"]),
+            fmt(m["width"]), fmt(m["bel_true"]), fmt(m["bel_false"])))
+    return out + [""]
+
+
+def reliability(rows):
+    rows = [r for r in rows if r["p"] is not None]
+    out = ["**Reliability of the expectation P (all links of A and B)**", "",
+           "| P in | n | mean P | observed frequency | mean Bel | mean Pl |",
+           "|---|---:|---:|---:|---:|---:|"]
+    edges = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001]
+    for lo, hi in zip(edges, edges[1:]):
+        b = [r for r in rows if lo <= r["p"] < hi]
+        if not b:
+            continue
+        out.append("| [%.1f, %.1f%s | %d | %.3f | %.3f | %.3f | %.3f |" % (
+            lo, min(hi, 1.0), "]" if hi > 1 else ")", len(b),
+            mean([r["p"] for r in b]), mean([r["truth"] for r in b]),
+            mean([r["b"] for r in b]), mean([r["pl"] for r in b])))
+    return out + [""]
+
+
+def report(rows, n, seconds, args):
+    links = [r for r in rows if r["link"] != "state chain"]
+    out = ["Scenarios: %d (seeds %d–%d), %d hypothesis-link pairs, run time "
+           "%.0f s with %d jobs." % (n, args.first, args.first + n - 1,
+                                     len(links), seconds, args.jobs), ""]
+    groups = [(l, [r for r in rows if r["link"] == l]) for l in world.LINKS]
+    groups.append(("all links", links))
+    groups.append(("state chain (joint)",
+                   [r for r in rows if r["link"] == "state chain"]))
+    out += table("Per link (actors A and B)", groups)
+    out += table("By role of the hypothesis (all links)", [
+        (role, [r for r in links if r["role"] == role])
+        for role in ("true actor", "decoy", "other")])
+    out += table("By planted share (all links)", [
+        ("%g" % s, [r for r in links if r["planted"] == s])
+        for s in (0.0, 0.25, 0.5, 0.75, 1.0)])
+    out += table("Technical links L1, L2 by planted share", [
+        ("%g" % s, [r for r in links if r["planted"] == s and
+                    r["link"] in ("L1", "L2")])
+        for s in (0.0, 0.25, 0.5, 0.75, 1.0)])
+    out += table("With and without non-technical claims (all links)", [
+        ("claims", [r for r in links if r["claims"]]),
+        ("no claims", [r for r in links if not r["claims"]])])
+    out += reliability(links)
+    return "\n".join(out)
+
+
+def smoke_check(rows):
+    """What must hold in any scenario; returns a list of failures."""
+    bad = []
+    for r in rows:
+        where = "seed %d %s %s" % (r["seed"], r["hypothesis"], r["link"])
+        if r["link"] == "state chain":
+            if not r["l4_claim"] and r["b"] > 0:
+                bad.append("%s: belief %g without a claim on L4"
+                           % (where, r["b"]))
+            continue
+        if abs(r["b"] + r["d"] + r["u"] - 1) > 1e-9:
+            bad.append("%s: b + d + u != 1" % where)
+        if not (r["b"] - EPS <= r["p"] <= r["pl"] + EPS):
+            bad.append("%s: P %g outside [Bel %g, Pl %g]"
+                       % (where, r["p"], r["b"], r["pl"]))
+    return bad
+
+
+def write_doc(path, text):
+    with open(path) as f:
+        doc = f.read()
+    begin, end = "<!-- BEGIN figures -->", "<!-- END figures -->"
+    i, j = doc.find(begin), doc.find(end)
+    if i < 0 or j < i:
+        raise RuntimeError("%s: no figures markers" % path)
+    doc = doc[:i + len(begin)] + "\n" + text + "\n" + doc[j:]
+    with open(path, "w") as f:
+        f.write(doc)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=200)
+    ap.add_argument("--first", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--attrib", default="build/attrib")
+    ap.add_argument("--gen", default="build/gen/scenario")
+    ap.add_argument("--write-doc")
+    ap.add_argument("--keep", help="keep every scenario's files in KEEP")
+    ap.add_argument("--smoke", action="store_true")
+    args = ap.parse_args()
+    args.attrib = os.path.join(ROOT, args.attrib)
+    args.gen = os.path.join(ROOT, args.gen)
+    work = args.keep or tempfile.mkdtemp(prefix="attrib-calibration-")
+    os.makedirs(work, exist_ok=True)
+    t0 = time.time()
+    rows, errors = [], []
+    try:
+        with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+            futures = {pool.submit(one, s, args, work): s for s in
+                       range(args.first, args.first + args.n)}
+            for fut in concurrent.futures.as_completed(futures):
+                try:
+                    rows += fut.result()
+                except Exception as e:  # report every failed scenario
+                    errors.append("seed %d: %s" % (futures[fut], e))
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    seconds = time.time() - t0
+    rows.sort(key=lambda r: (r["seed"], r["hypothesis"], r["link"]))
+    for e in sorted(errors):
+        print("calibrate: %s" % e, file=sys.stderr)
+    if args.smoke:
+        bad = smoke_check(rows)
+        for b in bad:
+            print("calibrate: %s" % b, file=sys.stderr)
+        ok = not bad and not errors
+        print("calibration smoke: %d scenarios, %d checks, %s" % (
+            args.n, len(rows), "passed" if ok else "FAILED"))
+        return 0 if ok else 1
+    text = report(rows, args.n - len(errors), seconds, args)
+    print(text)
+    if args.write_doc:
+        write_doc(os.path.join(ROOT, args.write_doc), text)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,18 @@
+# Variant 3 (attr-false-flag.scn): actor B plants A's cheap artefacts;
+# B's reused certificate and long-held server give it away. The false flag
+# is flagged on A, A's belief stays low (below its disbelief), and the
+# costly evidence points at B.
+expect actor-a flags.*.flag has FALSE_FLAG
+expect actor-a links.L1.flags has FALSE_FLAG
+expect actor-a links.L2.flags has FALSE_FLAG
+expect actor-a links.L1.belief < 0.2
+expect actor-a links.L2.belief < 0.2
+expect actor-a links.L3.belief < 0.2
+expect actor-a links.L1.disbelief > actor-a links.L1.belief
+expect actor-a links.L2.disbelief > actor-a links.L2.belief
+expect actor-a standards.*.met == false
+expect actor-b links.L1.belief > 0.5
+expect actor-b links.L2.belief > 0.5
+expect actor-b links.L1.belief > actor-a links.L1.belief
+expect actor-b links.L2.belief > actor-a links.L2.belief
+expect actor-b chains.state.joint.belief == 0
