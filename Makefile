@@ -6,6 +6,8 @@
 #   make asan       unit tests + ingest of all shared captures under ASan+UBSan
 #   make bench      benchmark against ndpiReader on the large capture
 #   make fuzz       build the libFuzzer harnesses (clang)
+#   make calibrate  score 200 generated scenarios against their truth,
+#                   write the figures into docs/calibration.md
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Sources are found by folder: capture/, analyze/ (and its subfolders) and
@@ -61,7 +63,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBA     := $(BUILD)/libattrib.a
 ATTRIB   := $(BUILD)/attrib
 
-.PHONY: scenarios all deps check unit asan asan-check bench demo demo-run fuzz install clean test oracle-tshark
+.PHONY: scenarios calibrate all deps check unit asan asan-check bench demo demo-run fuzz install clean test oracle-tshark
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -104,6 +106,17 @@ $(BUILD)/gen/%: $(BUILD)/pcaps/gen/%.o $(GEN_LIB_OBJ) $(LIBA)
 scenarios: $(BUILD)/gen/scenario
 	@sh tests/gen-scenarios.sh $(BUILD)/gen/scenario
 
+# Calibration: 200 generated scenarios of the lab world scored against
+# their ground truth (about 30 s on 2 cores); the figures go into
+# docs/calibration.md. make test runs a 20-scenario smoke version.
+CALIBRATE := python3 tests/calibration/calibrate.py --attrib $(ATTRIB) \
+	--gen $(BUILD)/gen/scenario
+calibrate: all $(BUILD)/gen/scenario
+	@$(CALIBRATE) --n 200 --write-doc docs/calibration.md > /dev/null
+	@$(CALIBRATE) --n 200 --base-rate 0.4 --brief \
+	  --write-doc docs/calibration.md --marker figures-base-rate > /dev/null
+	@echo "calibrate: figures written to docs/calibration.md"
+
 # Missing Debian packages: installed when root, else the apt-get line is printed.
 deps:
 	@sh .ci/deps
@@ -127,10 +140,12 @@ check: all unit scenarios
 	@sh tests/run-regress.sh $(ATTRIB)
 	@sh tests/score/e2e.sh $(ATTRIB)
 	@sh tests/oracle/ndpi-agreement.sh $(ATTRIB)
+	@python3 tests/scenarios/run.py $(ATTRIB)
+	@$(CALIBRATE) --n 20 --smoke
 	@mkdir -p build/fuzz && sh tests/fuzz/build.sh --run 10 > build/fuzz/smoke.log 2>&1 \
 	  && echo "fuzz: every harness ran 10 s without a finding (log: build/fuzz/smoke.log)" \
 	  || { tail -40 build/fuzz/smoke.log; echo "fuzz: a harness failed"; exit 1; }
-	@echo "check: 13 passed, 0 failed (unit, scenarios, asan unit, asan ingest, tamper, kill9, diskfull, live, regress, score e2e, ndpi-agreement, fuzz, build)"
+	@echo "check: 15 passed, 0 failed (unit, scenarios, asan unit, asan ingest, tamper, kill9, diskfull, live, regress, score e2e, ndpi-agreement, attribution scenarios, calibration smoke, fuzz, build)"
 
 test:
 	@$(MAKE) --no-print-directory deps

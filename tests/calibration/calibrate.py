@@ -3,7 +3,8 @@
 
   tests/calibration/calibrate.py [--n 200] [--jobs 2] [--first 1]
       [--attrib build/attrib] [--gen build/gen/scenario]
-      [--write-doc docs/calibration.md] [--keep DIR] [--smoke]
+      [--base-rate A] [--brief] [--write-doc docs/calibration.md
+      [--marker figures]] [--keep DIR] [--smoke]
 
 Draws N scenarios of the lab world (world.py: seeds FIRST..FIRST+N-1),
 generates each capture with the scenario generator, ingests it into a
@@ -21,11 +22,14 @@ per link, over all links, and for the state chain (joint Bel, Pl against
 "every link L1-L4 holds"); then the same split by planted share, by
 claims, and by role (true actor or not), and a reliability table of P.
 Prints the tables (Markdown); --write-doc puts them between the
-"figures" markers of docs/calibration.md.
+<!-- BEGIN figures --> and <!-- END figures --> markers (--marker) of
+docs/calibration.md. --base-rate scores with a copy of the actors model
+whose hypotheses A and B carry that base rate.
 
 --smoke checks what must hold for any scenario (every link present,
-b + d + u = 1, Bel <= P <= Pl, no state-chain belief without a claim on
-L4) and exits 1 when one does not; make test runs it on a few scenarios.
+b + d + u = 1, Bel <= P <= Pl, no belief above 0.5 from cheap evidence
+alone, no state-chain belief without a claim on L4) and exits 1 when one
+does not; make test runs it on a few scenarios.
 """
 import argparse
 import concurrent.futures
@@ -75,7 +79,7 @@ def one(seed, args, work):
     p = world.draw(seed)
     d = os.path.join(work, "s%05d" % seed)
     os.makedirs(d, exist_ok=True)
-    models = [os.path.join(ROOT, ACTORS_MODEL)]
+    models = [args.actors_model]
     claims = world.claims_yaml(p)
     if claims:
         with open(os.path.join(d, "claims.yaml"), "w") as f:
@@ -114,7 +118,8 @@ def one(seed, args, work):
             rows.append(dict(base, link=link, truth=truth_links[link],
                              b=o["belief"], d=o["disbelief"],
                              u=o["uncertainty"], pl=o["plausibility"],
-                             p=o["expectation"]))
+                             p=o["expectation"],
+                             costly_items=o["costly"]["items"]))
         ch = hyp["chain"]["joint"]
         t = int(all(truth_links[l] for l in ("L1", "L2", "L3", "L4")))
         rows.append(dict(base, link="state chain", truth=t,
@@ -122,9 +127,25 @@ def one(seed, args, work):
                          u=ch["plausibility"] - ch["belief"],
                          pl=ch["plausibility"],
                          p=None))
+    used = ["profile", "beacon", "hours", "domain"]
+    used += ["ua"] if p["http"] else []
+    used += ["hop"] if p["hop_point"] else []
+    ff = hyps.get("false-flag")
+    scen = {
+        "seed": seed,
+        "planted": any(p["slots"][x] == "planted" for x in used),
+        "known_costly": p["actor"] in world.NAMED and
+        (p["cert_reuse"] or p["server_reuse"]),
+        "flagged_decoy": any(f["flag"] == "FALSE_FLAG"
+                             for f in hyps[p["decoy"]]["flags"]),
+        "flagged_actor": p["actor"] in world.NAMED and any(
+            f["flag"] == "FALSE_FLAG" for f in hyps[p["actor"]]["flags"]),
+        "ff_belief": max(o["belief"] for o in ff["links"].values())
+        if ff else 0.0,
+    }
     if not args.keep:
         shutil.rmtree(d, ignore_errors=True)
-    return rows
+    return rows, scen
 
 
 # ---- metrics ----
@@ -148,7 +169,12 @@ def metrics(rows):
         "width": sum(r["pl"] - r["b"] for r in rows) / n,
         "bel_true": mean([r["b"] for r in rows if r["truth"] == 1]),
         "bel_false": mean([r["b"] for r in rows if r["truth"] == 0]),
+        "max_bel_false": max([r["b"] for r in rows if r["truth"] == 0],
+                             default=None),
+        "min_pl_true": min([r["pl"] for r in rows if r["truth"] == 1],
+                           default=None),
     }
+    m["no_skill"] = m["truth"] * (1 - m["truth"])
     return m
 
 
@@ -164,18 +190,23 @@ def fmt(x, digits=3):
 
 def table(title, groups):
     out = ["**%s**" % title, "",
-           "| | n | truth=1 | Brier(P) | Brier(Bel) | coverage [Bel, Pl] "
-           "| gross misses | sharpness Pl−Bel | mean Bel, truth 1 "
-           "| mean Bel, truth 0 |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "| | n | truth=1 | Brier(P) | no-skill Brier | Brier(Bel) "
+           "| coverage [Bel, Pl] | gross misses | sharpness Pl−Bel "
+           "| mean Bel, truth 1 | mean Bel, truth 0 | max Bel, truth 0 "
+           "| min Pl, truth 1 |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+           "---:|"]
     for name, rows in groups:
         m = metrics(rows)
         if not m:
             continue
-        out.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-            name, m["n"], fmt(m["truth"], 2), fmt(m["brier_p"]),
-            fmt(m["brier_bel"]), fmt(m["coverage"]), fmt(m["gross"]),
-            fmt(m["width"]), fmt(m["bel_true"]), fmt(m["bel_false"])))
+        out.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s "
+                   "| %s | %s |" % (
+                       name, m["n"], fmt(m["truth"], 2), fmt(m["brier_p"]),
+                       fmt(m["no_skill"]), fmt(m["brier_bel"]),
+                       fmt(m["coverage"]), fmt(m["gross"]), fmt(m["width"]),
+                       fmt(m["bel_true"]), fmt(m["bel_false"]),
+                       fmt(m["max_bel_false"]), fmt(m["min_pl_true"])))
     return out + [""]
 
 
@@ -196,16 +227,21 @@ def reliability(rows):
     return out + [""]
 
 
-def report(rows, n, seconds, args):
+def report(rows, scens, n, seconds, args):
     links = [r for r in rows if r["link"] != "state chain"]
-    out = ["Scenarios: %d (seeds %d–%d), %d hypothesis-link pairs, run time "
-           "%.0f s with %d jobs." % (n, args.first, args.first + n - 1,
-                                     len(links), seconds, args.jobs), ""]
+    out = ["Scenarios: %d (seeds %d–%d), %d hypothesis-link pairs, base "
+           "rate %s, run time %.0f s with %d jobs. Command: `%s`" % (
+               n, args.first, args.first + n - 1, len(links),
+               "%g" % args.base_rate if args.base_rate is not None
+               else "0.5 (the model's)", seconds, args.jobs,
+               args.command), ""]
     groups = [(l, [r for r in rows if r["link"] == l]) for l in world.LINKS]
     groups.append(("all links", links))
     groups.append(("state chain (joint)",
                    [r for r in rows if r["link"] == "state chain"]))
     out += table("Per link (actors A and B)", groups)
+    if args.brief:
+        return "\n".join(out + reliability(links))
     out += table("By role of the hypothesis (all links)", [
         (role, [r for r in links if r["role"] == role])
         for role in ("true actor", "decoy", "other")])
@@ -220,7 +256,33 @@ def report(rows, n, seconds, args):
         ("claims", [r for r in links if r["claims"]]),
         ("no claims", [r for r in links if not r["claims"]])])
     out += reliability(links)
+    out += false_flags(scens)
     return "\n".join(out)
+
+
+def false_flags(scens):
+    out = ["**False flags: where is FALSE_FLAG raised?** (decoy: the named "
+           "actor whose artefacts could be planted; true actor: A or B when "
+           "it is the actor, a false alarm)", "",
+           "| scenarios | n | on the decoy | on the true actor | mean largest "
+           "link belief of the false-flag hypothesis |",
+           "|---|---:|---:|---:|---:|"]
+    for name, sel in (
+            ("cheap artefacts planted; the true actor's costly evidence "
+             "known to the model", lambda s: s["planted"] and
+             s["known_costly"]),
+            ("cheap artefacts planted; no costly evidence known "
+             "(fresh server and certificate, or actor C)",
+             lambda s: s["planted"] and not s["known_costly"]),
+            ("nothing planted", lambda s: not s["planted"])):
+        group = [s for s in scens if sel(s)]
+        if group:
+            out.append("| %s | %d | %.3f | %.3f | %.3f |" % (
+                name, len(group),
+                mean([1.0 if s["flagged_decoy"] else 0.0 for s in group]),
+                mean([1.0 if s["flagged_actor"] else 0.0 for s in group]),
+                mean([s["ff_belief"] for s in group])))
+    return out + [""]
 
 
 def smoke_check(rows):
@@ -233,6 +295,9 @@ def smoke_check(rows):
                 bad.append("%s: belief %g without a claim on L4"
                            % (where, r["b"]))
             continue
+        if r["costly_items"] == 0 and r["b"] > 0.5 + EPS:
+            bad.append("%s: belief %g from cheap evidence alone"
+                       % (where, r["b"]))
         if abs(r["b"] + r["d"] + r["u"] - 1) > 1e-9:
             bad.append("%s: b + d + u != 1" % where)
         if not (r["b"] - EPS <= r["p"] <= r["pl"] + EPS):
@@ -241,13 +306,29 @@ def smoke_check(rows):
     return bad
 
 
-def write_doc(path, text):
+def with_base_rate(work, a):
+    """A copy of the actors model in work with base_rate a on A and B."""
+    src = os.path.join(ROOT, ACTORS_MODEL)
+    dst = os.path.join(work, "actors-base-rate.yaml")
+    with open(src) as f:
+        text = f.read()
+    marker = "    type: actor\n"
+    if text.count(marker) != len(world.NAMED):
+        raise RuntimeError("%s: cannot place base_rate" % src)
+    text = text.replace(marker, marker + "    base_rate: %g\n" % a)
+    with open(dst, "w") as f:
+        f.write(text)
+    shutil.copy(os.path.join(os.path.dirname(src), "lab-prefixes.csv"), work)
+    return dst
+
+
+def write_doc(path, text, marker):
     with open(path) as f:
         doc = f.read()
-    begin, end = "<!-- BEGIN figures -->", "<!-- END figures -->"
+    begin, end = ("<!-- BEGIN %s -->" % marker, "<!-- END %s -->" % marker)
     i, j = doc.find(begin), doc.find(end)
     if i < 0 or j < i:
-        raise RuntimeError("%s: no figures markers" % path)
+        raise RuntimeError("%s: no %s markers" % (path, marker))
     doc = doc[:i + len(begin)] + "\n" + text + "\n" + doc[j:]
     with open(path, "w") as f:
         f.write(doc)
@@ -263,20 +344,41 @@ def main():
     ap.add_argument("--write-doc")
     ap.add_argument("--keep", help="keep every scenario's files in KEEP")
     ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--base-rate", type=float,
+                    help="score with this base rate for A and B (default: "
+                    "the model's, 0.5)")
+    ap.add_argument("--marker", default="figures",
+                    help="the doc section to replace (BEGIN/END MARKER)")
+    ap.add_argument("--brief", action="store_true",
+                    help="only the per-link table and the reliability table")
     args = ap.parse_args()
+    shown, skip = [], False
+    for a in sys.argv[1:]:   # the command without where output goes
+        if skip:
+            skip = False
+        elif a in ("--write-doc", "--marker"):
+            skip = True
+        elif not a.startswith(("--write-doc=", "--marker=")):
+            shown.append(a)
+    args.command = " ".join(["tests/calibration/calibrate.py"] + shown)
+    args.actors_model = os.path.join(ROOT, ACTORS_MODEL)
     args.attrib = os.path.join(ROOT, args.attrib)
     args.gen = os.path.join(ROOT, args.gen)
     work = args.keep or tempfile.mkdtemp(prefix="attrib-calibration-")
     os.makedirs(work, exist_ok=True)
+    if args.base_rate is not None:
+        args.actors_model = with_base_rate(work, args.base_rate)
     t0 = time.time()
-    rows, errors = [], []
+    rows, scens, errors = [], [], []
     try:
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
             futures = {pool.submit(one, s, args, work): s for s in
                        range(args.first, args.first + args.n)}
             for fut in concurrent.futures.as_completed(futures):
                 try:
-                    rows += fut.result()
+                    r, sc = fut.result()
+                    rows += r
+                    scens.append(sc)
                 except Exception as e:  # report every failed scenario
                     errors.append("seed %d: %s" % (futures[fut], e))
     finally:
@@ -294,10 +396,10 @@ def main():
         print("calibration smoke: %d scenarios, %d checks, %s" % (
             args.n, len(rows), "passed" if ok else "FAILED"))
         return 0 if ok else 1
-    text = report(rows, args.n - len(errors), seconds, args)
+    text = report(rows, scens, args.n - len(errors), seconds, args)
     print(text)
     if args.write_doc:
-        write_doc(os.path.join(ROOT, args.write_doc), text)
+        write_doc(os.path.join(ROOT, args.write_doc), text, args.marker)
     return 1 if errors else 0
 
 

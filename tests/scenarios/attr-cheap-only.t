@@ -13,3 +13,5 @@ expect actor-a standards.*.met == false
 expect actor-a links.L2.belief > actor-b links.L2.belief
 expect actor-a flags.*.flag lacks FALSE_FLAG
 expect actor-b links.*.belief == 0
+# no planted-looking evidence: the derived false-flag hypothesis stays at 0
+expect false-flag links.*.belief == 0

@@ -10,3 +10,5 @@ expect actor-a standards.*.met == false
 expect actor-a links.L1.belief >= actor-a links.L4.belief
 expect actor-a flags.*.flag lacks CONFLICT
 expect actor-b chains.state.joint.belief == 0
+# no planted-looking evidence: the derived false-flag hypothesis stays at 0
+expect false-flag links.*.belief == 0

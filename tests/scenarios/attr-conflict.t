@@ -11,3 +11,5 @@ expect actor-a links.L1.belief > 0.5
 expect actor-a links.L2.belief > 0.5
 expect actor-a chains.state.joint.belief == 0
 expect actor-a standards.*.met == false
+# no planted-looking evidence: the derived false-flag hypothesis stays at 0
+expect false-flag links.*.belief == 0

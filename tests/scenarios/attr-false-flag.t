@@ -16,3 +16,6 @@ expect actor-b links.L2.belief > 0.5
 expect actor-b links.L1.belief > actor-a links.L1.belief
 expect actor-b links.L2.belief > actor-a links.L2.belief
 expect actor-b chains.state.joint.belief == 0
+# the derived "false flag / imitation" hypothesis picks it up
+expect false-flag links.L1.belief > 0
+expect false-flag links.L2.belief > 0

@@ -19,3 +19,5 @@ expect actor-b links.L1.belief == 0
 expect actor-b links.L2.belief == 0
 expect actor-b links.L1.disbelief > 0.3
 expect actor-b links.L2.disbelief > 0.3
+# no planted-looking evidence: the derived false-flag hypothesis stays at 0
+expect false-flag links.*.belief == 0

@@ -15,13 +15,15 @@ build/scenarios/NAME.json, and evaluates the .t file's lines:
 
 PATH walks the hypothesis object of the score document (docs/
 report-format.md): `links.L2.belief`, `chains.state.joint.belief`,
-`flags.*.flag` (`*`: every element; a comparison must hold for each,
+`flags.*.flag` (`*`: every element of a list or every value of an
+object, e.g. `links.*.belief`; a comparison must hold for each,
 `has` for one), `links.L3.flags`. OP is one of < <= == >= > !=.
 
-Besides the .t lines, every scenario must pass two checks from DESIGN.md
-and the issue: with no claim on L4 (no claim at all in the models), no
-hypothesis's state chain has belief above 0; every truth hypothesis is
-scored. Prints one line per failure and "scenarios: N passed, M failed".
+Besides the .t lines, every scenario must pass checks taken from its
+truth file and DESIGN.md: every truth hypothesis is scored; no link that
+does not hold (holds.H.L=0) has belief above 0.5; on L1 and L2 no other
+hypothesis of the truth is believed more than the true actor; and with
+no claim on L4 no hypothesis's state chain has belief above 0. Prints one line per failure and "scenarios: N passed, M failed".
 """
 import json
 import os
@@ -44,7 +46,8 @@ def walk(obj, path):
         nxt = []
         for v in values:
             if part == "*":
-                nxt += list(v) if isinstance(v, list) else []
+                nxt += list(v.values()) if isinstance(v, dict) else (
+                    list(v) if isinstance(v, list) else [])
             elif isinstance(v, list) and part.isdigit():
                 nxt += [v[int(part)]] if int(part) < len(v) else []
             elif isinstance(v, dict) and part in v:
@@ -138,6 +141,23 @@ def general_checks(truth, doc, hyps):
     for h in truth.get("hypotheses", "").split(","):
         if h and h not in hyps:
             bad.append("truth hypothesis %s is not scored" % h)
+    # the truth, qualitatively: no link that does not hold reaches
+    # preponderance; on the technical links the true actor is believed at
+    # least as much as any other named hypothesis
+    actor = truth.get("actor", "none")
+    for h in truth.get("hypotheses", "").split(","):
+        if h not in hyps:
+            continue
+        for link, o in sorted(hyps[h]["links"].items()):
+            if truth.get("holds.%s.%s" % (h, link)) == "0" and \
+                    o["belief"] > 0.5:
+                bad.append("%s %s does not hold, yet belief %.3f > 0.5"
+                           % (h, link, o["belief"]))
+            if actor in hyps and h != actor and link in ("L1", "L2") and \
+                    o["belief"] > hyps[actor]["links"][link]["belief"]:
+                bad.append("%s %s belief %.3f above the true actor's %.3f"
+                           % (h, link, o["belief"],
+                              hyps[actor]["links"][link]["belief"]))
     claims_on_l4 = any(e.get("item_type") == "claim" and e.get("link") == "L4"
                        for h in doc["hypotheses"]
                        for e in h.get("evidence", []))
