@@ -107,8 +107,9 @@ scenarios: $(BUILD)/gen/scenario
 	@sh tests/gen-scenarios.sh $(BUILD)/gen/scenario
 
 # Calibration: 200 generated scenarios of the lab world scored against
-# their ground truth (about 30 s on 2 cores); the figures go into
-# docs/calibration.md. make test runs a 20-scenario smoke version.
+# their ground truth, twice (base rate 0.5 and 0.4; 1-2 minutes on 2
+# cores); the figures go into docs/calibration.md. make test runs a
+# 20-scenario smoke version.
 CALIBRATE := python3 tests/calibration/calibrate.py --attrib $(ATTRIB) \
 	--gen $(BUILD)/gen/scenario
 calibrate: all $(BUILD)/gen/scenario
