@@ -2,7 +2,8 @@
 # Regenerates every lab scenario (pcaps/gen/scenarios/*.scn) into a
 # temporary directory and checks that the capture and the truth file are
 # byte-identical to the committed ones (pcaps/lab/NAME.pcap,
-# pcaps/gen/scenarios/NAME.truth). `make scenarios` runs this.
+# pcaps/gen/scenarios/NAME.truth), then that malformed scenario files are
+# refused with the right error. `make scenarios` runs this.
 #
 #   tests/gen-scenarios.sh [--update] [GENERATOR]
 #
@@ -61,5 +62,36 @@ for scn in pcaps/gen/scenarios/*.scn; do
     passed=$((passed + 1))
   fi
 done
+# Scenario files the generator must refuse, each with a fragment of the
+# one-line error it must give (the ground-truth statements above all: a
+# typo there would make a truth file lie without changing a packet).
+reject() {
+  want=$1; shift
+  printf '%s\n' "$@" > "$tmp/bad.scn"
+  if "$gen" -o "$tmp/bad.pcap" -t "$tmp/bad.truth" "$tmp/bad.scn" \
+      > /dev/null 2> "$tmp/bad.err"; then
+    echo "rejected: accepted a scenario with: $*"
+    failed=$((failed + 1))
+  elif ! grep -qF -- "$want" "$tmp/bad.err"; then
+    echo "rejected: expected '$want', got: $(cat "$tmp/bad.err")"
+    failed=$((failed + 1))
+  else
+    passed=$((passed + 1))
+  fi
+}
+links="links a L1=1 L2=1 L3=0 L3i=0 L4=0"
+beacon="beacon client=10.0.0.5 server=203.0.113.10 sni=a.example period=300"
+reject "bad.scn:2: L4=2: use 0 or 1" "duration 1h" "links a L1=1 L2=1 L3=0 L3i=0 L4=2"
+reject "bad.scn:2: missing L3i=" "duration 1h" "links a L1=1 L2=1 L3=0 L4=0"
+reject "unknown key L5= for links" "duration 1h" "$links L5=1"
+reject "bad.scn:3: links a: given twice" "duration 1h" "$links" "$links"
+reject "bad.scn: actor a has no links statement" "duration 1h" "actor a"
+reject "bad.scn: planted=b has no links statement" "actor a" "$links" "$beacon planted=b"
+reject "need an actor statement" "duration 1h" "$links"
+reject "bad.scn:1: actor a b: an id is" "actor a b"
+reject "bad.scn:1: model ../m.yaml: a relative path" "model ../m.yaml"
+reject "bad.scn:1: cert_seed= needs cert_cn=" "$beacon cert_seed=5"
+reject "bad.scn:1: unknown key actor= for background" "background clients=2 rate=1/h actor=a"
+
 echo "gen-scenarios: $passed passed, $failed failed"
 [ $failed -eq 0 ]
