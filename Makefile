@@ -132,21 +132,27 @@ oracle-tshark: all
 	@sh tests/oracle/tshark-indicators.sh $(ATTRIB)
 
 # Everything make test runs, without the package step.
-check: all unit scenarios
-	@$(MAKE) --no-print-directory asan-check
-	@bash tests/custody/tamper.sh $(ATTRIB)
-	@bash tests/custody/kill9.sh $(ATTRIB)
-	@bash tests/custody/diskfull.sh $(ATTRIB)
-	@bash tests/live/run.sh $(ATTRIB) build/asan/attrib
-	@sh tests/run-regress.sh $(ATTRIB)
-	@sh tests/score/e2e.sh $(ATTRIB)
-	@sh tests/oracle/ndpi-agreement.sh $(ATTRIB)
-	@python3 tests/scenarios/run.py $(ATTRIB)
-	@$(CALIBRATE) --n 20 --smoke
-	@mkdir -p build/fuzz && sh tests/fuzz/build.sh --run 10 > build/fuzz/smoke.log 2>&1 \
+# Every step runs even when an earlier one fails; tests/step.sh keeps the
+# tally and the last line says what passed and what failed.
+STEP := sh tests/step.sh
+check: all
+	@$(STEP) --reset
+	@$(STEP) unit $(MAKE) --no-print-directory unit
+	@$(STEP) scenarios $(MAKE) --no-print-directory scenarios
+	@$(STEP) asan $(MAKE) --no-print-directory asan-check
+	@$(STEP) tamper bash tests/custody/tamper.sh $(ATTRIB)
+	@$(STEP) kill9 bash tests/custody/kill9.sh $(ATTRIB)
+	@$(STEP) diskfull bash tests/custody/diskfull.sh $(ATTRIB)
+	@$(STEP) live bash tests/live/run.sh $(ATTRIB) build/asan/attrib
+	@$(STEP) regress sh tests/run-regress.sh $(ATTRIB)
+	@$(STEP) score-e2e sh tests/score/e2e.sh $(ATTRIB)
+	@$(STEP) ndpi-agreement sh tests/oracle/ndpi-agreement.sh $(ATTRIB)
+	@$(STEP) attribution-scenarios python3 tests/scenarios/run.py $(ATTRIB)
+	@$(STEP) calibration-smoke $(CALIBRATE) --n 20 --smoke
+	@$(STEP) fuzz sh -c 'mkdir -p build/fuzz && sh tests/fuzz/build.sh --run 10 > build/fuzz/smoke.log 2>&1 \
 	  && echo "fuzz: every harness ran 10 s without a finding (log: build/fuzz/smoke.log)" \
-	  || { tail -40 build/fuzz/smoke.log; echo "fuzz: a harness failed"; exit 1; }
-	@echo "check: 15 passed, 0 failed (unit, scenarios, asan unit, asan ingest, tamper, kill9, diskfull, live, regress, score e2e, ndpi-agreement, attribution scenarios, calibration smoke, fuzz, build)"
+	  || { tail -40 build/fuzz/smoke.log; echo "fuzz: a harness failed"; exit 1; }'
+	@$(STEP) --summary
 
 test:
 	@$(MAKE) --no-print-directory deps
