@@ -21,6 +21,17 @@ int cmd_summary(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_indicators(int argc, char **argv);
 int cmd_score(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+struct store;
+/* Verifies the open case st (head file head), builds its report and
+ * writes it to out_path ("-": standard output) in format (enum
+ * report_format), then records a custody entry `report` when the case is
+ * intact. args is the command line for the report and the custody entry.
+ * Returns an exit code: EXIT_FINDING when the case is tampered (the
+ * report is written and says so). */
+int cli_report_case(struct store *st, const char *db, const char *head,
+		    const char *out_path, int format, const char *args);
 
 /* Prints "attrib: MESSAGE" to stderr as one line. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -28,7 +39,6 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Joins argv with spaces (shell-quoting arguments that need it) into out. */
 void cli_join_args(int argc, char **argv, char *out, size_t outlen);
 
-struct store;
 /* Opens an existing case database for reading commands; prints the error
  * and returns NULL when it is missing or cannot be opened. Close with
  * store_close(). */

@@ -1,0 +1,258 @@
+/*
+ * cmd_report.c — `attrib report --db CASE.db --format html|md|json|stix
+ * -o FILE`: verifies the case (attrib verify's checks), builds the report
+ * document and writes it in one format.
+ *
+ * The report is written to a temporary file next to FILE and renamed
+ * into place, so FILE is either the old file or the whole new report.
+ * When the case verifies intact, a custody entry `report` records the
+ * file, its SHA-256, the format and the head the report states. When it
+ * does not, the report is still written (its first line says TAMPERED),
+ * nothing is added to the case, and the exit status is 1.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyze/evidence/store.h"
+#include "analyze/report/report.h"
+#include "capture/source.h"
+#include "cli/case_check.h"
+#include "cli/cli.h"
+
+/* The checks' result in the report's terms. */
+static void fill_verification(const struct case_check *cc,
+			      const char *head_path,
+			      struct report_verification *v)
+{
+	*v = (struct report_verification){
+		.done = true,
+		.tampered = cc->tampered,
+		.first_problem = cc->first_problem,
+		.chain_entries = cc->chain_read ? cc->chain.entries : 0,
+		.head_seq = cc->chain_read ? cc->chain.head_seq : 0,
+		.head_hash = cc->chain_read ? cc->chain.head_hash : NULL,
+		.head_file = head_path,
+		.head_file_result = cc->chain_read ? cc->chain.external
+						   : cc->chain_error,
+		.head_file_checked = cc->chain_read &&
+				     cc->chain.external_checked,
+		.integrity = cc->integrity ? "ok" : cc->damage,
+		.sources = cc->sources,
+		.sources_rehashed = cc->rehashed,
+		.sources_changed = cc->mismatched,
+		.sources_missing = cc->missing,
+		.sources_unfinished = cc->partial,
+		.packets_reread = cc->packets,
+		.packets_wrong = cc->packets_bad,
+		.packets_not_checkable = cc->packets_skipped,
+		.checked_us = (int64_t)store_now_us(),
+	};
+}
+
+/* Writes doc to path through a temporary file and rename. */
+static int write_file(const json_t *doc, enum report_format f,
+		      const char *path, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >=
+	    (int)sizeof tmp) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	/* mkstemp makes the file private; a report gets the usual mode */
+	mode_t mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	FILE *out = fdopen(fd, "w");
+	if (!out) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	char werr[256];
+	int rc = report_write(doc, f, out, werr, sizeof werr);
+	if (rc != 0)
+		snprintf(err, errlen, "%s: %s%s%s", path, werr,
+			 errno ? ": " : "", errno ? strerror(errno) : "");
+	else if (fsync(fileno(out)) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	if (fclose(out) != 0 && rc == 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0 && rename(tmp, path) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
+int cli_report_case(struct store *st, const char *db, const char *head,
+		    const char *out_path, int format, const char *args)
+{
+	struct case_check cc;
+	int crc = case_check_run(st, head, &cc);
+	if (crc != 0)
+		return crc == -2 ? EXIT_INTERNAL : EXIT_INPUT;
+	struct report_verification v;
+	fill_verification(&cc, head, &v);
+	struct report_options opt = {.case_path = db, .arguments = args,
+				     .now_us = (int64_t)store_now_us()};
+	char err[1024];
+	json_t *doc = report_build(st, &v, &opt, err, sizeof err);
+	if (!doc) {
+		cli_error("%s: %s", db, err);
+		return EXIT_INTERNAL;
+	}
+	int rc = EXIT_OK;
+	bool to_stdout = !strcmp(out_path, "-");
+	errno = 0;
+	if (to_stdout ? report_write(doc, (enum report_format)format, stdout,
+				     err, sizeof err)
+		      : write_file(doc, (enum report_format)format, out_path,
+				   err, sizeof err)) {
+		cli_error("%s", err);
+		json_decref(doc);
+		return EXIT_INTERNAL;
+	}
+	json_t *run = json_object_get(doc, "run");
+	json_int_t run_id = json_integer_value(json_object_get(run, "id"));
+	json_decref(doc);
+	if (cc.tampered) {
+		cli_error("%s: TAMPERED: %s; the report says so, and nothing "
+			  "was added to the case", db, cc.first_problem);
+		return EXIT_FINDING;
+	}
+	char hex[2 * SHA256_LEN + 1] = "-", detail[PATH_MAX + 512], runs[32];
+	uint8_t sha[SHA256_LEN];
+	if (!to_stdout) {
+		if (file_sha256(out_path, sha, err, sizeof err) != 0) {
+			cli_error("%s", err);
+			return EXIT_INTERNAL;
+		}
+		sha256_hex(sha, hex);
+	}
+	if (run_id)
+		snprintf(runs, sizeof runs, "%lld", (long long)run_id);
+	else
+		snprintf(runs, sizeof runs, "none");
+	snprintf(detail, sizeof detail,
+		 "%s report %s sha256 %s; states head %" PRIu64 " %s; score "
+		 "run %s", report_format_name((enum report_format)format),
+		 to_stdout ? "(standard output)" : out_path, hex,
+		 cc.chain.head_seq, cc.chain.head_hash, runs);
+	if (store_custody(st, "report", args, detail) != 0 ||
+	    store_commit(st) != 0) {
+		cli_error("%s", store_error(st));
+		return EXIT_INTERNAL;
+	}
+	uint64_t seq;
+	char head_hex[65];
+	store_head(st, &seq, head_hex);
+	FILE *msg = to_stdout ? stderr : stdout;
+	if (!to_stdout)
+		fprintf(msg, "report: %s (%s, sha256 %s)\n", out_path,
+			report_format_name((enum report_format)format), hex);
+	fprintf(msg, "head: %" PRIu64 " %s (written to %s)\n", seq, head_hex,
+		store_head_path(st));
+	return rc;
+}
+
+static void usage_report(FILE *out)
+{
+	fprintf(out,
+		"usage: attrib report --db CASE.db [--format html|md|json|stix] "
+		"-o FILE [--head FILE]\n"
+		"  the format defaults to the one FILE's extension names "
+		"(.html, .md, .json, .stix.json);\n"
+		"  -o - writes to standard output (then --format is needed)\n"
+		"  exit 0 written, 1 written but the case is TAMPERED, 2 usage "
+		"or input error\n");
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"head", required_argument, NULL, 'H'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *db = NULL, *fmt = NULL, *out = NULL, *head = NULL;
+	char args[4096], err[1024], head_default[4200];
+	cli_join_args(argc, argv, args, sizeof args);
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "d:f:o:H:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'f': fmt = optarg; break;
+		case 'o': out = optarg; break;
+		case 'H': head = optarg; break;
+		case 'h': usage_report(stdout); return EXIT_OK;
+		default: usage_report(stderr); return EXIT_INPUT;
+		}
+	}
+	if (!db || !out || optind != argc) {
+		cli_error("report: --db CASE.db and -o FILE are required, and "
+			  "nothing else");
+		usage_report(stderr);
+		return EXIT_INPUT;
+	}
+	int format = fmt ? report_format_parse(fmt)
+			 : report_format_from_path(out);
+	if (format < 0) {
+		if (fmt)
+			cli_error("report: unknown format '%s' (html, md, json, "
+				  "stix)", fmt);
+		else
+			cli_error("report: %s: give --format, the extension "
+				  "names no format", out);
+		return EXIT_INPUT;
+	}
+	if (access(db, R_OK) != 0) {
+		cli_error("%s: %s", db, strerror(errno));
+		return EXIT_INPUT;
+	}
+	if (store_probe(db, err, sizeof err) == 0) {
+		cli_error("%s: TAMPERED: database damaged: %s (no report; run "
+			  "attrib verify)", db, err);
+		return EXIT_FINDING;
+	}
+	struct store *st = cli_open_case(db);
+	if (!st)
+		return EXIT_INPUT;
+	if (head)
+		store_set_head_path(st, head);
+	snprintf(head_default, sizeof head_default, "%s", store_head_path(st));
+	int rc = cli_report_case(st, db, head_default, out, format, args);
+	if (store_close(st, err, sizeof err) != 0) {
+		cli_error("%s", err);
+		rc = EXIT_INTERNAL;
+	}
+	return rc;
+}
