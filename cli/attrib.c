@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{"verify", cmd_verify, "verify  --db CASE.db [--head FILE]  re-check the evidence chain, source files and cited packets"},
 	{"indicators", cmd_indicators, "indicators --db CASE.db [--kind KIND] [--json]  every observation"},
 	{"score", cmd_score, "score   --db CASE.db --models PATH... [--json]  score attribution hypotheses"},
+	{"analyze", cmd_analyze, "analyze [--db CASE.db] --models PATH... -o REPORT PATH...  ingest, score and report in one"},
 	{"report", cmd_report, "report  --db CASE.db --format html|md|json|stix -o FILE  the case's report"},
 	{"summary", cmd_summary, "summary --db CASE.db           sources, flows by protocol, anomalies"},
 };

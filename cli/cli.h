@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum exit_code {
 	EXIT_OK = 0,
@@ -22,16 +23,47 @@ int cmd_verify(int argc, char **argv);
 int cmd_indicators(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
 
 struct store;
+struct model_set;
+
+/* Capture files to ingest (cmd_ingest.c). */
+struct file_list {
+	char **paths;
+	size_t count, cap;
+	uint64_t total_bytes;
+};
+/* Adds the files named, and the capture files below the folders named
+ * (recursive, sorted), to l. 0, or -1 with the error printed. */
+int cli_collect_captures(struct file_list *l, int n, char **paths);
+void cli_file_list_free(struct file_list *l);
+/* Ingests files into the open case st (one pipeline, the derived tables
+ * rebuilt at the end, the head printed); batch 0 is the default. Returns
+ * an exit code: EXIT_INPUT when some file ended in an input error (its
+ * evidence before the error kept, the other files ingested). */
+int cli_ingest_files(struct store *st, const struct file_list *files,
+		     const char *args, uint64_t batch);
+
+/* Loads and finishes a model set from model files and folders
+ * (cmd_score.c); NULL with the error printed. */
+struct model_set *cli_load_models(const char *const *paths, size_t n);
+/* Scores the open case st against ms, stores the run (chained) and
+ * prints its summary, or the score document when json. args goes into
+ * the custody entry. Returns an exit code. */
+int cli_score_case(struct store *st, const struct model_set *ms, bool json,
+		   const char *args);
+
 /* Verifies the open case st (head file head), builds its report and
  * writes it to out_path ("-": standard output) in format (enum
  * report_format), then records a custody entry `report` when the case is
- * intact. args is the command line for the report and the custody entry.
- * Returns an exit code: EXIT_FINDING when the case is tampered (the
- * report is written and says so). */
+ * intact. args is the command line for the report and the custody entry;
+ * case_note (may be NULL) is said of the case in the report. Returns an
+ * exit code: EXIT_FINDING when the case is tampered (the report is
+ * written and says so). */
 int cli_report_case(struct store *st, const char *db, const char *head,
-		    const char *out_path, int format, const char *args);
+		    const char *out_path, int format, const char *args,
+		    const char *case_note);
 
 /* Prints "attrib: MESSAGE" to stderr as one line. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

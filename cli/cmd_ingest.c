@@ -30,12 +30,6 @@
 
 enum { ERR_LEN = 1024, MAX_DIR_DEPTH = 16, PROGRESS_EVERY_PACKETS = 4096 };
 
-struct file_list {
-	char **paths;
-	size_t count, cap;
-	uint64_t total_bytes;
-};
-
 static int list_add(struct file_list *l, const char *path, uint64_t size)
 {
 	if (l->count == l->cap) {
@@ -53,7 +47,7 @@ static int list_add(struct file_list *l, const char *path, uint64_t size)
 	return 0;
 }
 
-static void list_free(struct file_list *l)
+void cli_file_list_free(struct file_list *l)
 {
 	for (size_t i = 0; i < l->count; i++)
 		free(l->paths[i]);
@@ -116,7 +110,7 @@ static int walk_dir(struct file_list *l, const char *dir, int depth)
 	return rc;
 }
 
-static int collect(struct file_list *l, int n, char **paths)
+int cli_collect_captures(struct file_list *l, int n, char **paths)
 {
 	for (int i = 0; i < n; i++) {
 		struct stat sb;
@@ -269,6 +263,65 @@ close_source:
 	return rc;
 }
 
+int cli_ingest_files(struct store *st, const struct file_list *files,
+		     const char *args, uint64_t batch)
+{
+	int rc = EXIT_OK;
+	char err[ERR_LEN];
+	struct run r = {.args = args};
+	pipeline_config_default(&r.cfg);
+	if (batch)
+		r.cfg.checkpoint_packets = batch;
+	r.st = st;
+	if (!(r.dpi = dpi_create(err, sizeof err)) ||
+	    !(r.pl = pipeline_create(r.st, r.dpi, &r.cfg, err, sizeof err))) {
+		cli_error("%s", err);
+		rc = EXIT_INTERNAL;
+		goto close_all;
+	}
+	double t0 = cli_now();
+	progress_start(&r.progress, files->total_bytes);
+	for (size_t i = 0; i < files->count; i++) {
+		int frc = ingest_file(&r, files->paths[i]);
+		if (frc < 0) {
+			rc = EXIT_INTERNAL;
+			break;
+		}
+		if (frc > 0) {
+			r.failed++;
+			rc = EXIT_INPUT;
+		}
+	}
+	progress_finish(&r.progress);
+	/* After a failed write (e.g. disk full) the case stays as last
+	 * committed: the derived tables are not rebuilt. */
+	if (rc != EXIT_INTERNAL && store_build_indexes(r.st) != 0) {
+		cli_error("%s", store_error(r.st));
+		rc = EXIT_INTERNAL;
+	}
+	uint64_t head_seq;
+	char head_hex[65];
+	store_head(r.st, &head_seq, head_hex);
+	if (head_seq)
+		printf("head: %" PRIu64 " %s (written to %s)\n", head_seq,
+		       head_hex, store_head_path(r.st));
+	double secs = cli_now() - t0;
+	if (r.progress.enabled)
+		fprintf(stderr,
+			"ingested %" PRIu64 " of %zu files (%" PRIu64
+			" already in the case, %" PRIu64 " with errors): %" PRIu64
+			" packets, %" PRIu64 " flows, %" PRIu64
+			" anomalies in %.1f s (%.1f MB/s, %.0f packets/s)\n",
+			r.done, files->count, r.skipped, r.failed, r.packets,
+			r.flows, r.anomalies, secs,
+			secs > 0 ? (double)files->total_bytes / 1e6 / secs : 0,
+			secs > 0 ? (double)r.packets / secs : 0);
+close_all:
+	pipeline_destroy(r.pl);
+	dpi_destroy(r.dpi);
+	return rc;
+}
+
 static void usage_ingest(void)
 {
 	fprintf(stderr, "usage: attrib ingest --db CASE.db [--head FILE] "
@@ -320,74 +373,26 @@ int cmd_ingest(int argc, char **argv)
 		return EXIT_INPUT;
 	}
 	struct file_list files = {0};
-	if (collect(&files, argc - optind, argv + optind) != 0) {
-		list_free(&files);
+	if (cli_collect_captures(&files, argc - optind, argv + optind) != 0) {
+		cli_file_list_free(&files);
 		return EXIT_INPUT;
 	}
 	int rc = EXIT_OK;
 	char err[ERR_LEN];
-	struct run r = {.args = all_args};
-	pipeline_config_default(&r.cfg);
-	if (batch)
-		r.cfg.checkpoint_packets = batch;
-	if (!(r.st = store_open(db, err, sizeof err))) {
+	struct store *st = store_open(db, err, sizeof err);
+	if (!st) {
 		cli_error("%s", err);
 		rc = EXIT_INPUT;
 		goto free_files;
 	}
 	if (head)
-		store_set_head_path(r.st, head);
-	if (!(r.dpi = dpi_create(err, sizeof err)) ||
-	    !(r.pl = pipeline_create(r.st, r.dpi, &r.cfg, err, sizeof err))) {
-		cli_error("%s", err);
-		rc = EXIT_INTERNAL;
-		goto close_all;
-	}
-	double t0 = cli_now();
-	progress_start(&r.progress, files.total_bytes);
-	for (size_t i = 0; i < files.count; i++) {
-		int frc = ingest_file(&r, files.paths[i]);
-		if (frc < 0) {
-			rc = EXIT_INTERNAL;
-			break;
-		}
-		if (frc > 0) {
-			r.failed++;
-			rc = EXIT_INPUT;
-		}
-	}
-	progress_finish(&r.progress);
-	/* After a failed write (e.g. disk full) the case stays as last
-	 * committed: the derived tables are not rebuilt. */
-	if (rc != EXIT_INTERNAL && store_build_indexes(r.st) != 0) {
-		cli_error("%s", store_error(r.st));
-		rc = EXIT_INTERNAL;
-	}
-	uint64_t head_seq;
-	char head_hex[65];
-	store_head(r.st, &head_seq, head_hex);
-	if (head_seq)
-		printf("head: %" PRIu64 " %s (written to %s)\n", head_seq,
-		       head_hex, store_head_path(r.st));
-	double secs = cli_now() - t0;
-	if (r.progress.enabled)
-		fprintf(stderr,
-			"ingested %" PRIu64 " of %zu files (%" PRIu64
-			" already in the case, %" PRIu64 " with errors): %" PRIu64
-			" packets, %" PRIu64 " flows, %" PRIu64
-			" anomalies in %.1f s (%.1f MB/s, %.0f packets/s)\n",
-			r.done, files.count, r.skipped, r.failed, r.packets,
-			r.flows, r.anomalies, secs,
-			secs > 0 ? (double)files.total_bytes / 1e6 / secs : 0,
-			secs > 0 ? (double)r.packets / secs : 0);
-close_all:
-	pipeline_destroy(r.pl);
-	dpi_destroy(r.dpi);
-	if (r.st && store_close(r.st, err, sizeof err) != 0) {
+		store_set_head_path(st, head);
+	rc = cli_ingest_files(st, &files, all_args, batch);
+	if (store_close(st, err, sizeof err) != 0) {
 		cli_error("%s", err);
 		rc = EXIT_INTERNAL;
 	}
 free_files:
-	list_free(&files);
+	cli_file_list_free(&files);
 	return rc;
 }

@@ -110,7 +110,8 @@ static int write_file(const json_t *doc, enum report_format f,
 }
 
 int cli_report_case(struct store *st, const char *db, const char *head,
-		    const char *out_path, int format, const char *args)
+		    const char *out_path, int format, const char *args,
+		    const char *case_note)
 {
 	struct case_check cc;
 	int crc = case_check_run(st, head, &cc);
@@ -119,6 +120,7 @@ int cli_report_case(struct store *st, const char *db, const char *head,
 	struct report_verification v;
 	fill_verification(&cc, head, &v);
 	struct report_options opt = {.case_path = db, .arguments = args,
+				     .case_note = case_note,
 				     .now_us = (int64_t)store_now_us()};
 	char err[1024];
 	json_t *doc = report_build(st, &v, &opt, err, sizeof err);
@@ -249,7 +251,8 @@ int cmd_report(int argc, char **argv)
 	if (head)
 		store_set_head_path(st, head);
 	snprintf(head_default, sizeof head_default, "%s", store_head_path(st));
-	int rc = cli_report_case(st, db, head_default, out, format, args);
+	int rc = cli_report_case(st, db, head_default, out, format, args,
+				 NULL);
 	if (store_close(st, err, sizeof err) != 0) {
 		cli_error("%s", err);
 		rc = EXIT_INTERNAL;

@@ -262,7 +262,7 @@ static int parse_args(int argc, char **argv, struct score_opts *o)
 	return -1;
 }
 
-static struct model_set *load_models(const struct score_opts *o)
+struct model_set *cli_load_models(const char *const *paths, size_t n)
 {
 	char err[1024];
 	struct model_set *ms = model_set_create();
@@ -270,8 +270,8 @@ static struct model_set *load_models(const struct score_opts *o)
 		cli_error("score: out of memory");
 		return NULL;
 	}
-	for (size_t i = 0; i < o->n_models; i++)
-		if (model_load_path(ms, o->models[i], err, sizeof err) != 0)
+	for (size_t i = 0; i < n; i++)
+		if (model_load_path(ms, paths[i], err, sizeof err) != 0)
 			goto fail;
 	if (model_set_finish(ms, err, sizeof err) == 0)
 		return ms;
@@ -281,28 +281,16 @@ fail:
 	return NULL;
 }
 
-int cmd_score(int argc, char **argv)
+int cli_score_case(struct store *st, const struct model_set *ms, bool json,
+		   const char *args)
 {
-	struct score_opts o = {0};
-	int rc = parse_args(argc, argv, &o);
-	if (rc >= 0) {
-		free(o.models);
-		return rc == EXIT_OK + 100 ? EXIT_OK : rc;
-	}
-	char err[1024], args[4096];
-	struct model_set *ms = NULL;
-	struct store *st = NULL;
+	char err[1024];
 	struct matcher *m = NULL;
 	struct assessment *as = NULL;
 	struct score_citations **cites = NULL;
 	json_t *sources = json_array(), *doc = NULL;
 	char *result = NULL, *models = NULL;
-	rc = EXIT_INPUT;
-	if (!(ms = load_models(&o)) || !(st = cli_open_case(o.db)))
-		goto done;
-	if (o.head)
-		store_set_head_path(st, o.head);
-	rc = EXIT_INTERNAL;
+	int rc = EXIT_INTERNAL;
 	if (!(m = matcher_create(ms, err, sizeof err))) {
 		cli_error("score: %s", err);
 		goto done;
@@ -341,14 +329,13 @@ int cmd_score(int argc, char **argv)
 	snprintf(detail, sizeof detail, "run %" PRId64 ": %zu hypotheses, "
 		 "%zu model files, %zu patterns not evaluated", run.id,
 		 as->n_hyps, ms->n_files, ms->n_uneval);
-	cli_join_args(argc, argv, args, sizeof args);
 	if (store_score_run(st, &row) != 0 || store_rows(st, run.id, as, cites) ||
 	    store_custody(st, "score", args, detail) != 0 ||
 	    store_commit(st) != 0) {
 		cli_error("score: %s", store_error(st));
 		goto done;
 	}
-	if (o.json) {
+	if (json) {
 		if (json_dumpf(doc, stdout, JSON_INDENT(2)) != 0)
 			goto done;
 		putchar('\n');
@@ -358,22 +345,45 @@ int cmd_score(int argc, char **argv)
 	uint64_t seq;
 	char hex[65];
 	store_head(st, &seq, hex);
-	fprintf(o.json ? stderr : stdout, "head: %" PRIu64 " %s (written to "
+	fprintf(json ? stderr : stdout, "head: %" PRIu64 " %s (written to "
 		"%s)\n", seq, hex, store_head_path(st));
 	rc = EXIT_OK;
+done:
+	free_cites(cites, as ? as->n_hyps : 0);
+	assess_free(as);
+	matcher_destroy(m);
+	json_decref(doc);
+	json_decref(sources);
+	free(result);
+	free(models);
+	return rc;
+}
+
+int cmd_score(int argc, char **argv)
+{
+	struct score_opts o = {0};
+	int rc = parse_args(argc, argv, &o);
+	if (rc >= 0) {
+		free(o.models);
+		return rc == EXIT_OK + 100 ? EXIT_OK : rc;
+	}
+	char err[1024], args[4096];
+	struct model_set *ms = NULL;
+	struct store *st = NULL;
+	rc = EXIT_INPUT;
+	if (!(ms = cli_load_models(o.models, o.n_models)) ||
+	    !(st = cli_open_case(o.db)))
+		goto done;
+	if (o.head)
+		store_set_head_path(st, o.head);
+	cli_join_args(argc, argv, args, sizeof args);
+	rc = cli_score_case(st, ms, o.json, args);
 done:
 	if (st && store_close(st, err, sizeof err) != 0 && rc == EXIT_OK) {
 		cli_error("%s", err);
 		rc = EXIT_INTERNAL;
 	}
-	free_cites(cites, as ? as->n_hyps : 0);
-	assess_free(as);
-	matcher_destroy(m);
 	model_set_destroy(ms);
-	json_decref(doc);
-	json_decref(sources);
-	free(result);
-	free(models);
 	free(o.models);
 	return rc;
 }

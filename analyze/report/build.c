@@ -406,6 +406,8 @@ static int add_head(struct build *b, const struct report_case_info *ci)
 	    rj_set(rep, "arguments", rj_text(o->arguments ? o->arguments : "")))
 		return -1;
 	if (rj_set(cs, "path", rj_text(o->case_path ? o->case_path : "")) ||
+	    rj_set(cs, "note", o->case_note ? rj_text(o->case_note)
+					    : json_null()) ||
 	    rj_set(cs, "schema_version", json_integer(ci->schema_version)) ||
 	    rj_set(cs, "sources", json_integer((json_int_t)ci->sources)) ||
 	    rj_set(cs, "flows", json_integer((json_int_t)ci->flows)) ||

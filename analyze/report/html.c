@@ -105,7 +105,13 @@ static void header(FILE *f, const json_t *doc)
 	const char *status = rj_str(v, "status");
 	fputs("<header><h1>Attribution evidence report</h1>\n<p>Case <code>", f);
 	html_put(f, rj_str(cs, "path"));
-	fputs("</code> · report made ", f);
+	fputs("</code>", f);
+	if (rj_str(cs, "note")[0]) {
+		fputs(" (", f);
+		html_put(f, rj_str(cs, "note"));
+		fputs(")", f);
+	}
+	fputs(" · report made ", f);
 	html_put(f, rj_str(rj_obj(doc, "report"), "time"));
 	fputs(" by attrib ", f);
 	html_put(f, rj_str(rj_obj(doc, "report"), "tool_version"));

@@ -69,6 +69,8 @@ struct report_verification {
 struct report_options {
 	const char *case_path;   /* the database, as the user named it */
 	const char *arguments;   /* the command line that made the report */
+	const char *case_note;   /* said of the case (e.g. that it was
+	                            temporary and is gone); may be NULL */
 	int64_t now_us;          /* the report's time */
 	/* caps; 0 means the default (REPORT_DEFAULT_* below) */
 	unsigned top_values;     /* values shown per indicator kind */

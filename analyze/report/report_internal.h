@@ -78,9 +78,10 @@ void report_fmt_prob(double v, char out[16]);
 /* Writes s for HTML text or a quoted attribute value: & < > " ' as
  * entities, controls other than tab and newline as U+FFFD. */
 void html_put(FILE *f, const char *s);
-/* Writes s as Markdown inline text: every ASCII punctuation character
- * that Markdown could read as syntax is backslash-escaped, & < > as
- * entities (so no HTML gets through), newlines and controls as spaces. */
+/* Writes s as Markdown inline text: the characters that could open
+ * emphasis, code, a link or image ([ ]), a table cell, strikethrough or a
+ * heading are backslash-escaped, & < > written as entities (so no HTML
+ * gets through), newlines and controls as spaces. */
 void md_put(FILE *f, const char *s);
 /* Writes s as a Markdown code span, safe inside a table cell. */
 void md_code(FILE *f, const char *s);

@@ -296,7 +296,7 @@ void md_put(FILE *f, const char *s)
 		case '<': fputs("&lt;", f); continue;
 		case '>': fputs("&gt;", f); continue;
 		case '\\': case '`': case '*': case '_': case '[': case ']':
-		case '|': case '~': case '(': case ')': case '!': case '#':
+		case '|': case '~': case '#':
 			fputc('\\', f);
 			fputc(*p, f);
 			continue;
