@@ -24,18 +24,12 @@
  */
 #include "analyze/report/report_internal.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/digest.h"
-
-/* The STIX 2.1 namespace for cyber-observable ids (STIX 2.1, 2.9). */
-static const uint8_t stix_ns[16] = {0x00, 0xab, 0xed, 0xb4, 0xaa, 0x42,
-				    0x46, 0x6c, 0x9c, 0x01, 0xfe, 0xd2,
-				    0x33, 0x15, 0xa9, 0xb7};
+#include "analyze/report/stix.h"
 
 struct stix {
 	json_t *objects;
@@ -45,67 +39,6 @@ struct stix {
 	char identity[64];
 	char err[200];
 };
-
-/* type--uuid5(ns, name) into out (at least 80 bytes). */
-static bool uuid5(const uint8_t ns[16], const char *type, const char *name,
-		  char *out, size_t n)
-{
-	size_t len = strlen(name);
-	uint8_t *buf = malloc(16 + len);
-	char hex[DIGEST_SHA1_HEX_SIZE];
-	if (!buf)
-		return false;
-	memcpy(buf, ns, 16);
-	memcpy(buf + 16, name, len);
-	bool ok = digest_sha1_hex(buf, 16 + len, hex);
-	free(buf);
-	if (!ok)
-		return false;
-	uint8_t u[16];
-	for (int i = 0; i < 16; i++) {
-		unsigned v;
-		sscanf(hex + 2 * i, "%2x", &v);
-		u[i] = (uint8_t)v;
-	}
-	u[6] = (uint8_t)((u[6] & 0x0f) | 0x50);
-	u[8] = (uint8_t)((u[8] & 0x3f) | 0x80);
-	snprintf(out, n,
-		 "%s--%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x"
-		 "%02x%02x%02x", type, u[0], u[1], u[2], u[3], u[4], u[5], u[6],
-		 u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
-	return true;
-}
-
-/* An SDO/SRO id from the case head and a key. */
-static bool sdo_id(const struct stix *x, const char *type, const char *key,
-		   char *out, size_t n)
-{
-	size_t len = strlen(x->head) + strlen(key) + 16;
-	char *name = malloc(len);
-	if (!name)
-		return false;
-	snprintf(name, len, "attrib:%s:%s", x->head, key);
-	bool ok = uuid5(stix_ns, type, name, out, n);
-	free(name);
-	return ok;
-}
-
-/* True when s is "type--" followed by a UUID (any version). */
-static bool is_stix_id(const char *s, const char *type)
-{
-	size_t t = strlen(type);
-	if (strncmp(s, type, t) != 0 || strncmp(s + t, "--", 2) != 0)
-		return false;
-	const char *u = s + t + 2;
-	if (strlen(u) != 36)
-		return false;
-	for (int i = 0; i < 36; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? u[i] != '-' : !isxdigit((unsigned char)u[i]))
-			return false;
-	}
-	return true;
-}
 
 /* Adds obj (stealing it) unless an object with its id is there. */
 static int add(struct stix *x, json_t *obj)
@@ -137,99 +70,13 @@ static int confidence(double b)
 	return (int)floor(unit_clamp(b) * 100 + 0.5 + 1e-9);
 }
 
-/* ---- cyber-observables and patterns ---- */
-
-struct observable {
-	char type[32];
-	json_t *props;   /* id-contributing properties */
-	char path[96];   /* the pattern's object path */
-};
-
-static bool is_ip(const char *v, bool *v6)
-{
-	size_t n = strlen(v);
-	if (n == 0 || n > 45)
-		return false;
-	if (strspn(v, "0123456789.") == n)
-		return (*v6 = false, true);
-	if (strspn(v, "0123456789abcdefABCDEF:.") == n && strchr(v, ':'))
-		return (*v6 = true, true);
-	return false;
-}
-
-/* How a kind's value is expressed in STIX. */
-static int observable_of(const char *kind, const char *value,
-			 struct observable *o)
-{
-	bool v6;
-	memset(o, 0, sizeof *o);
-	if ((!strncmp(kind, "ip", 2) || !strcmp(kind, "dns.answer")) &&
-	    is_ip(value, &v6)) {
-		snprintf(o->type, sizeof o->type, v6 ? "ipv6-addr" : "ipv4-addr");
-		snprintf(o->path, sizeof o->path, "%s:value", o->type);
-		o->props = json_pack("{s:o}", "value", rj_text(value));
-	} else if (!strcmp(kind, "dns.query") || !strcmp(kind, "dns.answer") ||
-		   !strcmp(kind, "tls.sni") || !strcmp(kind, "http.host")) {
-		snprintf(o->type, sizeof o->type, "domain-name");
-		snprintf(o->path, sizeof o->path, "domain-name:value");
-		o->props = json_pack("{s:o}", "value", rj_text(value));
-	} else if (!strcmp(kind, "http.url")) {
-		snprintf(o->type, sizeof o->type, "url");
-		snprintf(o->path, sizeof o->path, "url:value");
-		o->props = json_pack("{s:o}", "value", rj_text(value));
-	} else if (!strcmp(kind, "tls.cert.sha1")) {
-		snprintf(o->type, sizeof o->type, "x509-certificate");
-		snprintf(o->path, sizeof o->path,
-			 "x509-certificate:hashes.'SHA-1'");
-		o->props = json_pack("{s:{s:o}}", "hashes", "SHA-1",
-				     rj_text(value));
-	} else {
-		/* JA3, JA4, HASSH, banners, user agents, beacons...: no STIX
-		 * object holds them, so a custom one does. */
-		snprintf(o->type, sizeof o->type, "x-attrib-indicator");
-		snprintf(o->path, sizeof o->path, "x-attrib-indicator:value");
-		o->props = json_pack("{s:o, s:o}", "kind", rj_text(kind),
-				     "value", rj_text(value));
-	}
-	return o->props ? 0 : -1;
-}
-
-/* "[path = 'value']" with ' and \ escaped; NULL when out of memory. */
-static char *pattern_of(const struct observable *o, const char *kind,
-			const char *value)
-{
-	size_t n = strlen(value) + strlen(kind);
-	char *out = malloc(2 * n + strlen(o->path) + 96), *p = out;
-	if (!out)
-		return NULL;
-	p += sprintf(p, "[%s = '", o->path);
-	for (const char *v = value; *v; v++) {
-		if (*v == '\'' || *v == '\\')
-			*p++ = '\\';
-		*p++ = *v;
-	}
-	*p++ = '\'';
-	if (!strcmp(o->type, "x-attrib-indicator")) {
-		p += sprintf(p, " AND x-attrib-indicator:kind = '");
-		for (const char *v = kind; *v; v++) {
-			if (*v == '\'' || *v == '\\')
-				*p++ = '\\';
-			*p++ = *v;
-		}
-		*p++ = '\'';
-	}
-	*p++ = ']';
-	*p = '\0';
-	return out;
-}
-
 /* The SCO itself; its id from the canonical (sorted, compact) JSON of
  * its id-contributing properties. */
-static int add_observable(struct stix *x, const struct observable *o,
+static int add_observable(struct stix *x, const struct stix_observable *o,
 			  char *id, size_t n)
 {
 	char *canon = json_dumps(o->props, JSON_COMPACT | JSON_SORT_KEYS);
-	if (!canon || !uuid5(stix_ns, o->type, canon, id, n)) {
+	if (!canon || !stix_uuid5(stix_ns, o->type, canon, id, n)) {
 		free(canon);
 		return -1;
 	}
@@ -259,9 +106,9 @@ static int add_actor(struct stix *x, const json_t *h, char *id, size_t n)
 				   ? "intrusion-set"
 				   : "threat-actor";
 	const char *hid = rj_str(h, "id");
-	if (is_stix_id(hid, type))
+	if (stix_is_id(hid, type))
 		snprintf(id, n, "%s", hid);
-	else if (!sdo_id(x, type, hid, id, n))
+	else if (!stix_sdo_id(x->head, type, hid, id, n))
 		return -1;
 	json_t *o = sdo(x, type, id);
 	char desc[400];
@@ -284,7 +131,7 @@ static int add_relationship(struct stix *x, const char *type,
 {
 	char id[96], key[400];
 	snprintf(key, sizeof key, "rel:%s:%s:%s", type, src, dst);
-	if (!sdo_id(x, "relationship", key, id, sizeof id))
+	if (!stix_sdo_id(x->head, "relationship", key, id, sizeof id))
 		return -1;
 	json_t *r = sdo(x, "relationship", id);
 	if (!r || rj_set(r, "relationship_type", json_string(type)) ||
@@ -348,7 +195,7 @@ static int add_item(struct stix *x, const json_t *h, const json_t *e,
 	if (first) {
 		snprintf(key, sizeof key, "observed:%s:%s", rj_str(h, "id"),
 			 rj_str(e, "id"));
-		if (!sdo_id(x, "observed-data", key, od_id, sizeof od_id))
+		if (!stix_sdo_id(x->head, "observed-data", key, od_id, sizeof od_id))
 			goto fail;
 		od = sdo(x, "observed-data", od_id);
 	}
@@ -356,17 +203,17 @@ static int add_item(struct stix *x, const json_t *h, const json_t *e,
 	json_t *v;
 	json_array_foreach(values, i, v) {
 		const char *value = json_is_string(v) ? json_string_value(v) : "";
-		struct observable o;
-		if (observable_of(kind, value, &o) != 0)
+		struct stix_observable o;
+		if (stix_observable_of(kind, value, &o) != 0)
 			goto fail;
 		int rc = add_observable(x, &o, sco_id, sizeof sco_id);
-		char *pat = rc == 0 ? pattern_of(&o, kind, value) : NULL;
+		char *pat = rc == 0 ? stix_pattern_of(&o, kind, value) : NULL;
 		json_decref(o.props);
 		if (!pat)
 			goto fail;
 		json_array_append_new(refs, json_string(sco_id));
 		snprintf(key, sizeof key, "indicator:%.500s", pat);
-		json_t *ind = sdo_id(x, "indicator", key, ind_id, sizeof ind_id)
+		json_t *ind = stix_sdo_id(x->head, "indicator", key, ind_id, sizeof ind_id)
 				      ? sdo(x, "indicator", ind_id) : NULL;
 		char name[300];
 		snprintf(name, sizeof name, "%s %.250s", kind, value);
@@ -497,7 +344,7 @@ static int build(struct stix *x, const json_t *doc)
 	if (!note_refs)
 		return -1;
 	/* attrib itself */
-	if (!uuid5(stix_ns, "identity", "attrib", x->identity,
+	if (!stix_uuid5(stix_ns, "identity", "attrib", x->identity,
 		   sizeof x->identity))
 		goto fail;
 	o = sdo(x, "identity", x->identity);
@@ -509,7 +356,7 @@ static int build(struct stix *x, const json_t *doc)
 	    add(x, o))
 		goto fail;
 	/* the activity observed */
-	if (!sdo_id(x, "campaign", "observed-activity", campaign,
+	if (!stix_sdo_id(x->head, "campaign", "observed-activity", campaign,
 		    sizeof campaign) ||
 	    !(o = sdo(x, "campaign", campaign)))
 		goto fail;
@@ -561,7 +408,7 @@ static int build(struct stix *x, const json_t *doc)
 				goto fail;
 	}
 	char *text = note_text(doc);
-	if (!text || !sdo_id(x, "note", "uncertainty", id, sizeof id) ||
+	if (!text || !stix_sdo_id(x->head, "note", "uncertainty", id, sizeof id) ||
 	    !(o = sdo(x, "note", id))) {
 		free(text);
 		goto fail;
@@ -592,7 +439,7 @@ int report_write_stix(const json_t *doc, FILE *out, char *err, size_t errlen)
 	char bundle_id[96];
 	int rc = -1;
 	if (!x.objects || !x.seen || build(&x, doc) != 0 ||
-	    !sdo_id(&x, "bundle", x.created, bundle_id, sizeof bundle_id)) {
+	    !stix_sdo_id(x.head, "bundle", x.created, bundle_id, sizeof bundle_id)) {
 		snprintf(err, errlen, "STIX: %s", x.err[0] ? x.err
 							   : "out of memory");
 		goto done;
