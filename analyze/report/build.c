@@ -236,14 +236,26 @@ static int add_sources(struct build *b, uint64_t total)
 	return 0;
 }
 
-const char *report_source_path(const json_t *doc, const char *sha)
+/* The case's source with this SHA-256, or NULL. */
+static const json_t *source_of(const json_t *doc, const char *sha)
 {
 	size_t i;
 	json_t *s;
 	json_array_foreach(rj_arr(doc, "sources"), i, s)
 		if (sha[0] && !strcmp(rj_str(s, "sha256"), sha))
-			return rj_str(s, "path");
-	return "";
+			return s;
+	return NULL;
+}
+
+const char *report_source_path(const json_t *doc, const char *sha)
+{
+	return rj_str(source_of(doc, sha), "path");
+}
+
+static json_t *source_id_of(const json_t *doc, const char *sha)
+{
+	const json_t *s = source_of(doc, sha);
+	return s ? json_integer(rj_int(s, "id", 0)) : json_null();
 }
 
 json_t *report_tshark(const json_t *doc, const char *sha, int64_t frame)
@@ -271,6 +283,7 @@ json_t *report_cite(const json_t *doc, int64_t obs, const char *sha,
 	    rj_set(c, "source_sha256", rj_text(sha)) ||
 	    rj_set(c, "frame", json_integer((json_int_t)frame)) ||
 	    rj_set(c, "ts", rj_time(ts_us, true)) ||
+	    rj_set(c, "source_id", source_id_of(doc, sha)) ||
 	    rj_set(c, "source_path", path[0] ? rj_text(path) : json_null()) ||
 	    rj_set(c, "tshark", report_tshark(doc, sha, (int64_t)frame))) {
 		json_decref(c);
@@ -291,7 +304,9 @@ static int add_tshark(struct build *b)
 					continue;
 				const char *sha = rj_str(c, "source_sha256");
 				const char *path = report_source_path(b->doc, sha);
-				if (rj_set(c, "source_path",
+				if (rj_set(c, "source_id",
+					   source_id_of(b->doc, sha)) ||
+				    rj_set(c, "source_path",
 					   path[0] ? rj_text(path) : json_null()) ||
 				    rj_set(c, "tshark",
 					   report_tshark(b->doc, sha,

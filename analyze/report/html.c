@@ -48,7 +48,7 @@ static const char css[] =
 	"svg .lbl{font-size:12px}svg .tick{font-size:10px;fill:#444}"
 	"svg .num{font-size:11px;font-family:'DejaVu Sans Mono',monospace}"
 	"svg .thr{font-size:10px;fill:#8b1a1a}\n"
-	"nav ol{columns:2;margin:6px 0}.lead p{margin:6px 0}"
+	"dt{font-weight:bold;margin-top:6px}nav ol{columns:2;margin:6px 0}.lead p{margin:6px 0}"
 	".key{background:#f6f8fb;border-left:4px solid var(--accent);"
 	"padding:6px 12px;margin:10px 0;font-size:14px}\n"
 	"@media print{body{max-width:none;padding:0;font-size:10.5pt}"
@@ -81,6 +81,13 @@ void html_td_prob(FILE *f, double v)
 	char b[16];
 	report_fmt_prob(v, b);
 	fprintf(f, "<td class=\"n\">%s</td>", b);
+}
+
+void html_td_time(FILE *f, const char *iso)
+{
+	char t[24];
+	report_short_time(iso, t);
+	fprintf(f, "<td class=\"nw\">%s</td>", t);
 }
 
 void html_td_int(FILE *f, int64_t v)
@@ -288,8 +295,8 @@ static void sources(FILE *f, const json_t *doc)
 		html_td_code(f, rj_str(s, "path"));
 		html_td_code(f, rj_str(s, "sha256"));
 		html_td_int(f, rj_int(s, "packets", 0));
-		html_td(f, rj_str(s, "first_packet"));
-		html_td(f, rj_str(s, "last_packet"));
+		html_td_time(f, rj_str(s, "first_packet"));
+		html_td_time(f, rj_str(s, "last_packet"));
 		html_td(f, rj_str(s, "status"));
 		html_td(f, !rj_bool(doc, "scored") ? "no score run"
 			   : rj_bool(s, "in_latest_run") ? "yes" : "no");
@@ -423,7 +430,7 @@ static void custody(FILE *f, const json_t *doc)
 	json_array_foreach(arr, i, c) {
 		fputs("<tr>", f);
 		html_td_int(f, rj_int(c, "id", 0));
-		html_td(f, rj_str(c, "time"));
+		html_td_time(f, rj_str(c, "time"));
 		html_td(f, rj_str(c, "action"));
 		html_td(f, rj_str(c, "actor"));
 		html_td(f, rj_str(c, "host"));

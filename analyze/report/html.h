@@ -18,6 +18,8 @@ void html_td(FILE *f, const char *s);
 void html_td_code(FILE *f, const char *s);
 void html_td_prob(FILE *f, double v);
 void html_td_int(FILE *f, int64_t v);
+/* A time cell: "2024-03-04 01:04:23" (UTC). */
+void html_td_time(FILE *f, const char *iso);
 /* A row of n header cells. */
 void html_head_row(FILE *f, const char *const *cols, size_t n);
 

@@ -91,6 +91,29 @@ static bool any_possible(const json_t *s)
 	return false;
 }
 
+/* The distinct "feasible" texts of a standard's needs, after a colon. */
+static void distinct_feasible(FILE *f, const json_t *s)
+{
+	const json_t *needs = rj_arr(s, "needs");
+	size_t i, j, shown = 0;
+	json_t *n, *m;
+	json_array_foreach(needs, i, n) {
+		const char *t = rj_str(n, "feasible");
+		bool seen = !t[0];
+		for (j = 0; j < i && !seen; j++) {
+			m = json_array_get(needs, j);
+			seen = !strcmp(rj_str(m, "feasible"), t);
+		}
+		if (seen)
+			continue;
+		fputs(shown++ ? "; " : ": ", f);
+		html_put(f, t);
+	}
+	if (!shown)
+		fputs(": the other links' beliefs are too low", f);
+	fputc('.', f);
+}
+
 static void standards_table(FILE *f, const json_t *h)
 {
 	static const char *const cols[] = {
@@ -118,10 +141,10 @@ static void standards_table(FILE *f, const json_t *h)
 		if (rj_bool(s, "met")) {
 			fputs("<td colspan=\"4\" class=\"muted\">met</td>", f);
 		} else if (!any_possible(s)) {
-			fputs("<td colspan=\"4\">No single link can get there: "
-			      "even a belief of 1 on one link leaves the "
-			      "product of the others below the threshold. "
-			      "Several links need more evidence.</td>", f);
+			fputs("<td colspan=\"4\">No single link can get there "
+			      "alone", f);
+			distinct_feasible(f, s);
+			fputs("</td>", f);
 		} else {
 			need_cell(f, s, "L1");
 			need_cell(f, s, "L2");
@@ -314,14 +337,25 @@ void html_hypotheses(FILE *f, const json_t *doc)
 	fputs("</section>\n", f);
 }
 
+/* "source 1, frame 14 (obs 18)" with the tshark command as a tooltip. */
+static void cite_cell(FILE *f, const json_t *c)
+{
+	fputs("<td class=\"nw\" title=\"", f);
+	html_put(f, rj_str(c, "tshark"));
+	fprintf(f, "\">source %lld, frame %lld <span class=\"muted\">(obs "
+		   "%lld)</span></td>", (long long)rj_int(c, "source_id", 0),
+		(long long)rj_int(c, "frame", 0),
+		(long long)rj_int(c, "observation", 0));
+}
+
 void html_indicators(FILE *f, const json_t *doc)
 {
 	static const char *const kcols[] = {
 		"kind", "observations", "distinct values", "forgeability",
 		"specificity", "class"};
 	static const char *const vcols[] = {
-		"value", "observations", "sources", "first seen", "last seen",
-		"first observation", "shows the packet"};
+		"value", "observations", "sources", "first seen (UTC)",
+		"last seen (UTC)", "first observation"};
 	const json_t *ind = rj_obj(doc, "indicators");
 	const json_t *kinds = rj_arr(ind, "kinds");
 	size_t i, j;
@@ -346,7 +380,10 @@ void html_indicators(FILE *f, const json_t *doc)
 	}
 	if (!json_array_size(kinds))
 		fputs("<tr><td colspan=\"6\">No observations.</td></tr>", f);
-	fputs("</table>\n", f);
+	fputs("</table>\n<p class=\"muted\">Below, the most frequent values "
+	      "of each kind. “Source 1, frame 14” is packet 14 of capture "
+	      "file 1 (see <a href=\"#evidence\">Evidence</a>): <code>tshark "
+	      "-r FILE -Y frame.number==14</code> shows it.</p>\n", f);
 	json_array_foreach(kinds, i, k) {
 		const json_t *top = rj_arr(k, "top");
 		fprintf(f, "<h4 id=\"kind-%zu\"><code>", i + 1);
@@ -354,21 +391,15 @@ void html_indicators(FILE *f, const json_t *doc)
 		fprintf(f, "</code> <span class=\"muted\">(%zu most frequent of "
 			   "%lld distinct)</span></h4>\n<table>",
 			json_array_size(top), (long long)rj_int(k, "distinct", 0));
-		html_head_row(f, vcols, 7);
+		html_head_row(f, vcols, 6);
 		json_array_foreach(top, j, v) {
-			const json_t *c = rj_obj(v, "cite");
-			char cite[64];
-			snprintf(cite, sizeof cite, "obs %lld, frame %lld",
-				 (long long)rj_int(c, "observation", 0),
-				 (long long)rj_int(c, "frame", 0));
 			fputs("<tr>", f);
 			html_td_code(f, rj_str(v, "value"));
 			html_td_int(f, rj_int(v, "count", 0));
 			html_td_int(f, rj_int(v, "sources", 0));
-			html_td(f, rj_str(v, "first_seen"));
-			html_td(f, rj_str(v, "last_seen"));
-			html_td(f, cite);
-			html_td_code(f, rj_str(c, "tshark"));
+			html_td_time(f, rj_str(v, "first_seen"));
+			html_td_time(f, rj_str(v, "last_seen"));
+			cite_cell(f, rj_obj(v, "cite"));
 			fputs("</tr>\n", f);
 		}
 		fputs("</table>\n", f);
@@ -400,12 +431,9 @@ static void hours_section(FILE *f, const json_t *act)
 	fputs("<table>", f);
 	html_head_row(f, cols, 7);
 	json_array_foreach(hosts, i, h) {
-		char off[16], cite[64];
+		char off[16];
 		snprintf(off, sizeof off, "UTC%+lld",
 			 (long long)rj_int(h, "map_offset_h", 0));
-		snprintf(cite, sizeof cite, "obs %lld, frame %lld",
-			 (long long)rj_int(rj_obj(h, "cite"), "observation", 0),
-			 (long long)rj_int(rj_obj(h, "cite"), "frame", 0));
 		fputs("<tr>", f);
 		html_td_code(f, rj_str(h, "host"));
 		html_td_int(f, rj_int(h, "events", 0));
@@ -413,7 +441,7 @@ static void hours_section(FILE *f, const json_t *act)
 		html_td_prob(f, rj_unit(h, "map_probability"));
 		html_td(f, rj_str(h, "credible90"));
 		html_td(f, rj_bool(h, "informative") ? "yes" : "no");
-		html_td(f, cite);
+		cite_cell(f, rj_obj(h, "cite"));
 		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n", f);
@@ -435,7 +463,7 @@ static void beacons_section(FILE *f, const json_t *bc)
 {
 	static const char *const cols[] = {
 		"series", "period (s)", "jitter", "beats", "score",
-		"first observation", "shows the packet"};
+		"first observation"};
 	const json_t *shown = rj_arr(bc, "shown");
 	size_t i;
 	json_t *b;
@@ -449,21 +477,17 @@ static void beacons_section(FILE *f, const json_t *bc)
 		   "“Beaconing”). A beacon shows automation, not who runs it; a "
 		   "default C2 profile is cheap to copy.</p><table>",
 		(long long)rj_int(bc, "total", 0));
-	html_head_row(f, cols, 7);
+	html_head_row(f, cols, 6);
 	json_array_foreach(shown, i, b) {
-		char per[32], cite[64];
+		char per[32];
 		snprintf(per, sizeof per, "%.1f", rj_num(b, "period_s", 0));
-		snprintf(cite, sizeof cite, "obs %lld, frame %lld",
-			 (long long)rj_int(rj_obj(b, "cite"), "observation", 0),
-			 (long long)rj_int(rj_obj(b, "cite"), "frame", 0));
 		fputs("<tr>", f);
 		html_td_code(f, rj_str(b, "value"));
 		html_td(f, per);
 		html_td_prob(f, rj_unit(b, "jitter"));
 		html_td_int(f, rj_int(b, "beats", 0));
 		html_td_prob(f, rj_unit(b, "score"));
-		html_td(f, cite);
-		html_td_code(f, rj_str(rj_obj(b, "cite"), "tshark"));
+		cite_cell(f, rj_obj(b, "cite"));
 		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n", f);

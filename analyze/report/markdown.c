@@ -96,6 +96,13 @@ void mdw_cell_prob(FILE *f, double v)
 	fputc(' ', f);
 }
 
+void mdw_cell_time(FILE *f, const char *iso)
+{
+	char t[24];
+	report_short_time(iso, t);
+	fprintf(f, "| %s ", t);
+}
+
 void mdw_cell_int(FILE *f, int64_t v)
 {
 	fprintf(f, "| %lld ", (long long)v);

@@ -26,6 +26,8 @@ void mdw_cell(FILE *f, const char *s);
 void mdw_cell_code(FILE *f, const char *s);
 void mdw_cell_prob(FILE *f, double v);
 void mdw_cell_int(FILE *f, int64_t v);
+/* A time cell, "2024-03-04 01:04:23" (UTC). */
+void mdw_cell_time(FILE *f, const char *iso);
 /* Each string of a JSON array as a bullet / as a paragraph. */
 void mdw_bullets(FILE *f, const json_t *arr);
 void mdw_paras(FILE *f, const json_t *arr);

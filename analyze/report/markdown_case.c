@@ -45,8 +45,9 @@ void mdw_indicators(FILE *f, const json_t *doc)
 			if (j)
 				fputs(", ", f);
 			md_code(f, rj_str(v, "value"));
-			fprintf(f, " ×%lld (frame %lld)",
+			fprintf(f, " ×%lld (source %lld frame %lld)",
 				(long long)rj_int(v, "count", 0),
+				(long long)rj_int(rj_obj(v, "cite"), "source_id", 0),
 				(long long)rj_int(rj_obj(v, "cite"), "frame", 0));
 		}
 		fputs(" |\n", f);
@@ -141,8 +142,8 @@ void mdw_evidence(FILE *f, const json_t *doc)
 		mdw_cell_code(f, rj_str(s, "path"));
 		mdw_cell_code(f, rj_str(s, "sha256"));
 		mdw_cell_int(f, rj_int(s, "packets", 0));
-		mdw_cell(f, rj_str(s, "first_packet"));
-		mdw_cell(f, rj_str(s, "last_packet"));
+		mdw_cell_time(f, rj_str(s, "first_packet"));
+		mdw_cell_time(f, rj_str(s, "last_packet"));
 		mdw_cell(f, rj_str(s, "status"));
 		fputs("|\n", f);
 	}
@@ -228,7 +229,7 @@ void mdw_custody(FILE *f, const json_t *doc)
 	mdw_table_head(f, cols, 6);
 	json_array_foreach(rj_arr(doc, "custody"), i, c) {
 		mdw_cell_int(f, rj_int(c, "id", 0));
-		mdw_cell(f, rj_str(c, "time"));
+		mdw_cell_time(f, rj_str(c, "time"));
 		mdw_cell(f, rj_str(c, "action"));
 		mdw_cell(f, rj_str(c, "actor"));
 		mdw_cell_code(f, rj_str(c, "arguments"));

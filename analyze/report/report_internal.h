@@ -71,6 +71,11 @@ json_t *rj_time(int64_t us, bool usec);
 void report_fmt_time(int64_t us, char out[32]);
 /* Parses "YYYY-MM-DDTHH:MM:SS[.ffffff]Z"; 0 when it cannot. */
 int64_t report_parse_time(const char *s);
+/* An ISO time as "2024-03-04 01:04:23" (UTC, whole seconds) into out;
+ * "" for "", "?" when it does not parse. */
+void report_short_time(const char *iso, char out[24]);
+/* Seconds for people: "45 s", "12 min", "3.5 h", "2.1 days". */
+void report_fmt_duration(double s, char out[32]);
 /* A probability for people: "0.41", "0.00", "1.00", "<0.01" for tiny
  * positive values ("–" for NaN). out holds 16 bytes. */
 void report_fmt_prob(double v, char out[16]);

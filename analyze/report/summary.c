@@ -422,28 +422,29 @@ static int limits(json_t *arr, const json_t *doc)
 		not_run += rj_bool(doc, "scored") && !rj_bool(s, "in_latest_run");
 	if (missing &&
 	    limit(arr, "Missing capture files",
-		  "%llu source files are no longer at their recorded path: "
+		  "%llu source file(s) no longer at the recorded path: "
 		  "their hashes and cited packets could not be re-checked.",
 		  (unsigned long long)missing))
 		return -1;
 	if (unfinished &&
 	    limit(arr, "Unfinished ingest",
-		  "%llu sources were not read to the end (an interrupted "
+		  "%llu source(s) not read to the end (an interrupted "
 		  "ingest); run the same ingest again to complete them.",
 		  (unsigned long long)unfinished))
 		return -1;
 	if (not_run &&
 	    limit(arr, "Evidence added after scoring",
-		  "%llu sources were ingested after the latest score run, so "
+		  "%llu source(s) ingested after the latest score run, so "
 		  "its numbers do not include them: run attrib score again.",
 		  (unsigned long long)not_run))
 		return -1;
 	if (json_array_size(rj_arr(doc, "not_evaluated")) &&
 	    limit(arr, "Patterns not evaluated",
-		  "%zu model patterns could not be evaluated against packets "
-		  "(listed under Method): they neither support nor "
+		  "%zu model pattern%s could not be evaluated against "
+		  "packets (listed under Method): they neither support nor "
 		  "contradict anything here.",
-		  json_array_size(rj_arr(doc, "not_evaluated"))))
+		  json_array_size(rj_arr(doc, "not_evaluated")),
+		  json_array_size(rj_arr(doc, "not_evaluated")) == 1 ? "" : "s"))
 		return -1;
 	return 0;
 }

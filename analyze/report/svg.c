@@ -348,13 +348,20 @@ void svg_timeline(FILE *f, const char *id, const json_t *tl)
 			fputs("</title></path>", f);
 		}
 	}
-	fputs("<text x=\"90\" y=\"", f);
-	fprintf(f, "%.1f\" class=\"tick\">", bottom + 14);
-	html_put(f, rj_str(tl, "start"));
-	fprintf(f, "</text><text x=\"%.1f\" y=\"%.1f\" class=\"tick\" "
-		   "text-anchor=\"end\">", x0 + w, bottom + 14);
-	html_put(f, rj_str(tl, "end"));
-	fprintf(f, "</text><text x=\"%.1f\" y=\"%.1f\" class=\"tick\" "
-		   "text-anchor=\"middle\">one cell = %.0f s</text>\n</svg>\n",
-		x0 + w / 2, bottom + 28, rj_num(tl, "bin_seconds", 0));
+	for (int k = 0; t1 > t0 && k <= 4; k++) {
+		char t[32], d[24];
+		report_fmt_time(t0 + (t1 - t0) / 4 * k, t);
+		report_short_time(t, d);
+		double x = x0 + w * k / 4;
+		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+			   "y2=\"%.1f\" stroke=\"" C_AXIS "\"/><text x=\"%.1f\" "
+			   "y=\"%.1f\" class=\"tick\" text-anchor=\"%s\">%s</text>",
+			x, bottom, x, bottom + 4, x, bottom + 15,
+			k == 0 ? "start" : k == 4 ? "end" : "middle", d);
+	}
+	char cell[32];
+	report_fmt_duration(rj_num(tl, "bin_seconds", 0), cell);
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" "
+		   "text-anchor=\"middle\">UTC; one cell = %s</text>\n</svg>\n",
+		x0 + w / 2, bottom + 29, cell);
 }

@@ -245,6 +245,35 @@ int64_t report_parse_time(const char *s)
 	return us;
 }
 
+void report_short_time(const char *iso, char out[24])
+{
+	/* "2024-03-04T01:04:23.925013Z" -> "2024-03-04 01:04:23" */
+	int64_t us = report_parse_time(iso);
+	if (!us) {
+		snprintf(out, 24, "%s", iso[0] ? "?" : "");
+		return;
+	}
+	char t[32];
+	report_fmt_time(us, t);
+	t[10] = ' ';
+	t[19] = '\0';
+	snprintf(out, 24, "%s", t);
+}
+
+void report_fmt_duration(double s, char out[32])
+{
+	if (!(s >= 0))
+		snprintf(out, 32, "?");
+	else if (s < 120)
+		snprintf(out, 32, "%.0f s", s);
+	else if (s < 7200)
+		snprintf(out, 32, "%.0f min", s / 60);
+	else if (s < 172800)
+		snprintf(out, 32, "%.1f h", s / 3600);
+	else
+		snprintf(out, 32, "%.1f days", s / 86400);
+}
+
 void report_fmt_prob(double v, char out[16])
 {
 	if (isnan(v))
