@@ -2,7 +2,7 @@
 #
 #   make            build build/attrib
 #   make test       install missing packages, build, run every test
-#   make demo       install missing packages, build, analyze the bundled captures
+#   make demo       install missing packages, build, analyze the lab scenarios, write reports
 #   make asan       unit tests + ingest of all shared captures under ASan+UBSan
 #   make bench      benchmark against ndpiReader on the large capture
 #   make fuzz       build the libFuzzer harnesses (clang)
@@ -146,6 +146,7 @@ check: all
 	@$(STEP) live bash tests/live/run.sh $(ATTRIB) build/asan/attrib
 	@$(STEP) regress sh tests/run-regress.sh $(ATTRIB)
 	@$(STEP) score-e2e sh tests/score/e2e.sh $(ATTRIB)
+	@$(STEP) report sh tests/report/run.sh $(ATTRIB)
 	@$(STEP) ndpi-agreement sh tests/oracle/ndpi-agreement.sh $(ATTRIB)
 	@$(STEP) attribution-scenarios python3 tests/scenarios/run.py $(ATTRIB)
 	@$(STEP) calibration-smoke $(CALIBRATE) --n 20 --smoke

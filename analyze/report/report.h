@@ -88,8 +88,8 @@ struct report_options {
 #define REPORT_DEFAULT_SOURCES 500
 #define REPORT_DEFAULT_TIMELINE_BINS 96
 /* A score document longer than this is not read (the chain caps an entry
- * at 1 MiB, so only a damaged case can hold one). */
-#define REPORT_MAX_SCORE_BYTES (16u << 20)
+ * at 64 MiB, so only a damaged case can hold one). */
+#define REPORT_MAX_SCORE_BYTES (64u << 20)
 
 /*
  * Builds the report document of the case st. Returns a new JSON object

@@ -284,10 +284,11 @@ static int lead(json_t *arr, const json_t *doc)
 		json_t *first = json_array_get(rj_arr(h, "standards"), 0);
 		meeting += rj_bool(first, "met");
 	}
-	if (best) {
+	double best_b = best ? rj_unit(rj_obj(rj_obj(best, "chain"), "joint"),
+				       "belief") : 0;
+	if (best && best_b > 0) {
 		char b[16];
-		report_fmt_prob(rj_unit(rj_obj(rj_obj(best, "chain"), "joint"),
-					"belief"), b);
+		report_fmt_prob(best_b, b);
 		if (push(arr, "The strongest attribution along the whole chain, "
 			      "to a state, has a joint belief of %s (%s). %s",
 			 b, hyp_name(best),
@@ -296,19 +297,30 @@ static int lead(json_t *arr, const json_t *doc)
 				 : "No hypothesis meets even the lowest "
 				   "standard of proof."))
 			return -1;
-	}
+	} else if (best && push(arr, "No hypothesis has any belief along the "
+				     "whole chain, to a state: no standard of "
+				     "proof is met."))
+		return -1;
 	struct evidence_counts c;
 	count_evidence(hyps, &c);
+	uint64_t items = c.technical_low + c.claims_low + c.technical_high +
+			 c.claims_high;
+	if (json_array_size(hyps) > 0 && items == 0)
+		return push(arr, "No model pattern matched this case's evidence "
+				 "and the models give no claims: every link of "
+				 "every hypothesis is entirely open.");
 	if (push(arr, "Of the evidence scored, %llu packet indicators and %llu "
 		      "other claims speak to L1–L2 (packet → infrastructure → "
 		      "operator); %llu packet indicators and %llu claims speak "
-		      "to L3, L3i and L4 (organisation, individual, state). "
-		      "Network telemetry reaches the first links; the last "
-		      "ones rest on evidence from outside the traffic.",
+		      "to L3, L3i and L4 (organisation, individual, state).%s",
 		 (unsigned long long)c.technical_low,
 		 (unsigned long long)c.claims_low,
 		 (unsigned long long)c.technical_high,
-		 (unsigned long long)c.claims_high))
+		 (unsigned long long)c.claims_high,
+		 c.technical_high < c.technical_low
+			 ? " Network telemetry reaches the first links; the "
+			   "last ones rest on evidence from outside the traffic."
+			 : ""))
 		return -1;
 	if (c.on_link[4] == 0 && json_array_size(hyps) > 0 &&
 	    push(arr, "No evidence at all speaks to L4 (organisation → "
