@@ -174,8 +174,8 @@ static const char *flag_meaning(const char *flag)
 {
 	if (!strcmp(flag, "CONFLICT"))
 		return "independent sources on this link contradict each "
-		       "other; the conflict was kept as uncertainty (Yager's "
-		       "rule), not averaged away";
+		       "other, and the link cannot be settled until someone "
+		       "explains the disagreement";
 	if (!strcmp(flag, "FALSE_FLAG"))
 		return "cheap, easily planted evidence points one way and "
 		       "costly evidence the other, the pattern a deliberate "
