@@ -1,7 +1,9 @@
 #!/bin/sh
 # make demo: analyzes every bundled lab scenario (pcaps/lab/*.pcap) with the
 # sample models (models/, when there are any) and writes its reports, one
-# case per scenario:
+# case per scenario. A scenario NAME uses models/NAME/ or models/NAME.yaml
+# when there is one, else every model file below models/ (.yaml, .yml,
+# .json, in name order). Files:
 #   NAME.html       the report to read (self-contained: open it in a browser)
 #   NAME.md         the same for review in a repository
 #   NAME.json       the report document (docs/report-format.md)
@@ -21,10 +23,19 @@ out=${2:-$root/build/demo}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 models=$root/models
+# model_files [NAME]: the model files for scenario NAME (all when none is
+# its own), one per line
+model_files() {
+  if [ -n "${1:-}" ] && [ -d "$models/$1" ]; then
+    find "$models/$1" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) | sort
+  elif [ -n "${1:-}" ] && [ -f "$models/$1.yaml" ]; then
+    echo "$models/$1.yaml"
+  elif [ -d "$models" ]; then
+    find "$models" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) | sort
+  fi
+}
 have_models=0
-if [ -d "$models" ] && ls "$models" | grep -Eq '\.(ya?ml|json)$'; then
-  have_models=1
-fi
+[ -n "$(model_files)" ] && have_models=1
 
 fresh() { rm -f "$1" "$1-wal" "$1-shm" "$1.head"; }
 esc() { printf '%s' "$1" | sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g'; }
@@ -39,8 +50,9 @@ for pcap in "$root"/pcaps/lab/*.pcap; do
   fresh "$db"
   rc=0
   if [ $have_models -eq 1 ]; then
-    "$bin" analyze --db "$db" --models "$models" -o "$out/$name.html" "$pcap" \
-      > "$out/$name.log" 2>&1 || rc=$?
+    # shellcheck disable=SC2046 # model paths are repository files
+    "$bin" analyze --db "$db" --models $(model_files "$name") -o "$out/$name.html" \
+      "$pcap" > "$out/$name.log" 2>&1 || rc=$?
   else
     { "$bin" ingest --db "$db" "$pcap" &&
       "$bin" report --db "$db" -o "$out/$name.html"; } > "$out/$name.log" 2>&1 || rc=$?
@@ -65,7 +77,8 @@ rm -f "$out/case.db" "$out/case.db-wal" "$out/case.db-shm" "$out/case.db.head"
   "$bin" indicators --db "$db" --kind activity.hours; } > "$out/behaviour.txt"
 "$bin" verify --db "$db" > "$out/verify.txt" || status=1
 if [ $have_models -eq 1 ]; then
-  "$bin" score --db "$db" --models "$models" >> "$out/samples.log" 2>&1 || status=1
+  # shellcheck disable=SC2046
+  "$bin" score --db "$db" --models $(model_files) >> "$out/samples.log" 2>&1 || status=1
 fi
 for f in html md json stix.json; do
   "$bin" report --db "$db" -o "$out/samples.$f" >> "$out/samples.log" 2>&1 || status=1
@@ -78,7 +91,7 @@ summary="$summary samples"
   printf '<meta http-equiv="Content-Security-Policy" content="default-src '"'"'none'"'"'; style-src '"'"'unsafe-inline'"'"'">'
   printf '<title>attrib demo reports</title><style>body{font:15px/1.5 system-ui,sans-serif;max-width:900px;margin:24px auto;padding:0 20px}li{margin:8px 0}</style></head><body>\n'
   printf '<h1>attrib demo reports</h1>\n<p>Models: %s</p>\n<ul>\n' \
-    "$(if [ $have_models -eq 1 ]; then esc "$models"; else echo 'none yet (models/ holds no model file): the reports are unscored'; fi)"
+    "$(if [ $have_models -eq 1 ]; then esc "$(model_files | sed "s|^$root/||" | tr '\n' ' ')"; else echo 'none yet (models/ holds no model file): the reports are unscored'; fi)"
   for name in $summary; do
     lead=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); l=d['summary']['lead']
 print(l[1] if d['scored'] and len(l) > 1 and not l[0].startswith('Warning') else l[0])" \

@@ -31,6 +31,11 @@ static int push(json_t *arr, const char *fmt, ...)
 	return json_array_append_new(arr, rj_text(buf)) == 0 ? 0 : -1;
 }
 
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 static const char *hyp_name(const json_t *h)
 {
 	const char *n = rj_str(h, "name");
@@ -309,14 +314,15 @@ static int lead(json_t *arr, const json_t *doc)
 		return push(arr, "No model pattern matched this case's evidence "
 				 "and the models give no claims: every link of "
 				 "every hypothesis is entirely open.");
-	if (push(arr, "Of the evidence scored, %llu packet indicators and %llu "
-		      "other claims speak to L1–L2 (packet → infrastructure → "
-		      "operator); %llu packet indicators and %llu claims speak "
-		      "to L3, L3i and L4 (organisation, individual, state).%s",
-		 (unsigned long long)c.technical_low,
-		 (unsigned long long)c.claims_low,
-		 (unsigned long long)c.technical_high,
-		 (unsigned long long)c.claims_high,
+	if (push(arr, "Of the evidence scored, %llu packet indicator%s and "
+		      "%llu other claim%s speak to L1–L2 (packet → "
+		      "infrastructure → operator); %llu packet indicator%s and "
+		      "%llu claim%s speak to L3, L3i and L4 (organisation, "
+		      "individual, state).%s",
+		 (unsigned long long)c.technical_low, plural(c.technical_low),
+		 (unsigned long long)c.claims_low, plural(c.claims_low),
+		 (unsigned long long)c.technical_high, plural(c.technical_high),
+		 (unsigned long long)c.claims_high, plural(c.claims_high),
 		 c.technical_high < c.technical_low
 			 ? " Network telemetry reaches the first links; the "
 			   "last ones rest on evidence from outside the traffic."
