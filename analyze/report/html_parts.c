@@ -60,7 +60,11 @@ static void need_cell(FILE *f, const json_t *s, const char *link)
 			continue;
 		char b[16], c[16];
 		if (!rj_bool(n, "possible")) {
-			fputs("<td class=\"muted\">–</td>", f);
+			fputs("<td class=\"muted\">", f);
+			html_put(f, rj_str(n, "feasible")[0]
+					    ? rj_str(n, "feasible")
+					    : "impossible on this link alone");
+			fputs("</td>", f);
 			return;
 		}
 		report_fmt_prob(rj_unit(n, "belief_needed"), b);
@@ -78,40 +82,6 @@ static void need_cell(FILE *f, const json_t *s, const char *link)
 		return;
 	}
 	fputs("<td class=\"muted\">–</td>", f);
-}
-
-/* True when some link could lift the chain to standard s alone. */
-static bool any_possible(const json_t *s)
-{
-	size_t i;
-	json_t *n;
-	json_array_foreach(rj_arr(s, "needs"), i, n)
-		if (rj_bool(n, "possible"))
-			return true;
-	return false;
-}
-
-/* The distinct "feasible" texts of a standard's needs, after a colon. */
-static void distinct_feasible(FILE *f, const json_t *s)
-{
-	const json_t *needs = rj_arr(s, "needs");
-	size_t i, j, shown = 0;
-	json_t *n, *m;
-	json_array_foreach(needs, i, n) {
-		const char *t = rj_str(n, "feasible");
-		bool seen = !t[0];
-		for (j = 0; j < i && !seen; j++) {
-			m = json_array_get(needs, j);
-			seen = !strcmp(rj_str(m, "feasible"), t);
-		}
-		if (seen)
-			continue;
-		fputs(shown++ ? "; " : ": ", f);
-		html_put(f, t);
-	}
-	if (!shown)
-		fputs(": the other links' beliefs are too low", f);
-	fputc('.', f);
 }
 
 static void standards_table(FILE *f, const json_t *h)
@@ -140,11 +110,6 @@ static void standards_table(FILE *f, const json_t *h)
 		html_td(f, wk);
 		if (rj_bool(s, "met")) {
 			fputs("<td colspan=\"4\" class=\"muted\">met</td>", f);
-		} else if (!any_possible(s)) {
-			fputs("<td colspan=\"4\">No single link can get there "
-			      "alone", f);
-			distinct_feasible(f, s);
-			fputs("</td>", f);
 		} else {
 			need_cell(f, s, "L1");
 			need_cell(f, s, "L2");
@@ -156,8 +121,8 @@ static void standards_table(FILE *f, const json_t *h)
 	fputs("</table>\n<p class=\"muted\">“Would need”: the belief that "
 	      "link alone must reach, the others as they are, for the joint "
 	      "belief to meet the standard, and the strength of one more "
-	      "independent supporting source that would lift it there; – "
-	      "where no belief on that link alone is enough.</p>\n", f);
+	      "independent supporting source that would lift it there, or why "
+	      "no belief on that link alone is enough.</p>\n", f);
 }
 
 static void flags(FILE *f, const json_t *h)
@@ -195,12 +160,14 @@ static void flags(FILE *f, const json_t *h)
 	fputs("</ul>\n", f);
 }
 
-static void signed_cell(FILE *f, double v)
+/* A change, with the digits it needs: joint beliefs are often small. */
+static void signed_cell(FILE *f, double v, int digits)
 {
-	if (!(v >= 0.005 || v <= -0.005))
-		fputs("<td class=\"n\">0.00</td>", f);
+	double half = digits == 3 ? 0.0005 : 0.005;
+	if (!(v >= half || v <= -half))
+		fprintf(f, "<td class=\"n\">%.*f</td>", digits, 0.0);
 	else
-		fprintf(f, "<td class=\"n\">%+.2f</td>", v);
+		fprintf(f, "<td class=\"n\">%+.*f</td>", digits, v);
 }
 
 static void sensitivity(FILE *f, const json_t *h)
@@ -228,9 +195,9 @@ static void sensitivity(FILE *f, const json_t *h)
 		html_td(f, rj_str(s, "removed_type"));
 		html_td(f, rj_str(s, "link"));
 		html_td_prob(f, rj_unit(s, "link_belief"));
-		signed_cell(f, rj_num(s, "link_belief_delta", 0));
-		signed_cell(f, rj_num(s, "joint_belief_delta", 0));
-		signed_cell(f, rj_num(s, "joint_plausibility_delta", 0));
+		signed_cell(f, rj_num(s, "link_belief_delta", 0), 2);
+		signed_cell(f, rj_num(s, "joint_belief_delta", 0), 3);
+		signed_cell(f, rj_num(s, "joint_plausibility_delta", 0), 3);
 		html_td(f, rj_bool(s, "flags_changed") ? "yes" : "no");
 		fputs("</tr>\n", f);
 	}

@@ -347,9 +347,17 @@ static void standards(FILE *f, const json_t *h)
 			fputs("; ", f);
 			any = true;
 		}
-		if (!any)
-			fputs(rj_bool(s, "met") ? "met" : "no single link can get "
-						 "there", f);
+		if (!any && rj_bool(s, "met"))
+			fputs("met", f);
+		else if (!any) {
+			fputs("no single link can get there alone", f);
+			json_array_foreach(rj_arr(s, "needs"), j, n) {
+				fputs(j ? "; " : ": ", f);
+				md_put(f, rj_str(n, "link"));
+				fputs(" ", f);
+				md_put(f, rj_str(n, "feasible"));
+			}
+		}
 		fputs(" |\n", f);
 	}
 	fputc('\n', f);
@@ -384,7 +392,7 @@ static void flags_sens(FILE *f, const json_t *h)
 		mdw_cell(f, rj_str(x, "removed_type"));
 		mdw_cell(f, rj_str(x, "link"));
 		mdw_cell_prob(f, rj_unit(x, "link_belief"));
-		fprintf(f, "| %+.2f | %+.2f | %+.2f |\n",
+		fprintf(f, "| %+.2f | %+.3f | %+.3f |\n",
 			rj_num(x, "link_belief_delta", 0) + 0.0,
 			rj_num(x, "joint_belief_delta", 0) + 0.0,
 			rj_num(x, "joint_plausibility_delta", 0) + 0.0);
