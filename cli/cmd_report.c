@@ -56,7 +56,8 @@ static void fill_verification(const struct case_check *cc,
 	};
 }
 
-/* Writes doc to path through a temporary file and rename. */
+/* Writes doc to path through a temporary file and rename. -2 when the
+ * file cannot be created there (a usage error), -1 when writing failed. */
 static int write_file(const json_t *doc, enum report_format f,
 		      const char *path, char *err, size_t errlen)
 {
@@ -64,12 +65,13 @@ static int write_file(const json_t *doc, enum report_format f,
 	if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >=
 	    (int)sizeof tmp) {
 		snprintf(err, errlen, "%s: path too long", path);
-		return -1;
+		return -2;
 	}
 	int fd = mkstemp(tmp);
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		return -1;
+		snprintf(err, errlen, "%s: cannot create the report there: %s",
+			 path, strerror(errno));
+		return -2;
 	}
 	/* mkstemp makes the file private; a report gets the usual mode */
 	mode_t mask = umask(0);
@@ -131,13 +133,14 @@ int cli_report_case(struct store *st, const char *db, const char *head,
 	int rc = EXIT_OK;
 	bool to_stdout = !strcmp(out_path, "-");
 	errno = 0;
-	if (to_stdout ? report_write(doc, (enum report_format)format, stdout,
-				     err, sizeof err)
-		      : write_file(doc, (enum report_format)format, out_path,
-				   err, sizeof err)) {
+	int wrc = to_stdout ? report_write(doc, (enum report_format)format,
+					   stdout, err, sizeof err)
+			    : write_file(doc, (enum report_format)format,
+					 out_path, err, sizeof err);
+	if (wrc != 0) {
 		cli_error("%s", err);
 		json_decref(doc);
-		return EXIT_INTERNAL;
+		return wrc == -2 ? EXIT_INPUT : EXIT_INTERNAL;
 	}
 	json_t *run = json_object_get(doc, "run");
 	json_int_t run_id = json_integer_value(json_object_get(run, "id"));
