@@ -1,9 +1,10 @@
 #!/bin/sh
 # make demo: analyzes every bundled lab scenario (pcaps/lab/*.pcap) with the
 # sample models (models/, when there are any) and writes its reports, one
-# case per scenario. A scenario NAME uses models/NAME/ or models/NAME.yaml
-# when there is one, else every model file below models/ (.yaml, .yml,
-# .json, in name order). Files:
+# case per scenario. A scenario NAME is scored with the models its truth
+# file names (pcaps/gen/scenarios/NAME.truth, models=), else with
+# models/NAME/ or models/NAME.yaml when there is one, else with every model
+# file below models/ (.yaml, .yml, .json, in name order). Files:
 #   NAME.html       the report to read (self-contained: open it in a browser)
 #   NAME.md         the same for review in a repository
 #   NAME.json       the report document (docs/report-format.md)
@@ -26,7 +27,10 @@ models=$root/models
 # model_files [NAME]: the model files for scenario NAME (all when none is
 # its own), one per line
 model_files() {
-  if [ -n "${1:-}" ] && [ -d "$models/$1" ]; then
+  truth=$root/pcaps/gen/scenarios/${1:-none}.truth
+  if [ -n "${1:-}" ] && [ -f "$truth" ] && grep -q '^models=' "$truth"; then
+    sed -n 's/^models=//p' "$truth" | tr ',' '\n' | sed "s|^|$root/|"
+  elif [ -n "${1:-}" ] && [ -d "$models/$1" ]; then
     find "$models/$1" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) | sort
   elif [ -n "${1:-}" ] && [ -f "$models/$1.yaml" ]; then
     echo "$models/$1.yaml"
@@ -90,14 +94,17 @@ summary="$summary samples"
   printf '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
   printf '<meta http-equiv="Content-Security-Policy" content="default-src '"'"'none'"'"'; style-src '"'"'unsafe-inline'"'"'">'
   printf '<title>attrib demo reports</title><style>body{font:15px/1.5 system-ui,sans-serif;max-width:900px;margin:24px auto;padding:0 20px}li{margin:8px 0}</style></head><body>\n'
-  printf '<h1>attrib demo reports</h1>\n<p>Models: %s</p>\n<ul>\n' \
-    "$(if [ $have_models -eq 1 ]; then esc "$(model_files | sed "s|^$root/||" | tr '\n' ' ')"; else echo 'none yet (models/ holds no model file): the reports are unscored'; fi)"
+  printf '<h1>attrib demo reports</h1>\n<p>One case per lab scenario (pcaps/lab), and one of the sample captures (pcaps/samples). %s</p>\n<ul>\n' \
+    "$(if [ $have_models -eq 0 ]; then echo 'models/ holds no model file yet: the reports are unscored.'; fi)"
   for name in $summary; do
     lead=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); l=d['summary']['lead']
 print(l[1] if d['scored'] and len(l) > 1 and not l[0].startswith('Warning') else l[0])" \
       "$out/$name.json" 2>/dev/null || echo "")
-    printf '<li><a href="%s.html">%s</a> (<a href="%s.md">Markdown</a>, <a href="%s.json">JSON</a>, <a href="%s.stix.json">STIX</a>)<br>%s</li>\n' \
-      "$name" "$(esc "$name")" "$name" "$name" "$name" "$(esc "$lead")"
+    used=""
+    [ $have_models -eq 1 ] && used="scored with $(model_files "$( [ "$name" = samples ] || echo "$name")" |
+      sed "s|^$root/||" | tr '\n' ' ')"
+    printf '<li><a href="%s.html">%s</a> (<a href="%s.md">Markdown</a>, <a href="%s.json">JSON</a>, <a href="%s.stix.json">STIX</a>) <small>%s</small><br>%s</li>\n' \
+      "$name" "$(esc "$name")" "$name" "$name" "$name" "$(esc "$used")" "$(esc "$lead")"
   done
   printf '</ul></body></html>\n'
 } > "$out/index.html"
