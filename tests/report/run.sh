@@ -13,7 +13,7 @@
 #     nothing is added to the case; an intact one records a custody entry
 #     with the report's SHA-256;
 #   - attrib analyze with and without --db (temporary case removed, or
-#     kept with --keep);
+#     kept with --keep), and on every lab scenario with its models;
 #   - the HTML rendered by headless Chromium to a PNG: not blank, the chain
 #     chart drawn, no script or external reference in the DOM
 #     (check_render.py). Skipped, with a message, only when Chromium is
@@ -106,6 +106,25 @@ check "analyze --keep: the case is kept and verifies" sh -c "
 check_fails "analyze: a bad model stops before ingest" "$bin" analyze --db "$work/bad.db" \
   --models "$lab/beacon-300s.pcap" -o "$work/bad.html" "$lab/beacon-300s.pcap"
 check "analyze: nothing ingested after a bad model" test ! -e "$work/bad.db"
+
+# 2b. Every lab scenario, scored with the models its truth file names
+# (every model file below models/ when it names none), as make demo does.
+for pcap in "$lab"/*.pcap; do
+  name=$(basename "$pcap" .pcap)
+  truth=$root/pcaps/gen/scenarios/$name.truth
+  if [ -f "$truth" ] && grep -q '^models=' "$truth"; then
+    m=$(sed -n 's/^models=//p' "$truth" | tr ',' '\n' | sed "s|^|$root/|")
+  else
+    m=$(find "$root/models" -type f \( -name '*.yaml' -o -name '*.json' \) 2>/dev/null | sort)
+  fi
+  [ -n "$m" ] || { echo "report: $name: no model, skipped"; continue; }
+  # shellcheck disable=SC2086 # model paths are repository files
+  check "lab scenario $name: analyze, JSON valid against the schema, STIX structure" sh -c "
+    '$bin' analyze --db '$work/$name.db' --models $(echo $m) -o '$work/$name.json' '$pcap' >/dev/null &&
+    python3 '$here/validate_json.py' '$schema' '$work/$name.json' &&
+    '$bin' report --db '$work/$name.db' -o '$work/$name.stix.json' >/dev/null &&
+    python3 '$here/check_stix.py' '$work/$name.stix.json'"
+done
 
 # 3. A case never scored still gives every report.
 "$bin" ingest --db "$work/none.db" "$lab/random-traffic.pcap" > /dev/null 2>&1
