@@ -254,6 +254,8 @@ static int parse_comparison(struct parser *ps)
 	if (lex_at_keyword(ps, "EXISTS")) {
 		lex_advance(ps);
 		rec.pub.op = STIX_OP_EXISTS;
+		rec.pub.value.type = STIX_V_NONE;
+		rec.pub.value.text = ""; /* stix.h: text is never NULL */
 		if (parse_path(ps, &rec.pub.path) != 0)
 			return -1;
 	} else {
