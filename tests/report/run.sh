@@ -181,6 +181,10 @@ else
     "$chrome" --headless --no-sandbox --disable-gpu --dump-dom \
       "file://$work/$name.html" > "$work/$name.dom" 2> /dev/null
   done
+  # kept for a person to look at: build/report/
+  mkdir -p "$root/build/report" &&
+    cp "$work/fixture.html" "$work/fixture.png" "$work/chain.png" "$root/build/report/" &&
+    echo "report: rendered page kept: build/report/fixture.png (of build/report/fixture.html), build/report/chain.png"
   check "render: Chromium drew the report (not blank, 4 chain charts, no script or external reference)" \
     python3 "$here/check_render.py" "$work/fixture.png" "$work/fixture.dom" 4
   sed -n 's/^check_render: \([0-9]*x.*\)/    \1/p' "$work/last.log"
