@@ -36,6 +36,11 @@ static int fail(struct reader *r, const struct ynode *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	/* a value quoted from the file (a multi-line scalar) must not break
+	 * the one-line error */
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
 	snprintf(r->err, r->errlen, "%s:%u:%u: %s", r->path, n ? n->line : 1,
 		 n ? n->col : 1, msg);
 	return -1;
