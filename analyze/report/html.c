@@ -361,6 +361,15 @@ static void evidence(FILE *f, const json_t *doc)
 	fputs("</section>\n", f);
 }
 
+/* An integer cell, or "–" when the document does not give it. */
+static void html_td_count(FILE *f, const json_t *o, const char *key)
+{
+	if (json_is_integer(json_object_get(o, key)))
+		html_td_int(f, rj_int(o, key, 0));
+	else
+		fputs("<td class=\"n muted\">–</td>", f);
+}
+
 static void kv_row(FILE *f, const char *k, const char *v, bool code)
 {
 	fputs("<tr>", f);
@@ -473,9 +482,9 @@ static void method(FILE *f, const json_t *doc)
 			html_td_code(f, rj_str(m, "path"));
 			html_td_code(f, rj_str(m, "sha256"));
 			html_td(f, rj_str(m, "format"));
-			html_td_int(f, rj_int(m, "hypotheses", 0));
-			html_td_int(f, rj_int(m, "patterns", 0));
-			html_td_int(f, rj_int(m, "claims", 0));
+			html_td_count(f, m, "hypotheses");
+			html_td_count(f, m, "patterns");
+			html_td_count(f, m, "claims");
 			fputs("</tr>\n", f);
 		}
 		fputs("</table>\n", f);
