@@ -6,24 +6,9 @@
 
 #include <stdio.h>
 
-int store_each_observation(struct store *st, const char *kind,
-			   store_obs_fn fn, void *ctx)
+int store_obs_rows(struct store *st, sqlite3_stmt *q, store_obs_fn fn,
+		   void *ctx)
 {
-	if (store_txn_commit(st) != 0)
-		return -1;
-	sqlite3_stmt *q = NULL;
-	const char *sql =
-		"SELECT o.id, o.kind, o.value, coalesce(o.detail,''), "
-		"coalesce(s.sha256,''), s.path, o.frame, o.file_offset, "
-		"o.ts_us, coalesce(o.flow_id,0) FROM observations o JOIN sources s"
-		" ON s.id=o.source_id WHERE (?1 IS NULL OR o.kind=?1) "
-		"ORDER BY o.id";
-	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
-		store_fail(st, "read observations");
-		return -1;
-	}
-	if (kind)
-		sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
 	int rc = 0, step;
 	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		struct store_obs_row r = {
@@ -44,6 +29,24 @@ int store_each_observation(struct store *st, const char *kind,
 		store_fail(st, "read observations");
 		rc = -1;
 	}
+	return rc;
+}
+
+int store_each_observation(struct store *st, const char *kind,
+			   store_obs_fn fn, void *ctx)
+{
+	if (store_txn_commit(st) != 0)
+		return -1;
+	sqlite3_stmt *q = NULL;
+	const char *sql = "SELECT " STORE_OBS_ROW_COLUMNS
+			  " WHERE (?1 IS NULL OR o.kind=?1) ORDER BY o.id";
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+		store_fail(st, "read observations");
+		return -1;
+	}
+	if (kind)
+		sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
+	int rc = store_obs_rows(st, q, fn, ctx);
 	sqlite3_finalize(q);
 	return rc;
 }

@@ -49,38 +49,16 @@ int store_each_observation_of(struct store *st, const char *kind,
 			      const char *value, unsigned limit,
 			      store_obs_fn fn, void *ctx)
 {
-	sqlite3_stmt *q = NULL;
-	const char *sql =
-		"SELECT o.id, o.kind, o.value, coalesce(o.detail,''), "
-		"coalesce(s.sha256,''), s.path, o.frame, o.file_offset, "
-		"o.ts_us, coalesce(o.flow_id,0) FROM observations o JOIN sources s"
-		" ON s.id=o.source_id WHERE o.kind=?1 AND o.value=?2 "
-		"ORDER BY o.id LIMIT ?3";
-	if (!(q = prepare(st, Q_CITE, sql)))
+	sqlite3_stmt *q = prepare(st, Q_CITE,
+				  "SELECT " STORE_OBS_ROW_COLUMNS
+				  " WHERE o.kind=?1 AND o.value=?2 "
+				  "ORDER BY o.id LIMIT ?3");
+	if (!q)
 		return -1;
 	sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, limit);
-	int rc = 0, step;
-	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
-		struct store_obs_row r = {
-			.id = sqlite3_column_int64(q, 0),
-			.kind = (const char *)sqlite3_column_text(q, 1),
-			.value = (const char *)sqlite3_column_text(q, 2),
-			.detail = (const char *)sqlite3_column_text(q, 3),
-			.source_sha256 = (const char *)sqlite3_column_text(q, 4),
-			.source_path = (const char *)sqlite3_column_text(q, 5),
-			.frame = (uint64_t)sqlite3_column_int64(q, 6),
-			.file_offset = (uint64_t)sqlite3_column_int64(q, 7),
-			.ts_us = (uint64_t)sqlite3_column_int64(q, 8),
-			.flow_id = (uint64_t)sqlite3_column_int64(q, 9),
-		};
-		rc = fn(ctx, &r);
-	}
-	if (rc == 0 && step != SQLITE_DONE) {
-		store_fail(st, "read observations");
-		rc = -1;
-	}
+	int rc = store_obs_rows(st, q, fn, ctx);
 	sqlite3_reset(q);
 	return rc;
 }

@@ -103,6 +103,20 @@ int store_chain_bind(struct store *st, sqlite3_stmt *q, int idx);
 int store_chain_row(struct store *st, const char *table, const char *kind,
 		    int64_t rowid);
 
+/* The columns (and FROM clause) that store_obs_rows() reads, in its
+ * order; append WHERE and ORDER BY (query.c). */
+#define STORE_OBS_ROW_COLUMNS                                                  \
+	"o.id, o.kind, o.value, coalesce(o.detail,''), "                       \
+	"coalesce(s.sha256,''), s.path, o.frame, o.file_offset, o.ts_us, "    \
+	"coalesce(o.flow_id,0) FROM observations o JOIN sources s "            \
+	"ON s.id=o.source_id"
+
+/* Steps q (selecting STORE_OBS_ROW_COLUMNS) and calls fn for each row;
+ * stops and returns fn's value when it is non-zero; -1 on error. Does not
+ * reset or finalize q. */
+int store_obs_rows(struct store *st, sqlite3_stmt *q, store_obs_fn fn,
+		   void *ctx);
+
 /* Binds parameters in column order and feeds the same values to the
  * chain encoder, so the hash covers exactly what is stored (records.c).
  * Start the entry with store_chain_begin(), bind every column but the

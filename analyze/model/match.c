@@ -313,18 +313,6 @@ bool match_hours_offset(const char *detail, int *offset_h)
 	return true;
 }
 
-/* The address of an ip.* or dns.answer value (dns.answer may be a name:
- * then false). */
-static int parse_addr(const char *text, uint8_t out[16])
-{
-	memset(out, 0, 16);
-	if (inet_pton(AF_INET, text, out) == 1)
-		return 4;
-	if (inet_pton(AF_INET6, text, out) == 1)
-		return 6;
-	return 0;
-}
-
 static bool linear_matches(const struct matcher *m,
 			   const struct model_pattern *p, int k,
 			   const char *value, const char *detail)
@@ -401,7 +389,7 @@ int matcher_feed(struct matcher *m, const char *kind, const char *value,
 	}
 	uint8_t addr[16], net[16];
 	int fam = (k == OBS_IP_SRC || k == OBS_IP_DST || k == OBS_DNS_ANSWER)
-			  ? parse_addr(value, addr)
+			  ? model_parse_addr(value, addr)
 			  : 0;
 	for (int len = 0; fam && len <= (fam == 4 ? 32 : 128); len++) {
 		if (!(fam == 4 ? m->v4_lens[len] : m->v6_lens[len]))

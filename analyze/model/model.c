@@ -605,8 +605,7 @@ bool model_parse_cidr(const char *text, uint8_t addr[16], int *family,
 	return true;
 }
 
-/* Parses an address text into 16 bytes; the family, or 0. */
-static int parse_addr(const char *text, uint8_t out[16])
+int model_parse_addr(const char *text, uint8_t out[16])
 {
 	memset(out, 0, 16);
 	if (inet_pton(AF_INET, text, out) == 1)
@@ -631,7 +630,7 @@ bool model_addr_in(const char *addr_text, const uint8_t net[16], int family,
 		   int prefix_len)
 {
 	uint8_t a[16];
-	return parse_addr(addr_text, a) == family &&
+	return model_parse_addr(addr_text, a) == family &&
 	       prefix_holds(a, net, prefix_len);
 }
 
@@ -639,7 +638,7 @@ const struct model_prefix *model_prefix_lookup(const struct model_set *ms,
 					       const char *addr_text)
 {
 	uint8_t a[16];
-	int fam = parse_addr(addr_text, a);
+	int fam = model_parse_addr(addr_text, a);
 	const struct model_prefix *best = NULL;
 	if (!fam)
 		return NULL;

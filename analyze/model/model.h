@@ -283,6 +283,10 @@ int model_load_prefixes(struct model_set *ms, const char *path, char *err,
 bool model_parse_cidr(const char *text, uint8_t addr[16], int *family,
 		      int *prefix_len);
 
+/* Parses an address text (IPv4 or IPv6) into 16 bytes, network order,
+ * zero-filled: returns the family, 4 or 6, or 0 when it is no address. */
+int model_parse_addr(const char *text, uint8_t out[16]);
+
 /* True when the address text (IPv4 or IPv6) lies in the network. */
 bool model_addr_in(const char *addr_text, const uint8_t net[16], int family,
 		   int prefix_len);
