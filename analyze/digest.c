@@ -1,6 +1,7 @@
 /*
  * digest.c — libgcrypt-backed MD5 / SHA-1 / SHA-256 hex digests
- * (see digest.h). The only file under analyze/ that includes gcrypt.h.
+ * (see digest.h). With analyze/cipher.c, the only files under analyze/
+ * that include gcrypt.h; it also owns the library's initialisation.
  */
 #include "analyze/digest.h"
 
@@ -25,6 +26,12 @@ static void digest_init_once(void)
 		gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
 	}
 	digest_ready = true;
+}
+
+bool digest_init(void)
+{
+	return pthread_once(&digest_once, digest_init_once) == 0 &&
+	       digest_ready;
 }
 
 struct digest_info {
@@ -60,7 +67,7 @@ bool digest_hex(enum digest_algo algo, const void *data, size_t len,
 		out[0] = '\0';
 	if (!digest_lookup(algo, &info) || out_size < info.raw_len * 2 + 1)
 		return false;
-	if (pthread_once(&digest_once, digest_init_once) != 0 || !digest_ready)
+	if (!digest_init())
 		return false;
 	gcry_md_hash_buffer(info.gcry_algo, raw, len ? data : empty, len);
 	for (size_t i = 0; i < info.raw_len; i++) {

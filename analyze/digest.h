@@ -44,4 +44,11 @@ bool digest_sha1_hex(const void *data, size_t len,
 bool digest_sha256_hex(const void *data, size_t len,
 		       char out[DIGEST_SHA256_HEX_SIZE]);
 
+/*
+ * Initialises libgcrypt once per process, unless another part of the
+ * process already did (thread-safe). Called by every function here and by
+ * analyze/cipher.c. False when the library cannot be initialised.
+ */
+bool digest_init(void);
+
 #endif
