@@ -55,7 +55,9 @@
 	X(HTTP_MALFORMED, "http_malformed")                                     \
 	X(SSH_MALFORMED, "ssh_malformed")                                       \
 	X(FIELD_TOO_LONG, "field_too_long")                                     \
-	X(MPLS_TOO_DEEP, "mpls_too_deep")
+	X(MPLS_TOO_DEEP, "mpls_too_deep")                                       \
+	X(QUIC_MALFORMED, "quic_malformed")                                     \
+	X(QUIC_UNDECRYPTABLE, "quic_undecryptable")
 
 enum anomaly {
 #define ANOMALY_ENUM(id, name) ANOM_##id,

@@ -22,7 +22,7 @@ set -eu
 # harness            sources and libraries
 HARNESS_SOURCES='
 fuzz_decode          capture/decode_*.c capture/anomaly.c
-fuzz_parse           analyze/parse/*.c analyze/digest.c capture/anomaly.c -lgcrypt
+fuzz_parse           analyze/parse/*.c analyze/digest.c analyze/cipher.c capture/anomaly.c -lgcrypt
 fuzz_model_yaml      analyze/model/yaml.c analyze/model/yaml_tree.c analyze/model/model.c analyze/score/opinion.c analyze/extract/kinds.c analyze/digest.c -lyaml -lgcrypt -lm
 fuzz_stix            analyze/model/stix/*.c analyze/model/model.c analyze/extract/kinds.c analyze/digest.c -ljansson -lgcrypt
 '

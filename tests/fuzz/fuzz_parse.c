@@ -1,14 +1,19 @@
 /*
  * fuzz_parse.c — libFuzzer harness for the protocol parsers in
- * analyze/parse/ (DNS, TLS, X.509, HTTP, SSH).
+ * analyze/parse/ (DNS, TLS, X.509, HTTP, SSH, QUIC Initial packets).
  *
  * The first input byte chooses the parser, the rest is its input. Besides
  * the sanitizers, the harness checks the parsers' contracts: consumed
  * counts stay within the input, loops over a stream make progress, and
- * every text field is NUL-terminated inside its array.
+ * every text field is NUL-terminated inside its array. QUIC is fuzzed three
+ * ways: raw datagrams (header parsing, header protection, failed
+ * decryption), plaintext frames (frame walk, CRYPTO reassembly), and
+ * plaintext sealed into a valid Initial first (tests/unit/quic_seal.h), so
+ * that the whole path runs and a sealed packet must open.
  *
- * Sources it needs: every .c file in analyze/parse/ (dns, http, ssh, text,
- * tls, tls_fingerprint, x509), analyze/digest.c and capture/anomaly.c;
+ * Sources it needs: every .c file in analyze/parse/ (dns, http, quic, ssh,
+ * text, tls, tls_fingerprint, x509), analyze/digest.c, analyze/cipher.c and
+ * capture/anomaly.c;
  * link with -lgcrypt; build with clang -fsanitize=fuzzer,address,undefined
  * -I. (the repository root).
  */
@@ -19,9 +24,11 @@
 
 #include "analyze/parse/dns.h"
 #include "analyze/parse/http.h"
+#include "analyze/parse/quic.h"
 #include "analyze/parse/ssh.h"
 #include "analyze/parse/tls.h"
 #include "analyze/parse/x509.h"
+#include "tests/unit/quic_seal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -33,6 +40,9 @@ enum fuzz_target {
 	FUZZ_X509,
 	FUZZ_HTTP,
 	FUZZ_SSH,
+	FUZZ_QUIC_DATAGRAM,
+	FUZZ_QUIC_FRAMES,
+	FUZZ_QUIC_SEALED,
 	FUZZ_TARGETS,
 };
 
@@ -44,6 +54,8 @@ static struct http_request http;
 static struct ssh_banner banner;
 static struct ssh_kexinit kex;
 static struct x509_names names;
+static struct quic_scratch quic_scratch;
+static struct tls_client_hello quic_hello;
 
 /* Traps unless s is NUL-terminated within its size bytes. */
 #define CHECK_TEXT(s)                                                          \
@@ -174,6 +186,80 @@ static void fuzz_ssh(const uint8_t *p, size_t n)
 	CHECK_TEXT(kex.hassh_server);
 }
 
+/* The reassembly's invariants, then the ClientHello it may hold. */
+static void check_quic(struct quic_state *st)
+{
+	const struct quic_crypto *cs = &st->crypto;
+	anomaly_set a = 0;
+	uint32_t last = cs->contiguous;
+
+	CHECK(cs->cap <= QUIC_CRYPTO_MAX);
+	CHECK(cs->contiguous <= cs->cap);
+	CHECK(cs->n_pieces <= QUIC_CRYPTO_PIECES);
+	for (uint32_t i = 0; i < cs->n_pieces; i++) {
+		CHECK(cs->pieces[i].start > last);
+		CHECK(cs->pieces[i].end > cs->pieces[i].start);
+		CHECK(cs->pieces[i].end <= cs->cap);
+		last = cs->pieces[i].end;
+	}
+	quic_client_hello(st, &quic_hello, &a);
+	check_client_hello(&quic_hello);
+	quic_state_free(st);
+}
+
+static void fuzz_quic_datagram(const uint8_t *p, size_t n)
+{
+	struct quic_state st;
+	struct quic_datagram_info info;
+
+	memset(&st, 0, sizeof(st));
+	st.crypto_room = QUIC_CRYPTO_MAX;
+	quic_read_datagram(&st, p, n, true, &quic_scratch, &info);
+	CHECK(info.opened <= info.initials && info.initials <= info.packets);
+	check_quic(&st);
+}
+
+static void fuzz_quic_frames(const uint8_t *p, size_t n)
+{
+	struct quic_state st;
+	anomaly_set a = 0;
+	bool room = false;
+
+	memset(&st, 0, sizeof(st));
+	st.crypto_room = n % 2 ? QUIC_CRYPTO_MAX : 4096;
+	quic_read_frames(&st, p, n, &a, &room);
+	check_quic(&st);
+}
+
+/* The first byte picks the version and packet number length; the rest,
+ * padded to 4 bytes, is the plaintext of a sealed client Initial. */
+static void fuzz_quic_sealed(const uint8_t *p, size_t n)
+{
+	static const uint32_t versions[] = { QUIC_VERSION_1, QUIC_VERSION_2,
+					     0xff00001du, 0xfaceb001u };
+	static const uint8_t dcid[8] = "fuzzdcid";
+	uint8_t plain[4096] = { 0 }, packet[4096 + 64];
+	struct quic_state st;
+	struct quic_datagram_info info;
+	const struct quic_version *v;
+	size_t len, plain_len;
+
+	if (n < 1 || n - 1 > sizeof(plain))
+		return;
+	v = quic_version_find(versions[p[0] % 4]);
+	memcpy(plain, p + 1, n - 1);
+	plain_len = n - 1 < 4 ? 4 : n - 1;
+	len = quic_seal_initial(v, dcid, sizeof(dcid), dcid, sizeof(dcid),
+				p[0] >> 4, 1 + (p[0] >> 2) % 4, plain,
+				plain_len, packet, sizeof(packet));
+	CHECK(len > 0);
+	memset(&st, 0, sizeof(st));
+	st.crypto_room = QUIC_CRYPTO_MAX;
+	quic_read_datagram(&st, packet, len, true, &quic_scratch, &info);
+	CHECK(info.opened == 1);
+	check_quic(&st);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *copy;
@@ -209,6 +295,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case FUZZ_SSH:
 		fuzz_ssh(copy, n);
+		break;
+	case FUZZ_QUIC_DATAGRAM:
+		fuzz_quic_datagram(copy, n);
+		break;
+	case FUZZ_QUIC_FRAMES:
+		fuzz_quic_frames(copy, n);
+		break;
+	case FUZZ_QUIC_SEALED:
+		fuzz_quic_sealed(copy, n);
 		break;
 	}
 	free(copy);

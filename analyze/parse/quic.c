@@ -1,0 +1,559 @@
+/*
+ * quic.c — QUIC Initial packets: versions, keys, header protection,
+ * packet numbers, decryption, frames and CRYPTO reassembly (see quic.h).
+ * The cryptography is analyze/cipher.h's; the ClientHello is tls.h's.
+ */
+#include "analyze/parse/quic.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/cipher.h"
+#include "capture/cursor.h"
+
+#define QUIC_LONG_HEADER 0x80
+#define QUIC_PN_LEN_MASK 0x03
+#define QUIC_LONG_RESERVED 0x0c
+#define QUIC_LONG_HP_BITS 0x0f /* bits of the first byte under protection */
+#define QUIC_SAMPLE_OFFSET 4   /* the sample starts 4 bytes after the PN */
+#define QUIC_SAMPLE_LEN 16
+#define QUIC_TAG_LEN 16
+#define QUIC_VARINT_MAX ((UINT64_C(1) << 62) - 1)
+#define QUIC_CRYPTO_MIN_CAP 4096u
+#define TLS_HS_HEADER_LEN 4
+
+enum {
+	FRAME_PADDING = 0x00,
+	FRAME_PING = 0x01,
+	FRAME_ACK = 0x02,
+	FRAME_ACK_ECN = 0x03,
+	FRAME_CRYPTO = 0x06,
+	FRAME_CONNECTION_CLOSE = 0x1c,
+};
+
+/* Initial salts, as each specification gives them. */
+static const uint8_t salt_v1[QUIC_SALT_LEN] = { /* RFC 9001 5.2 */
+	0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
+	0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a,
+};
+static const uint8_t salt_v2[QUIC_SALT_LEN] = { /* RFC 9369 3.3.1 */
+	0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6, 0xdb, 0x81, 0x93,
+	0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9,
+};
+static const uint8_t salt_draft22[QUIC_SALT_LEN] = { /* draft-ietf-quic-tls-22 5.2 */
+	0x7f, 0xbc, 0xdb, 0x0e, 0x7c, 0x66, 0xbb, 0xe9, 0x19, 0x3a,
+	0x96, 0xcd, 0x21, 0x51, 0x9e, 0xbd, 0x7a, 0x02, 0x64, 0x4a,
+};
+static const uint8_t salt_draft23[QUIC_SALT_LEN] = { /* -23 to -28 */
+	0xc3, 0xee, 0xf7, 0x12, 0xc7, 0x2e, 0xbb, 0x5a, 0x11, 0xa7,
+	0xd2, 0x43, 0x2b, 0xb4, 0x63, 0x65, 0xbe, 0xf9, 0xf5, 0x02,
+};
+static const uint8_t salt_draft29[QUIC_SALT_LEN] = { /* -29 to -32 */
+	0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2, 0x4c, 0x9e, 0x97,
+	0x86, 0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99,
+};
+
+#define V1_LABELS "quic key", "quic iv", "quic hp"
+#define V1_TYPES 0, 3 /* Initial, Retry */
+
+static const struct quic_version versions[] = {
+	{ QUIC_VERSION_1, "1", salt_v1, V1_LABELS, V1_TYPES },
+	{ QUIC_VERSION_2, "2", salt_v2, "quicv2 key", "quicv2 iv",
+	  "quicv2 hp", 1, 0 },
+	{ 0xff000016u, "draft-22", salt_draft22, V1_LABELS, V1_TYPES },
+	{ 0xff000017u, "draft-23", salt_draft23, V1_LABELS, V1_TYPES },
+	{ 0xff000018u, "draft-24", salt_draft23, V1_LABELS, V1_TYPES },
+	{ 0xff000019u, "draft-25", salt_draft23, V1_LABELS, V1_TYPES },
+	{ 0xff00001au, "draft-26", salt_draft23, V1_LABELS, V1_TYPES },
+	{ 0xff00001bu, "draft-27", salt_draft23, V1_LABELS, V1_TYPES },
+	{ 0xff00001cu, "draft-28", salt_draft23, V1_LABELS, V1_TYPES },
+	{ 0xff00001du, "draft-29", salt_draft29, V1_LABELS, V1_TYPES },
+	{ 0xff00001eu, "draft-30", salt_draft29, V1_LABELS, V1_TYPES },
+	{ 0xff00001fu, "draft-31", salt_draft29, V1_LABELS, V1_TYPES },
+	{ 0xff000020u, "draft-32", salt_draft29, V1_LABELS, V1_TYPES },
+	{ 0xff000021u, "draft-33", salt_v1, V1_LABELS, V1_TYPES },
+	{ 0xff000022u, "draft-34", salt_v1, V1_LABELS, V1_TYPES },
+	/* Facebook mvfst: its draft-22 and draft-27 versions */
+	{ 0xfaceb001u, "mvfst-draft-22", salt_draft22, V1_LABELS, V1_TYPES },
+	{ 0xfaceb002u, "mvfst-draft-27", salt_draft23, V1_LABELS, V1_TYPES },
+	{ 0xfaceb00eu, "mvfst-exp", salt_draft23, V1_LABELS, V1_TYPES },
+};
+
+const struct quic_version *quic_version_find(uint32_t number)
+{
+	for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++)
+		if (versions[i].number == number)
+			return &versions[i];
+	return NULL;
+}
+
+bool quic_initial_keys(const struct quic_version *v, const uint8_t *cid,
+		       size_t cid_len, bool server, struct quic_keys *out)
+{
+	static const uint8_t no_cid[1];
+	uint8_t initial[CIPHER_SHA256_LEN], secret[CIPHER_SHA256_LEN];
+	bool ok;
+
+	if (cid_len > QUIC_CID_MAX)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->version = v->number;
+	out->cid_len = (uint8_t)cid_len;
+	if (cid_len)
+		memcpy(out->cid, cid, cid_len);
+	/* HMAC takes an empty message; give it a valid pointer. */
+	ok = cipher_hkdf_extract(v->salt, QUIC_SALT_LEN,
+				 cid_len ? cid : no_cid, cid_len, initial) &&
+	     cipher_hkdf_expand_label(initial,
+				      server ? "server in" : "client in",
+				      secret, sizeof(secret)) &&
+	     cipher_hkdf_expand_label(secret, v->key_label, out->key,
+				      QUIC_KEY_LEN) &&
+	     cipher_hkdf_expand_label(secret, v->iv_label, out->iv,
+				      QUIC_IV_LEN) &&
+	     cipher_hkdf_expand_label(secret, v->hp_label, out->hp,
+				      QUIC_KEY_LEN);
+	memset(initial, 0, sizeof(initial));
+	memset(secret, 0, sizeof(secret));
+	return ok;
+}
+
+/* Variable-length integer (RFC 9000 16). */
+static bool read_varint(struct cursor *c, uint64_t *v)
+{
+	struct cursor save = *c;
+	uint8_t b;
+	unsigned n;
+
+	if (!cursor_u8(c, &b))
+		return false;
+	n = 1u << (b >> 6);
+	*v = b & 0x3f;
+	for (unsigned i = 1; i < n; i++) {
+		if (!cursor_u8(c, &b)) {
+			*c = save;
+			return false;
+		}
+		*v = *v << 8 | b;
+	}
+	return true;
+}
+
+/* --- CRYPTO reassembly ------------------------------------------------ */
+
+/* Grows the buffer to hold end bytes; false past crypto_room. */
+static bool crypto_reserve(struct quic_state *st, uint32_t end)
+{
+	struct quic_crypto *cs = &st->crypto;
+	size_t room = st->crypto_room < QUIC_CRYPTO_MAX ? st->crypto_room
+							 : QUIC_CRYPTO_MAX;
+	uint32_t cap = cs->cap ? cs->cap : QUIC_CRYPTO_MIN_CAP;
+	uint8_t *nb;
+
+	if (end <= cs->cap)
+		return true;
+	while (cap < end)
+		cap *= 2;
+	if (cap > room)
+		cap = (uint32_t)room;
+	if (cap < end)
+		return false;
+	nb = realloc(cs->buf, cap);
+	if (!nb)
+		return false;
+	cs->buf = nb;
+	cs->cap = cap;
+	return true;
+}
+
+/*
+ * Records that [start, end) is present: merges it into the pieces and
+ * moves the contiguous prefix forward. False (nothing changed) when that
+ * would leave more than QUIC_CRYPTO_PIECES pieces.
+ */
+static bool crypto_mark(struct quic_crypto *cs, uint32_t start, uint32_t end)
+{
+	uint32_t n = 0, i = 0;
+	struct quic_piece out[QUIC_CRYPTO_PIECES + 1];
+
+	for (; i < cs->n_pieces && cs->pieces[i].end < start; i++)
+		out[n++] = cs->pieces[i];
+	for (; i < cs->n_pieces && cs->pieces[i].start <= end; i++) {
+		if (cs->pieces[i].start < start)
+			start = cs->pieces[i].start;
+		if (cs->pieces[i].end > end)
+			end = cs->pieces[i].end;
+	}
+	out[n].start = start;
+	out[n++].end = end;
+	for (; i < cs->n_pieces; i++)
+		out[n++] = cs->pieces[i];
+	if (n > QUIC_CRYPTO_PIECES && out[0].start > cs->contiguous)
+		return false;
+	/* The first piece may now join the prefix. */
+	i = 0;
+	if (out[0].start <= cs->contiguous) {
+		if (out[0].end > cs->contiguous)
+			cs->contiguous = out[0].end;
+		i = 1;
+	}
+	cs->n_pieces = n - i;
+	memcpy(cs->pieces, out + i, cs->n_pieces * sizeof(out[0]));
+	return true;
+}
+
+/* Adds one CRYPTO frame's data (offset off, cursor data). */
+static void crypto_add(struct quic_state *st, uint64_t off,
+		       struct cursor data, anomaly_set *anomalies,
+		       bool *out_of_room)
+{
+	struct quic_crypto *cs = &st->crypto;
+	uint64_t n = cursor_left(&data);
+	uint32_t start, end;
+
+	if (off > QUIC_CRYPTO_MAX || n > QUIC_CRYPTO_MAX - off) {
+		anomaly_add(anomalies, ANOM_FIELD_TOO_LONG);
+		return;
+	}
+	start = (uint32_t)off;
+	end = (uint32_t)(off + n);
+	if (end <= cs->contiguous || n == 0)
+		return; /* nothing new */
+	if (!crypto_reserve(st, end)) {
+		*out_of_room = true;
+		return;
+	}
+	/* Bytes already in the prefix stay as first received. */
+	if (start < cs->contiguous) {
+		cursor_skip(&data, cs->contiguous - start);
+		start = cs->contiguous;
+	}
+	if (!crypto_mark(cs, start, end)) {
+		anomaly_add(anomalies, ANOM_FIELD_TOO_LONG);
+		return;
+	}
+	cursor_copy(&data, cs->buf + start, end - start);
+}
+
+/* --- frames ------------------------------------------------------------ */
+
+/* Skips an ACK frame's body (RFC 9000 19.3). */
+static bool skip_ack(struct cursor *c, bool ecn)
+{
+	uint64_t v, ranges;
+
+	if (!read_varint(c, &v) || !read_varint(c, &v) ||
+	    !read_varint(c, &ranges) || !read_varint(c, &v))
+		return false;
+	/* Each range takes at least two bytes: the cursor bounds the loop. */
+	for (uint64_t i = 0; i < ranges; i++)
+		if (!read_varint(c, &v) || !read_varint(c, &v))
+			return false;
+	if (ecn)
+		for (int i = 0; i < 3; i++)
+			if (!read_varint(c, &v))
+				return false;
+	return true;
+}
+
+uint32_t quic_read_frames(struct quic_state *st, const uint8_t *payload,
+			  size_t len, anomaly_set *anomalies,
+			  bool *out_of_room)
+{
+	struct cursor c, data;
+	uint64_t type, off, n, v;
+	uint32_t crypto = 0;
+
+	cursor_init(&c, payload, len);
+	while (cursor_left(&c) > 0) {
+		if (!read_varint(&c, &type))
+			break;
+		switch (type) {
+		case FRAME_PADDING:
+		case FRAME_PING:
+			continue;
+		case FRAME_ACK:
+		case FRAME_ACK_ECN:
+			if (!skip_ack(&c, type == FRAME_ACK_ECN))
+				goto malformed;
+			continue;
+		case FRAME_CRYPTO:
+			if (!read_varint(&c, &off) || !read_varint(&c, &n) ||
+			    !cursor_sub(&c, n, &data))
+				goto malformed;
+			crypto++;
+			crypto_add(st, off, data, anomalies, out_of_room);
+			continue;
+		case FRAME_CONNECTION_CLOSE:
+			if (!read_varint(&c, &v) || !read_varint(&c, &v) ||
+			    !read_varint(&c, &n) || !cursor_skip(&c, n))
+				goto malformed;
+			return crypto;
+		default:
+			goto malformed; /* not allowed in an Initial packet */
+		}
+	}
+	return crypto;
+
+malformed:
+	anomaly_add(anomalies, ANOM_QUIC_MALFORMED);
+	return crypto;
+}
+
+/* --- packets ----------------------------------------------------------- */
+
+/* The key set for (version, cid), derived on first use (ring of
+ * QUIC_KEYS_MAX). NULL when derivation fails. */
+static const struct quic_keys *keys_for(struct quic_state *st,
+					const struct quic_version *v,
+					const uint8_t *cid, size_t cid_len)
+{
+	uint32_t kept = st->n_keys < QUIC_KEYS_MAX ? st->n_keys
+						   : QUIC_KEYS_MAX;
+	struct quic_keys *k;
+
+	for (uint32_t i = 0; i < kept; i++) {
+		k = &st->keys[i];
+		if (k->version == v->number && k->cid_len == cid_len &&
+		    memcmp(k->cid, cid, cid_len) == 0)
+			return k;
+	}
+	k = &st->keys[st->n_keys % QUIC_KEYS_MAX];
+	if (!quic_initial_keys(v, cid, cid_len, false, k)) {
+		memset(k, 0, sizeof(*k));
+		return NULL;
+	}
+	st->n_keys++;
+	return k;
+}
+
+/* Full packet number from its pn_len-byte truncation (RFC 9000 A.3). */
+static uint64_t decode_pn(const struct quic_state *st, uint64_t truncated,
+			  unsigned pn_len)
+{
+	uint64_t expected = st->have_pn ? st->largest_pn + 1 : 0;
+	uint64_t win = UINT64_C(1) << (8 * pn_len), hwin = win / 2;
+	uint64_t candidate = (expected & ~(win - 1)) | truncated;
+
+	if (candidate + hwin <= expected && candidate < (UINT64_C(1) << 62) - win)
+		return candidate + win;
+	if (candidate > expected + hwin && candidate >= win)
+		return candidate - win;
+	return candidate;
+}
+
+/* One long-header packet located in its datagram. */
+struct long_packet {
+	struct cursor bytes;   /* the whole packet */
+	size_t pn_offset;      /* of the (protected) packet number */
+	const struct quic_version *v;
+	const uint8_t *dcid;
+	uint8_t dcid_len;
+};
+
+/*
+ * Tries to open packet p with keys k: header protection off, packet
+ * number decoded, payload into scratch->plain. *plain_len on success.
+ */
+static bool open_with(const struct quic_state *st, const struct long_packet *p,
+		      const struct quic_keys *k, struct quic_scratch *scratch,
+		      size_t *plain_len, uint64_t *pn_out, uint8_t *first_out)
+{
+	struct cursor c = p->bytes, ct;
+	uint8_t sample[QUIC_SAMPLE_LEN], mask[CIPHER_AES_BLOCK_LEN];
+	uint8_t nonce[QUIC_IV_LEN], first, b;
+	const uint8_t *tag;
+	unsigned pn_len;
+	uint64_t truncated = 0, pn;
+	size_t header_len, ct_len;
+
+	if (!cursor_seek(&c, p->pn_offset + QUIC_SAMPLE_OFFSET) ||
+	    !cursor_copy(&c, sample, sizeof(sample)) ||
+	    !cipher_aes128_block(k->hp, sample, mask))
+		return false;
+	c = p->bytes;
+	if (!cursor_u8(&c, &first))
+		return false;
+	first ^= mask[0] & QUIC_LONG_HP_BITS;
+	pn_len = (first & QUIC_PN_LEN_MASK) + 1u;
+	header_len = p->pn_offset + pn_len;
+	if (header_len > sizeof(scratch->header) ||
+	    cursor_left(&p->bytes) > sizeof(scratch->plain))
+		return false;
+	/* Header as sent but unprotected: the AEAD's associated data. */
+	c = p->bytes;
+	if (!cursor_copy(&c, scratch->header, p->pn_offset))
+		return false;
+	scratch->header[0] = first;
+	for (unsigned i = 0; i < pn_len; i++) {
+		if (!cursor_u8(&c, &b))
+			return false;
+		b ^= mask[1 + i];
+		scratch->header[p->pn_offset + i] = b;
+		truncated = truncated << 8 | b;
+	}
+	/* The sample check above leaves at least 16 bytes after the PN. */
+	ct_len = cursor_left(&c) - QUIC_TAG_LEN;
+	if (!cursor_sub(&c, ct_len, &ct) ||
+	    !cursor_bytes(&c, QUIC_TAG_LEN, &tag))
+		return false;
+	pn = decode_pn(st, truncated, pn_len);
+	memcpy(nonce, k->iv, sizeof(nonce));
+	for (unsigned i = 0; i < 8; i++)
+		nonce[QUIC_IV_LEN - 1 - i] ^= (uint8_t)(pn >> (8 * i));
+	if (!cipher_aes128_gcm_open(k->key, nonce, scratch->header, header_len,
+				    cursor_ptr(&ct), ct_len, tag,
+				    scratch->plain))
+		return false;
+	*plain_len = ct_len;
+	*pn_out = pn;
+	*first_out = first;
+	return true;
+}
+
+/* Decrypts one Initial packet and reads its frames. */
+static void open_initial(struct quic_state *st, const struct long_packet *p,
+			 struct quic_scratch *scratch,
+			 struct quic_datagram_info *info)
+{
+	const struct quic_keys *k;
+	size_t plain_len = 0;
+	uint64_t pn = 0;
+	uint8_t first = 0;
+	bool opened = false;
+
+	info->initials++;
+	if (!cursor_has(&p->bytes, p->pn_offset + QUIC_SAMPLE_OFFSET +
+					   QUIC_SAMPLE_LEN)) {
+		anomaly_add(&info->anomalies, ANOM_QUIC_MALFORMED);
+		return;
+	}
+	/* The flow's first DCID, then the packet's own (after a Retry). */
+	if (st->have_odcid) {
+		k = keys_for(st, p->v, st->odcid, st->odcid_len);
+		opened = k && open_with(st, p, k, scratch, &plain_len, &pn,
+					&first);
+	}
+	if (!opened && (!st->have_odcid || p->dcid_len != st->odcid_len ||
+			memcmp(p->dcid, st->odcid, p->dcid_len) != 0)) {
+		k = keys_for(st, p->v, p->dcid, p->dcid_len);
+		opened = k && open_with(st, p, k, scratch, &plain_len, &pn,
+					&first);
+	}
+	if (!opened) {
+		anomaly_add(&info->anomalies, ANOM_QUIC_UNDECRYPTABLE);
+		return;
+	}
+	info->opened++;
+	if (!st->have_odcid) {
+		st->have_odcid = true;
+		st->odcid_len = p->dcid_len;
+		memcpy(st->odcid, p->dcid, p->dcid_len);
+	}
+	if (st->version == 0)
+		st->version = p->v->number;
+	if (!st->have_pn || pn > st->largest_pn)
+		st->largest_pn = pn;
+	st->have_pn = true;
+	if (first & QUIC_LONG_RESERVED) /* RFC 9000 17.2: must be zero */
+		anomaly_add(&info->anomalies, ANOM_QUIC_MALFORMED);
+	info->crypto_frames += quic_read_frames(st, scratch->plain, plain_len,
+						&info->anomalies,
+						&info->out_of_room);
+}
+
+void quic_read_datagram(struct quic_state *st, const uint8_t *d, size_t len,
+			bool captured_whole, struct quic_scratch *scratch,
+			struct quic_datagram_info *info)
+{
+	struct cursor dg;
+
+	memset(info, 0, sizeof(*info));
+	cursor_init(&dg, d, len);
+	while (cursor_left(&dg) > 0) {
+		struct long_packet p;
+		struct cursor h = dg;
+		uint64_t token_len, length;
+		uint32_t version;
+		uint8_t first, scid_len, type;
+		size_t start = dg.off;
+
+		if (!cursor_u8(&h, &first) || !(first & QUIC_LONG_HEADER))
+			break; /* a short header (or padding) ends it */
+		if (!cursor_be32(&h, &version)) {
+			info->truncated = true;
+			break;
+		}
+		if (info->packets++ == 0)
+			info->first_version = version;
+		if (version == 0)
+			break; /* Version Negotiation */
+		p.v = quic_version_find(version);
+		if (!p.v) {
+			info->unknown_version = true;
+			break;
+		}
+		if (!cursor_u8(&h, &p.dcid_len) ||
+		    !cursor_bytes(&h, p.dcid_len, &p.dcid) ||
+		    !cursor_u8(&h, &scid_len) || !cursor_skip(&h, scid_len)) {
+			info->truncated = true;
+			break;
+		}
+		if (p.dcid_len > QUIC_CID_MAX || scid_len > QUIC_CID_MAX) {
+			anomaly_add(&info->anomalies, ANOM_QUIC_MALFORMED);
+			break;
+		}
+		type = (first >> 4) & 0x03;
+		if (type == p.v->retry_type)
+			break; /* no Length: the rest of the datagram */
+		if (type == p.v->initial_type &&
+		    (!read_varint(&h, &token_len) ||
+		     !cursor_skip(&h, token_len))) {
+			info->truncated = true;
+			break;
+		}
+		if (!read_varint(&h, &length)) {
+			info->truncated = true;
+			break;
+		}
+		if (length > cursor_left(&h)) {
+			info->truncated = true;
+			break;
+		}
+		/* The packet: its header and Length more bytes. */
+		p.pn_offset = h.off - start;
+		cursor_sub(&dg, p.pn_offset + (size_t)length, &p.bytes);
+		if (type == p.v->initial_type)
+			open_initial(st, &p, scratch, info);
+	}
+	if (info->truncated && captured_whole)
+		anomaly_add(&info->anomalies, ANOM_QUIC_MALFORMED);
+}
+
+enum tls_status quic_client_hello(const struct quic_state *st,
+				  struct tls_client_hello *ch,
+				  anomaly_set *anomalies)
+{
+	const struct quic_crypto *cs = &st->crypto;
+	struct cursor c;
+	uint8_t type;
+	uint32_t len;
+
+	cursor_init(&c, cs->buf, cs->contiguous);
+	if (!cursor_u8(&c, &type) || !cursor_be24(&c, &len))
+		return TLS_STATUS_NEED_MORE;
+	if (type == TLS_HS_CLIENT_HELLO &&
+	    len > QUIC_CRYPTO_MAX - TLS_HS_HEADER_LEN) {
+		anomaly_add(anomalies, ANOM_FIELD_TOO_LONG);
+		return TLS_STATUS_MALFORMED;
+	}
+	return tls_parse_client_hello(cs->buf, cs->contiguous, TLS_OVER_QUIC,
+				      ch, anomalies);
+}
+
+void quic_state_free(struct quic_state *st)
+{
+	free(st->crypto.buf);
+	st->crypto.buf = NULL;
+	st->crypto.cap = 0;
+}
