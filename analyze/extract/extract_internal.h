@@ -1,6 +1,7 @@
 /*
  * extract_internal.h — what registry.c shares with the family files
- * (net.c, dns.c, http.c, tls.c, ssh.c, ndpi.c, anomaly.c, behaviour.c):
+ * (net.c, dns.c, http.c, tls.c, quic.c, ssh.c, ndpi.c, anomaly.c,
+ * behaviour.c):
  * the extractor vtable, the stage and per-flow state, observation and
  * anomaly helpers, and bounded TCP stream reassembly (stream.c).
  *
@@ -27,6 +28,7 @@ enum extract_family {
 	FAM_DNS,
 	FAM_HTTP,
 	FAM_TLS,
+	FAM_QUIC,
 	FAM_SSH,
 	FAM_NDPI,
 	FAM_ANOMALY,
@@ -75,7 +77,7 @@ struct extractor {
 };
 
 extern const struct extractor extract_net, extract_dns, extract_http,
-	extract_tls, extract_ssh, extract_ndpi, extract_anomaly,
+	extract_tls, extract_quic, extract_ssh, extract_ndpi, extract_anomaly,
 	extract_behaviour;
 
 struct extract {
@@ -155,6 +157,18 @@ void ex_anomalies(struct extract *x, struct extract_flow *s,
 /* The family no longer wants the flow: clears its bit, frees its state. */
 void ex_family_done(struct extract *x, struct extract_flow *s,
 		    enum extract_family fam);
+
+struct tls_client_hello;
+
+/*
+ * Emits what a parsed ClientHello gives (tls.c): tls.sni, one tls.alpn
+ * per offered protocol (detail list=), tls.ja3 (detail ja3=<string>) and
+ * tls.ja4, each with detail "impl=attrib", plus " quic=<version name>"
+ * when quic_version is not NULL (a QUIC Initial's ClientHello).
+ */
+void ex_emit_client_hello(struct extract *x, struct extract_flow *s,
+			  const struct tls_client_hello *ch,
+			  const char *quic_version, const struct packet *pkt);
 
 /* Cursor over the packet's captured L4 payload; false when empty or out
  * of the captured range. */

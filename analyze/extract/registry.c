@@ -28,6 +28,7 @@ static const struct extractor *const extractors[FAM_COUNT] = {
 	[FAM_DNS] = &extract_dns,
 	[FAM_HTTP] = &extract_http,
 	[FAM_TLS] = &extract_tls,
+	[FAM_QUIC] = &extract_quic,
 	[FAM_SSH] = &extract_ssh,
 	[FAM_NDPI] = &extract_ndpi,
 	[FAM_ANOMALY] = &extract_anomaly,

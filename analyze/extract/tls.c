@@ -13,9 +13,8 @@
  * done once the ClientHello is read; the server direction once the
  * Certificate is read, or after a TLS 1.3 ServerHello or a
  * ChangeCipherSpec (the certificate is encrypted then), or when the
- * stream cannot be followed. QUIC is not parsed here: ndpi.c emits
- * nDPI's SNI, ALPN and JA3 for QUIC flows (impl=ndpi), as for any TLS
- * flow whose values our parse did not give.
+ * stream cannot be followed. QUIC's ClientHello comes from quic.c, which
+ * emits it through ex_emit_client_hello() below.
  *
  * Observations, citing the packet that completed the message:
  *   tls.sni   value: first host_name of server_name; detail "impl=attrib"
@@ -112,17 +111,25 @@ static uint32_t complete_records(const struct stream *st)
 	return n;
 }
 
-static void emit_client_hello(struct extract *x, struct extract_flow *s,
-			      const struct tls_client_hello *ch,
-			      const struct packet *pkt)
+void ex_emit_client_hello(struct extract *x, struct extract_flow *s,
+			  const struct tls_client_hello *ch,
+			  const char *quic_version, const struct packet *pkt)
 {
+	char impl[64];
 	struct textbuf list;
 
+	textbuf_init(&list, impl, sizeof(impl));
+	textbuf_puts(&list, "impl=attrib");
+	if (quic_version) {
+		textbuf_puts(&list, " quic=");
+		textbuf_puts(&list, quic_version);
+	}
 	if (ch->has_sni)
-		ex_emit(x, s, OBS_TLS_SNI, 0, ch->sni, "impl=attrib", pkt);
+		ex_emit(x, s, OBS_TLS_SNI, 0, ch->sni, impl, pkt);
 	if (ch->n_alpn > 0) {
 		textbuf_init(&list, x->detail, sizeof(x->detail));
-		textbuf_puts(&list, "impl=attrib list=");
+		textbuf_puts(&list, impl);
+		textbuf_puts(&list, " list=");
 		for (uint32_t i = 0; i < ch->n_alpn; i++) {
 			if (i > 0)
 				textbuf_putc(&list, ',');
@@ -133,12 +140,12 @@ static void emit_client_hello(struct extract *x, struct extract_flow *s,
 				pkt);
 	}
 	if (ch->ja3_md5[0]) {
-		snprintf(x->detail, sizeof(x->detail), "impl=attrib ja3=%s",
+		snprintf(x->detail, sizeof(x->detail), "%s ja3=%s", impl,
 			 ch->ja3);
 		ex_emit(x, s, OBS_TLS_JA3, 0, ch->ja3_md5, x->detail, pkt);
 	}
 	if (ch->ja4[0])
-		ex_emit(x, s, OBS_TLS_JA4, 0, ch->ja4, "impl=attrib", pkt);
+		ex_emit(x, s, OBS_TLS_JA4, 0, ch->ja4, impl, pkt);
 }
 
 static void emit_server_side(struct extract *x, struct extract_flow *s,
@@ -189,7 +196,8 @@ static void tls_parse_dir(struct extract *x, struct extract_flow *s,
 				   &used);
 	if (dir == FLOW_DIR_C2S) {
 		if (info->has_client_hello)
-			emit_client_hello(x, s, &info->client_hello, pkt);
+			ex_emit_client_hello(x, s, &info->client_hello, NULL,
+					     pkt);
 		done = info->has_client_hello;
 	} else {
 		emit_server_side(x, s, tf, info, pkt);
