@@ -15,7 +15,8 @@
  *
  * Observations, citing the datagram that completed the ClientHello, are
  * those of the TLS family (ex_emit_client_hello(), tls.c) with detail
- * "impl=attrib quic=<version name>", and JA4 starts with 'q'. Parser
+ * "impl=attrib quic=<version name>" ("quic=0x1a2a3a4a/1" for a reserved
+ * version opened with version 1's keys), and JA4 starts with 'q'. Parser
  * anomalies are emitted per datagram (layer=quic) and for the ClientHello
  * (layer=tls). When no ClientHello comes out of the flow (a version or
  * cipher we do not know, the client's first datagram missing from the
@@ -23,6 +24,7 @@
  */
 #include "analyze/extract/extract_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,12 +56,6 @@ static void quic_ctx_destroy(struct extract *x)
 	x->ctx[FAM_QUIC] = NULL;
 }
 
-/* RFC 9000 15: versions 0x?a?a?a?a are reserved to force negotiation. */
-static bool reserved_version(uint32_t v)
-{
-	return (v & 0x0f0f0f0fu) == 0x0a0a0a0au;
-}
-
 static bool quic_flow_start(struct extract *x, struct extract_flow *s,
 			    const struct flow *f, const struct packet *pkt)
 {
@@ -72,7 +68,7 @@ static bool quic_flow_start(struct extract *x, struct extract_flow *s,
 		return false;
 	return (first & QUIC_LONG_FIXED) == QUIC_LONG_FIXED &&
 	       (quic_version_find(version) != NULL ||
-		reserved_version(version));
+		quic_version_reserved(version));
 }
 
 /* Releases the flow's state and its share of the stream budget. */
@@ -109,6 +105,7 @@ static bool read_client_datagram(struct extract *x, struct extract_flow *s,
 	uint64_t free_budget = 0;
 	anomaly_set anom = 0;
 	enum tls_status status;
+	char name[40];
 	size_t n;
 
 	if (!ex_payload(pkt, &payload))
@@ -138,7 +135,12 @@ static bool read_client_datagram(struct extract *x, struct extract_flow *s,
 		return false;
 	if (status == TLS_STATUS_OK) {
 		v = quic_version_find(qf->st.version);
-		ex_emit_client_hello(x, s, &c->hello, v ? v->name : "?", pkt);
+		if (qf->st.wire_version == qf->st.version)
+			snprintf(name, sizeof(name), "%s", v ? v->name : "?");
+		else /* a reserved version, and the keys that opened it */
+			snprintf(name, sizeof(name), "0x%08x/%s",
+				 qf->st.wire_version, v ? v->name : "?");
+		ex_emit_client_hello(x, s, &c->hello, name, pkt);
 	}
 	ex_anomalies(x, s, anom, "tls", pkt);
 	return true;

@@ -79,6 +79,11 @@ static const struct quic_version versions[] = {
 	{ 0xfaceb00eu, "mvfst-exp", salt_draft23, V1_LABELS, V1_TYPES },
 };
 
+bool quic_version_reserved(uint32_t number)
+{
+	return (number & 0x0f0f0f0fu) == 0x0a0a0a0au;
+}
+
 const struct quic_version *quic_version_find(uint32_t number)
 {
 	for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++)
@@ -346,7 +351,8 @@ static uint64_t decode_pn(const struct quic_state *st, uint64_t truncated,
 struct long_packet {
 	struct cursor bytes;   /* the whole packet */
 	size_t pn_offset;      /* of the (protected) packet number */
-	const struct quic_version *v;
+	const struct quic_version *v; /* NULL: a reserved version */
+	uint32_t wire_version;
 	const uint8_t *dcid;
 	uint8_t dcid_len;
 };
@@ -411,12 +417,40 @@ static bool open_with(const struct quic_state *st, const struct long_packet *p,
 	return true;
 }
 
+/* Key schedules tried, in this order, on a reserved version's Initial. */
+static const uint32_t reserved_trials[] = {
+	QUIC_VERSION_1, 0xff00001du /* draft-29 */, 0xff00001bu /* -27 */,
+	0xff000016u /* -22 */,
+};
+
+/*
+ * Tries the keys of schedule v on packet p: the flow's first DCID, then
+ * the packet's own (after a Retry). True when one opened it.
+ */
+static bool open_as(struct quic_state *st, const struct long_packet *p,
+		    const struct quic_version *v, struct quic_scratch *scratch,
+		    size_t *plain_len, uint64_t *pn, uint8_t *first)
+{
+	const struct quic_keys *k;
+
+	if (st->have_odcid) {
+		k = keys_for(st, v, st->odcid, st->odcid_len);
+		if (k && open_with(st, p, k, scratch, plain_len, pn, first))
+			return true;
+		if (p->dcid_len == st->odcid_len &&
+		    memcmp(p->dcid, st->odcid, p->dcid_len) == 0)
+			return false;
+	}
+	k = keys_for(st, v, p->dcid, p->dcid_len);
+	return k && open_with(st, p, k, scratch, plain_len, pn, first);
+}
+
 /* Decrypts one Initial packet and reads its frames. */
 static void open_initial(struct quic_state *st, const struct long_packet *p,
 			 struct quic_scratch *scratch,
 			 struct quic_datagram_info *info)
 {
-	const struct quic_keys *k;
+	const struct quic_version *v = p->v;
 	size_t plain_len = 0;
 	uint64_t pn = 0;
 	uint8_t first = 0;
@@ -428,17 +462,16 @@ static void open_initial(struct quic_state *st, const struct long_packet *p,
 		anomaly_add(&info->anomalies, ANOM_QUIC_MALFORMED);
 		return;
 	}
-	/* The flow's first DCID, then the packet's own (after a Retry). */
-	if (st->have_odcid) {
-		k = keys_for(st, p->v, st->odcid, st->odcid_len);
-		opened = k && open_with(st, p, k, scratch, &plain_len, &pn,
-					&first);
-	}
-	if (!opened && (!st->have_odcid || p->dcid_len != st->odcid_len ||
-			memcmp(p->dcid, st->odcid, p->dcid_len) != 0)) {
-		k = keys_for(st, p->v, p->dcid, p->dcid_len);
-		opened = k && open_with(st, p, k, scratch, &plain_len, &pn,
-					&first);
+	if (v) {
+		opened = open_as(st, p, v, scratch, &plain_len, &pn, &first);
+	} else {
+		for (size_t i = 0; !opened && i < sizeof(reserved_trials) /
+							  sizeof(reserved_trials[0]);
+		     i++) {
+			v = quic_version_find(reserved_trials[i]);
+			opened = open_as(st, p, v, scratch, &plain_len, &pn,
+					 &first);
+		}
 	}
 	if (!opened) {
 		anomaly_add(&info->anomalies, ANOM_QUIC_UNDECRYPTABLE);
@@ -450,8 +483,10 @@ static void open_initial(struct quic_state *st, const struct long_packet *p,
 		st->odcid_len = p->dcid_len;
 		memcpy(st->odcid, p->dcid, p->dcid_len);
 	}
-	if (st->version == 0)
-		st->version = p->v->number;
+	if (st->version == 0) {
+		st->version = v->number;
+		st->wire_version = p->wire_version;
+	}
 	if (!st->have_pn || pn > st->largest_pn)
 		st->largest_pn = pn;
 	st->have_pn = true;
@@ -475,7 +510,7 @@ void quic_read_datagram(struct quic_state *st, const uint8_t *d, size_t len,
 		struct cursor h = dg;
 		uint64_t token_len, length;
 		uint32_t version;
-		uint8_t first, scid_len, type;
+		uint8_t first, scid_len, type, initial_type;
 		size_t start = dg.off;
 
 		if (!cursor_u8(&h, &first) || !(first & QUIC_LONG_HEADER))
@@ -489,7 +524,8 @@ void quic_read_datagram(struct quic_state *st, const uint8_t *d, size_t len,
 		if (version == 0)
 			break; /* Version Negotiation */
 		p.v = quic_version_find(version);
-		if (!p.v) {
+		p.wire_version = version;
+		if (!p.v && !quic_version_reserved(version)) {
 			info->unknown_version = true;
 			break;
 		}
@@ -503,10 +539,12 @@ void quic_read_datagram(struct quic_state *st, const uint8_t *d, size_t len,
 			anomaly_add(&info->anomalies, ANOM_QUIC_MALFORMED);
 			break;
 		}
+		/* A reserved version is read with version 1's layout. */
 		type = (first >> 4) & 0x03;
-		if (type == p.v->retry_type)
+		initial_type = p.v ? p.v->initial_type : 0;
+		if (type == (p.v ? p.v->retry_type : 3))
 			break; /* no Length: the rest of the datagram */
-		if (type == p.v->initial_type &&
+		if (type == initial_type &&
 		    (!read_varint(&h, &token_len) ||
 		     !cursor_skip(&h, token_len))) {
 			info->truncated = true;
@@ -523,7 +561,7 @@ void quic_read_datagram(struct quic_state *st, const uint8_t *d, size_t len,
 		/* The packet: its header and Length more bytes. */
 		p.pn_offset = h.off - start;
 		cursor_sub(&dg, p.pn_offset + (size_t)length, &p.bytes);
-		if (type == p.v->initial_type)
+		if (type == initial_type)
 			open_initial(st, &p, scratch, info);
 	}
 	if (info->truncated && captured_whole)

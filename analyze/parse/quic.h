@@ -6,8 +6,9 @@
  * Versions (quic_version_find()): 1 (RFC 9001 5.2), 2 (0x6b3343cf,
  * RFC 9369: its own salt, "quicv2 key/iv/hp" labels, Initial packet type
  * 0b01 and Retry 0b00), the IETF drafts 22 to 34 (0xff000016..0xff000022)
- * with the salt each draft gives, and Facebook mvfst's 0xfaceb001,
- * 0xfaceb002 and 0xfaceb00e. Initial packets always use AES-128-GCM.
+ * with the salt each draft gives, Facebook mvfst's 0xfaceb001, 0xfaceb002
+ * and 0xfaceb00e, and the reserved versions (quic_version_reserved()).
+ * Initial packets always use AES-128-GCM.
  *
  * quic_read_datagram() walks the long-header packets coalesced in one UDP
  * datagram (RFC 9000 12.2) by their Length fields. For each Initial
@@ -67,6 +68,16 @@ struct quic_version {
 /* The version's Initial parameters, or NULL when not known here. */
 const struct quic_version *quic_version_find(uint32_t number);
 
+/*
+ * True for the versions 0x?a?a?a?a that RFC 9000 15 reserves for forcing
+ * version negotiation. They have no keys of their own: a client protects
+ * such an Initial with the keys of a version it speaks, so
+ * quic_read_datagram() reads it with version 1's layout and tries the key
+ * schedules of versions 1, draft-29, draft-27 and draft-22 in turn (the
+ * AEAD tag tells which one fits).
+ */
+bool quic_version_reserved(uint32_t number);
+
 /* Packet protection keys of one side for one version and connection ID. */
 struct quic_keys {
 	uint32_t version;
@@ -101,7 +112,10 @@ struct quic_crypto {
 struct quic_state {
 	size_t crypto_room;    /* set by the caller: the most the reassembly
 	                          buffer may hold (at most QUIC_CRYPTO_MAX) */
-	uint32_t version;      /* of the first Initial opened, 0 before */
+	uint32_t version;      /* key schedule of the first Initial opened,
+	                          0 before */
+	uint32_t wire_version; /* that packet's version field (differs from
+	                          version for a reserved version) */
 	bool have_odcid;       /* odcid holds the first opened Initial's DCID */
 	uint8_t odcid_len;
 	uint8_t odcid[QUIC_CID_MAX];

@@ -249,7 +249,7 @@ static void fuzz_quic_sealed(const uint8_t *p, size_t n)
 	v = quic_version_find(versions[p[0] % 4]);
 	memcpy(plain, p + 1, n - 1);
 	plain_len = n - 1 < 4 ? 4 : n - 1;
-	len = quic_seal_initial(v, dcid, sizeof(dcid), dcid, sizeof(dcid),
+	len = quic_seal_initial(v, 0, dcid, sizeof(dcid), dcid, sizeof(dcid),
 				p[0] >> 4, 1 + (p[0] >> 2) % 4, plain,
 				plain_len, packet, sizeof(packet));
 	CHECK(len > 0);

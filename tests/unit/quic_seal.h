@@ -18,7 +18,9 @@
 #include "analyze/parse/quic.h"
 
 /*
- * Writes into out (cap bytes) a client Initial of version v: Destination
+ * Writes into out (cap bytes) a client Initial of version v (or, when
+ * wire_version is not 0, with that in its version field but v's keys and
+ * layout, as a client forcing version negotiation sends): Destination
  * Connection ID dcid in the header, keys derived from key_cid (the flow's
  * first DCID; pass dcid again for the usual case), an empty Source
  * Connection ID and token, packet number pn in pn_len (1..4) bytes, and
@@ -27,7 +29,8 @@
  * it does not fit or the cipher fails.
  */
 static __attribute__((unused)) size_t
-quic_seal_initial(const struct quic_version *v, const uint8_t *dcid,
+quic_seal_initial(const struct quic_version *v, uint32_t wire_version,
+		  const uint8_t *dcid,
 		  size_t dcid_len, const uint8_t *key_cid, size_t key_cid_len,
 		  uint64_t pn, unsigned pn_len, const uint8_t *payload,
 		  size_t len, uint8_t *out, size_t cap)
@@ -35,6 +38,7 @@ quic_seal_initial(const struct quic_version *v, const uint8_t *dcid,
 	struct quic_keys k;
 	uint8_t nonce[QUIC_IV_LEN], mask[CIPHER_AES_BLOCK_LEN];
 	size_t n = 0, pn_offset, length = pn_len + len + CIPHER_GCM_TAG_LEN;
+	uint32_t version = wire_version ? wire_version : v->number;
 
 	if (pn_len < 1 || pn_len > 4 || pn_len + len < 4 || length > 0x3fff ||
 	    dcid_len > QUIC_CID_MAX ||
@@ -42,10 +46,10 @@ quic_seal_initial(const struct quic_version *v, const uint8_t *dcid,
 	    !quic_initial_keys(v, key_cid, key_cid_len, false, &k))
 		return 0;
 	out[n++] = (uint8_t)(0xc0 | v->initial_type << 4 | (pn_len - 1));
-	out[n++] = (uint8_t)(v->number >> 24);
-	out[n++] = (uint8_t)(v->number >> 16);
-	out[n++] = (uint8_t)(v->number >> 8);
-	out[n++] = (uint8_t)v->number;
+	out[n++] = (uint8_t)(version >> 24);
+	out[n++] = (uint8_t)(version >> 16);
+	out[n++] = (uint8_t)(version >> 8);
+	out[n++] = (uint8_t)version;
 	out[n++] = (uint8_t)dcid_len;
 	memcpy(out + n, dcid, dcid_len);
 	n += dcid_len;

@@ -85,7 +85,7 @@ static size_t sealed_half(int half, uint8_t *out, size_t cap)
 	put(&w, half ? ch + cut : ch, half ? ch_len - cut : cut);
 	while (w.n < 1100)
 		put8(&w, 0);
-	len = quic_seal_initial(v, dcid, sizeof(dcid), dcid, sizeof(dcid),
+	len = quic_seal_initial(v, 0, dcid, sizeof(dcid), dcid, sizeof(dcid),
 				(uint64_t)half, 2, w.b, w.n, out, cap);
 	assert_true(len > 0);
 	free(frame);

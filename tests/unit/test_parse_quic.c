@@ -54,6 +54,9 @@ static void test_versions(void **state)
 	assert_non_null(quic_version_find(0xff00001du));
 	assert_null(quic_version_find(0));
 	assert_null(quic_version_find(0xbabababau));
+	assert_true(quic_version_reserved(0xbabababau));
+	assert_true(quic_version_reserved(0x0a1a2afau));
+	assert_false(quic_version_reserved(QUIC_VERSION_1));
 	assert_null(quic_version_find(0x51303530u)); /* gQUIC Q050 */
 }
 
@@ -204,10 +207,10 @@ static void test_unknown_version_and_long_cid(void **state)
 
 	(void)state;
 	state_init(&st);
-	memcpy(d + 1, "\xba\xba\xba\xba", 4);
+	memcpy(d + 1, "\x12\x34\x56\x78", 4);
 	quic_read_datagram(&st, d, n, true, &scratch, &info);
 	assert_true(info.unknown_version);
-	assert_int_equal(info.first_version, 0xbabababau);
+	assert_int_equal(info.first_version, 0x12345678u);
 	assert_int_equal(info.initials, 0);
 	assert_int_equal(info.anomalies, 0);
 
@@ -464,7 +467,7 @@ static uint8_t *seal_crypto(const struct quic_version *v, const char *dcid,
 	put_crypto(&w, off, p, n);
 	while (w.n < 300)
 		put8(&w, 0);
-	*len = quic_seal_initial(v, d, dl, k, kl, pn, pn_len, w.b, w.n, out,
+	*len = quic_seal_initial(v, 0, d, dl, k, kl, pn, pn_len, w.b, w.n, out,
 				 sizeof(out));
 	assert_true(*len > 0);
 	free(d);
@@ -543,6 +546,47 @@ static void test_packet_number_decoding(void **state)
 	quic_state_free(&st);
 }
 
+/* A reserved version's Initial protected with draft-29 keys opens (by
+ * trial); with keys of no known schedule it is undecryptable. */
+static void test_reserved_version(void **state)
+{
+	const struct quic_version *v = quic_version_find(0xff00001du);
+	static const uint8_t dcid[4] = { 9, 8, 7, 6 };
+	struct quic_state st;
+	struct quic_datagram_info info;
+	uint8_t out[600], plain[300] = { 0x06, 0x00, 0x04, 'A', 'B', 'C', 'D' };
+	size_t len;
+	uint8_t *d;
+
+	(void)state;
+	len = quic_seal_initial(v, 0x2a3a4a5au, dcid, sizeof(dcid), dcid,
+				sizeof(dcid), 0, 1, plain, sizeof(plain), out,
+				sizeof(out));
+	assert_true(len > 0);
+	d = dup_bytes(out, len);
+	state_init(&st);
+	quic_read_datagram(&st, d, len, true, &scratch, &info);
+	assert_int_equal(info.opened, 1);
+	assert_int_equal(info.anomalies, 0);
+	assert_int_equal(st.version, 0xff00001du);
+	assert_int_equal(st.wire_version, 0x2a3a4a5au);
+	assert_int_equal(st.crypto.contiguous, 4);
+	quic_state_free(&st);
+	free(d);
+
+	/* Version 2's keys are not among the trials (its layout differs). */
+	v = quic_version_find(QUIC_VERSION_2);
+	len = quic_seal_initial(v, 0x2a3a4a5au, dcid, sizeof(dcid), dcid,
+				sizeof(dcid), 0, 1, plain, sizeof(plain), out,
+				sizeof(out));
+	d = dup_bytes(out, len);
+	state_init(&st);
+	quic_read_datagram(&st, d, len, true, &scratch, &info);
+	assert_int_equal(info.opened, 0);
+	quic_state_free(&st);
+	free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -561,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_not_a_client_hello),
 		cmocka_unit_test(test_across_packets_and_cids),
 		cmocka_unit_test(test_packet_number_decoding),
+		cmocka_unit_test(test_reserved_version),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
