@@ -57,7 +57,8 @@
 	X(FIELD_TOO_LONG, "field_too_long")                                     \
 	X(MPLS_TOO_DEEP, "mpls_too_deep")                                       \
 	X(QUIC_MALFORMED, "quic_malformed")                                     \
-	X(QUIC_UNDECRYPTABLE, "quic_undecryptable")
+	X(QUIC_UNDECRYPTABLE, "quic_undecryptable")                             \
+	X(CAPWAP_TRUNCATED, "capwap_truncated")
 
 enum anomaly {
 #define ANOMALY_ENUM(id, name) ANOM_##id,

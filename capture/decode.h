@@ -32,5 +32,9 @@ bool decode_ip(struct packet *pkt, struct cursor *c, int version_hint);
 void decode_l4(struct packet *pkt, struct cursor *c, uint8_t proto);
 bool decode_tunnel_gre(struct packet *pkt, struct cursor *c);
 bool decode_tunnel_gtpu(struct packet *pkt, struct cursor *c);
+bool decode_tunnel_vxlan(struct packet *pkt, struct cursor *c);
+bool decode_tunnel_capwap(struct packet *pkt, struct cursor *c);
+bool decode_llc_snap(struct packet *pkt, struct cursor *c,
+		     uint16_t *ethertype);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * decode_l4.c — transport-layer decoding: TCP, UDP, ICMP, ICMPv6 and SCTP
- * ports, plus the hand-off from UDP port 2152 to the GTP-U decoder.
+ * ports, plus the hand-off of UDP tunnels (GTP-U on port 2152, VXLAN on
+ * 4789, CAPWAP data on 5247) to decode_tunnel.c.
  *
  * Fills PKT_HAS_L4 only when the fixed header of the protocol was captured,
  * and always leaves [payload_offset, payload_offset + payload_len) inside
@@ -38,6 +39,8 @@ enum {
 	TCP_RST = 0x04,
 	TCP_ACK = 0x10,
 	UDP_PORT_GTPU = 2152,
+	UDP_PORT_VXLAN = 4789,          /* RFC 7348 */
+	UDP_PORT_CAPWAP_DATA = 5247,    /* RFC 5415 */
 	GTP_FLAGS_VERSION_SHIFT = 5,
 	GTP_VERSION_1 = 1,
 	GTP_FLAG_PROTOCOL_TYPE_GTP = 0x10,
@@ -183,6 +186,21 @@ static bool looks_like_gtpu_g_pdu(const struct cursor *c)
 	       (flags & GTP_FLAG_PROTOCOL_TYPE_GTP) && type == GTP_TYPE_G_PDU;
 }
 
+static bool decode_gtpu_g_pdu(struct packet *pkt, struct cursor *c)
+{
+	return looks_like_gtpu_g_pdu(c) && decode_tunnel_gtpu(pkt, c);
+}
+
+/* UDP tunnels by port (either side); each decoder checks its header. */
+static const struct udp_tunnel {
+	uint16_t port;
+	bool (*decode)(struct packet *pkt, struct cursor *c);
+} udp_tunnels[] = {
+	{ UDP_PORT_GTPU, decode_gtpu_g_pdu },
+	{ UDP_PORT_VXLAN, decode_tunnel_vxlan },
+	{ UDP_PORT_CAPWAP_DATA, decode_tunnel_capwap },
+};
+
 static void decode_udp(struct packet *pkt, struct cursor *c)
 {
 	size_t start = c->off;
@@ -214,13 +232,18 @@ static void decode_udp(struct packet *pkt, struct cursor *c)
 	set_payload(pkt, c, c->off, end);
 	check_ports(pkt);
 
-	if (sport == UDP_PORT_GTPU || dport == UDP_PORT_GTPU) {
-		struct cursor gtp;
+	for (size_t i = 0; i < sizeof udp_tunnels / sizeof udp_tunnels[0];
+	     i++) {
+		struct cursor inner;
 
-		cursor_init(&gtp, c->base, pkt->payload_offset + pkt->payload_len);
-		cursor_seek(&gtp, pkt->payload_offset);
-		if (looks_like_gtpu_g_pdu(&gtp))
-			decode_tunnel_gtpu(pkt, &gtp);
+		if (sport != udp_tunnels[i].port &&
+		    dport != udp_tunnels[i].port)
+			continue;
+		cursor_init(&inner, c->base,
+			    pkt->payload_offset + pkt->payload_len);
+		cursor_seek(&inner, pkt->payload_offset);
+		udp_tunnels[i].decode(pkt, &inner);
+		break;
 	}
 }
 

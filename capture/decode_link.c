@@ -176,12 +176,13 @@ static bool read_vlan_tag(struct packet *pkt, struct cursor *c,
 }
 
 /*
- * Reads an 802.2 LLC header. Returns true with the ethertype when it is a
- * SNAP header with an ethertype (OUI 0 or 802.1H); other LLC payloads
- * (STP, NetBIOS, IPX, vendor SNAP such as CDP) carry no IP.
+ * Reads an 802.2 LLC header (also behind 802.11 in CAPWAP, see
+ * decode_tunnel.c). Returns true with the ethertype when it is a SNAP
+ * header with an ethertype (OUI 0 or 802.1H); other LLC payloads (STP,
+ * NetBIOS, IPX, vendor SNAP such as CDP) carry no IP.
  */
-static bool read_llc_snap(struct packet *pkt, struct cursor *c,
-			  uint16_t *ethertype)
+bool decode_llc_snap(struct packet *pkt, struct cursor *c,
+		     uint16_t *ethertype)
 {
 	uint8_t dsap, ssap, control;
 	uint32_t oui;
@@ -307,7 +308,7 @@ static void decode_ethertype(struct packet *pkt, struct cursor *c,
 		}
 		if (ethertype < ETH_TYPE_MIN) {
 			/* 802.3 length: an LLC header follows */
-			if (llc_seen || !read_llc_snap(pkt, c, &ethertype))
+			if (llc_seen || !decode_llc_snap(pkt, c, &ethertype))
 				return;
 			llc_seen = true;
 			continue;

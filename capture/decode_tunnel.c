@@ -1,10 +1,12 @@
 /*
  * decode_tunnel.c — GRE (RFC 2784/2890, and PPTP's enhanced GRE from
- * RFC 2637) and GTPv1-U tunnel decoding.
+ * RFC 2637), GTPv1-U, VXLAN (RFC 7348) and CAPWAP data channel (RFC 5415)
+ * tunnel decoding.
  *
  * Each decoder reads its tunnel header and hands the inner frame to
- * decode_ip() (or, for transparent Ethernet bridging, to a small inner
- * Ethernet reader). The tunnel fields of the packet — depth, kind, id —
+ * decode_ip() (or, for bridged Ethernet, to a small inner Ethernet
+ * reader; for CAPWAP's native IEEE 802.11 frames, to an 802.11 data
+ * frame reader). The tunnel fields of the packet — depth, kind, id —
  * change only when the inner IP layer decodes, so a broken inner packet
  * leaves the packet describing the outer one.
  *
@@ -52,6 +54,34 @@ enum {
 	GTP_MAX_EXT_HEADERS = 8,        /* extension headers walked */
 };
 
+/* VXLAN and CAPWAP header fields. */
+enum {
+	VXLAN_FLAG_VNI = 0x08,          /* I: the VNI is valid */
+	VXLAN_HEADER_BYTES = 8,
+	CAPWAP_HEADER_MIN_BYTES = 8,
+	CAPWAP_HLEN_UNIT_BYTES = 4,
+	CAPWAP_FLAG_T = 0x000100,       /* native frame of the binding */
+	CAPWAP_FLAG_F = 0x000080,       /* a fragment */
+	CAPWAP_FLAG_K = 0x000008,       /* keep-alive: no frame */
+	CAPWAP_WBID_IEEE80211 = 1,
+};
+
+/* IEEE 802.11 frame control (first byte, then flags). */
+enum {
+	WLAN_FC_VERSION_MASK = 0x03,
+	WLAN_FC_TYPE_SHIFT = 2,
+	WLAN_FC_TYPE_DATA = 2,
+	WLAN_SUBTYPE_NO_DATA = 0x4,     /* Null, CF-Ack and CF-Poll only */
+	WLAN_SUBTYPE_QOS = 0x8,
+	WLAN_FLAG_TO_FROM_DS = 0x03,    /* both: a fourth address */
+	WLAN_FLAG_PROTECTED = 0x40,
+	WLAN_FLAG_ORDER = 0x80,         /* with QoS: an HT control field */
+	WLAN_QOS_AMSDU = 0x80,          /* first QoS control byte */
+	WLAN_HEADER_BYTES = 24,         /* frame control .. sequence control */
+	WLAN_ADDR_BYTES = 6,
+	WLAN_HT_CONTROL_BYTES = 4,
+};
+
 /* Sizes in bytes. */
 enum {
 	GRE_CHECKSUM_FIELD_BYTES = 4,   /* checksum and reserved/offset */
@@ -68,6 +98,7 @@ enum inner_kind {
 	INNER_IPV4 = 4,
 	INNER_IPV6 = 6,
 	INNER_ETHERNET,
+	INNER_80211,
 };
 
 /* True when the bytes of the current layer may legitimately end early. */
@@ -104,6 +135,68 @@ static bool decode_inner_ethernet(struct packet *pkt, struct cursor *c)
 	return false; /* ARP and the like inside the bridge */
 }
 
+/* True when the frame control byte b starts a version-0 data frame. */
+static bool wlan_data_frame(uint8_t b)
+{
+	return (b & WLAN_FC_VERSION_MASK) == 0 &&
+	       ((b >> WLAN_FC_TYPE_SHIFT) & 0x03) == WLAN_FC_TYPE_DATA;
+}
+
+/*
+ * Inner IEEE 802.11 data frame (CAPWAP's native frames): the header, then
+ * LLC/SNAP and IP. Some access points send the two frame control bytes
+ * swapped; a frame whose first byte is no data frame but whose second is
+ * is read that way. Management and control frames, frames without data,
+ * protected (encrypted) frames and A-MSDU aggregates carry no IP we read.
+ */
+static bool decode_inner_80211(struct packet *pkt, struct cursor *c)
+{
+	uint8_t fc, flags, qos;
+	uint16_t ethertype;
+	size_t header = WLAN_HEADER_BYTES;
+
+	if (!cursor_peek_u8(c, c->off, &fc) ||
+	    !cursor_peek_u8(c, c->off + 1, &flags)) {
+		anomaly_add(&pkt->anomalies, ANOM_LINK_TRUNCATED);
+		return false;
+	}
+	if (!wlan_data_frame(fc)) {
+		uint8_t swap = fc;
+
+		if (!wlan_data_frame(flags))
+			return false;
+		fc = flags;
+		flags = swap;
+	}
+	if (((fc >> 4) & WLAN_SUBTYPE_NO_DATA) ||
+	    (flags & WLAN_FLAG_PROTECTED))
+		return false;
+	if ((flags & WLAN_FLAG_TO_FROM_DS) == WLAN_FLAG_TO_FROM_DS)
+		header += WLAN_ADDR_BYTES;
+	if ((fc >> 4) & WLAN_SUBTYPE_QOS) {
+		if (!cursor_peek_u8(c, c->off + header, &qos)) {
+			anomaly_add(&pkt->anomalies, ANOM_LINK_TRUNCATED);
+			return false;
+		}
+		if (qos & WLAN_QOS_AMSDU)
+			return false;
+		header += 2;
+		if (flags & WLAN_FLAG_ORDER)
+			header += WLAN_HT_CONTROL_BYTES;
+	}
+	if (!cursor_skip(c, header)) {
+		anomaly_add(&pkt->anomalies, ANOM_LINK_TRUNCATED);
+		return false;
+	}
+	if (!decode_llc_snap(pkt, c, &ethertype))
+		return false;
+	if (ethertype == ETH_TYPE_IPV4)
+		return decode_ip(pkt, c, 4);
+	if (ethertype == ETH_TYPE_IPV6)
+		return decode_ip(pkt, c, 6);
+	return false;
+}
+
 /*
  * Crosses one encapsulation: checks the depth cap, sets the tunnel fields
  * and decodes the inner frame; puts the fields back when no inner IP layer
@@ -127,6 +220,8 @@ static bool enter_tunnel(struct packet *pkt, struct cursor *inner,
 	pkt->tunnel_id = id;
 	if (carries == INNER_ETHERNET)
 		decoded = decode_inner_ethernet(pkt, inner);
+	else if (carries == INNER_80211)
+		decoded = decode_inner_80211(pkt, inner);
 	else
 		decoded = decode_ip(pkt, inner, (int)carries);
 	if (!decoded) {
@@ -338,4 +433,59 @@ bool decode_tunnel_gtpu(struct packet *pkt, struct cursor *c)
 		return false;
 	}
 	return enter_tunnel(pkt, &message, TUNNEL_GTPU, teid, INNER_IP_GUESS);
+}
+
+/*
+ * Decodes the VXLAN header at c (a UDP payload) and the Ethernet frame it
+ * carries; the VNI becomes tunnel_id. A payload too short for the header,
+ * or without the I flag, is not VXLAN: false, no anomaly. Returns true
+ * when an inner IP layer was decoded.
+ */
+bool decode_tunnel_vxlan(struct packet *pkt, struct cursor *c)
+{
+	struct cursor h = *c;
+	uint8_t flags;
+	uint32_t vni;
+
+	if (!cursor_u8(&h, &flags) || !(flags & VXLAN_FLAG_VNI) ||
+	    !cursor_skip(&h, 3) || !cursor_be24(&h, &vni) ||
+	    !cursor_skip(&h, 1))
+		return false;
+	*c = h;
+	return enter_tunnel(pkt, c, TUNNEL_VXLAN, vni, INNER_ETHERNET);
+}
+
+/*
+ * Decodes a CAPWAP data channel header at c (a UDP payload) and the frame
+ * it carries: an IEEE 802.3 frame (T clear) or a native IEEE 802.11 frame
+ * (T set, wireless binding 1). DTLS-protected packets, keep-alives,
+ * fragments and other bindings are not read (false, no anomaly); a header
+ * length past the datagram is CAPWAP_TRUNCATED. Returns true when an inner
+ * IP layer was decoded.
+ */
+bool decode_tunnel_capwap(struct packet *pkt, struct cursor *c)
+{
+	struct cursor h = *c;
+	uint8_t preamble;
+	uint32_t bits;
+	size_t header;
+
+	if (!cursor_u8(&h, &preamble) || preamble != 0 ||
+	    !cursor_be24(&h, &bits))
+		return false; /* version 0, type 0: a plain CAPWAP header */
+	header = (size_t)(bits >> 19) * CAPWAP_HLEN_UNIT_BYTES;
+	if (header < CAPWAP_HEADER_MIN_BYTES)
+		return false;
+	if (!cursor_skip(c, header)) {
+		if (!layer_is_cut(pkt))
+			anomaly_add(&pkt->anomalies, ANOM_CAPWAP_TRUNCATED);
+		return false;
+	}
+	if (bits & (CAPWAP_FLAG_F | CAPWAP_FLAG_K))
+		return false;
+	if (!(bits & CAPWAP_FLAG_T))
+		return enter_tunnel(pkt, c, TUNNEL_CAPWAP, 0, INNER_ETHERNET);
+	if (((bits >> 9) & 0x1f) != CAPWAP_WBID_IEEE80211)
+		return false;
+	return enter_tunnel(pkt, c, TUNNEL_CAPWAP, 0, INNER_80211);
 }

@@ -21,6 +21,8 @@ enum tunnel_kind {
 	TUNNEL_IPIP,  /* IPv4 or IPv6 carried directly in IPv4 or IPv6 */
 	TUNNEL_GRE,
 	TUNNEL_GTPU,
+	TUNNEL_VXLAN,   /* tunnel_id: the VNI */
+	TUNNEL_CAPWAP,  /* CAPWAP data channel; tunnel_id 0 */
 };
 
 /* Packet flag bits (struct packet.flags). */

@@ -26,6 +26,8 @@ static const char *tunnel_name(uint8_t kind)
 	case TUNNEL_IPIP: return "ipip";
 	case TUNNEL_GRE: return "gre";
 	case TUNNEL_GTPU: return "gtpu";
+	case TUNNEL_VXLAN: return "vxlan";
+	case TUNNEL_CAPWAP: return "capwap";
 	default: return "";
 	}
 }
