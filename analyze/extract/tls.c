@@ -5,8 +5,9 @@
  * certificate.
  *
  * Which flows: a TCP flow, on any port, with a segment that starts with a
- * TLS handshake record (0x16 0x03) holding a ClientHello; its sender is
- * the TLS client (normally the flow's client).
+ * TLS handshake record (0x16 0x03) holding a ClientHello, possibly after a
+ * PROXY protocol header (analyze/parse/proxy.h; a load balancer's, skipped
+ * unread); its sender is the TLS client (normally the flow's client).
  * The start of each direction is reassembled (at most TLS_C2S_MAX and
  * TLS_S2C_MAX bytes) and handed to the record parser (analyze/parse/
  * tls.h) each time one more record is complete. The client direction is
@@ -33,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/parse/proxy.h"
 #include "analyze/parse/text.h"
 #include "analyze/parse/tls.h"
 
@@ -77,6 +79,7 @@ static bool tls_tcp_claim(const struct flow *f, enum flow_dir dir,
 	uint8_t type, major, minor, hs_type;
 	uint16_t len;
 
+	cursor_skip(&c, proxy_header_len(cursor_ptr(&c), cursor_left(&c)));
 	if (!cursor_u8(&c, &type) ||
 	    !cursor_u8(&c, &major) || !cursor_u8(&c, &minor) ||
 	    type != TLS_CONTENT_HANDSHAKE || major != 3 || minor > 4)
@@ -224,6 +227,7 @@ static void tls_packet(struct extract *x, struct extract_flow *s,
 		       const struct packet *pkt)
 {
 	struct tls_flow *tf = s->fam[FAM_TLS];
+	struct cursor payload;
 	struct stream *st;
 	uint32_t records;
 
@@ -237,6 +241,9 @@ static void tls_packet(struct extract *x, struct extract_flow *s,
 		stream_init(&tf->dir[FLOW_DIR_C2S], TLS_C2S_MAX);
 		stream_init(&tf->dir[FLOW_DIR_S2C], TLS_S2C_MAX);
 		tf->client_dir = (uint8_t)dir;
+		if (ex_payload(pkt, &payload))
+			tf->dir[FLOW_DIR_C2S].skip = proxy_header_len(
+				cursor_ptr(&payload), cursor_left(&payload));
 		s->fam[FAM_TLS] = tf;
 	}
 	dir = dir == tf->client_dir ? FLOW_DIR_C2S : FLOW_DIR_S2C;

@@ -1,6 +1,7 @@
 /*
  * fuzz_parse.c — libFuzzer harness for the protocol parsers in
- * analyze/parse/ (DNS, TLS, X.509, HTTP, SSH, QUIC Initial packets).
+ * analyze/parse/ (DNS, TLS, X.509, HTTP, SSH, QUIC Initial packets, the
+ * PROXY protocol header).
  *
  * The first input byte chooses the parser, the rest is its input. Besides
  * the sanitizers, the harness checks the parsers' contracts: consumed
@@ -11,8 +12,8 @@
  * plaintext sealed into a valid Initial first (tests/unit/quic_seal.h), so
  * that the whole path runs and a sealed packet must open.
  *
- * Sources it needs: every .c file in analyze/parse/ (dns, http, quic, ssh,
- * text, tls, tls_fingerprint, x509), analyze/digest.c, analyze/cipher.c and
+ * Sources it needs: every .c file in analyze/parse/ (dns, http, proxy,
+ * quic, ssh, text, tls, tls_fingerprint, x509), analyze/digest.c, analyze/cipher.c and
  * capture/anomaly.c;
  * link with -lgcrypt; build with clang -fsanitize=fuzzer,address,undefined
  * -I. (the repository root).
@@ -24,6 +25,7 @@
 
 #include "analyze/parse/dns.h"
 #include "analyze/parse/http.h"
+#include "analyze/parse/proxy.h"
 #include "analyze/parse/quic.h"
 #include "analyze/parse/ssh.h"
 #include "analyze/parse/tls.h"
@@ -43,6 +45,7 @@ enum fuzz_target {
 	FUZZ_QUIC_DATAGRAM,
 	FUZZ_QUIC_FRAMES,
 	FUZZ_QUIC_SEALED,
+	FUZZ_PROXY,
 	FUZZ_TARGETS,
 };
 
@@ -304,6 +307,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case FUZZ_QUIC_SEALED:
 		fuzz_quic_sealed(copy, n);
+		break;
+	case FUZZ_PROXY:
+		CHECK(proxy_header_len(copy, n) <= n);
 		break;
 	}
 	free(copy);

@@ -374,12 +374,57 @@ static void test_tls_hostile(void **state)
 	fx_free(&fx);
 }
 
+/* A PROXY protocol header (v1 line, v2 binary) before the ClientHello
+ * is skipped; a PROXY line that never ends is not TLS. */
+static void test_tls_after_proxy_header(void **state)
+{
+	static const char v1[] = "PROXY TCP4 198.51.100.7 192.0.2.1 5000 443\r\n";
+	static const uint8_t v2[] = {
+		0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49,
+		0x54, 0x0a, 0x21, 0x11, 0x00, 0x0c, 198, 51, 100, 7, 192, 0,
+		2, 1, 0x13, 0x88, 0x01, 0xbb,
+	};
+	struct fx fx;
+	struct conn c;
+	struct bytes w = {.n = 0};
+
+	(void)state;
+	fx_init(&fx, NULL);
+	tls_conn(&fx, &c, 45);
+	raw(&w, v1, sizeof(v1) - 1);
+	client_hello(&w, false);
+	conn_send(&fx, &c, FLOW_DIR_C2S, w.b, w.n);
+	conn_end(&fx, &c, NULL, NULL);
+	assert_non_null(log_find(&fx.log, OBS_TLS_SNI, "c2.example"));
+
+	log_clear(&fx.log);
+	w.n = 0;
+	tls_conn(&fx, &c, 46);
+	raw(&w, v2, sizeof(v2));
+	client_hello(&w, false);
+	conn_send(&fx, &c, FLOW_DIR_C2S, w.b, w.n);
+	conn_end(&fx, &c, NULL, NULL);
+	assert_non_null(log_find(&fx.log, OBS_TLS_SNI, "c2.example"));
+	assert_int_equal(log_count(&fx.log, OBS_ANOMALY), 0);
+
+	log_clear(&fx.log);
+	w.n = 0;
+	tls_conn(&fx, &c, 47);
+	raw(&w, "PROXY TCP4 198.51.100.7", 23);
+	client_hello(&w, false);
+	conn_send(&fx, &c, FLOW_DIR_C2S, w.b, w.n);
+	conn_end(&fx, &c, NULL, NULL);
+	assert_int_equal(log_count(&fx.log, OBS_TLS_SNI), 0);
+	fx_free(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tls_client_and_server),
 		cmocka_unit_test(test_tls13_and_ndpi_fill),
 		cmocka_unit_test(test_tls_hostile),
+		cmocka_unit_test(test_tls_after_proxy_header),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
