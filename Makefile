@@ -127,7 +127,7 @@ unit: $(TEST_BIN)
 	@sh tests/run-unit.sh $(TEST_BIN)
 
 # Oracle: attrib's DNS/TLS/HTTP indicators against tshark on the shared
-# captures (not part of check: below 99% for some kinds).
+# captures (also run by check; skipped with a message without tshark).
 oracle-tshark: all
 	@sh tests/oracle/tshark-indicators.sh $(ATTRIB)
 
@@ -148,6 +148,7 @@ check: all
 	@$(STEP) score-e2e sh tests/score/e2e.sh $(ATTRIB)
 	@$(STEP) report sh tests/report/run.sh $(ATTRIB)
 	@$(STEP) ndpi-agreement sh tests/oracle/ndpi-agreement.sh $(ATTRIB)
+	@$(STEP) tshark-indicators sh tests/oracle/tshark-indicators.sh $(ATTRIB)
 	@$(STEP) attribution-scenarios python3 tests/scenarios/run.py $(ATTRIB)
 	@$(STEP) calibration-smoke $(CALIBRATE) --n 20 --smoke
 	@$(STEP) fuzz sh -c 'mkdir -p build/fuzz && sh tests/fuzz/build.sh --run 10 > build/fuzz/smoke.log 2>&1 \

@@ -1,29 +1,80 @@
 #!/usr/bin/env python3
 """tshark_compare.py -- helper of tshark-indicators.sh.
 
-  tshark_compare.py attrib-dump WORKDIR/CAP   (stdin: attrib indicators --json)
+  tshark_compare.py fields          (tshark's -e options for FIELDS)
   tshark_compare.py report WORKDIR LOGFILE
 
-attrib-dump keeps the five compared kinds of attrib's JSON lines and writes
-CAP.a as "kind<TAB>value<TAB>frame".  report reads every CAP.a and CAP.t
-(tshark -T fields output: frame, frame.protocols, then the five fields),
-compares the distinct values per capture and kind, writes each
-disagreement with a reason to LOGFILE, prints the per-kind table and exits
-1 when a kind is below 99% in either direction.
+report reads, per capture CAP in WORKDIR, CAP.json (attrib indicators
+--json: the five compared kinds, and the tls_malformed anomalies for
+reasons), CAP.n (the kind and value pairs attrib took from nDPI), CAP.path
+and CAP.t (tshark -T fields output: frame, frame.protocols, then FIELDS).
+For the values only attrib has, it asks tshark once more about the
+frames they cite: their protocol stacks and ports, then each such frame
+read alone -- no TCP reassembly or sequence analysis, and decoded as the
+protocol attrib read there (Decode As on its ports) -- with the same
+fields.  A value tshark shows in that reading of a cited frame is
+"confirmed": tshark's dissector finds it in the very packet attrib cites
+(attrib found the protocol by content where tshark went by port, or
+tshark's reassembly dropped the segment: a retransmission with other
+bytes, a segment after a gap).
+
+It then compares, per capture and kind, the distinct values, writes every
+disagreement with a reason to LOGFILE (confirmed values too, marked so),
+prints the per-kind table and exits 1 when a kind is below its threshold
+(THRESHOLDS) in either direction.
 """
 import collections
+import concurrent.futures
+import hashlib
 import json
 import os
 import subprocess
 import sys
 
 KINDS = ["dns.query", "tls.sni", "tls.ja3", "http.host", "http.user_agent"]
+
+# tshark's fields after frame.number and frame.protocols, in the order
+# tshark-indicators.sh asks for them, and the kind each one feeds.
+# gquic.tag.sni is the SNI tag of a gQUIC (Google QUIC before RFC 9000)
+# client hello: the same value attrib records as tls.sni for gQUIC flows.
+# The dtls.* fields feed tls.ja3 through dtls_ja3(): tshark 4.0 has no JA3
+# field for DTLS, so the JA3 of a DTLS ClientHello is computed here from the
+# fields tshark decoded, by the JA3 definition.
+FIELDS = [("dns.qry.name", "dns.query"),
+          ("tls.handshake.extensions_server_name", "tls.sni"),
+          ("gquic.tag.sni", "tls.sni"),
+          ("tls.handshake.ja3", "tls.ja3"),
+          ("http.host", "http.host"),
+          ("http.user_agent", "http.user_agent"),
+          ("dtls.handshake.type", None),
+          ("dtls.handshake.version", None),
+          ("dtls.handshake.ciphersuite", None),
+          ("dtls.handshake.extension.type", None),
+          ("dtls.handshake.extensions_supported_group", None),
+          ("dtls.handshake.extensions_ec_point_format", None)]
+
+# Minimum agreement per kind, in percent: (of tshark's values found by
+# attrib, of attrib's values found or confirmed by tshark).  tls.ja3 holds
+# 95% of tshark's for the reasons in docs/indicators.md ("Agreement with
+# tshark"): DTLS ClientHellos nDPI does not fingerprint (attrib has no DTLS
+# parser of its own), TLS inside OpenVPN and RDP-UDP, which attrib does not
+# unwrap, and fingerprints tshark computes from malformed ClientHellos.
+THRESHOLDS = {"dns.query": (99.0, 99.0), "tls.sni": (99.0, 99.0),
+              "tls.ja3": (95.0, 99.0), "http.host": (99.0, 99.0),
+              "http.user_agent": (99.0, 99.0)}
+
 TUNNELS = ("vxlan", "capwap", "gtp", "gre", "tzsp", "erspan", "l2tp",
            "teredo", "geneve", "nsh")
 # Carriers of TLS that attrib does not unwrap.
 CARRIERS = {"openvpn": "TLS inside OpenVPN not decoded by attrib",
-            "proxy": "TLS after PROXY-protocol header not decoded by attrib",
             "rdpudp": "TLS inside RDP-UDP not decoded by attrib"}
+# Decode As targets for the confirmation pass, by kind.
+DECODE_AS = {"tls.sni": {"tcp": "tls", "udp": "dtls"},
+             "tls.ja3": {"tcp": "tls", "udp": "dtls"},
+             "http.host": {"tcp": "http"},
+             "http.user_agent": {"tcp": "http"},
+             "dns.query": {"tcp": "dns", "udp": "dns"}}
+TSHARK_TIMEOUT_S = 120
 
 
 def tunnels(ls):
@@ -37,57 +88,190 @@ def norm(kind, value):
     return value.lower() if kind == "tls.ja3" else value
 
 
-def attrib_dump(base):
-    with open(base + ".a", "w") as out:
-        for line in sys.stdin:
+def is_grease(v):
+    return (v & 0x0f0f) == 0x0a0a and (v >> 8) == (v & 0xff)
+
+
+def number(text):
+    try:
+        return int(text, 0)
+    except ValueError:
+        return None
+
+
+def dtls_ja3(cols):
+    """JA3 MD5 of a DTLS ClientHello from tshark's fields, or None."""
+    f = dict(zip([n for n, _ in FIELDS], cols))
+    if "1" not in f["dtls.handshake.type"].split("\x1f"):
+        return None
+
+    def nums(name, grease):
+        out = []
+        for t in f[name].split("\x1f"):
+            v = number(t) if t else None
+            if v is not None and not (grease and is_grease(v)):
+                out.append(str(v))
+        return out
+
+    version = nums("dtls.handshake.version", False)
+    ciphers = nums("dtls.handshake.ciphersuite", True)
+    if not version or not ciphers:
+        return None
+    text = ",".join([version[0], "-".join(ciphers),
+                     "-".join(nums("dtls.handshake.extension.type", True)),
+                     "-".join(nums("dtls.handshake.extensions_supported_group",
+                                   True)),
+                     "-".join(nums("dtls.handshake.extensions_ec_point_format",
+                                   False))])
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+def parse_fields(line):
+    """(frame, protocols, {kind: [values]}) of one tshark output line."""
+    cols = line.rstrip("\n").split("\t")
+    if len(cols) < 2:
+        return None
+    cols += [""] * (2 + len(FIELDS) - len(cols))
+    out = collections.defaultdict(list)
+    for (_, kind), field in zip(FIELDS, cols[2:]):
+        if kind:
+            # occurrence=a with aggregator TAB-free "\x1f" separator.
+            out[kind] += [norm(kind, v) for v in field.split("\x1f") if v]
+    ja3 = dtls_ja3(cols[2:])
+    if ja3:
+        out["tls.ja3"].append(ja3)
+    return cols[0], cols[1], out
+
+
+def read_tshark(path):
+    """{kind: {value: set(stacks)}}, {kind: {value: set(frames)}},
+    {frame: protocol stack}"""
+    vals = {k: collections.defaultdict(set) for k in KINDS}
+    where = {k: collections.defaultdict(set) for k in KINDS}
+    frames = {}
+    if not os.path.exists(path):
+        return vals, where, frames
+    with open(path, errors="replace") as f:
+        for line in f:
+            p = parse_fields(line)
+            if not p:
+                continue
+            frame, protos, found = p
+            frames[frame] = protos
+            for kind, values in found.items():
+                for v in values:
+                    vals[kind][v].add(protos)
+                    where[kind][v].add(frame)
+    return vals, where, frames
+
+
+def read_attrib(path):
+    """From attrib's JSON lines: {kind: {value: set(frames)}}, and the
+    frames attrib found a malformed TLS message in (for reasons)."""
+    vals = {k: collections.defaultdict(set) for k in KINDS}
+    malformed = set()
+    if not os.path.exists(path):
+        return vals, malformed
+    with open(path, errors="replace") as f:
+        for line in f:
             try:
                 o = json.loads(line)
             except ValueError:
                 continue
-            if o.get("kind") in KINDS:
+            kind, frame = o.get("kind"), str(o.get("frame", ""))
+            if kind in KINDS:
                 v = str(o.get("value", "")).replace("\t", " ").replace("\n", " ")
-                out.write("%s\t%s\t%s\n" % (o["kind"], v, o.get("frame", "")))
+                vals[kind][norm(kind, v)].add(frame)
+            elif kind == "anomaly" and o.get("value") == "tls_malformed":
+                malformed.add(frame)
+    return vals, malformed
 
 
-def read_tshark(path):
-    """{kind: {value: set(protocol stacks)}}, {frame: protocol stack}"""
-    vals = {k: collections.defaultdict(set) for k in KINDS}
-    frames = {}
-    if not os.path.exists(path):
-        return vals, frames
-    with open(path, errors="replace") as f:
-        for line in f:
-            cols = line.rstrip("\n").split("\t")
-            if len(cols) < 2:
-                continue
-            cols += [""] * (7 - len(cols))
-            frame, protos = cols[0], cols[1]
-            frames[frame] = protos
-            for kind, field in zip(KINDS, cols[2:7]):
-                # occurrence=a with aggregator TAB-free "\x1f" separator.
-                for v in field.split("\x1f"):
-                    if v:
-                        vals[kind][norm(kind, v)].add(protos)
-    return vals, frames
+def tshark(path, args):
+    try:
+        r = subprocess.run(["tshark", "-r", path, "-n"] + args,
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                           universal_newlines=True, errors="replace",
+                           timeout=TSHARK_TIMEOUT_S)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return r.stdout.splitlines()
 
 
-def read_attrib(path):
-    vals = {k: collections.defaultdict(set) for k in KINDS}
+def frame_filter(frames):
+    return "frame.number in {%s}" % ",".join(sorted(frames, key=int))
+
+
+def attrib_only_frames(tv, av):
+    """{kind: frames} cited by the values only attrib has."""
+    cited = collections.defaultdict(set)
+    for kind in KINDS:
+        for v in set(av[kind]) - set(tv[kind]):
+            cited[kind].update(f for f in av[kind][v] if f.isdigit())
+    return cited
+
+
+def confirm(path, cited):
+    """The protocol stacks of the frames in cited ({kind: frames}), and
+    ({kind: {value: set(frames)}}) what tshark shows in each of them read
+    alone, as attrib read it."""
+    stacks, ports = {}, {}
+    got = {k: collections.defaultdict(set) for k in KINDS}
+    every = set().union(*cited.values()) if cited else set()
+    if not every:
+        return stacks, got
+    for line in tshark(path, ["-o", "tcp.desegment_tcp_streams:TRUE",
+                              "-o", "tls.desegment_ssl_records:TRUE",
+                              "-Y", frame_filter(every), "-T", "fields",
+                              "-E", "separator=/t",
+                              "-e", "frame.number", "-e", "frame.protocols",
+                              "-e", "tcp.srcport", "-e", "tcp.dstport",
+                              "-e", "udp.srcport", "-e", "udp.dstport"]):
+        c = (line.split("\t") + [""] * 6)[:6]
+        stacks[c[0]] = c[1]
+        # Innermost ports (a tunnel lists the outer ones first).
+        ports[c[0]] = {"tcp": {x.split(",")[-1] for x in c[2:4] if x},
+                       "udp": {x.split(",")[-1] for x in c[4:6] if x}}
+    fields = []
+    for name, _ in FIELDS:
+        fields += ["-e", name]
+    for kind, frames in sorted(cited.items()):
+        decode = set()
+        for fr in frames:
+            for l4, target in DECODE_AS[kind].items():
+                for p in ports.get(fr, {}).get(l4, ()):
+                    decode.add("%s.port==%s,%s" % (l4, p, target))
+        for line in tshark(path, ["-o", "tcp.desegment_tcp_streams:FALSE",
+                                  "-o", "tcp.analyze_sequence_numbers:FALSE"] +
+                           [a for d in sorted(decode) for a in ("-d", d)] +
+                           ["-Y", frame_filter(frames), "-T", "fields",
+                            "-E", "separator=/t", "-E", "occurrence=a",
+                            "-E", "aggregator=\x1f", "-e", "frame.number",
+                            "-e", "frame.protocols"] + fields):
+            p = parse_fields(line)
+            if p:
+                for v in p[2].get(kind, ()):
+                    got[kind][v].add(p[0])
+    return stacks, got
+
+
+def read_ndpi(path):
+    """{(kind, value)} that attrib took from nDPI (impl=ndpi)."""
+    out = set()
     if os.path.exists(path):
         with open(path, errors="replace") as f:
             for line in f:
-                cols = line.rstrip("\n").split("\t")
-                if len(cols) >= 2 and cols[0] in KINDS:
-                    vals[cols[0]][norm(cols[0], cols[1])].add(
-                        cols[2] if len(cols) > 2 else "")
-    return vals
+                c = line.rstrip("\n").split("\t")
+                if len(c) == 2 and c[0] in KINDS:
+                    out.add((c[0], norm(c[0], c[1])))
+    return out
 
 
 def layers(stack):
     return stack.split(":")
 
 
-def reason_tshark_only(kind, value, stacks, avals):
+def reason_tshark_only(kind, value, stacks, frames, avals, malformed):
     ls = set()
     for s in stacks:
         ls.update(layers(s))
@@ -96,6 +280,9 @@ def reason_tshark_only(kind, value, stacks, avals):
         return "spelling differs (case/trailing dot)"
     if value.startswith("<") and value.endswith(">"):
         return "tshark placeholder for an undecodable name"
+    if kind.startswith("tls.") and frames & malformed:
+        return ("malformed ClientHello: attrib gives no fingerprint, "
+                "tshark fingerprints the part it read")
     if all("quic" in layers(s) for s in stacks):
         return "QUIC not decrypted by attrib"
     if all("_ws.malformed" in layers(s) for s in stacks):
@@ -111,7 +298,7 @@ def reason_tshark_only(kind, value, stacks, avals):
     if kind.startswith("http.") and all("ssdp" in layers(s) for s in stacks):
         return "SSDP (HTTP over UDP)"
     if all("dtls" in layers(s) for s in stacks):
-        return "DTLS handshake"
+        return "DTLS ClientHello (JA3 computed from tshark's fields)"
     if kind.startswith("http.") and any("http2" in layers(s) for s in stacks):
         return "HTTP/2"
     return "unexplained"
@@ -129,18 +316,16 @@ def reason_attrib_only(kind, value, frames_seen, tframes, tvals):
         ls.update(layers(s))
     if all("_ws.malformed" in layers(s) for s in stacks):
         return "malformed per tshark"
-    if all("gquic" in layers(s) for s in stacks):
-        return "gQUIC SNI (tshark: gquic.tag.sni, not compared)"
     if all("nbns" in layers(s) for s in stacks):
         return "NetBIOS name (tshark: nbns.name)"
-    if all("dtls" in layers(s) for s in stacks):
-        return "DTLS ClientHello (no JA3 field in tshark)"
     tun = tunnels(ls)
     if tun:
         return "tunnel (%s)" % ",".join(tun)
     if all("quic" in layers(s) for s in stacks):
-        return "QUIC: attrib reads the Initial, tshark did not decrypt it"
-    want = {"tls.sni": ("tls", "ssl"), "tls.ja3": ("tls", "ssl"),
+        return "QUIC Initial attrib decrypts (AEAD tag verified), tshark does not"
+    if all("gquic" in layers(s) for s in stacks):
+        return "gQUIC: tshark shows no SNI tag"
+    want = {"tls.sni": ("tls", "ssl", "dtls"), "tls.ja3": ("tls", "ssl", "dtls"),
             "dns.query": ("dns", "mdns", "llmnr", "nbns"),
             "http.host": ("http", "ssdp"),
             "http.user_agent": ("http", "ssdp")}[kind]
@@ -149,105 +334,107 @@ def reason_attrib_only(kind, value, frames_seen, tframes, tvals):
     return "unexplained"
 
 
-def frame_stacks(path, frames):
-    """Protocol stacks of the given frame numbers, from a second tshark pass
-    (only run for captures with attrib-only values outside the first)."""
-    out = {}
-    if not path or not frames:
-        return out
-    flt = "frame.number in {%s}" % ",".join(sorted(frames, key=int))
-    try:
-        r = subprocess.run(
-            ["tshark", "-r", path, "-n",
-             "-o", "tcp.desegment_tcp_streams:TRUE",
-             "-o", "tls.desegment_ssl_records:TRUE",
-             "-Y", flt, "-T", "fields", "-E", "separator=/t",
-             "-e", "frame.number", "-e", "frame.protocols"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            universal_newlines=True, errors="replace", timeout=120)
-    except (OSError, subprocess.SubprocessError):
-        return out
-    for line in r.stdout.splitlines():
-        c = line.split("\t")
-        if len(c) == 2:
-            out[c[0]] = c[1]
-    return out
+def load(work, cap):
+    """Everything known about one capture, confirmation pass included."""
+    base = os.path.join(work, cap)
+    tv, twhere, tframes = read_tshark(base + ".t")
+    av, malformed = read_attrib(base + ".json")
+    cited = attrib_only_frames(tv, av)
+    path = ""
+    if os.path.exists(base + ".path"):
+        with open(base + ".path") as f:
+            path = f.read().strip()
+    cstacks, cv = confirm(path, cited) if cited and path else ({}, {
+        k: {} for k in KINDS})
+    for fr, st in cstacks.items():
+        tframes.setdefault(fr, st)
+    return tv, twhere, tframes, av, malformed, read_ndpi(base + ".n"), cv
 
 
-def report(work, logfile):
+def report(work, logfile, jobs):
     caps = sorted(n[:-2] for n in os.listdir(work) if n.endswith(".t"))
     if not caps:
         print("tshark-indicators: no capture compared")
         return 1
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        loaded = list(pool.map(lambda c: load(work, c), caps))
     inter = collections.Counter()
+    confirmed = collections.Counter()
     n_t = collections.Counter()
     n_a = collections.Counter()
     reasons = collections.Counter()
     lines = []
-    for cap in caps:
+    for cap, (tv, twhere, tframes, av, malformed, ndpi, cv) in zip(caps,
+                                                                   loaded):
         base = os.path.join(work, cap)
-        tv, tframes = read_tshark(base + ".t")
-        av = read_attrib(base + ".a")
         if os.path.exists(base + ".err"):
             with open(base + ".err", errors="replace") as f:
                 for l in f:
                     lines.append("%s\t-\t-\t-\t%s" % (cap, l.rstrip("\n")))
-        missing = set()
-        for kind in KINDS:
-            for v in set(av[kind]) - set(tv[kind]):
-                missing.update(f for f in av[kind][v]
-                               if f.isdigit() and f not in tframes)
-        if missing and os.path.exists(base + ".path"):
-            with open(base + ".path") as f:
-                tframes.update(frame_stacks(f.read().strip(), missing))
         for kind in KINDS:
             t, a = set(tv[kind]), set(av[kind])
             inter[kind] += len(t & a)
             n_t[kind] += len(t)
             n_a[kind] += len(a)
             for v in sorted(t - a):
-                r = reason_tshark_only(kind, v, tv[kind][v], a)
+                r = reason_tshark_only(kind, v, tv[kind][v], twhere[kind][v],
+                                       a, malformed)
                 reasons[(kind, "tshark-only", r)] += 1
                 lines.append("%s\t%s\ttshark-only\t%r\t%s\t%s" % (
                     cap, kind, v, r, ",".join(sorted(tv[kind][v]))[:200]))
             for v in sorted(a - t):
-                r = reason_attrib_only(kind, v, av[kind][v], tframes, t)
-                reasons[(kind, "attrib-only", r)] += 1
-                st = sorted(set(tframes.get(fr, "?") for fr in av[kind][v]))
-                lines.append("%s\t%s\tattrib-only\t%r\t%s\tframes %s: %s" % (
-                    cap, kind, v, r, ",".join(sorted(av[kind][v]))[:60],
+                cited = av[kind][v]
+                st = sorted(set(tframes.get(fr, "?") for fr in cited))
+                if cv[kind].get(v, set()) & cited:
+                    side = "confirmed"
+                    r = "tshark shows it reading the cited frame alone"
+                    confirmed[kind] += 1
+                else:
+                    side = "attrib-only"
+                    r = reason_attrib_only(kind, v, cited, tframes, t)
+                    if (kind, v) in ndpi:
+                        r = "nDPI's value (impl=ndpi); " + r
+                reasons[(kind, side, r)] += 1
+                lines.append("%s\t%s\t%s\t%r\t%s\tframes %s: %s" % (
+                    cap, kind, side, v, r, ",".join(sorted(cited))[:60],
                     ",".join(st)[:200]))
     ok = 0
-    table = ["%-16s %8s %8s %8s %9s %9s" % ("kind", "tshark", "attrib", "both",
-                                             "of-tshark", "of-attrib")]
+    table = ["%-16s %7s %7s %7s %9s %10s %10s %11s" % (
+        "kind", "tshark", "attrib", "both", "confirmed", "of-tshark",
+        "of-attrib", "(strictly)")]
     for kind in KINDS:
         pt = 100.0 * inter[kind] / n_t[kind] if n_t[kind] else 100.0
-        pa = 100.0 * inter[kind] / n_a[kind] if n_a[kind] else 100.0
-        if pt >= 99.0 and pa >= 99.0:
+        pa = (100.0 * (inter[kind] + confirmed[kind]) / n_a[kind]
+              if n_a[kind] else 100.0)
+        ps = 100.0 * inter[kind] / n_a[kind] if n_a[kind] else 100.0
+        if pt >= THRESHOLDS[kind][0] and pa >= THRESHOLDS[kind][1]:
             ok += 1
-        table.append("%-16s %8d %8d %8d %8.2f%% %8.2f%%" % (
-            kind, n_t[kind], n_a[kind], inter[kind], pt, pa))
+        table.append("%-16s %7d %7d %7d %9d %9.2f%% %9.2f%% %10.2f%%" % (
+            kind, n_t[kind], n_a[kind], inter[kind], confirmed[kind], pt, pa,
+            ps))
     summary = ["reasons (kind, side, reason: distinct values):"]
     for (kind, side, r), c in sorted(reasons.items(),
                                      key=lambda x: (-x[1], x[0])):
-        summary.append("  %-16s %-12s %-45s %6d" % (kind, side, r, c))
+        summary.append("  %-16s %-12s %-62s %4d" % (kind, side, r, c))
     with open(logfile, "w") as f:
         f.write("# capture\tkind\tside\tvalue\treason\tprotocol stacks per tshark\n")
         f.write("\n".join(lines) + ("\n" if lines else ""))
         f.write("# " + "\n# ".join(table + summary) + "\n")
     print("%d captures compared" % len(caps))
     print("\n".join(table))
-    print("\n".join(summary[:16]))
+    print("\n".join(summary[:24]))
     print("details: %s" % logfile)
-    print("tshark-indicators: %d of %d kinds at >= 99%% both ways"
-          % (ok, len(KINDS)))
+    print("tshark-indicators: %d of %d kinds at or above their thresholds "
+          "(%s)" % (ok, len(KINDS), ", ".join(
+              "%s %g/%g%%" % ((k,) + THRESHOLDS[k]) for k in KINDS)))
     return 0 if ok == len(KINDS) else 1
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "attrib-dump":
-        attrib_dump(sys.argv[2])
+    if len(sys.argv) == 2 and sys.argv[1] == "fields":
+        print(" ".join("-e %s" % n for n, _ in FIELDS))
     elif len(sys.argv) == 4 and sys.argv[1] == "report":
-        sys.exit(report(sys.argv[2], sys.argv[3]))
+        sys.exit(report(sys.argv[2], sys.argv[3],
+                        int(os.environ.get("ATTRIB_ORACLE_JOBS", "2"))))
     else:
-        sys.exit("usage: tshark_compare.py attrib-dump BASE | report WORK LOG")
+        sys.exit("usage: tshark_compare.py fields | report WORK LOG")
