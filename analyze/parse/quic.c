@@ -5,7 +5,6 @@
  */
 #include "analyze/parse/quic.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "analyze/cipher.h"
@@ -19,7 +18,6 @@
 #define QUIC_SAMPLE_LEN 16
 #define QUIC_TAG_LEN 16
 #define QUIC_VARINT_MAX ((UINT64_C(1) << 62) - 1)
-#define QUIC_CRYPTO_MIN_CAP 4096u
 #define TLS_HS_HEADER_LEN 4
 
 enum {
@@ -144,100 +142,24 @@ static bool read_varint(struct cursor *c, uint64_t *v)
 	return true;
 }
 
-/* --- CRYPTO reassembly ------------------------------------------------ */
-
-/* Grows the buffer to hold end bytes; false past crypto_room. */
-static bool crypto_reserve(struct quic_state *st, uint32_t end)
-{
-	struct quic_crypto *cs = &st->crypto;
-	size_t room = st->crypto_room < QUIC_CRYPTO_MAX ? st->crypto_room
-							 : QUIC_CRYPTO_MAX;
-	uint32_t cap = cs->cap ? cs->cap : QUIC_CRYPTO_MIN_CAP;
-	uint8_t *nb;
-
-	if (end <= cs->cap)
-		return true;
-	while (cap < end)
-		cap *= 2;
-	if (cap > room)
-		cap = (uint32_t)room;
-	if (cap < end)
-		return false;
-	nb = realloc(cs->buf, cap);
-	if (!nb)
-		return false;
-	cs->buf = nb;
-	cs->cap = cap;
-	return true;
-}
-
-/*
- * Records that [start, end) is present: merges it into the pieces and
- * moves the contiguous prefix forward. False (nothing changed) when that
- * would leave more than QUIC_CRYPTO_PIECES pieces.
- */
-static bool crypto_mark(struct quic_crypto *cs, uint32_t start, uint32_t end)
-{
-	uint32_t n = 0, i = 0;
-	struct quic_piece out[QUIC_CRYPTO_PIECES + 1];
-
-	for (; i < cs->n_pieces && cs->pieces[i].end < start; i++)
-		out[n++] = cs->pieces[i];
-	for (; i < cs->n_pieces && cs->pieces[i].start <= end; i++) {
-		if (cs->pieces[i].start < start)
-			start = cs->pieces[i].start;
-		if (cs->pieces[i].end > end)
-			end = cs->pieces[i].end;
-	}
-	out[n].start = start;
-	out[n++].end = end;
-	for (; i < cs->n_pieces; i++)
-		out[n++] = cs->pieces[i];
-	if (n > QUIC_CRYPTO_PIECES && out[0].start > cs->contiguous)
-		return false;
-	/* The first piece may now join the prefix. */
-	i = 0;
-	if (out[0].start <= cs->contiguous) {
-		if (out[0].end > cs->contiguous)
-			cs->contiguous = out[0].end;
-		i = 1;
-	}
-	cs->n_pieces = n - i;
-	memcpy(cs->pieces, out + i, cs->n_pieces * sizeof(out[0]));
-	return true;
-}
-
 /* Adds one CRYPTO frame's data (offset off, cursor data). */
 static void crypto_add(struct quic_state *st, uint64_t off,
 		       struct cursor data, anomaly_set *anomalies,
 		       bool *out_of_room)
 {
-	struct quic_crypto *cs = &st->crypto;
-	uint64_t n = cursor_left(&data);
-	uint32_t start, end;
-
-	if (off > QUIC_CRYPTO_MAX || n > QUIC_CRYPTO_MAX - off) {
+	switch (reasm_add(&st->crypto, off, cursor_ptr(&data),
+			  cursor_left(&data), QUIC_CRYPTO_MAX,
+			  st->crypto_room)) {
+	case REASM_OK:
+		return;
+	case REASM_TOO_FAR:
+	case REASM_SCATTERED:
 		anomaly_add(anomalies, ANOM_FIELD_TOO_LONG);
 		return;
-	}
-	start = (uint32_t)off;
-	end = (uint32_t)(off + n);
-	if (end <= cs->contiguous || n == 0)
-		return; /* nothing new */
-	if (!crypto_reserve(st, end)) {
+	case REASM_NO_ROOM:
 		*out_of_room = true;
 		return;
 	}
-	/* Bytes already in the prefix stay as first received. */
-	if (start < cs->contiguous) {
-		cursor_skip(&data, cs->contiguous - start);
-		start = cs->contiguous;
-	}
-	if (!crypto_mark(cs, start, end)) {
-		anomaly_add(anomalies, ANOM_FIELD_TOO_LONG);
-		return;
-	}
-	cursor_copy(&data, cs->buf + start, end - start);
 }
 
 /* --- frames ------------------------------------------------------------ */
@@ -572,7 +494,7 @@ enum tls_status quic_client_hello(const struct quic_state *st,
 				  struct tls_client_hello *ch,
 				  anomaly_set *anomalies)
 {
-	const struct quic_crypto *cs = &st->crypto;
+	const struct reasm *cs = &st->crypto;
 	struct cursor c;
 	uint8_t type;
 	uint32_t len;
@@ -591,7 +513,5 @@ enum tls_status quic_client_hello(const struct quic_state *st,
 
 void quic_state_free(struct quic_state *st)
 {
-	free(st->crypto.buf);
-	st->crypto.buf = NULL;
-	st->crypto.cap = 0;
+	reasm_free(&st->crypto);
 }

@@ -27,8 +27,8 @@
  * bits set, a frame type an Initial may not carry), quic_undecryptable
  * (an Initial of a known version that no key set authenticates: damaged,
  * forged, or a server's Initial seen without the client's), field_too_long
- * (CRYPTO data past QUIC_CRYPTO_MAX or in more than QUIC_CRYPTO_PIECES
- * separate pieces).
+ * (CRYPTO data past QUIC_CRYPTO_MAX or in more than REASM_PIECES separate
+ * pieces; reasm.h).
  *
  * Pure: no I/O; allocates only the reassembly buffer (growing with the
  * highest CRYPTO offset, up to the caller's crypto_room), released by
@@ -41,12 +41,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyze/parse/reasm.h"
 #include "analyze/parse/tls.h"
 #include "capture/anomaly.h"
 
 #define QUIC_CID_MAX 20                 /* RFC 9000 17.2, versions 1 and 2 */
 #define QUIC_CRYPTO_MAX (64u * 1024u)   /* CRYPTO bytes kept per flow */
-#define QUIC_CRYPTO_PIECES 32           /* pieces waiting for a gap */
 #define QUIC_KEYS_MAX 4                 /* key sets kept per flow */
 #define QUIC_DATAGRAM_MAX 65536u        /* largest UDP payload, rounded up */
 #define QUIC_KEY_LEN 16
@@ -94,20 +94,6 @@ struct quic_keys {
 bool quic_initial_keys(const struct quic_version *v, const uint8_t *cid,
 		       size_t cid_len, bool server, struct quic_keys *out);
 
-/* A range [start, end) of CRYPTO stream offsets. */
-struct quic_piece {
-	uint32_t start, end;
-};
-
-/* The reassembled CRYPTO stream (Initial packet number space). */
-struct quic_crypto {
-	uint8_t *buf;        /* bytes by offset; NULL before the first frame */
-	uint32_t cap;        /* bytes allocated */
-	uint32_t contiguous; /* bytes present from offset 0 */
-	uint32_t n_pieces;   /* received ranges past a gap: sorted, apart */
-	struct quic_piece pieces[QUIC_CRYPTO_PIECES];
-};
-
 /* One side's Initial packets of a flow. Zero it, then set crypto_room. */
 struct quic_state {
 	size_t crypto_room;    /* set by the caller: the most the reassembly
@@ -123,7 +109,7 @@ struct quic_state {
 	uint64_t largest_pn;   /* largest packet number opened */
 	uint32_t n_keys;       /* key sets derived so far (cache: ring) */
 	struct quic_keys keys[QUIC_KEYS_MAX];
-	struct quic_crypto crypto;
+	struct reasm crypto;   /* the CRYPTO stream (Initial space) */
 };
 
 /* Room for one packet's header copy and plaintext: one per stage. */

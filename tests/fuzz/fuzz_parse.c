@@ -192,13 +192,13 @@ static void fuzz_ssh(const uint8_t *p, size_t n)
 /* The reassembly's invariants, then the ClientHello it may hold. */
 static void check_quic(struct quic_state *st)
 {
-	const struct quic_crypto *cs = &st->crypto;
+	const struct reasm *cs = &st->crypto;
 	anomaly_set a = 0;
 	uint32_t last = cs->contiguous;
 
 	CHECK(cs->cap <= QUIC_CRYPTO_MAX);
 	CHECK(cs->contiguous <= cs->cap);
-	CHECK(cs->n_pieces <= QUIC_CRYPTO_PIECES);
+	CHECK(cs->n_pieces <= REASM_PIECES);
 	for (uint32_t i = 0; i < cs->n_pieces; i++) {
 		CHECK(cs->pieces[i].start > last);
 		CHECK(cs->pieces[i].end > cs->pieces[i].start);

@@ -357,7 +357,7 @@ static void test_frames_hostile(void **state)
 
 	/* 33 separate pieces: the 33rd does not fit. */
 	w.n = 0;
-	for (unsigned i = 1; i <= QUIC_CRYPTO_PIECES + 1; i++)
+	for (unsigned i = 1; i <= REASM_PIECES + 1; i++)
 		put_crypto(&w, 10 * i, data, 2);
 	frames_expect(&w, (anomaly_set)1 << ANOM_FIELD_TOO_LONG, 0);
 
