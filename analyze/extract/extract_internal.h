@@ -1,6 +1,6 @@
 /*
  * extract_internal.h — what registry.c shares with the family files
- * (net.c, dns.c, http.c, tls.c, quic.c, ssh.c, ndpi.c, anomaly.c,
+ * (net.c, dns.c, http.c, tls.c, quic.c, dtls.c, ssh.c, ndpi.c, anomaly.c,
  * behaviour.c):
  * the extractor vtable, the stage and per-flow state, observation and
  * anomaly helpers, and bounded TCP stream reassembly (stream.c).
@@ -29,6 +29,7 @@ enum extract_family {
 	FAM_HTTP,
 	FAM_TLS,
 	FAM_QUIC,
+	FAM_DTLS,
 	FAM_SSH,
 	FAM_NDPI,
 	FAM_ANOMALY,
@@ -77,8 +78,8 @@ struct extractor {
 };
 
 extern const struct extractor extract_net, extract_dns, extract_http,
-	extract_tls, extract_quic, extract_ssh, extract_ndpi, extract_anomaly,
-	extract_behaviour;
+	extract_tls, extract_quic, extract_dtls, extract_ssh, extract_ndpi,
+	extract_anomaly, extract_behaviour;
 
 struct extract {
 	struct obs_sink sink;
@@ -163,12 +164,12 @@ struct tls_client_hello;
 /*
  * Emits what a parsed ClientHello gives (tls.c): tls.sni, one tls.alpn
  * per offered protocol (detail list=), tls.ja3 (detail ja3=<string>) and
- * tls.ja4, each with detail "impl=attrib", plus " quic=<version name>"
- * when quic_version is not NULL (a QUIC Initial's ClientHello).
+ * tls.ja4, each with detail "impl=attrib", then " " and transport when
+ * it is not NULL ("quic=1" for a QUIC Initial's ClientHello, "dtls=1.2").
  */
 void ex_emit_client_hello(struct extract *x, struct extract_flow *s,
 			  const struct tls_client_hello *ch,
-			  const char *quic_version, const struct packet *pkt);
+			  const char *transport, const struct packet *pkt);
 
 /* Cursor over the packet's captured L4 payload; false when empty or out
  * of the captured range. */

@@ -105,7 +105,7 @@ static bool read_client_datagram(struct extract *x, struct extract_flow *s,
 	uint64_t free_budget = 0;
 	anomaly_set anom = 0;
 	enum tls_status status;
-	char name[40];
+	char name[48];
 	size_t n;
 
 	if (!ex_payload(pkt, &payload))
@@ -136,9 +136,10 @@ static bool read_client_datagram(struct extract *x, struct extract_flow *s,
 	if (status == TLS_STATUS_OK) {
 		v = quic_version_find(qf->st.version);
 		if (qf->st.wire_version == qf->st.version)
-			snprintf(name, sizeof(name), "%s", v ? v->name : "?");
+			snprintf(name, sizeof(name), "quic=%s",
+				 v ? v->name : "?");
 		else /* a reserved version, and the keys that opened it */
-			snprintf(name, sizeof(name), "0x%08x/%s",
+			snprintf(name, sizeof(name), "quic=0x%08x/%s",
 				 qf->st.wire_version, v ? v->name : "?");
 		ex_emit_client_hello(x, s, &c->hello, name, pkt);
 	}

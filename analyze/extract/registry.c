@@ -29,6 +29,7 @@ static const struct extractor *const extractors[FAM_COUNT] = {
 	[FAM_HTTP] = &extract_http,
 	[FAM_TLS] = &extract_tls,
 	[FAM_QUIC] = &extract_quic,
+	[FAM_DTLS] = &extract_dtls,
 	[FAM_SSH] = &extract_ssh,
 	[FAM_NDPI] = &extract_ndpi,
 	[FAM_ANOMALY] = &extract_anomaly,

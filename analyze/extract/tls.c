@@ -14,8 +14,8 @@
  * done once the ClientHello is read; the server direction once the
  * Certificate is read, or after a TLS 1.3 ServerHello or a
  * ChangeCipherSpec (the certificate is encrypted then), or when the
- * stream cannot be followed. QUIC's ClientHello comes from quic.c, which
- * emits it through ex_emit_client_hello() below.
+ * stream cannot be followed. QUIC's and DTLS's ClientHellos come from
+ * quic.c and dtls.c, which emit them through ex_emit_client_hello().
  *
  * Observations, citing the packet that completed the message:
  *   tls.sni   value: first host_name of server_name; detail "impl=attrib"
@@ -116,16 +116,16 @@ static uint32_t complete_records(const struct stream *st)
 
 void ex_emit_client_hello(struct extract *x, struct extract_flow *s,
 			  const struct tls_client_hello *ch,
-			  const char *quic_version, const struct packet *pkt)
+			  const char *transport, const struct packet *pkt)
 {
 	char impl[64];
 	struct textbuf list;
 
 	textbuf_init(&list, impl, sizeof(impl));
 	textbuf_puts(&list, "impl=attrib");
-	if (quic_version) {
-		textbuf_puts(&list, " quic=");
-		textbuf_puts(&list, quic_version);
+	if (transport) {
+		textbuf_putc(&list, ' ');
+		textbuf_puts(&list, transport);
 	}
 	if (ch->has_sni)
 		ex_emit(x, s, OBS_TLS_SNI, 0, ch->sni, impl, pkt);

@@ -256,7 +256,7 @@ enum tls_status tls_parse_client_hello(const uint8_t *msg, size_t len,
 {
 	struct cursor c, body, sid, suites, comp;
 	uint16_t suites_len, suite;
-	uint8_t comp_len;
+	uint8_t comp_len, cookie_len;
 	enum tls_status st;
 
 	memset(out, 0, sizeof(*out));
@@ -269,6 +269,10 @@ enum tls_status tls_parse_client_hello(const uint8_t *msg, size_t len,
 	    !cursor_u8(&body, &out->session_id_len) ||
 	    out->session_id_len > TLS_SESSION_ID_MAX ||
 	    !cursor_sub(&body, out->session_id_len, &sid) ||
+	    /* DTLS (RFC 6347 4.2.1): a cookie<0..255> comes next */
+	    (transport == TLS_OVER_DTLS &&
+	     (!cursor_u8(&body, &cookie_len) ||
+	      !cursor_skip(&body, cookie_len))) ||
 	    !cursor_be16(&body, &suites_len) || suites_len % 2 != 0 ||
 	    !cursor_sub(&body, suites_len, &suites) ||
 	    !cursor_u8(&body, &comp_len) ||

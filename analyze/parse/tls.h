@@ -15,7 +15,9 @@
  * reassembly buffer or cut by the end of the chunk still yields its leaf.
  *
  * tls_parse_client_hello() takes one bare handshake message, as QUIC
- * CRYPTO frames carry it after decryption (RFC 9001 4.1.3).
+ * CRYPTO frames carry it after decryption (RFC 9001 4.1.3), or a DTLS
+ * ClientHello put back together behind a TLS handshake header (dtls.h),
+ * whose cookie it skips.
  *
  * Fingerprints (see tls_fingerprint.c for the exact definitions):
  *   JA3  (Salesforce): "version,ciphers,extensions,groups,point_formats",
@@ -87,7 +89,7 @@ enum tls_status {
 enum tls_transport {
 	TLS_OVER_TCP,  /* 't' */
 	TLS_OVER_QUIC, /* 'q' */
-	TLS_OVER_DTLS, /* 'd' (DTLS records are not parsed here) */
+	TLS_OVER_DTLS, /* 'd' (records: dtls.h; the ClientHello has a cookie) */
 };
 
 struct tls_client_hello {
@@ -189,7 +191,8 @@ enum tls_status tls_parse_records(const uint8_t *buf, size_t len,
 /*
  * Parses one ClientHello handshake message (4-byte handshake header
  * included) of len bytes at msg into *out (fully overwritten) and computes
- * its fingerprints. Anomalies are added to *anomalies. Returns
+ * its fingerprints; with TLS_OVER_DTLS the body has DTLS's cookie after
+ * the session id. Anomalies are added to *anomalies. Returns
  * TLS_STATUS_OK; TLS_STATUS_NEED_MORE when the message runs past len;
  * TLS_STATUS_MALFORMED when it is not a ClientHello or its body is broken
  * (fields read before the fault are kept, out->complete is false and the

@@ -1,7 +1,7 @@
 /*
  * fuzz_parse.c — libFuzzer harness for the protocol parsers in
- * analyze/parse/ (DNS, TLS, X.509, HTTP, SSH, QUIC Initial packets, the
- * PROXY protocol header).
+ * analyze/parse/ (DNS, TLS, DTLS, X.509, HTTP, SSH, QUIC Initial packets,
+ * the PROXY protocol header).
  *
  * The first input byte chooses the parser, the rest is its input. Besides
  * the sanitizers, the harness checks the parsers' contracts: consumed
@@ -12,8 +12,8 @@
  * plaintext sealed into a valid Initial first (tests/unit/quic_seal.h), so
  * that the whole path runs and a sealed packet must open.
  *
- * Sources it needs: every .c file in analyze/parse/ (dns, http, proxy,
- * quic, ssh, text, tls, tls_fingerprint, x509), analyze/digest.c, analyze/cipher.c and
+ * Sources it needs: every .c file in analyze/parse/ (dns, dtls, http,
+ * proxy, quic, reasm, ssh, text, tls, tls_fingerprint, x509), analyze/digest.c, analyze/cipher.c and
  * capture/anomaly.c;
  * link with -lgcrypt; build with clang -fsanitize=fuzzer,address,undefined
  * -I. (the repository root).
@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "analyze/parse/dns.h"
+#include "analyze/parse/dtls.h"
 #include "analyze/parse/http.h"
 #include "analyze/parse/proxy.h"
 #include "analyze/parse/quic.h"
@@ -46,6 +47,7 @@ enum fuzz_target {
 	FUZZ_QUIC_FRAMES,
 	FUZZ_QUIC_SEALED,
 	FUZZ_PROXY,
+	FUZZ_DTLS,
 	FUZZ_TARGETS,
 };
 
@@ -263,6 +265,28 @@ static void fuzz_quic_sealed(const uint8_t *p, size_t n)
 	check_quic(&st);
 }
 
+/* The input as two datagrams of one flow (split at its first byte's
+ * value), then the ClientHello they may hold; also as a bare DTLS
+ * ClientHello. */
+static void fuzz_dtls(const uint8_t *p, size_t n)
+{
+	struct dtls_state st;
+	struct dtls_datagram_info info;
+	anomaly_set a = 0;
+	size_t cut = n ? p[0] % (n + 1) : 0;
+
+	memset(&st, 0, sizeof(st));
+	st.room = n % 3 ? DTLS_HELLO_MAX + 4 : 512;
+	dtls_read_datagram(&st, p, cut, true, &info);
+	dtls_read_datagram(&st, p + cut, n - cut, false, &info);
+	CHECK(st.hello.contiguous <= st.hello.cap);
+	dtls_client_hello(&st, &quic_hello, &a);
+	check_client_hello(&quic_hello);
+	dtls_state_free(&st);
+	tls_parse_client_hello(p, n, TLS_OVER_DTLS, &quic_hello, &a);
+	check_client_hello(&quic_hello);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *copy;
@@ -310,6 +334,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case FUZZ_PROXY:
 		CHECK(proxy_header_len(copy, n) <= n);
+		break;
+	case FUZZ_DTLS:
+		fuzz_dtls(copy, n);
 		break;
 	}
 	free(copy);

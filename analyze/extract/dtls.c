@@ -1,0 +1,197 @@
+/*
+ * dtls.c — DTLS family: tls.sni, tls.alpn, tls.ja3 and tls.ja4 from the
+ * DTLS ClientHello (analyze/parse/dtls.h), read here rather than taken
+ * from nDPI.
+ *
+ * Which flows: UDP flows whose first datagram is a DTLS handshake record,
+ * a STUN message (RFC 5389, magic cookie; WebRTC sends STUN, DTLS and
+ * RTP on one port pair, RFC 7983), or CAPWAP control (UDP port 5246,
+ * RFC 5415: a CAPWAP header, or its DTLS preamble, 0x01 and three zero
+ * bytes, before DTLS records). Datagrams of
+ * either side that start a DTLS record (after that preamble) are read
+ * until the first ClientHello is complete, looking at most at
+ * DTLS_FLOW_DATAGRAMS datagrams of the flow; the reassembly buffer counts
+ * against the stage's stream budget.
+ *
+ * Observations, citing the datagram that completed the ClientHello, are
+ * those of the TLS family (ex_emit_client_hello(), tls.c) with detail
+ * "impl=attrib dtls=<record version>", and JA4 starts with 'd'. Parser
+ * anomalies are emitted per datagram (layer=tls). When no ClientHello
+ * comes out of the flow, ndpi.c emits nDPI's values at flow end.
+ */
+#include "analyze/extract/extract_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "analyze/parse/dtls.h"
+
+/* Datagrams of a flow looked at before giving up on its ClientHello. */
+#define DTLS_FLOW_DATAGRAMS 32
+#define STUN_HEADER_LEN 20
+#define STUN_MAGIC_COOKIE 0x2112a442u
+#define CAPWAP_DTLS_PREAMBLE_LEN 4
+#define CAPWAP_CONTROL_PORT 5246
+
+struct dtls_ctx {
+	struct tls_client_hello hello; /* large: one per stage */
+};
+
+struct dtls_flow {
+	struct dtls_state st;
+	uint8_t datagrams; /* looked at */
+};
+
+static int dtls_ctx_create(struct extract *x)
+{
+	x->ctx[FAM_DTLS] = malloc(sizeof(struct dtls_ctx));
+	return x->ctx[FAM_DTLS] ? 0 : -1;
+}
+
+static void dtls_ctx_destroy(struct extract *x)
+{
+	free(x->ctx[FAM_DTLS]);
+	x->ctx[FAM_DTLS] = NULL;
+}
+
+/* A STUN message (RFC 5389 6): type with the top two bits clear, a
+ * length that fills the datagram, the magic cookie. */
+static bool stun_message(const struct cursor *payload)
+{
+	struct cursor c = *payload;
+	uint16_t type, len;
+	uint32_t cookie;
+
+	return cursor_be16(&c, &type) && (type & 0xc000) == 0 &&
+	       cursor_be16(&c, &len) && cursor_be32(&c, &cookie) &&
+	       cookie == STUN_MAGIC_COOKIE && len % 4 == 0 &&
+	       cursor_left(payload) == STUN_HEADER_LEN + (size_t)len;
+}
+
+/*
+ * Offset of a DTLS record in the datagram: 0, or past a CAPWAP DTLS
+ * preamble; -1 when the datagram does not start one.
+ */
+static int dtls_offset(const struct cursor *payload)
+{
+	struct cursor c = *payload;
+	uint32_t preamble;
+
+	if (dtls_looks_like(cursor_ptr(&c), cursor_left(&c)))
+		return 0;
+	if (cursor_be32(&c, &preamble) && preamble == 0x01000000u &&
+	    dtls_looks_like(cursor_ptr(&c), cursor_left(&c)))
+		return CAPWAP_DTLS_PREAMBLE_LEN;
+	return -1;
+}
+
+static bool dtls_flow_start(struct extract *x, struct extract_flow *s,
+			    const struct flow *f, const struct packet *pkt)
+{
+	struct cursor c;
+	uint8_t preamble;
+
+	if (f->l4_proto != IP_PROTO_UDP || !ex_payload(pkt, &c))
+		return false;
+	if (dtls_offset(&c) >= 0 || stun_message(&c))
+		return true;
+	return (f->client_port == CAPWAP_CONTROL_PORT ||
+		f->server_port == CAPWAP_CONTROL_PORT) &&
+	       cursor_peek_u8(&c, c.off, &preamble) && preamble <= 0x01;
+}
+
+static void dtls_flow_free(struct extract *x, struct extract_flow *s)
+{
+	struct dtls_flow *df = s->fam[FAM_DTLS];
+
+	if (!df)
+		return;
+	x->stats.stream_bytes -= df->st.hello.cap;
+	dtls_state_free(&df->st);
+	free(df);
+	s->fam[FAM_DTLS] = NULL;
+}
+
+/* True unless the capture or IP fragmentation cut the datagram short. */
+static bool captured_whole(const struct packet *pkt)
+{
+	return pkt->caplen >= pkt->wirelen &&
+	       !(pkt->flags & (PKT_TRUNCATED_L3 | PKT_FRAGMENT));
+}
+
+/* Reads one datagram; true when the family is done with the flow. */
+static bool read_datagram(struct extract *x, struct extract_flow *s,
+			  struct dtls_flow *df, const struct packet *pkt)
+{
+	struct dtls_ctx *c = x->ctx[FAM_DTLS];
+	struct dtls_datagram_info info;
+	struct cursor payload;
+	uint32_t cap = df->st.hello.cap;
+	uint64_t free_budget = 0;
+	anomaly_set anom = 0;
+	enum tls_status status;
+	const uint8_t *d;
+	char transport[16];
+	int off;
+	size_t n;
+
+	if (!ex_payload(pkt, &payload) || (off = dtls_offset(&payload)) < 0)
+		return false;
+	cursor_skip(&payload, (size_t)off);
+	n = cursor_left(&payload);
+	if (!cursor_bytes(&payload, n, &d))
+		return false;
+	if (x->stats.stream_bytes < x->cfg.stream_budget_bytes)
+		free_budget = x->cfg.stream_budget_bytes - x->stats.stream_bytes;
+	df->st.room = free_budget > DTLS_HELLO_MAX ? DTLS_HELLO_MAX + 4
+						    : cap + (size_t)free_budget;
+	dtls_read_datagram(&df->st, d, n, captured_whole(pkt), &info);
+	x->stats.stream_bytes += df->st.hello.cap - cap;
+	if (x->stats.stream_bytes > x->stats.stream_bytes_peak)
+		x->stats.stream_bytes_peak = x->stats.stream_bytes;
+	ex_anomalies(x, s, info.anomalies, "tls", pkt);
+	if (info.out_of_room) {
+		x->stats.streams_over_budget++;
+		return true;
+	}
+	if (info.hello_fragments == 0)
+		return false;
+	status = dtls_client_hello(&df->st, &c->hello, &anom);
+	if (status == TLS_STATUS_NEED_MORE)
+		return false;
+	if (status == TLS_STATUS_OK) {
+		snprintf(transport, sizeof(transport), "dtls=%s",
+			 dtls_version_name(df->st.record_version));
+		ex_emit_client_hello(x, s, &c->hello, transport, pkt);
+	}
+	ex_anomalies(x, s, anom, "tls", pkt);
+	return true;
+}
+
+static void dtls_packet(struct extract *x, struct extract_flow *s,
+			const struct flow *f, enum flow_dir dir,
+			const struct packet *pkt)
+{
+	struct dtls_flow *df = s->fam[FAM_DTLS];
+
+	if (!df) {
+		df = calloc(1, sizeof(*df));
+		if (!df) {
+			ex_family_done(x, s, FAM_DTLS);
+			return;
+		}
+		s->fam[FAM_DTLS] = df;
+	}
+	if (read_datagram(x, s, df, pkt) ||
+	    ++df->datagrams >= DTLS_FLOW_DATAGRAMS)
+		ex_family_done(x, s, FAM_DTLS);
+}
+
+const struct extractor extract_dtls = {
+	.name = "dtls",
+	.ctx_create = dtls_ctx_create,
+	.ctx_destroy = dtls_ctx_destroy,
+	.flow_start = dtls_flow_start,
+	.packet = dtls_packet,
+	.flow_free = dtls_flow_free,
+};

@@ -1,0 +1,85 @@
+/*
+ * dtls.h — the DTLS ClientHello (RFC 6347 4.2, RFC 9147 5): handshake
+ * records of epoch 0 read from UDP datagrams, the first ClientHello's
+ * fragments put back together by offset (reasm.h) behind a TLS handshake
+ * header, and handed to the TLS parser (tls.h, TLS_OVER_DTLS: the cookie
+ * is skipped, JA4 starts with 'd').
+ *
+ * Record versions: 0xfeff (DTLS 1.0), 0xfefd (1.2, and 1.3's ClientHello),
+ * 0xfefc, and 0x0100 (the DTLS of OpenSSL before 0.9.8f, which Cisco
+ * AnyConnect still sends). A datagram whose first record header is not one
+ * of these is not read. Only the first ClientHello is kept (its
+ * message_seq and length); a client's second one, after a
+ * HelloVerifyRequest, repeats it with a cookie.
+ *
+ * Anomalies: tls_malformed (a record or handshake fragment running past
+ * its container, a fragment past its message's length), field_too_long (a
+ * ClientHello over DTLS_HELLO_MAX, or in more than REASM_PIECES pieces).
+ * Pure: no I/O; allocates only the reassembly buffer, released by
+ * dtls_state_free().
+ */
+#ifndef ATTRIB_PARSE_DTLS_H
+#define ATTRIB_PARSE_DTLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/parse/reasm.h"
+#include "analyze/parse/tls.h"
+#include "capture/anomaly.h"
+
+#define DTLS_RECORD_HEADER_LEN 13
+#define DTLS_HELLO_MAX (64u * 1024u) /* ClientHello bytes kept */
+
+/* One flow's DTLS ClientHello. Zero it, then set room. */
+struct dtls_state {
+	size_t room;             /* set by the caller: the most the
+	                            reassembly buffer may hold */
+	bool have_hello;         /* a ClientHello fragment was seen */
+	uint16_t record_version; /* of that fragment's record */
+	uint16_t hello_seq;      /* its message_seq */
+	uint32_t hello_len;      /* its length */
+	struct reasm hello;      /* TLS handshake header, then the body */
+};
+
+/* What one datagram held. */
+struct dtls_datagram_info {
+	uint32_t records;         /* DTLS records read */
+	uint32_t hello_fragments; /* fragments of the kept ClientHello */
+	bool out_of_room;         /* the reassembly needed more than room */
+	anomaly_set anomalies;
+};
+
+/*
+ * True when the len bytes at d start with the header of a DTLS handshake
+ * record of epoch 0 and a version listed above (the test for a flow's
+ * first datagram).
+ */
+bool dtls_looks_like(const uint8_t *d, size_t len);
+
+/*
+ * Reads the records of one UDP datagram into st. captured_whole: the
+ * datagram was captured to its end, so a record running past it is
+ * tls_malformed. info is fully overwritten.
+ */
+void dtls_read_datagram(struct dtls_state *st, const uint8_t *d, size_t len,
+			bool captured_whole, struct dtls_datagram_info *info);
+
+/*
+ * Parses the kept ClientHello once all of it is there (tls.h's
+ * tls_parse_client_hello(), TLS_OVER_DTLS). TLS_STATUS_NEED_MORE until
+ * then; TLS_STATUS_OK; TLS_STATUS_MALFORMED with anomalies in *anomalies
+ * (a broken ClientHello, or one longer than DTLS_HELLO_MAX).
+ */
+enum tls_status dtls_client_hello(const struct dtls_state *st,
+				  struct tls_client_hello *ch,
+				  anomaly_set *anomalies);
+
+/* Name of the record version: "1.0", "1.2", "1.3" or "0.9" (0x0100). */
+const char *dtls_version_name(uint16_t record_version);
+
+/* Releases the reassembly buffer. */
+void dtls_state_free(struct dtls_state *st);
+
+#endif

@@ -1,0 +1,104 @@
+/*
+ * test_extract_dtls.c — cmocka tests of the DTLS family: a ClientHello
+ * after STUN on one port pair (WebRTC), and behind CAPWAP's DTLS preamble,
+ * gives tls.sni, tls.ja3 and a 'd' JA4 with impl=attrib and the record
+ * version; other UDP flows are not read; nDPI's values only fill in when
+ * our parse gave none.
+ */
+#include "test_extract_helpers.h"
+
+#include "test_bytes.h"
+#include "dtls_build.h"
+
+/* A STUN Binding request (RFC 5389): type, length 0, cookie, id. */
+static const uint8_t stun[20] = {
+	0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42, 1, 2, 3, 4, 5, 6, 7,
+	8, 9, 10, 11, 12,
+};
+
+static void test_after_stun_and_capwap(void **state)
+{
+	struct wbuf body = {0}, w = {0};
+	struct fx fx;
+	struct conn c;
+	const struct rec *r;
+
+	(void)state;
+	hello_body(&body, 0);
+	fx_init(&fx, NULL);
+	conn_init(&c, 1, T_UDP, "10.0.0.5", 50000, "192.0.2.10", 3478, 1000);
+	conn_send(&fx, &c, FLOW_DIR_C2S, stun, sizeof(stun));
+	conn_send(&fx, &c, FLOW_DIR_S2C, stun, sizeof(stun));
+	record(&w, 0xfefd, 0, body.b, body.n, 0, body.n);
+	conn_send(&fx, &c, FLOW_DIR_C2S, w.b, w.n);
+	conn_end(&fx, &c, NULL, NULL);
+	r = log_find(&fx.log, OBS_TLS_SNI, "dtls.example");
+	assert_non_null(r);
+	assert_int_equal(r->frame, 3);
+	assert_true(detail_has(r, "impl=attrib dtls=1.2"));
+	r = log_nth(&fx.log, OBS_TLS_JA3, 0);
+	assert_true(detail_has(r, "ja3=" HELLO_JA3));
+	assert_memory_equal(log_nth(&fx.log, OBS_TLS_JA4, 0)->value, "dd2d", 4);
+
+	log_clear(&fx.log);
+	conn_init(&c, 2, T_UDP, "10.0.0.5", 50001, "192.0.2.10", 5246, 1000);
+	w.n = 0;
+	put(&w, "\x01\x00\x00\x00", 4);
+	record(&w, 0xfeff, 0, body.b, body.n, 0, body.n);
+	conn_send(&fx, &c, FLOW_DIR_C2S, w.b, w.n);
+	conn_end(&fx, &c, NULL, NULL);
+	assert_true(detail_has(log_find(&fx.log, OBS_TLS_SNI, "dtls.example"),
+			       "dtls=1.0"));
+	assert_int_equal(extract_stats(fx.x)->stream_bytes, 0);
+	fx_free(&fx);
+}
+
+static void test_which_flows_and_ndpi(void **state)
+{
+	static const uint8_t rtp[24] = { 0x80, 0x60, 0x00, 0x01 };
+	struct wbuf body = {0}, w = {0};
+	struct dpi_result r;
+	struct dpi_meta m;
+	struct fx fx;
+	struct conn c;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	memset(&m, 0, sizeof(m));
+	snprintf(r.proto, sizeof(r.proto), "DTLS");
+	snprintf(m.host, sizeof(m.host), "ndpi.example");
+	snprintf(m.ja3_client, sizeof(m.ja3_client),
+		 "0123456789abcdef0123456789abcdef");
+	hello_body(&body, 0);
+	record(&w, 0xfefd, 0, body.b, body.n, 0, body.n);
+
+	/* RTP first: not a flow this family reads; nDPI's values stand. */
+	fx_init(&fx, NULL);
+	conn_init(&c, 3, T_UDP, "10.0.0.5", 50002, "192.0.2.10", 9000, 1000);
+	conn_send(&fx, &c, FLOW_DIR_C2S, rtp, sizeof(rtp));
+	conn_send(&fx, &c, FLOW_DIR_C2S, w.b, w.n);
+	conn_end(&fx, &c, &r, &m);
+	assert_true(detail_has(log_find(&fx.log, OBS_TLS_SNI, "ndpi.example"),
+			       "impl=ndpi"));
+	assert_int_equal(log_count(&fx.log, OBS_TLS_JA4), 0);
+
+	/* DTLS first: ours, and nDPI's are not emitted. */
+	log_clear(&fx.log);
+	conn_init(&c, 4, T_UDP, "10.0.0.5", 50003, "192.0.2.10", 9000, 1000);
+	conn_send(&fx, &c, FLOW_DIR_C2S, w.b, w.n);
+	conn_end(&fx, &c, &r, &m);
+	assert_int_equal(log_count(&fx.log, OBS_TLS_SNI), 1);
+	assert_non_null(log_find(&fx.log, OBS_TLS_SNI, "dtls.example"));
+	assert_int_equal(log_count(&fx.log, OBS_TLS_JA3), 1);
+	fx_free(&fx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_after_stun_and_capwap),
+		cmocka_unit_test(test_which_flows_and_ndpi),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
