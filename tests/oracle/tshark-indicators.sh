@@ -10,13 +10,15 @@
 # and one tshark pass prints, per frame, frame.number, frame.protocols and
 # the fields FIELDS of tshark_compare.py lists:
 #     dns.qry.name, tls.handshake.extensions_server_name, gquic.tag.sni,
-#     tls.handshake.ja3, http.host, http.user_agent, and the DTLS
-#     ClientHello fields the JA3 of a DTLS ClientHello is computed from
+#     dtls.handshake.extensions_server_name, tls.handshake.ja3, http.host,
+#     http.user_agent, and the DTLS ClientHello fields the JA3 of a DTLS
+#     ClientHello is computed from
 # with -E occurrence=a (every occurrence, joined by an ASCII unit
-# separator) and TCP/TLS reassembly on. gquic.tag.sni, the SNI of a Google
-# QUIC client hello, counts as tls.sni: it is the same field under the name
-# of tshark's gQUIC dissector; tshark 4.0 has no JA3 field for DTLS, so
-# that JA3 is computed from tshark's decoded fields by the JA3 definition.
+# separator) and TCP/TLS reassembly on. gquic.tag.sni (the SNI of a Google
+# QUIC client hello) and dtls.handshake.extensions_server_name count as
+# tls.sni: the same field under the names of tshark's gQUIC and DTLS
+# dissectors; tshark 4.0 has no JA3 field for DTLS, so that JA3 is
+# computed from tshark's decoded fields by the JA3 definition.
 # dns.qry.name is taken from queries and responses alike: attrib records
 # the question name of both, and a response repeats the question, so no
 # side gains a name the other lacks.
@@ -36,7 +38,7 @@
 # mDNS/LLMNR, SSDP, DTLS, ...), "unexplained" otherwise. The last line is
 # "tshark-indicators: K of 5 kinds at or above their thresholds"; exit
 # status 1 when K < 5 (THRESHOLDS in tshark_compare.py: 99% both ways, but
-# 95% of tshark's JA3 values, for the reasons docs/indicators.md gives).
+# 97% of tshark's JA3 values, for the reasons docs/indicators.md gives).
 # tshark's output per capture is cached in build/oracle/tshark-cache under
 # the hashes of the capture, tshark's version and the arguments.
 # Skips (exit 0, with a message) only when tshark is not installed.
@@ -116,7 +118,7 @@ trap 'rm -rf "$WORK"' EXIT INT TERM
 US=$(printf '\037')
 # Frames carrying one of the five fields, plus frames whose protocol stack
 # explains an attrib-only value (NetBIOS, DTLS, QUIC, malformed).
-FILTER='dns.qry.name or tls.handshake.extensions_server_name or gquic.tag.sni or tls.handshake.ja3 or http.host or http.user_agent or nbns or quic or gquic or dtls.handshake.type == 1 or _ws.malformed'
+FILTER='dns.qry.name or tls.handshake.extensions_server_name or gquic.tag.sni or dtls.handshake.extensions_server_name or tls.handshake.ja3 or http.host or http.user_agent or nbns or quic or gquic or dtls.handshake.type == 1 or _ws.malformed'
 FIELDS=$(python3 "$HERE/tshark_compare.py" fields)
 TSHARK_ARGS="-n -o tcp.desegment_tcp_streams:TRUE -o tls.desegment_ssl_records:TRUE
 	-o tls.desegment_ssl_application_data:TRUE -o http.desegment_headers:TRUE

@@ -36,13 +36,15 @@ KINDS = ["dns.query", "tls.sni", "tls.ja3", "http.host", "http.user_agent"]
 # tshark's fields after frame.number and frame.protocols, in the order
 # tshark-indicators.sh asks for them, and the kind each one feeds.
 # gquic.tag.sni is the SNI tag of a gQUIC (Google QUIC before RFC 9000)
-# client hello: the same value attrib records as tls.sni for gQUIC flows.
+# client hello: the same value attrib records as tls.sni for gQUIC flows;
+# dtls.handshake.extensions_server_name is the server_name of a DTLS one.
 # The dtls.* fields feed tls.ja3 through dtls_ja3(): tshark 4.0 has no JA3
 # field for DTLS, so the JA3 of a DTLS ClientHello is computed here from the
 # fields tshark decoded, by the JA3 definition.
 FIELDS = [("dns.qry.name", "dns.query"),
           ("tls.handshake.extensions_server_name", "tls.sni"),
           ("gquic.tag.sni", "tls.sni"),
+          ("dtls.handshake.extensions_server_name", "tls.sni"),
           ("tls.handshake.ja3", "tls.ja3"),
           ("http.host", "http.host"),
           ("http.user_agent", "http.user_agent"),
@@ -55,12 +57,12 @@ FIELDS = [("dns.qry.name", "dns.query"),
 
 # Minimum agreement per kind, in percent: (of tshark's values found by
 # attrib, of attrib's values found or confirmed by tshark).  tls.ja3 holds
-# 95% of tshark's for the reasons in docs/indicators.md ("Agreement with
-# tshark"): DTLS ClientHellos nDPI does not fingerprint (attrib has no DTLS
-# parser of its own), TLS inside OpenVPN and RDP-UDP, which attrib does not
-# unwrap, and fingerprints tshark computes from malformed ClientHellos.
+# 97% of tshark's for the reasons in docs/indicators.md ("Agreement with
+# tshark"): TLS inside OpenVPN and RDP-UDP, which attrib does not unwrap,
+# fingerprints tshark computes from malformed ClientHellos, and a second
+# DTLS ClientHello after a HelloRetryRequest (attrib keeps the first).
 THRESHOLDS = {"dns.query": (99.0, 99.0), "tls.sni": (99.0, 99.0),
-              "tls.ja3": (95.0, 99.0), "http.host": (99.0, 99.0),
+              "tls.ja3": (97.0, 99.0), "http.host": (99.0, 99.0),
               "http.user_agent": (99.0, 99.0)}
 
 TUNNELS = ("vxlan", "capwap", "gtp", "gre", "tzsp", "erspan", "l2tp",
@@ -298,7 +300,8 @@ def reason_tshark_only(kind, value, stacks, frames, avals, malformed):
     if kind.startswith("http.") and all("ssdp" in layers(s) for s in stacks):
         return "SSDP (HTTP over UDP)"
     if all("dtls" in layers(s) for s in stacks):
-        return "DTLS ClientHello (JA3 computed from tshark's fields)"
+        return ("DTLS ClientHello attrib did not fingerprint (JA3 computed "
+                "from tshark's fields)")
     if kind.startswith("http.") and any("http2" in layers(s) for s in stacks):
         return "HTTP/2"
     return "unexplained"
