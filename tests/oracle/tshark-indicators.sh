@@ -128,8 +128,9 @@ CACHE=$outdir/tshark-cache
 mkdir -p "$CACHE"
 TSHARK_KEY=$({ tshark -v 2>/dev/null | head -1; echo "$TSHARK_ARGS $FILTER $FIELDS"; } |
 	sha256sum | cut -c1-16)
-# attrib's lines the report reads: the five kinds, tls_malformed anomalies.
-KEEP='"kind":"(dns\.query|tls\.sni|tls\.ja3|http\.host|http\.user_agent)"|"value":"tls_malformed"'
+# attrib's lines the report reads: the five kinds, and the anomalies that
+# explain disagreements (REASON_ANOMALIES in tshark_compare.py).
+KEEP='"kind":"(dns\.query|tls\.sni|tls\.ja3|http\.host|http\.user_agent)"|"value":"(tls_malformed|dns_malformed|field_too_long|ipv4_fragment|ipv6_fragment)"'
 export WORK ATTRIB_BIN HERE US FILTER FIELDS TSHARK_ARGS CACHE TSHARK_KEY KEEP
 
 find "$pcaps" -maxdepth 1 -type f \( -name '*.pcap' -o -name '*.pcapng' \

@@ -5,8 +5,8 @@
   tshark_compare.py report WORKDIR LOGFILE
 
 report reads, per capture CAP in WORKDIR, CAP.json (attrib indicators
---json: the five compared kinds, and the tls_malformed anomalies for
-reasons), CAP.n (the kind and value pairs attrib took from nDPI), CAP.path
+--json: the five compared kinds, and the anomalies REASON_ANOMALIES lists,
+for reasons), CAP.n (the kind and value pairs attrib took from nDPI), CAP.path
 and CAP.t (tshark -T fields output: frame, frame.protocols, then FIELDS).
 For the values only attrib has, it asks tshark once more about the
 frames they cite: their protocol stacks and ports, then each such frame
@@ -167,13 +167,18 @@ def read_tshark(path):
     return vals, where, frames
 
 
+# attrib's anomalies that explain a disagreement, by the frame they cite.
+REASON_ANOMALIES = ("tls_malformed", "dns_malformed", "field_too_long",
+                    "ipv4_fragment", "ipv6_fragment")
+
+
 def read_attrib(path):
-    """From attrib's JSON lines: {kind: {value: set(frames)}}, and the
-    frames attrib found a malformed TLS message in (for reasons)."""
+    """From attrib's JSON lines: {kind: {value: set(frames)}}, and
+    {anomaly name: set(frames)} for REASON_ANOMALIES."""
     vals = {k: collections.defaultdict(set) for k in KINDS}
-    malformed = set()
+    anomalies = collections.defaultdict(set)
     if not os.path.exists(path):
-        return vals, malformed
+        return vals, anomalies
     with open(path, errors="replace") as f:
         for line in f:
             try:
@@ -184,9 +189,9 @@ def read_attrib(path):
             if kind in KINDS:
                 v = str(o.get("value", "")).replace("\t", " ").replace("\n", " ")
                 vals[kind][norm(kind, v)].add(frame)
-            elif kind == "anomaly" and o.get("value") == "tls_malformed":
-                malformed.add(frame)
-    return vals, malformed
+            elif kind == "anomaly" and o.get("value") in REASON_ANOMALIES:
+                anomalies[o["value"]].add(frame)
+    return vals, anomalies
 
 
 def tshark(path, args):
@@ -273,16 +278,19 @@ def layers(stack):
     return stack.split(":")
 
 
-def reason_tshark_only(kind, value, stacks, frames, avals, malformed):
+def reason_tshark_only(kind, value, stacks, frames, avals, anomalies):
     ls = set()
     for s in stacks:
         ls.update(layers(s))
     if any(v.lower() == value.lower() or v.rstrip(".") == value.rstrip(".")
            for v in avals):
         return "spelling differs (case/trailing dot)"
+    if any(v.startswith(value + "\\000") for v in avals):
+        return ("NUL byte in the value: tshark's string ends there, "
+                "attrib's goes on (escaped)")
     if value.startswith("<") and value.endswith(">"):
         return "tshark placeholder for an undecodable name"
-    if kind.startswith("tls.") and frames & malformed:
+    if kind.startswith("tls.") and frames & anomalies["tls_malformed"]:
         return ("malformed ClientHello: attrib gives no fingerprint, "
                 "tshark fingerprints the part it read")
     if all("quic" in layers(s) for s in stacks):
@@ -307,10 +315,23 @@ def reason_tshark_only(kind, value, stacks, frames, avals, malformed):
     return "unexplained"
 
 
-def reason_attrib_only(kind, value, frames_seen, tframes, tvals):
+def reason_attrib_only(kind, value, frames_seen, tframes, tvals, anomalies,
+                       from_ndpi):
     if any(v.lower() == value.lower() or v.rstrip(".") == value.rstrip(".")
            for v in tvals):
         return "spelling differs (case/trailing dot)"
+    if any(value.startswith(v + "\\000") for v in tvals):
+        return ("NUL byte in the value: tshark's string ends there, "
+                "attrib's goes on (escaped)")
+    if kind == "dns.query" and frames_seen & anomalies["field_too_long"]:
+        return ("name over 255 bytes: attrib keeps it cut (field_too_long), "
+                "tshark prints a placeholder")
+    if kind == "dns.query" and frames_seen & anomalies["dns_malformed"]:
+        return ("malformed DNS message: attrib keeps the labels read before "
+                "the fault (dns_malformed), tshark shows no name")
+    if frames_seen & (anomalies["ipv4_fragment"] | anomalies["ipv6_fragment"]):
+        return ("first fragment of an IP datagram never completed: attrib "
+                "reads it, tshark waits for the rest")
     stacks = [tframes[f] for f in frames_seen if f in tframes]
     if not stacks:
         return "frame not seen by tshark"
@@ -334,6 +355,8 @@ def reason_attrib_only(kind, value, frames_seen, tframes, tvals):
             "http.user_agent": ("http", "ssdp")}[kind]
     if not any(w in layers(s) for s in stacks for w in want):
         return "tshark did not dissect the frame as %s" % want[0].upper()
+    if kind == "dns.query" and from_ndpi:
+        return "nDPI's name for a message tshark shows no question name in"
     return "unexplained"
 
 
@@ -341,7 +364,7 @@ def load(work, cap):
     """Everything known about one capture, confirmation pass included."""
     base = os.path.join(work, cap)
     tv, twhere, tframes = read_tshark(base + ".t")
-    av, malformed = read_attrib(base + ".json")
+    av, anomalies = read_attrib(base + ".json")
     cited = attrib_only_frames(tv, av)
     path = ""
     if os.path.exists(base + ".path"):
@@ -351,7 +374,7 @@ def load(work, cap):
         k: {} for k in KINDS})
     for fr, st in cstacks.items():
         tframes.setdefault(fr, st)
-    return tv, twhere, tframes, av, malformed, read_ndpi(base + ".n"), cv
+    return tv, twhere, tframes, av, anomalies, read_ndpi(base + ".n"), cv
 
 
 def report(work, logfile, jobs):
@@ -367,7 +390,7 @@ def report(work, logfile, jobs):
     n_a = collections.Counter()
     reasons = collections.Counter()
     lines = []
-    for cap, (tv, twhere, tframes, av, malformed, ndpi, cv) in zip(caps,
+    for cap, (tv, twhere, tframes, av, anomalies, ndpi, cv) in zip(caps,
                                                                    loaded):
         base = os.path.join(work, cap)
         if os.path.exists(base + ".err"):
@@ -381,7 +404,7 @@ def report(work, logfile, jobs):
             n_a[kind] += len(a)
             for v in sorted(t - a):
                 r = reason_tshark_only(kind, v, tv[kind][v], twhere[kind][v],
-                                       a, malformed)
+                                       a, anomalies)
                 reasons[(kind, "tshark-only", r)] += 1
                 lines.append("%s\t%s\ttshark-only\t%r\t%s\t%s" % (
                     cap, kind, v, r, ",".join(sorted(tv[kind][v]))[:200]))
@@ -394,7 +417,8 @@ def report(work, logfile, jobs):
                     confirmed[kind] += 1
                 else:
                     side = "attrib-only"
-                    r = reason_attrib_only(kind, v, cited, tframes, t)
+                    r = reason_attrib_only(kind, v, cited, tframes, t,
+                                           anomalies, (kind, v) in ndpi)
                     if (kind, v) in ndpi:
                         r = "nDPI's value (impl=ndpi); " + r
                 reasons[(kind, side, r)] += 1
