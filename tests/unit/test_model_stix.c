@@ -543,6 +543,9 @@ static void test_errors(void **state)
 		{"{`type`:`bundle`,", ":1:17: not valid JSON"},
 		{"{`type`:`bundle`,`type`:`bundle`}", "not valid JSON: "
 		 "duplicate object key"},
+		/* the parser's excerpt holds a newline: the error does not */
+		{"{`type`:`bundle`,`x`:`a\\\n`}", ":2:0: not valid JSON: "
+		 "invalid escape near '\"a\\ '"},
 		{"[]", ": not a STIX bundle: the top level is an array, not an "
 		 "object"},
 		{"`bundle`", ": not a STIX bundle: the top level is a string"},

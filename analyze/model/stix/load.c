@@ -448,6 +448,16 @@ static int use_indicators(struct bundle *b)
 	return rc;
 }
 
+/* Control characters quoted from the bundle (a JSON parser's excerpt
+ * around an error, a value with a newline) must not break the one-line
+ * error. */
+static void error_one_line(char *err, size_t errlen)
+{
+	for (size_t i = 0; i < errlen && err[i]; i++)
+		if ((unsigned char)err[i] < 0x20 || err[i] == 0x7f)
+			err[i] = ' ';
+}
+
 int stix_bundle_load(struct model_set *ms, const char *name, const char *buf,
 		     size_t len, struct stix_counts *counts, char *err,
 		     size_t errlen)
@@ -465,6 +475,8 @@ int stix_bundle_load(struct model_set *ms, const char *name, const char *buf,
 	if (rc == 0)
 		rc = use_indicators(&b);
 	bundle_close(&b);
+	if (rc != 0 && err)
+		error_one_line(err, errlen);
 	return rc;
 }
 
