@@ -197,7 +197,7 @@ void extract_dpi_done(struct extract *x, struct extract_flow **state,
 
 /*
  * The flow closed: emits what needs the whole flow (nDPI-produced values
- * our own parse did not give, with detail impl=ndpi; QUIC SNI/ALPN/JA3),
+ * our own parse did not give, with detail impl=ndpi),
  * feeds the behaviour accumulators, then frees *state and sets it to NULL.
  * When extract_dpi_done() was not called for this flow, r and meta are
  * used as in that call (either may be NULL); otherwise they are ignored.

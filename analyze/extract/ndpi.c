@@ -15,8 +15,8 @@
  * name per source: the flows table holds every flow's verdict.)
  * and at flow end, for each of these kinds the flow has no observation of
  * from our own parsers, nDPI's value with detail "impl=ndpi":
- *   TLS-like flows (TLS, QUIC, DTLS, implicit-TLS mail; nDPI sees QUIC
- *   ClientHellos after decrypting the Initial packets, which we do not):
+ *   TLS-like flows (TLS, QUIC, DTLS, implicit-TLS mail; for QUIC and
+ *   DTLS only where our own reading gave nothing, e.g. Google QUIC):
  *   tls.sni, tls.alpn (one per protocol of nDPI's comma list), tls.ja3,
  *   tls.ja3s, tls.cert.sha1, tls.cert.subject, tls.cert.issuer;
  *   SSH: ssh.banner and ssh.hassh per side (HASSH in lower case);
