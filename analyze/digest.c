@@ -8,6 +8,7 @@
 #include <gcrypt.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <string.h>
 
 static pthread_once_t digest_once = PTHREAD_ONCE_INIT;
 static bool digest_ready;
@@ -55,10 +56,30 @@ static bool digest_lookup(enum digest_algo algo, struct digest_info *info)
 	return false;
 }
 
+void digest_raw_to_hex(const uint8_t *raw, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[raw[i] >> 4];
+		out[2 * i + 1] = hex[raw[i] & 0x0f];
+	}
+	out[2 * n] = '\0';
+}
+
+bool digest_sha256(const void *data, size_t len, uint8_t out[32])
+{
+	static const uint8_t empty[1];
+	if (pthread_once(&digest_once, digest_init_once) != 0 || !digest_ready) {
+		memset(out, 0, 32);
+		return false;
+	}
+	gcry_md_hash_buffer(GCRY_MD_SHA256, out, len ? data : empty, len);
+	return true;
+}
+
 bool digest_hex(enum digest_algo algo, const void *data, size_t len,
 		char *out, size_t out_size)
 {
-	static const char hex[] = "0123456789abcdef";
 	static const uint8_t empty[1];
 	struct digest_info info;
 	uint8_t raw[32];
@@ -70,11 +91,7 @@ bool digest_hex(enum digest_algo algo, const void *data, size_t len,
 	if (!digest_init())
 		return false;
 	gcry_md_hash_buffer(info.gcry_algo, raw, len ? data : empty, len);
-	for (size_t i = 0; i < info.raw_len; i++) {
-		out[2 * i] = hex[raw[i] >> 4];
-		out[2 * i + 1] = hex[raw[i] & 0x0f];
-	}
-	out[info.raw_len * 2] = '\0';
+	digest_raw_to_hex(raw, info.raw_len, out);
 	return true;
 }
 

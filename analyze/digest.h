@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Sizes of the hex output buffers, terminating NUL included. */
 #define DIGEST_MD5_HEX_SIZE 33
@@ -39,6 +40,15 @@ bool digest_md5_hex(const void *data, size_t len,
 /* digest_hex(DIGEST_SHA1, ...) into a DIGEST_SHA1_HEX_SIZE buffer. */
 bool digest_sha1_hex(const void *data, size_t len,
 		     char out[DIGEST_SHA1_HEX_SIZE]);
+
+/*
+ * The 32 raw bytes of the SHA-256 of len bytes at data (NULL when len is
+ * 0). false (out zeroed) if libgcrypt cannot be initialised.
+ */
+bool digest_sha256(const void *data, size_t len, uint8_t out[32]);
+
+/* Writes n raw bytes as 2n lower-case hex digits plus NUL into out. */
+void digest_raw_to_hex(const uint8_t *raw, size_t n, char *out);
 
 /* digest_hex(DIGEST_SHA256, ...) into a DIGEST_SHA256_HEX_SIZE buffer. */
 bool digest_sha256_hex(const void *data, size_t len,

@@ -106,13 +106,8 @@ static void on_observation(void *ctx, const struct obs *o)
 	};
 	if (!o->cite)
 		return; /* an observation must cite a packet */
-	static const char digits[] = "0123456789abcdef";
 	char hex[DIGEST_SHA256_HEX_SIZE];
-	for (int i = 0; i < 32; i++) {
-		hex[2 * i] = digits[o->cite->sha256[i] >> 4];
-		hex[2 * i + 1] = digits[o->cite->sha256[i] & 15];
-	}
-	hex[64] = '\0';
+	digest_raw_to_hex(o->cite->sha256, sizeof o->cite->sha256, hex);
 	so.frame = o->cite->frame;
 	so.file_offset = o->cite->file_offset;
 	so.caplen = o->cite->caplen;

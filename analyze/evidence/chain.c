@@ -13,16 +13,19 @@ const char chain_genesis[CHAIN_HEX_LEN + 1] =
 
 static const char chain_magic[] = "attrib-chain-1";
 
-static void put(struct chain_enc *e, const void *p, size_t n)
+/*
+ * Room for n more bytes at the end of the entry: a pointer to write them
+ * to, or NULL once the entry is over CHAIN_MAX_ENTRY or memory ran out
+ * (e->overflow, sticky until the next entry). The buffer is kept between
+ * entries, so after the first few it never grows.
+ */
+static uint8_t *reserve(struct chain_enc *e, size_t n)
 {
-#ifdef ATTRIB_BENCH_NO_CHAIN
-	return; /* benchmark-only build: see chain_enc_finish() */
-#endif
-	if (e->overflow || n == 0)
-		return;
+	if (e->overflow)
+		return NULL;
 	if (n > CHAIN_MAX_ENTRY - e->len) {
 		e->overflow = true;
-		return;
+		return NULL;
 	}
 	if (e->len + n > e->cap) {
 		size_t cap = e->cap ? e->cap : 1024;
@@ -31,21 +34,53 @@ static void put(struct chain_enc *e, const void *p, size_t n)
 		uint8_t *b = realloc(e->buf, cap);
 		if (!b) {
 			e->overflow = true;
-			return;
+			return NULL;
 		}
 		e->buf = b;
 		e->cap = cap;
 	}
-	memcpy(e->buf + e->len, p, n);
+	uint8_t *at = e->buf + e->len;
 	e->len += n;
+	return at;
+}
+
+static void store_be(uint8_t *b, uint64_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++)
+		b[i] = (uint8_t)(v >> (8 * (bytes - 1 - i)));
+}
+
+static void put(struct chain_enc *e, const void *p, size_t n)
+{
+#ifdef ATTRIB_BENCH_NO_CHAIN
+	return; /* benchmark-only build: see chain_enc_finish() */
+#endif
+	uint8_t *at;
+	if (n > 0 && (at = reserve(e, n)))
+		memcpy(at, p, n);
 }
 
 static void put_be(struct chain_enc *e, uint64_t v, int bytes)
 {
-	uint8_t b[8];
-	for (int i = 0; i < bytes; i++)
-		b[i] = (uint8_t)(v >> (8 * (bytes - 1 - i)));
-	put(e, b, (size_t)bytes);
+#ifdef ATTRIB_BENCH_NO_CHAIN
+	return;
+#endif
+	uint8_t *at = reserve(e, (size_t)bytes);
+	if (at)
+		store_be(at, v, bytes);
+}
+
+/* A value's tag followed by a big-endian number of bytes bytes. */
+static void put_tagged(struct chain_enc *e, char tag, uint64_t v, int bytes)
+{
+#ifdef ATTRIB_BENCH_NO_CHAIN
+	return;
+#endif
+	uint8_t *at = reserve(e, 1 + (size_t)bytes);
+	if (at) {
+		at[0] = (uint8_t)tag;
+		store_be(at + 1, v, bytes);
+	}
 }
 
 void chain_enc_begin(struct chain_enc *e, uint64_t seq, const char *prev_hex,
@@ -64,23 +99,20 @@ void chain_enc_begin(struct chain_enc *e, uint64_t seq, const char *prev_hex,
 
 void chain_enc_int(struct chain_enc *e, int64_t v)
 {
-	put(e, "I", 1);
-	put_be(e, (uint64_t)v, 8);
+	put_tagged(e, 'I', (uint64_t)v, 8);
 	e->values++;
 }
 
 void chain_enc_text(struct chain_enc *e, const char *s, size_t len)
 {
-	put(e, "T", 1);
-	put_be(e, len, 4);
+	put_tagged(e, 'T', len, 4);
 	put(e, s, len);
 	e->values++;
 }
 
 void chain_enc_blob(struct chain_enc *e, const void *p, size_t len)
 {
-	put(e, "B", 1);
-	put_be(e, len, 4);
+	put_tagged(e, 'B', len, 4);
 	put(e, p, len);
 	e->values++;
 }
@@ -89,8 +121,7 @@ void chain_enc_real(struct chain_enc *e, double v)
 {
 	uint64_t bits;
 	memcpy(&bits, &v, sizeof bits);
-	put(e, "R", 1);
-	put_be(e, bits, 8);
+	put_tagged(e, 'R', bits, 8);
 	e->values++;
 }
 

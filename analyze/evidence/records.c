@@ -46,7 +46,7 @@ void rb_text(struct rowbind *rb, const char *s)
 		return;
 	}
 	size_t n = strlen(s);
-	sqlite3_bind_text(rb->q, rb->idx++, s, (int)n, SQLITE_TRANSIENT);
+	sqlite3_bind_text(rb->q, rb->idx++, s, (int)n, SQLITE_STATIC);
 	chain_enc_text(&rb->st->enc, s, n);
 }
 
@@ -67,7 +67,6 @@ int rb_insert(struct rowbind *rb, const char *what)
 		rc = -1;
 	}
 	sqlite3_reset(rb->q);
-	sqlite3_clear_bindings(rb->q);
 	if (rc != 0)
 		store_txn_rollback(rb->st);
 	return rc;

@@ -239,7 +239,9 @@ int store_chain_bind(struct store *st, sqlite3_stmt *q, int idx)
 	st->chain_seq++;
 	memcpy(st->chain_head, hash, sizeof hash);
 	sqlite3_bind_int64(q, idx, (int64_t)st->chain_seq);
-	sqlite3_bind_text(q, idx + 1, hash, CHAIN_HEX_LEN, SQLITE_TRANSIENT);
+	/* chain_head stays as it is until the next entry: no copy needed */
+	sqlite3_bind_text(q, idx + 1, st->chain_head, CHAIN_HEX_LEN,
+			  SQLITE_STATIC);
 	return 0;
 }
 

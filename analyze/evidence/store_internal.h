@@ -120,7 +120,9 @@ int store_obs_rows(struct store *st, sqlite3_stmt *q, store_obs_fn fn,
 /* Binds parameters in column order and feeds the same values to the
  * chain encoder, so the hash covers exactly what is stored (records.c).
  * Start the entry with store_chain_begin(), bind every column but the
- * chain's, then rb_insert(). */
+ * chain's, then rb_insert(). Text is bound without a copy
+ * (SQLITE_STATIC): keep the strings until rb_insert() has returned. Every
+ * row binds every parameter, so a stale pointer is never read. */
 struct rowbind {
 	struct store *st;
 	sqlite3_stmt *q;

@@ -59,30 +59,14 @@ int obs_kind_parse(const char *name)
 	return -1;
 }
 
-static int hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return 0;
-}
-
 void obs_cite_from_packet(struct obs_cite *c, const struct packet *pkt)
 {
-	char hex[DIGEST_SHA256_HEX_SIZE];
-
-	memset(c, 0, sizeof(*c));
 	c->frame = pkt->frame;
 	c->file_offset = pkt->file_offset;
 	c->ts_us = pkt->ts_us;
 	c->caplen = pkt->caplen;
-	if (!digest_sha256_hex(pkt->caplen ? pkt->data : NULL,
-			       pkt->data ? pkt->caplen : 0, hex))
-		return;
-	for (size_t i = 0; i < sizeof(c->sha256); i++)
-		c->sha256[i] = (uint8_t)(hex_nibble(hex[2 * i]) << 4 |
-					 hex_nibble(hex[2 * i + 1]));
+	digest_sha256(pkt->caplen ? pkt->data : NULL,
+		      pkt->data ? pkt->caplen : 0, c->sha256);
 }
 
 void extract_config_default(struct extract_config *cfg)
