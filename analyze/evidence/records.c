@@ -132,6 +132,9 @@ int store_observation(struct store *st, int64_t source_id,
 	if (rb_insert(&rb, "insert observation") != 0)
 		return -1;
 	st->next_obs_id++;
+	indicator_counts_add(st->counts, o->kind, o->value, source_id,
+			     (int64_t)o->ts_us);
+	st->indicators_counted++;
 	return 0;
 }
 
@@ -161,29 +164,122 @@ int store_custody(struct store *st, const char *action, const char *args,
 	return 0;
 }
 
+static int upsert_indicator(void *ctx, const struct indicator_count *e)
+{
+	sqlite3_stmt *q = ctx;
+	sqlite3_bind_text(q, 1, e->kind, (int)e->kind_len, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, e->value, (int)e->value_len, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, e->count);
+	sqlite3_bind_int64(q, 4, e->sources);
+	sqlite3_bind_int64(q, 5, e->first_us);
+	sqlite3_bind_int64(q, 6, e->last_us);
+	int step = sqlite3_step(q);
+	sqlite3_reset(q);
+	return step == SQLITE_DONE ? 0 : -1;
+}
+
 /*
- * The derived indicators table is rebuilt first, by one sequential scan
+ * True when the counts kept in memory are exactly what the indicators
+ * table lacks: the table still counts the observations up to the one it
+ * counted when this store started (no other process rebuilt it since),
+ * and every observation after that one is one this store counted (no
+ * other process wrote any). Called with the write transaction open.
+ */
+static bool counts_complete(struct store *st)
+{
+	sqlite3_stmt *q = NULL;
+	bool ok = false;
+	if (indicator_counts_overflowed(st->counts) ||
+	    sqlite3_prepare_v2(st->db,
+			       "SELECT (SELECT coalesce(CAST(value AS INTEGER),"
+			       " 0) FROM meta WHERE key='indicators_obs'),"
+			       " (SELECT count(*) FROM observations WHERE id>?)",
+			       -1, &q, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_int64(q, 1, st->indicators_base);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		ok = sqlite3_column_int64(q, 0) == st->indicators_base &&
+		     sqlite3_column_int64(q, 1) == st->indicators_counted;
+	sqlite3_finalize(q);
+	return ok;
+}
+
+/*
+ * Adds the counts kept in memory to the indicators table, in key order
+ * (so the table's B-tree is appended to, not written at random). The
+ * sources counted in memory are new to the table: a source whose earlier
+ * observations the table may hold is one resumed after an interrupted
+ * run, and such a run leaves the table behind (indicators_obs), so the
+ * counts of the next one are not used.
+ */
+static int merge_counts(struct store *st)
+{
+	sqlite3_stmt *q = NULL;
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "INSERT INTO indicators VALUES(?,?,?,?,?,?)"
+		    " ON CONFLICT(kind, value) DO UPDATE SET"
+		    " count=count+excluded.count,"
+		    " sources=sources+excluded.sources,"
+		    " first_ts_us=min(first_ts_us, excluded.first_ts_us),"
+		    " last_ts_us=max(last_ts_us, excluded.last_ts_us)",
+		    -1, &q, NULL) != SQLITE_OK) {
+		store_fail(st, "prepare indicators");
+		return -1;
+	}
+	int rc = indicator_counts_each(st->counts, upsert_indicator, q);
+	if (rc != 0)
+		store_fail(st, "write indicators");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/*
+ * The derived indicators table: when the counts kept in memory cover
+ * every observation the table does not (meta 'indicators_obs' names the
+ * last one it does), they are added to it; otherwise (an older case, a
+ * run after an interrupted one, another process writing to the case,
+ * counts over their memory budget) it is rebuilt by one sequential scan
  * and a sort (an index on (kind, value) would not cover source and time,
- * and a GROUP BY through it would fetch every row at random); the indexes
- * that later lookups need are built after.
+ * and a GROUP BY through it would fetch every row at random). Then the
+ * indexes that later lookups need are built.
  */
 int store_build_indexes(struct store *st)
 {
+	if (store_txn_commit(st) != 0 || store_txn_begin(st) != 0)
+		return -1;
+	int rc;
+	if (!counts_complete(st))
+		rc = store_exec(st,
+				"DELETE FROM indicators;"
+				"INSERT INTO indicators SELECT kind, value,"
+				" count(*), count(DISTINCT source_id),"
+				" min(ts_us), max(ts_us)"
+				" FROM observations NOT INDEXED"
+				" GROUP BY kind, value;",
+				"build indicators");
+	else
+		rc = merge_counts(st);
+	char sql[128];
+	snprintf(sql, sizeof sql,
+		 "INSERT OR REPLACE INTO meta VALUES('indicators_obs','%lld')",
+		 (long long)(st->next_obs_id - 1));
+	if (rc != 0 || store_exec(st, sql, "build indicators") != 0) {
+		store_txn_rollback(st);
+		return -1;
+	}
 	if (store_txn_commit(st) != 0)
 		return -1;
+	indicator_counts_clear(st->counts);
+	st->indicators_base = st->next_obs_id - 1;
+	st->indicators_counted = 0;
 	if (store_exec(st,
-		"BEGIN IMMEDIATE;"
-		"DELETE FROM indicators;"
-		"INSERT INTO indicators SELECT kind, value, count(*),"
-		" count(DISTINCT source_id), min(ts_us), max(ts_us)"
-		" FROM observations NOT INDEXED GROUP BY kind, value;"
-		"COMMIT;"
 		"CREATE UNIQUE INDEX IF NOT EXISTS flows_id ON flows(id);"
 		"CREATE INDEX IF NOT EXISTS flows_source ON flows(source_id);"
 		"CREATE INDEX IF NOT EXISTS flows_proto ON flows(proto);"
 		"CREATE INDEX IF NOT EXISTS sources_sha ON sources(sha256);"
 		"CREATE INDEX IF NOT EXISTS obs_kind_value ON observations(kind, value);",
-		"build indicators and indexes") != 0) {
+		"build indexes") != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}

@@ -106,6 +106,8 @@ static void discard_open_batch(struct store *st)
 	memcpy(st->chain_head, st->committed_head, sizeof st->chain_head);
 	st->next_obs_id = max_rowid(st, "observations") + 1;
 	st->next_custody_id = max_rowid(st, "custody") + 1;
+	/* the rolled-back observations were counted */
+	indicator_counts_drop(st->counts);
 }
 
 void store_txn_rollback(struct store *st)
@@ -324,6 +326,21 @@ static int load_state(struct store *st)
 	return 0;
 }
 
+/* Counting the observations written from now on keeps the indicators
+ * table exact only if it is exact now (records.c checks again, with the
+ * write lock, before it uses the counts). */
+static int start_counting(struct store *st)
+{
+	char through[32];
+	if (meta_get(st, "indicators_obs", through, sizeof through) != 0)
+		return -1;
+	st->indicators_base = strtoll(through, NULL, 10);
+	st->indicators_counted = 0;
+	if (st->indicators_base != st->next_obs_id - 1)
+		indicator_counts_drop(st->counts);
+	return 0;
+}
+
 int store_refresh_state(struct store *st)
 {
 	char seq[32], head[CHAIN_HEX_LEN + 8];
@@ -421,6 +438,12 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	st->lock_fd = -1;
 	snprintf(st->path, sizeof st->path, "%s", path);
 	snprintf(st->head_path, sizeof st->head_path, "%s.head", path);
+	st->counts = indicator_counts_create(STORE_INDICATOR_COUNTS_BYTES);
+	if (!st->counts) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		free(st);
+		return NULL;
+	}
 	if (sqlite3_open_v2(path, &st->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				    SQLITE_OPEN_NOMUTEX, NULL) !=
@@ -437,7 +460,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 			   "PRAGMA cache_size=-8192; PRAGMA foreign_keys=ON;",
 		       "configure") != 0 ||
 	    (case_exists(st) ? upgrade_case(st) : create_case(st)) != 0 ||
-	    load_state(st) != 0)
+	    load_state(st) != 0 || start_counting(st) != 0)
 		goto fail_msg;
 	if (sqlite3_prepare_v2(st->db, ins_flow_sql, -1, &st->ins_flow, NULL) !=
 		    SQLITE_OK ||
@@ -461,6 +484,7 @@ fail_db:
 	sqlite3_close(st->db);
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);
+	indicator_counts_destroy(st->counts);
 	free(st);
 	return NULL;
 }
@@ -509,6 +533,7 @@ int store_close(struct store *st, char *err, size_t errlen)
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);
 	chain_enc_free(&st->enc);
+	indicator_counts_destroy(st->counts);
 	free(st);
 	return rc;
 }

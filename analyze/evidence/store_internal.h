@@ -8,9 +8,15 @@
 #include <sqlite3.h>
 
 #include "analyze/evidence/chain.h"
+#include "analyze/evidence/indicator_counts.h"
 #include "analyze/evidence/store.h"
 
 enum { STORE_ERR_LEN = 512, STORE_PATH_LEN = 1024 };
+
+/* Memory for the indicators table kept while observations are written
+ * (indicator_counts.h); past it the table is rebuilt from the
+ * observations instead. */
+#define STORE_INDICATOR_COUNTS_BYTES ((size_t)16 << 20)
 
 struct anomaly_tally {
 	uint64_t count;
@@ -40,6 +46,11 @@ struct store {
 	sqlite3_stmt *ins_flow, *ins_obs, *ins_custody;
 	sqlite3_stmt *score_q[4]; /* scores.c: prepared on first use */
 	struct anomaly_tally tally[ANOM_COUNT];
+	/* The indicators table's counts of the observations written by this
+	 * store since the table counted those up to indicators_base (meta
+	 * 'indicators_obs'); overflowed when they cannot be kept. */
+	struct indicator_counts *counts;
+	int64_t indicators_base, indicators_counted;
 };
 
 /* The schema (schema.sql, compiled in). */

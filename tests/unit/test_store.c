@@ -1,7 +1,8 @@
 /*
  * test_store.c — the evidence store: sources, flows, checkpoints, the
  * replay of an interrupted source (also when the last frame ended a
- * batch), duplicate lookup, custody.
+ * batch), duplicate lookup, custody, and the derived indicators table
+ * (kept in memory across runs, rebuilt when it cannot be).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -357,6 +358,142 @@ static void test_two_writers(void **state)
 	assert_int_equal(store_close(v, err, sizeof err), 0);
 }
 
+/* Rows of the indicators table that differ from a GROUP BY over the
+ * observations, both ways. */
+static long long indicators_off(const char *db)
+{
+	static const char derived[] =
+		"SELECT kind, value, count(*), count(DISTINCT source_id),"
+		" min(ts_us), max(ts_us) FROM observations GROUP BY kind, value";
+	char sql[512];
+	snprintf(sql, sizeof sql,
+		 "SELECT (SELECT count(*) FROM (SELECT * FROM indicators EXCEPT "
+		 "%s)) + (SELECT count(*) FROM (%s EXCEPT SELECT * FROM "
+		 "indicators))",
+		 derived, derived);
+	return query(db, sql);
+}
+
+/* One run over a source of n frames, two observations per frame (values
+ * repeat across frames and sources), checkpointing after frame
+ * commit_at; crash leaves without finishing, as kill -9 would. */
+static void ingest_observations(const char *db, const char *path,
+				uint64_t n, uint64_t commit_at, bool crash)
+{
+	char err[256], value[32];
+	struct store *st = store_open(db, err, sizeof err);
+	assert_non_null(st);
+	struct store_source src = sample_source;
+	src.path = path;
+	struct store_resume res;
+	assert_int_equal(store_source_begin(st, &src, &res), 0);
+	for (uint64_t frame = 1; frame <= n; frame++) {
+		store_set_frame(st, frame);
+		snprintf(value, sizeof value, "h%llu.example",
+			 (unsigned long long)(frame % 5));
+		struct store_obs o = {
+			.kind = "tls.sni", .value = value, .frame = frame,
+			.file_offset = 24 + 100 * frame, .caplen = 60,
+			.ts_us = 1000 * (frame % 7), .flow_id = res.first_flow_id,
+			.packet_sha256 = "00",
+		};
+		assert_int_equal(store_observation(st, res.source_id, &o), 0);
+		o.kind = "ip.src";
+		o.value = path;
+		assert_int_equal(store_observation(st, res.source_id, &o), 0);
+		if (frame == commit_at)
+			assert_int_equal(store_checkpoint(st, res.source_id,
+							  frame, frame, 0, 0),
+					 0);
+	}
+	if (crash)
+		return;
+	assert_int_equal(store_source_finish(st, res.source_id, path, n, 0,
+					     7000, "complete", NULL),
+			 0);
+	assert_int_equal(store_build_indexes(st), 0);
+	assert_int_equal(store_close(st, err, sizeof err), 0);
+}
+
+/* The indicators table equals the GROUP BY over the observations after
+ * every run: added to from memory run after run, rebuilt after an
+ * interrupted run and for a case whose table state is unknown. */
+static void test_indicators(void **state)
+{
+	struct fixture *fx = *state;
+	ingest_observations(fx->db, "/cases/a.pcap", 20, 10, false);
+	assert_int_equal(query(fx->db, "SELECT count(*) FROM indicators"), 6);
+	assert_int_equal(indicators_off(fx->db), 0);
+	ingest_observations(fx->db, "/cases/b.pcap", 30, 0, false);
+	assert_int_equal(indicators_off(fx->db), 0);
+	assert_int_equal(query(fx->db, "SELECT max(sources) FROM indicators"),
+			 2);
+	assert_int_equal(query(fx->db, "SELECT value FROM meta WHERE "
+				       "key='indicators_obs'"),
+			 100);
+
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		ingest_observations(fx->db, "/cases/c.pcap", 12, 6, true);
+		_exit(0);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(query(fx->db, "SELECT count(*) FROM observations"),
+			 112);
+	ingest_observations(fx->db, "/cases/c.pcap", 12, 0, false);
+	assert_int_equal(query(fx->db, "SELECT count(*) FROM observations"),
+			 124);
+	assert_int_equal(indicators_off(fx->db), 0);
+
+	/* another writer ingests and rebuilds the table between two batches
+	 * of this one: this one's counts no longer fit the table */
+	char err[256];
+	struct store *a = store_open(fx->db, err, sizeof err);
+	assert_non_null(a);
+	struct store_source src = sample_source;
+	src.path = "/cases/e.pcap";
+	struct store_resume res;
+	assert_int_equal(store_source_begin(a, &src, &res), 0);
+	for (uint64_t frame = 1; frame <= 8; frame++) {
+		store_set_frame(a, frame);
+		struct store_obs o = {
+			.kind = "dns.query", .value = frame % 2 ? "x.test" : "y.test",
+			.frame = frame, .file_offset = frame, .caplen = 1,
+			.ts_us = frame, .flow_id = res.first_flow_id,
+			.packet_sha256 = "00",
+		};
+		assert_int_equal(store_observation(a, res.source_id, &o), 0);
+		if (frame == 4) {
+			assert_int_equal(store_checkpoint(a, res.source_id, frame,
+							  frame, 0, 0), 0);
+			ingest_observations(fx->db, "/cases/f.pcap", 5, 0, false);
+		}
+	}
+	assert_int_equal(store_source_finish(a, res.source_id, "ee", 8, 1, 8,
+					     "complete", NULL), 0);
+	assert_int_equal(store_build_indexes(a), 0);
+	assert_int_equal(store_close(a, err, sizeof err), 0);
+	assert_int_equal(indicators_off(fx->db), 0);
+	assert_int_equal(query(fx->db, "SELECT count FROM indicators WHERE "
+				       "value='x.test'"), 4);
+
+	/* a case made before the table was kept in memory */
+	sqlite3 *h = NULL;
+	assert_int_equal(sqlite3_open(fx->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h,
+				      "DELETE FROM meta WHERE key='indicators_obs';"
+				      "DELETE FROM indicators;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(h);
+	ingest_observations(fx->db, "/cases/d.pcap", 3, 0, false);
+	assert_int_equal(indicators_off(fx->db), 0);
+	assert_int_equal(query(fx->db, "SELECT sum(count) FROM indicators"),
+			 148);
+}
+
 static void test_open_errors(void **state)
 {
 	(void)state;
@@ -379,6 +516,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_discard_and_size, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_two_writers, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_indicators, setup,
 						teardown),
 		cmocka_unit_test(test_open_errors),
 	};
