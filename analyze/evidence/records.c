@@ -11,12 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyze/parse/text.h"
 #include "analyze/version.h"
 
 static void addr_text(int version, const uint8_t *addr, char *out, size_t n)
 {
-	if (!inet_ntop(version == 6 ? AF_INET6 : AF_INET, addr, out,
-		       (socklen_t)n))
+	if (text_ip_address(version == 6 ? 6 : 4, addr, out, n) == 0)
 		snprintf(out, n, "?");
 }
 

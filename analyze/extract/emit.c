@@ -5,7 +5,6 @@
  */
 #include "analyze/extract/extract_internal.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,10 +180,5 @@ void ex_escape(const char *in, char *out, size_t size)
 void ex_addr_text(const uint8_t addr[16], uint8_t ip_version, char *out,
 		  size_t size)
 {
-	if (size == 0)
-		return;
-	out[0] = '\0';
-	if (!inet_ntop(ip_version == 6 ? AF_INET6 : AF_INET, addr, out,
-		       (socklen_t)size))
-		out[0] = '\0';
+	text_ip_address(ip_version == 6 ? 6 : 4, addr, out, size);
 }

@@ -6,7 +6,6 @@
  */
 #include "analyze/parse/dns.h"
 
-#include <arpa/inet.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -167,9 +166,8 @@ static void dns_read_rdata(const struct cursor *c, size_t start,
 			anomaly_add(anom, ANOM_DNS_MALFORMED);
 			return;
 		}
-		if (!inet_ntop(a->type == DNS_TYPE_A ? AF_INET : AF_INET6,
-			       addr, a->data, sizeof(a->data)))
-			a->data[0] = '\0';
+		text_ip_address(a->type == DNS_TYPE_A ? 4 : 6, addr, a->data,
+				sizeof(a->data));
 		return;
 	}
 	case DNS_TYPE_CNAME:

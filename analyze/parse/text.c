@@ -3,6 +3,9 @@
  */
 #include "analyze/parse/text.h"
 
+#include <arpa/inet.h>
+#include <string.h>
+
 #include "capture/cursor.h"
 
 #define UNICODE_REPLACEMENT 0xfffdu
@@ -25,8 +28,7 @@ bool textbuf_putn(struct textbuf *t, const char *s, size_t n)
 		t->overflow = true;
 		return false;
 	}
-	for (size_t i = 0; i < n; i++)
-		t->buf[t->len + i] = s[i];
+	memcpy(t->buf + t->len, s, n);
 	t->len += n;
 	t->buf[t->len] = '\0';
 	return true;
@@ -197,7 +199,25 @@ bool text_put_escaped(struct textbuf *t, const uint8_t *p, size_t n)
 	uint8_t b;
 
 	cursor_init(&c, p, n);
-	while (cursor_u8(&c, &b)) {
+	for (;;) {
+		/* A run of printable ASCII goes out as it is, in one put (cut at
+		 * what fits, as putting it byte by byte would). */
+		size_t run = 0;
+		while (cursor_peek_u8(&c, c.off + run, &b) && b >= 0x20 &&
+		       b < 0x7f)
+			run++;
+		if (run > 0) {
+			size_t room = t->size > t->len ? t->size - t->len - 1 : 0;
+			if (!t->overflow && run > room) {
+				textbuf_putn(t, (const char *)p + c.off, room);
+				t->overflow = true;
+			}
+			if (!textbuf_putn(t, (const char *)p + c.off, run))
+				return false;
+			cursor_skip(&c, run);
+		}
+		if (!cursor_u8(&c, &b))
+			break;
 		uint32_t cp;
 		int need;
 		bool ok;
@@ -225,4 +245,38 @@ bool text_put_escaped(struct textbuf *t, const uint8_t *p, size_t n)
 			return false;
 	}
 	return true;
+}
+
+size_t text_ip_address(int version, const uint8_t *addr, char *out,
+		       size_t size)
+{
+	if (size == 0)
+		return 0;
+	out[0] = '\0';
+	if (version == 6) {
+		if (!inet_ntop(AF_INET6, addr, out, (socklen_t)size)) {
+			out[0] = '\0';
+			return 0;
+		}
+		return strlen(out);
+	}
+	if (version != 4)
+		return 0;
+	char s[16];
+	size_t n = 0;
+	for (int i = 0; i < 4; i++) {
+		unsigned v = addr[i];
+		if (i > 0)
+			s[n++] = '.';
+		if (v >= 100)
+			s[n++] = (char)('0' + v / 100);
+		if (v >= 10)
+			s[n++] = (char)('0' + v / 10 % 10);
+		s[n++] = (char)('0' + v % 10);
+	}
+	if (n >= size)
+		return 0;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return n;
 }

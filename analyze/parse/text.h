@@ -61,4 +61,17 @@ bool textbuf_put_hex16(struct textbuf *t, uint16_t v);
  */
 bool text_put_escaped(struct textbuf *t, const uint8_t *p, size_t n);
 
+/* Longest address text_ip_address() writes, NUL included (as
+ * INET6_ADDRSTRLEN). */
+#define TEXT_IP_ADDRESS_SIZE 46
+
+/*
+ * Writes an IPv4 (version 4: 4 bytes at addr) or IPv6 (16 bytes) address
+ * into out (size bytes) exactly as inet_ntop(3) does, and returns its
+ * length; "" and 0 when it does not fit or version is neither. IPv4 is
+ * formatted here (it runs several times per flow), IPv6 by inet_ntop.
+ */
+size_t text_ip_address(int version, const uint8_t *addr, char *out,
+		       size_t size);
+
 #endif
