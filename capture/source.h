@@ -62,6 +62,14 @@ uint64_t source_frames(const struct source *s);
  */
 int source_finish_hash(struct source *s, uint8_t out[SHA256_LEN]);
 
+/*
+ * Hashes the rest of the file on a second thread while packets are read
+ * (the digest is the same). Call before the first source_next(). Returns
+ * 0, or -1 when the thread cannot be started (hashing then stays on the
+ * calling thread).
+ */
+int source_hash_on_thread(struct source *s);
+
 /* Closes the file and frees s. NULL is a no-op. */
 void source_close(struct source *s);
 

@@ -15,6 +15,12 @@
  *           returns is the queued block that ends where libpcap stands.
  * source_finish_hash() reads whatever libpcap left unread, so the hash is
  * that of the whole file even when libpcap stops at a damaged record.
+ *
+ * With source_hash_on_thread(), each chunk read into the stream's buffer
+ * is hashed by a second thread (hash_worker.c) while libpcap takes its
+ * packets from that same buffer; the next read into the buffer waits for
+ * the hash of the chunk before it. The bytes hashed are still exactly
+ * the bytes decoded.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +36,7 @@
 #include <gcrypt.h>
 #include <pcap/pcap.h>
 
+#include "hash_worker.h"
 #include "source.h"
 
 enum {
@@ -70,6 +77,7 @@ struct source {
 	FILE *stream;          /* cookie stream owned by libpcap once open */
 	pcap_t *pcap;
 	gcry_md_hd_t md;       /* SHA-256 of every byte read from file */
+	struct hash_worker *hasher; /* hashes the stream's chunks, or NULL */
 	uint8_t *chunk;        /* the stream's buffer */
 	uint64_t size;         /* st_size when opened */
 	uint64_t position;     /* where libpcap stands in the file */
@@ -209,7 +217,7 @@ static uint64_t pcapng_packet_start(struct pcapng_tracker *t, uint64_t end,
 }
 
 /* Read function of the cookie stream: reads the real file into the
- * stream's buffer (or libpcap's, for large reads) and hashes it. */
+ * stream's buffer and hashes it (or hands it to the hash worker). */
 static ssize_t source_cookie_read(void *cookie, char *buf, size_t size)
 {
 	struct source *s = cookie;
@@ -217,12 +225,20 @@ static ssize_t source_cookie_read(void *cookie, char *buf, size_t size)
 
 	if (s->read_errno != 0)
 		return -1;
+	if (s->hasher)
+		hash_worker_wait(s->hasher); /* buf may be the chunk in hand */
 	n = fread(buf, 1, size, s->file);
 	if (n == 0 && ferror(s->file)) {
 		s->read_errno = errno != 0 ? errno : EIO;
 		return -1;
 	}
-	gcry_md_write(s->md, buf, n);
+	/* Only the stream's own buffer is left alone until the next read.
+	 * (glibc's cookie streams fill every read through it; a read into
+	 * any other buffer would be hashed here, before libpcap sees it.) */
+	if (s->hasher && buf == (char *)s->chunk)
+		hash_worker_add(s->hasher, buf, n);
+	else
+		gcry_md_write(s->md, buf, n);
 	if (s->is_pcapng)
 		pcapng_track(&s->ng, (const uint8_t *)buf, n);
 	s->read_total += n;
@@ -481,6 +497,8 @@ int source_finish_hash(struct source *s, uint8_t out[SHA256_LEN])
 	uint8_t *rest = NULL;
 	size_t n;
 
+	if (s->hasher)
+		hash_worker_wait(s->hasher);
 	if (!s->hashed) {
 		/* What the stream has read is hashed; hash the rest of the
 		 * file in a buffer of its own, as the stream's may still hold
@@ -520,12 +538,20 @@ void source_close(struct source *s)
 	if (!s)
 		return;
 	pcap_close(s->pcap); /* closes s->stream */
+	hash_worker_stop(s->hasher);
 	gcry_md_close(s->md);
 	free(s->ng.queue);
 	free(s->chunk);
 	fclose(s->file);
 	free(s->path);
 	free(s);
+}
+
+int source_hash_on_thread(struct source *s)
+{
+	if (!s->hasher)
+		s->hasher = hash_worker_start(s->md);
+	return s->hasher ? 0 : -1;
 }
 
 const char *source_library_version(void)

@@ -39,11 +39,12 @@ struct file_list {
 int cli_collect_captures(struct file_list *l, int n, char **paths);
 void cli_file_list_free(struct file_list *l);
 /* Ingests files into the open case st (one pipeline, the derived tables
- * rebuilt at the end, the head printed); batch 0 is the default. Returns
+ * rebuilt at the end, the head printed); batch 0 is the default; with
+ * jobs >= 2 each file's SHA-256 is computed on a second thread. Returns
  * an exit code: EXIT_INPUT when some file ended in an input error (its
  * evidence before the error kept, the other files ingested). */
 int cli_ingest_files(struct store *st, const struct file_list *files,
-		     const char *args, uint64_t batch);
+		     const char *args, uint64_t batch, unsigned long jobs);
 
 /* Loads and finishes a model set from model files and folders
  * (cmd_score.c); NULL with the error printed. */

@@ -6,7 +6,9 @@
  * holds a complete source with the same SHA-256, decode every packet and
  * hand it to the pipeline, record the hash and a custody entry. A file
  * that ends in an error keeps the evidence read before the error; the run
- * goes on with the next file and exits 2 at the end.
+ * goes on with the next file and exits 2 at the end. With --jobs 2 or
+ * more, the file's SHA-256 is computed on a second thread; everything
+ * else runs on one.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -139,6 +141,7 @@ struct run {
 	struct pipeline_config cfg;
 	struct progress progress;
 	const char *args;
+	unsigned long jobs;
 	uint64_t packets, flows, anomalies, skipped, failed, done;
 };
 
@@ -198,6 +201,8 @@ static int ingest_file(struct run *r, const char *given)
 		rc = -1;
 		goto close_source;
 	}
+	if (r->jobs >= 2)
+		source_hash_on_thread(src); /* -1: hashed on this thread */
 	if (resume.resumed)
 		fprintf(stderr,
 			"attrib: %s: completing an interrupted ingest "
@@ -264,11 +269,11 @@ close_source:
 }
 
 int cli_ingest_files(struct store *st, const struct file_list *files,
-		     const char *args, uint64_t batch)
+		     const char *args, uint64_t batch, unsigned long jobs)
 {
 	int rc = EXIT_OK;
 	char err[ERR_LEN];
-	struct run r = {.args = args};
+	struct run r = {.args = args, .jobs = jobs};
 	pipeline_config_default(&r.cfg);
 	if (batch)
 		r.cfg.checkpoint_packets = batch;
@@ -325,10 +330,13 @@ close_all:
 static void usage_ingest(void)
 {
 	fprintf(stderr, "usage: attrib ingest --db CASE.db [--head FILE] "
-			"[--batch PACKETS] PATH...\n"
+			"[--batch PACKETS] [--jobs N] PATH...\n"
 			"  PATH: pcap or pcapng files, or folders of them\n"
 			"  --batch: commit the evidence every PACKETS packets "
-			"(default 65536)\n");
+			"(default 65536)\n"
+			"  --jobs: threads to use (default 1); with 2 or more, "
+			"each file's SHA-256\n"
+			"          is computed on a second thread\n");
 }
 
 int cmd_ingest(int argc, char **argv)
@@ -337,17 +345,19 @@ int cmd_ingest(int argc, char **argv)
 		{"db", required_argument, NULL, 'd'},
 		{"head", required_argument, NULL, 'H'},
 		{"batch", required_argument, NULL, 'b'},
+		{"jobs", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *db = NULL, *head = NULL;
 	uint64_t batch = 0;
+	unsigned long jobs = 1;
 	char *end;
 	int c;
 	char all_args[4096];
 	cli_join_args(argc, argv, all_args, sizeof all_args);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:H:b:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:H:b:j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'H': head = optarg; break;
@@ -357,6 +367,15 @@ int cmd_ingest(int argc, char **argv)
 			if (errno || *end || batch == 0 || optarg[0] == '-') {
 				cli_error("ingest: --batch takes a number of "
 					  "packets > 0, not '%s'", optarg);
+				return EXIT_INPUT;
+			}
+			break;
+		case 'j':
+			errno = 0;
+			jobs = strtoul(optarg, &end, 10);
+			if (errno || *end || jobs == 0 || optarg[0] == '-') {
+				cli_error("ingest: --jobs takes a number of "
+					  "threads > 0, not '%s'", optarg);
 				return EXIT_INPUT;
 			}
 			break;
@@ -387,7 +406,7 @@ int cmd_ingest(int argc, char **argv)
 	}
 	if (head)
 		store_set_head_path(st, head);
-	rc = cli_ingest_files(st, &files, all_args, batch);
+	rc = cli_ingest_files(st, &files, all_args, batch, jobs);
 	if (store_close(st, err, sizeof err) != 0) {
 		cli_error("%s", err);
 		rc = EXIT_INTERNAL;
