@@ -21,7 +21,7 @@ struct pipeline_config {
 	uint64_t checkpoint_packets; /* commit a batch every this many */
 };
 
-/* Defaults: flow_table_config_default(), a batch every 65536 packets. */
+/* Defaults: flow_table_config_default(), a batch every 262144 packets. */
 void pipeline_config_default(struct pipeline_config *cfg);
 
 struct pipeline_stats {

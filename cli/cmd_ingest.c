@@ -333,7 +333,7 @@ static void usage_ingest(void)
 			"[--batch PACKETS] [--jobs N] PATH...\n"
 			"  PATH: pcap or pcapng files, or folders of them\n"
 			"  --batch: commit the evidence every PACKETS packets "
-			"(default 65536)\n"
+			"(default 262144)\n"
 			"  --jobs: threads to use (default 1); with 2 or more, "
 			"each file's SHA-256\n"
 			"          is computed on a second thread\n");

@@ -8,8 +8,8 @@
 # of ../shared/pcaps/ndpi with `mergecap -F pcap -a` (without them, copies
 # of the Ethernet captures of pcaps/samples), ingests it once without
 # interruption as the reference, then per trial:
-#   1. starts `attrib ingest --batch B1` (B1 drawn from 1024, 4096 and the
-#      default 65536) and kills it with SIGKILL after a random delay between
+#   1. starts `attrib ingest --batch B1` (B1 drawn from 1024, 4096 and
+#      65536) and kills it with SIGKILL after a random delay between
 #      0 and 1.2 times the reference run's duration;
 #   2. requires `PRAGMA integrity_check` = ok and `attrib verify` exit 0
 #      (every 5th trial also tests/oracle/chain_verify.py), and a prefix:
