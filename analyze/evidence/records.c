@@ -1,7 +1,9 @@
 /*
  * records.c — evidence records written during ingest: flows, observations
- * and custody entries, each chained as it is written; the derived
- * indicators table and the indexes built after bulk load.
+ * and custody entries, each chained as it is written (flows and
+ * observations reach SQLite by multi-row INSERTs, row_batch.c, before the
+ * transaction commits); the derived indicators table and the indexes
+ * built after bulk load.
  */
 #include "analyze/evidence/store_internal.h"
 
@@ -34,42 +36,65 @@ static const char *tunnel_name(uint8_t kind)
 
 void rb_int(struct rowbind *rb, int64_t v)
 {
-	sqlite3_bind_int64(rb->q, rb->idx++, v);
+	if (rb->b)
+		row_batch_int(rb->b, v);
+	else
+		sqlite3_bind_int64(rb->q, rb->idx++, v);
 	chain_enc_int(&rb->st->enc, v);
 }
 
 void rb_text(struct rowbind *rb, const char *s)
 {
 	if (!s) {
-		sqlite3_bind_null(rb->q, rb->idx++);
+		if (rb->b)
+			row_batch_null(rb->b);
+		else
+			sqlite3_bind_null(rb->q, rb->idx++);
 		chain_enc_null(&rb->st->enc);
 		return;
 	}
 	size_t n = strlen(s);
-	sqlite3_bind_text(rb->q, rb->idx++, s, (int)n, SQLITE_STATIC);
+	if (rb->b)
+		row_batch_text(rb->b, s, n);
+	else
+		sqlite3_bind_text(rb->q, rb->idx++, s, (int)n, SQLITE_STATIC);
 	chain_enc_text(&rb->st->enc, s, n);
 }
 
 void rb_real(struct rowbind *rb, double v)
 {
-	sqlite3_bind_double(rb->q, rb->idx++, v);
+	if (rb->b)
+		row_batch_real(rb->b, v);
+	else
+		sqlite3_bind_double(rb->q, rb->idx++, v);
 	chain_enc_real(&rb->st->enc, v);
 }
 
 int rb_insert(struct rowbind *rb, const char *what)
 {
-	int rc = 0;
-	if (store_txn_begin(rb->st) != 0 ||
-	    store_chain_bind(rb->st, rb->q, rb->idx) != 0) {
-		rc = -1;
-	} else if (sqlite3_step(rb->q) != SQLITE_DONE) {
-		store_fail(rb->st, what);
-		rc = -1;
+	struct store *st = rb->st;
+	if (store_txn_begin(st) != 0 || store_chain_end(st) != 0)
+		goto fail;
+	if (rb->b) {
+		row_batch_int(rb->b, (int64_t)st->chain_seq);
+		row_batch_text(rb->b, st->chain_head, CHAIN_HEX_LEN);
+		if (row_batch_end_row(rb->b) &&
+		    store_flush_batch(st, rb->b, what) != 0)
+			goto fail;
+		return 0;
 	}
+	sqlite3_bind_int64(rb->q, rb->idx, (int64_t)st->chain_seq);
+	/* chain_head stays as it is until the next entry: no copy needed */
+	sqlite3_bind_text(rb->q, rb->idx + 1, st->chain_head, CHAIN_HEX_LEN,
+			  SQLITE_STATIC);
+	int step = sqlite3_step(rb->q);
 	sqlite3_reset(rb->q);
-	if (rc != 0)
-		store_txn_rollback(rb->st);
-	return rc;
+	if (step == SQLITE_DONE)
+		return 0;
+	store_fail(st, what);
+fail:
+	store_txn_rollback(st);
+	return -1;
 }
 
 int store_flow(struct store *st, int64_t source_id, const struct flow *f,
@@ -80,7 +105,7 @@ int store_flow(struct store *st, int64_t source_id, const struct flow *f,
 	char client[INET6_ADDRSTRLEN], server[INET6_ADDRSTRLEN];
 	addr_text(f->ip_version, f->client, client, sizeof client);
 	addr_text(f->ip_version, f->server, server, sizeof server);
-	struct rowbind rb = {st, st->ins_flow, 1};
+	struct rowbind rb = {st, NULL, 0, &st->flows};
 	store_chain_begin(st, "flow");
 	rb_int(&rb, (int64_t)f->id);
 	rb_int(&rb, source_id);
@@ -116,7 +141,7 @@ int store_observation(struct store *st, int64_t source_id,
 {
 	if (store_replaying(st))
 		return 0;
-	struct rowbind rb = {st, st->ins_obs, 1};
+	struct rowbind rb = {st, NULL, 0, &st->obs};
 	store_chain_begin(st, "observation");
 	rb_int(&rb, st->next_obs_id);
 	rb_int(&rb, source_id);
@@ -148,7 +173,7 @@ int store_custody(struct store *st, const char *action, const char *args,
 	char actor[128];
 	snprintf(actor, sizeof actor, "%s (uid %u)", pw ? pw->pw_name : "?",
 		 (unsigned)geteuid());
-	struct rowbind rb = {st, st->ins_custody, 1};
+	struct rowbind rb = {st, st->ins_custody, 1, NULL};
 	store_chain_begin(st, "custody");
 	rb_int(&rb, st->next_custody_id);
 	rb_int(&rb, (int64_t)store_now_us());

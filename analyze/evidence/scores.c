@@ -143,7 +143,7 @@ int store_score_run(struct store *st, const struct store_score_run *r)
 				      "VALUES(?,?,?,?,?,?,?,?,?)");
 	if (!q)
 		return -1;
-	struct rowbind rb = {st, q, 1};
+	struct rowbind rb = {st, q, 1, NULL};
 	store_chain_begin(st, "score_run");
 	rb_int(&rb, r->id);
 	rb_int(&rb, (int64_t)store_now_us());
@@ -162,7 +162,7 @@ int store_score(struct store *st, int64_t run_id,
 				      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
 	if (!q)
 		return -1;
-	struct rowbind rb = {st, q, 1};
+	struct rowbind rb = {st, q, 1, NULL};
 	store_chain_begin(st, "score");
 	rb_int(&rb, run_id);
 	rb_text(&rb, r->hypothesis);
@@ -186,7 +186,7 @@ int store_score_evidence(struct store *st, int64_t run_id,
 				      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
 	if (!q)
 		return -1;
-	struct rowbind rb = {st, q, 1};
+	struct rowbind rb = {st, q, 1, NULL};
 	store_chain_begin(st, "score_evidence");
 	rb_int(&rb, run_id);
 	rb_text(&rb, e->hypothesis);

@@ -97,6 +97,8 @@ static int64_t max_rowid(struct store *st, const char *table);
  * last commit. */
 static void discard_open_batch(struct store *st)
 {
+	row_batch_discard(&st->flows);
+	row_batch_discard(&st->obs);
 	if (st->in_txn) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		store_lock(st, LOCK_UN);
@@ -176,6 +178,27 @@ fail:
 	return -1;
 }
 
+int store_flush_batch(struct store *st, struct row_batch *b,
+		      const char *what)
+{
+	if (row_batch_flush(b) == 0)
+		return 0;
+	if (b->lost)
+		snprintf(st->err, sizeof st->err, "%s: %s: out of memory",
+			 st->path, what);
+	else
+		store_fail(st, what);
+	return -1;
+}
+
+int store_flush_rows(struct store *st)
+{
+	if (store_flush_batch(st, &st->flows, "insert flow") != 0 ||
+	    store_flush_batch(st, &st->obs, "insert observation") != 0)
+		return -1;
+	return 0;
+}
+
 /*
  * Several processes may write to one case (a capture and `attrib score`,
  * say). Each write transaction holds an exclusive flock() on the database
@@ -183,12 +206,16 @@ fail:
  * the chain head the last commit left (store_refresh_state). The lock
  * queues writers fairly (SQLite's busy wait alone would let a writer that
  * commits every second starve the others) and keeps the head file in step
- * with the database for a verifier, which takes the lock shared.
+ * with the database for a verifier, which takes the lock shared. Rows wait
+ * in the batches only inside a transaction: they are inserted here,
+ * before the commit, and dropped by a rollback.
  */
 int store_txn_commit(struct store *st)
 {
 	if (!st->in_txn)
 		return 0;
+	if (store_flush_rows(st) != 0)
+		goto fail;
 	bool advanced = st->chain_seq != st->committed_seq;
 	if (advanced) {
 		char sql[256];
@@ -230,7 +257,7 @@ void store_chain_begin(struct store *st, const char *kind)
 	chain_enc_begin(&st->enc, st->chain_seq + 1, st->chain_head, kind);
 }
 
-int store_chain_bind(struct store *st, sqlite3_stmt *q, int idx)
+int store_chain_end(struct store *st)
 {
 	char hash[CHAIN_HEX_LEN + 1];
 	if (!chain_enc_finish(&st->enc, hash)) {
@@ -240,10 +267,6 @@ int store_chain_bind(struct store *st, sqlite3_stmt *q, int idx)
 	}
 	st->chain_seq++;
 	memcpy(st->chain_head, hash, sizeof hash);
-	sqlite3_bind_int64(q, idx, (int64_t)st->chain_seq);
-	/* chain_head stays as it is until the next entry: no copy needed */
-	sqlite3_bind_text(q, idx + 1, st->chain_head, CHAIN_HEX_LEN,
-			  SQLITE_STATIC);
 	return 0;
 }
 
@@ -265,8 +288,10 @@ int store_chain_row(struct store *st, const char *table, const char *kind,
 		 "UPDATE %s SET chain_seq=?, chain_hash=? WHERE rowid=?", table);
 	if (sqlite3_prepare_v2(st->db, sql, -1, &u, NULL) != SQLITE_OK)
 		goto fail;
-	if (store_chain_bind(st, u, 1) != 0)
+	if (store_chain_end(st) != 0)
 		goto done;
+	sqlite3_bind_int64(u, 1, (int64_t)st->chain_seq);
+	sqlite3_bind_text(u, 2, st->chain_head, CHAIN_HEX_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(u, 3, rowid);
 	if (sqlite3_step(u) != SQLITE_DONE)
 		goto fail;
@@ -353,13 +378,10 @@ int store_refresh_state(struct store *st)
 	return load_state(st);
 }
 
-static const char ins_flow_sql[] =
-	"INSERT INTO flows VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-	"?,?,?,?,?,?,?)";
-static const char ins_obs_sql[] =
-	"INSERT INTO observations VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)";
 static const char ins_custody_sql[] =
 	"INSERT INTO custody VALUES(?,?,?,?,?,?,?,?,?,?)";
+/* Columns of the tables inserted into by batches (schema.sql). */
+enum { FLOWS_COLS = 28, OBSERVATIONS_COLS = 13 };
 
 /*
  * True when the database already holds an attrib case. The schema is
@@ -462,10 +484,9 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	    (case_exists(st) ? upgrade_case(st) : create_case(st)) != 0 ||
 	    load_state(st) != 0 || start_counting(st) != 0)
 		goto fail_msg;
-	if (sqlite3_prepare_v2(st->db, ins_flow_sql, -1, &st->ins_flow, NULL) !=
-		    SQLITE_OK ||
-	    sqlite3_prepare_v2(st->db, ins_obs_sql, -1, &st->ins_obs, NULL) !=
-		    SQLITE_OK ||
+	if (row_batch_init(&st->flows, st->db, "flows", FLOWS_COLS) != 0 ||
+	    row_batch_init(&st->obs, st->db, "observations",
+			   OBSERVATIONS_COLS) != 0 ||
 	    sqlite3_prepare_v2(st->db, ins_custody_sql, -1, &st->ins_custody,
 			       NULL) != SQLITE_OK) {
 		store_fail(st, "prepare");
@@ -476,8 +497,8 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 fail_msg:
 	snprintf(err, errlen, "%s", st->err);
 fail_db:
-	sqlite3_finalize(st->ins_flow);
-	sqlite3_finalize(st->ins_obs);
+	row_batch_free(&st->flows);
+	row_batch_free(&st->obs);
 	sqlite3_finalize(st->ins_custody);
 	for (int i = 0; i < 4; i++)
 		sqlite3_finalize(st->score_q[i]);
@@ -520,8 +541,8 @@ int store_close(struct store *st, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", st->err);
 		rc = -1;
 	}
-	sqlite3_finalize(st->ins_flow);
-	sqlite3_finalize(st->ins_obs);
+	row_batch_free(&st->flows);
+	row_batch_free(&st->obs);
 	sqlite3_finalize(st->ins_custody);
 	for (int i = 0; i < 4; i++)
 		sqlite3_finalize(st->score_q[i]);

@@ -9,6 +9,7 @@
 
 #include "analyze/evidence/chain.h"
 #include "analyze/evidence/indicator_counts.h"
+#include "analyze/evidence/row_batch.h"
 #include "analyze/evidence/store.h"
 
 enum { STORE_ERR_LEN = 512, STORE_PATH_LEN = 1024 };
@@ -43,8 +44,10 @@ struct store {
 	char chain_head[CHAIN_HEX_LEN + 1], committed_head[CHAIN_HEX_LEN + 1];
 	struct chain_enc enc;
 	int64_t next_obs_id, next_custody_id;
-	sqlite3_stmt *ins_flow, *ins_obs, *ins_custody;
+	sqlite3_stmt *ins_custody;
 	sqlite3_stmt *score_q[4]; /* scores.c: prepared on first use */
+	/* flows and observations waiting for their multi-row INSERT */
+	struct row_batch flows, obs;
 	struct anomaly_tally tally[ANOM_COUNT];
 	/* The indicators table's counts of the observations written by this
 	 * store since the table counted those up to indicators_base (meta
@@ -66,8 +69,17 @@ int store_exec(struct store *st, const char *sql, const char *what);
  * write has failed: see store_txn_rollback). */
 int store_txn_begin(struct store *st);
 
-/* Commits the open transaction, if any, with the chain head (meta and
- * head file); rolls back on failure. 0 or -1. */
+/* Inserts the rows waiting in b; what names them in a message ("insert
+ * flow"). 0, or -1 with st->err set (the caller rolls back). */
+int store_flush_batch(struct store *st, struct row_batch *b,
+		      const char *what);
+
+/* Inserts the flow and observation rows still waiting. 0, or -1 with
+ * st->err set (the caller rolls back). */
+int store_flush_rows(struct store *st);
+
+/* Commits the open transaction, if any, with the rows waiting and the
+ * chain head (meta and head file); rolls back on failure. 0 or -1. */
 int store_txn_commit(struct store *st);
 
 /* Rolls back the open transaction and the in-memory chain state (head,
@@ -101,11 +113,10 @@ void store_lock(struct store *st, int how);
 void store_chain_begin(struct store *st, const char *kind);
 
 /*
- * Finishes the entry begun with store_chain_begin(), binds its seq and
- * hash to parameters idx and idx+1 of q, and advances the head.
- * 0, or -1 (entry too large).
+ * Finishes the entry begun with store_chain_begin() and makes it the head
+ * (st->chain_seq, st->chain_head). 0, or -1 (entry too large).
  */
-int store_chain_bind(struct store *st, sqlite3_stmt *q, int idx);
+int store_chain_end(struct store *st);
 
 /*
  * Chains an existing row: SELECT * of table WHERE rowid=rowid is encoded
@@ -133,11 +144,14 @@ int store_obs_rows(struct store *st, sqlite3_stmt *q, store_obs_fn fn,
  * Start the entry with store_chain_begin(), bind every column but the
  * chain's, then rb_insert(). Text is bound without a copy
  * (SQLITE_STATIC): keep the strings until rb_insert() has returned. Every
- * row binds every parameter, so a stale pointer is never read. */
+ * row binds every parameter, so a stale pointer is never read. With b
+ * set, the values go to that batch instead (copied; q and idx unused),
+ * and rb_insert() inserts the batch when it is full. */
 struct rowbind {
 	struct store *st;
 	sqlite3_stmt *q;
 	int idx;
+	struct row_batch *b;
 };
 
 void rb_int(struct rowbind *rb, int64_t v);
