@@ -30,7 +30,8 @@
 #   h. the perfect forger: a row changed and the whole chain recomputed
 #      with chain_verify.py's encoder — caught by the head file, and (the
 #      documented limit) not without it;
-#   i. a redefined table (two column names swapped) and a forged head file.
+#   i. a redefined table (two column names swapped, a column renamed) and a
+#      forged head file.
 # Documented limits are asserted as such (verify says intact).
 # The last line is "tamper: N passed, M failed". TAMPER_SEED seeds the
 # random choices (default 4242); TAMPER_KEEP=1 keeps the temporary folder.
@@ -388,6 +389,12 @@ sq redefine "PRAGMA writable_schema = ON;
 	UPDATE sqlite_master SET sql = replace(replace(replace(sql, ' client ', ' x_x '),
 		' server ', ' client '), ' x_x ', ' server ') WHERE name = 'flows';"
 check redefine 1 "not defined as attrib defines it"
+# a column renamed: what is read by column name can no longer be read
+fresh rename
+sq rename "PRAGMA writable_schema = ON;
+	UPDATE sqlite_master SET sql = replace(sql, ' frame ', ' frAme_ ')
+		WHERE name = 'observations';"
+check rename 1 "not defined as attrib defines it"
 fresh head-forged
 sed -i "s/^hash .*/hash $(printf '%064d' 7)/" "$T/head-forged.db.head"
 check head-forged 1 "chain rewritten"
