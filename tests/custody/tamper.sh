@@ -20,7 +20,7 @@
 #      contents swapped, entries swapped across tables;
 #   e. a truncated chain (the last 1, 3, 10 entries deleted), also with
 #      meta made to match (caught by the head file only);
-#   f. random byte flips in the database file (TAMPER_FLIPS, default 300):
+#   f. random byte flips in the database file (TAMPER_FLIPS, default 400):
 #      each trial is classified by a `sqlite3 .dump` of the chained tables
 #      (and the head in meta) as content changed, no content change, or
 #      database unreadable; every content-changing flip must be detected,
@@ -75,7 +75,7 @@ bin=${1:?usage: tamper.sh ATTRIB}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 case $bin in /*) ;; *) bin=$root/$bin ;; esac
 shared=${ATTRIB_PCAPS:-$root/../shared/pcaps/ndpi}
-flips=${TAMPER_FLIPS:-300}
+flips=${TAMPER_FLIPS:-400}
 seed=${TAMPER_SEED:-4242}
 RANDOM=$seed
 py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
