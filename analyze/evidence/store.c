@@ -478,10 +478,11 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	/* for store_lock(); without it (-1) SQLite's lock alone orders
 	 * writers */
 	st->lock_fd = open(path, O_RDONLY | O_CLOEXEC);
-	/* A new case gets 16 KiB pages (an existing one keeps its own): every
+	/* A new case gets 8 KiB pages (an existing one keeps its own): every
 	 * page is written to the WAL and copied by the checkpoint, and
-	 * larger pages take far fewer system calls for the same bytes. */
-	if (store_exec(st, "PRAGMA page_size=16384;"
+	 * larger pages take fewer system calls for the same bytes. (16 KiB
+	 * take fewer still, but make a small case three times as large.) */
+	if (store_exec(st, "PRAGMA page_size=8192;"
 			   "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 			   "PRAGMA cache_size=-8192; PRAGMA foreign_keys=ON;",
 		       "configure") != 0 ||

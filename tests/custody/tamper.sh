@@ -22,7 +22,8 @@
 #      meta made to match (caught by the head file only);
 #   f. random byte flips in the database file (TAMPER_FLIPS, default 400):
 #      each trial is classified by a `sqlite3 .dump` of the chained tables
-#      (and the head in meta) as content changed, no content change, or
+#      (and the head in meta; white space inside a table definition does
+#      not count) as content changed, no content change, or
 #      database unreadable; every content-changing flip must be detected,
 #      and no trial may crash verify (exit 3 or a signal);
 #   g. a changed byte in a source capture (and in a cited packet, once
@@ -36,6 +37,25 @@
 # The last line is "tamper: N passed, M failed". TAMPER_SEED seeds the
 # random choices (default 4242); TAMPER_KEEP=1 keeps the temporary folder.
 set -u
+
+# canon_dump: a .dump of the chained tables as the byte flips compare it:
+# index definitions left out, each CREATE TABLE on one line with its runs
+# of white space made one space (a space turned into a newline there
+# changes the text, not the table), sorted.
+canon_dump() {
+	LC_ALL=C awk '
+		/^CREATE (UNIQUE )?INDEX/ { next }
+		/^CREATE TABLE/ { ct = ""; in_ct = 1 }
+		in_ct {
+			ct = ct " " $0
+			if ($0 ~ /\);$/) {
+				gsub(/[ \t\r]+/, " ", ct); print ct; in_ct = 0
+			}
+			next
+		}
+		{ print }
+		END { if (in_ct) print ct }' | LC_ALL=C sort
+}
 
 # --- one byte-flip trial (run in parallel by xargs, see part f) -----------
 if [ "${1:-}" = "--flip" ]; then
@@ -52,7 +72,7 @@ if [ "${1:-}" = "--flip" ]; then
 	cp "$d/c.db" "$d/dump.db"
 	if sqlite3 -batch "$d/dump.db" "$DUMPCMD" "$METACMD" > "$d/dump" 2>&1
 	then
-		if cmp -s <(grep -av '^CREATE \(UNIQUE \)\?INDEX' "$d/dump" | sort) "$FLIPREF"
+		if cmp -s <(canon_dump < "$d/dump") "$FLIPREF"
 		then class=same; else class=changed; fi
 	elif grep -qaiE 'not a database|malformed database schema|unsupported file format' "$d/dump"; then
 		class=unreadable
@@ -415,8 +435,7 @@ export DUMPCMD=".dump sources anomalies flows observations custody"
 export METACMD="SELECT key, value FROM meta WHERE key IN ('chain_seq','chain_head')"
 export FLIPREF=$work/flip.ref
 mkdir -p "$FLIPDIR"
-sqlite3 -batch "$base" "$DUMPCMD" "$METACMD" | grep -v '^CREATE \(UNIQUE \)\?INDEX' |
-	sort > "$FLIPREF"
+sqlite3 -batch "$base" "$DUMPCMD" "$METACMD" | canon_dump > "$FLIPREF"
 size=$(stat -c %s "$base")
 awk -v n="$flips" -v size="$size" -v seed="$seed" 'BEGIN {
 	srand(seed)

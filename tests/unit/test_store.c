@@ -135,7 +135,7 @@ static void test_source_complete(void **state)
 			       "SELECT count(*) FROM sources WHERE "
 			       "status='complete' AND sha256='abc123'"),
 			 1);
-	assert_int_equal(query(fx->db, "PRAGMA page_size"), 16384);
+	assert_int_equal(query(fx->db, "PRAGMA page_size"), 8192);
 	char err[256];
 	struct store *st = store_open(fx->db, err, sizeof err);
 	assert_non_null(st);
