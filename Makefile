@@ -173,7 +173,13 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory BUILD=build/bench-nochain \
 	  EXTRA_CFLAGS=-DATTRIB_BENCH_NO_CHAIN build/bench-nochain/attrib
-	@sh tests/bench/run.sh $(ATTRIB) build/bench-nochain/attrib
+	@$(MAKE) --no-print-directory BUILD=build/bench-nostore \
+	  EXTRA_CFLAGS=-DATTRIB_BENCH_NO_STORE build/bench-nostore/attrib
+	@$(MAKE) --no-print-directory BUILD=build/bench-dpionly \
+	  EXTRA_CFLAGS="-DATTRIB_BENCH_NO_STORE -DATTRIB_BENCH_NO_EXTRACT" \
+	  build/bench-dpionly/attrib
+	@sh tests/bench/run.sh $(ATTRIB) build/bench-nochain/attrib \
+	  build/bench-nostore/attrib build/bench-dpionly/attrib
 	@sh tests/bench/score-bench.sh $(ATTRIB)
 
 demo:

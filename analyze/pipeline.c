@@ -245,11 +245,17 @@ int pipeline_packet(struct pipeline *p, const struct packet *pkt, char *err,
 			return -1;
 		}
 		struct flow_dpi *fd = f->user;
+#ifdef ATTRIB_BENCH_NO_EXTRACT
+		(void)fd; /* benchmark-only build (make bench): no extraction */
+#else
 		extract_packet(p->extract, fd ? &fd->xf : NULL, f, dir, pkt);
+#endif
 		if (created)
 			p->stats.flows++;
 	} else {
+#ifndef ATTRIB_BENCH_NO_EXTRACT
 		extract_packet(p->extract, NULL, NULL, FLOW_DIR_C2S, pkt);
+#endif
 	}
 	if (p->write_failed) {
 		snprintf(err, errlen, "%s", store_error(p->st));

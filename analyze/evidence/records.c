@@ -100,6 +100,9 @@ fail:
 int store_flow(struct store *st, int64_t source_id, const struct flow *f,
 	       const struct dpi_result *r, const char *close_reason)
 {
+#ifdef ATTRIB_BENCH_NO_STORE
+	return 0; /* benchmark-only build (make bench): no evidence rows */
+#endif
 	if (store_replaying(st))
 		return 0;
 	char client[INET6_ADDRSTRLEN], server[INET6_ADDRSTRLEN];
@@ -139,6 +142,9 @@ int store_flow(struct store *st, int64_t source_id, const struct flow *f,
 int store_observation(struct store *st, int64_t source_id,
 		      const struct store_obs *o)
 {
+#ifdef ATTRIB_BENCH_NO_STORE
+	return 0; /* benchmark-only build (make bench): no evidence rows */
+#endif
 	if (store_replaying(st))
 		return 0;
 	struct rowbind rb = {st, NULL, 0, &st->obs};

@@ -10,11 +10,22 @@
 # With a second binary built with -DATTRIB_BENCH_NO_CHAIN (the chain's
 # encoding and hashing left out), it also reports what the chain costs
 # (target <= 15%).
-#   usage: tests/bench/run.sh ATTRIB [ATTRIB_NO_CHAIN]  (ROUNDS=5, ATTRIB_BENCH_DIR=...)
+# With two more benchmark-only binaries, -DATTRIB_BENCH_NO_STORE (no flow or
+# observation rows written) and that plus -DATTRIB_BENCH_NO_EXTRACT (read,
+# SHA-256, decode, flows and nDPI only), it shows where the time goes: what
+# storing the evidence costs, what extraction costs, and the floor that
+# reading, hashing and detection alone set against ndpiReader.
+#   usage: tests/bench/run.sh ATTRIB [ATTRIB_NO_CHAIN [ATTRIB_NO_STORE ATTRIB_DPI_ONLY]]
+#          (ROUNDS=5, ATTRIB_BENCH_DIR=...)
 set -eu
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 nochain=
 [ $# -ge 2 ] && nochain=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+nostore= dpionly=
+if [ $# -ge 4 ]; then
+  nostore=$(cd "$(dirname "$3")" && pwd)/$(basename "$3")
+  dpionly=$(cd "$(dirname "$4")" && pwd)/$(basename "$4")
+fi
 root=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=${ROUNDS:-5}
 cache=${ATTRIB_BENCH_DIR:-/var/cache/attrib-bench}
@@ -49,6 +60,12 @@ while [ $i -le "$rounds" ]; do
     rm -f "$work/nc.db" "$work/nc.db-wal" "$work/nc.db-shm" "$work/nc.db.head"
     measure nochain "$nochain" ingest --db "$work/nc.db" "$pcap"
   fi
+  if [ -n "$nostore" ]; then
+    rm -f "$work/ns.db" "$work/ns.db-wal" "$work/ns.db-shm" "$work/ns.db.head"
+    measure nostore "$nostore" ingest --db "$work/ns.db" "$pcap"
+    rm -f "$work/dp.db" "$work/dp.db-wal" "$work/dp.db-shm" "$work/dp.db.head"
+    measure dpionly "$dpionly" ingest --db "$work/dp.db" "$pcap"
+  fi
   measure ndpi ndpiReader -q -i "$pcap"
   measure pcap "$work/pcapread" "$pcap"
   echo "bench: round $i: attrib $(tail -1 "$work/attrib" | cut -d' ' -f1) s, --jobs 2 $(tail -1 "$work/jobs2" | cut -d' ' -f1) s, ndpiReader $(tail -1 "$work/ndpi" | cut -d' ' -f1) s, libpcap $(tail -1 "$work/pcap" | cut -d' ' -f1) s"
@@ -65,6 +82,12 @@ a=$(median attrib 1); n=$(median ndpi 1); p=$(median pcap 1); j=$(median jobs2 1
 ac=$(median attrib 3); nc=$(median ndpi 3); pc=$(median pcap 3); jc=$(median jobs2 3)
 arss=$(maxcol attrib 2); nrss=$(maxcol ndpi 2); jrss=$(maxcol jobs2 2)
 flows=$(sqlite3 "$work/case.db" 'SELECT count(*) FROM flows')
+if [ -n "$nostore" ]; then
+  s=$(median nostore 1); d=$(median dpionly 1)
+  awk -v a="$a" -v s="$s" -v d="$d" -v n="$n" 'BEGIN {
+    printf "bench: where the time goes (medians, wall): read + SHA-256 + decode + flows + nDPI %.2f s (%.3f x ndpiReader); + extraction %.2f s (%.3f x); + evidence rows, indicators, indexes %.2f s (%.3f x)\n", d, d/n, s, s/n, a, a/n
+    printf "bench:   extraction %.2f s, storing the evidence %.2f s (%.0f%% of the ingest)\n", s-d, a-s, 100*(a-s)/a }'
+fi
 awk -v a="$a" -v n="$n" -v p="$p" -v j="$j" -v ac="$ac" -v nc="$nc" \
     -v pc="$pc" -v jc="$jc" -v size="$size" -v pk="$packets" \
     -v arss="$arss" -v nrss="$nrss" -v jrss="$jrss" -v flows="$flows" -v r="$rounds" 'BEGIN {
