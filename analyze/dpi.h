@@ -39,6 +39,16 @@ struct dpi_result {
 struct dpi *dpi_create(char *err, size_t errlen);
 void dpi_destroy(struct dpi *d);
 
+/*
+ * Forgets what detection learnt from earlier flows (nDPI's caches of hosts
+ * seen speaking a protocol: speed tests, BitTorrent, STUN, Zoom, Teams,
+ * miners, TLS certificates), so that the verdicts on one source do not
+ * depend on the sources read before it. Called when a source begins, with
+ * no flow state alive (dpi_flow_new's flows belong to the old module).
+ * 0, or -1 when out of memory (the module is then kept as it was).
+ */
+int dpi_forget(struct dpi *d);
+
 /* nDPI's version string. */
 const char *dpi_version(void);
 

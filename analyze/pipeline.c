@@ -167,6 +167,11 @@ int pipeline_begin(struct pipeline *p, const struct store_source *src,
 		snprintf(err, errlen, "out of memory (flow table)");
 		return -1;
 	}
+	/* each source's verdicts its own, whatever was read before (dpi.h) */
+	if (dpi_forget(p->dpi) != 0) {
+		snprintf(err, errlen, "out of memory (nDPI module)");
+		return -1;
+	}
 	return 0;
 }
 

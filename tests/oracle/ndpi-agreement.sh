@@ -19,6 +19,12 @@
 # ndpi_protocol2name ("TLS.Google"), so no normalisation is needed. IPv6
 # addresses are normalised to ndpiReader's spelling (see v6() below).
 #
+# Then every capture is ingested again, all in one run in name order, and
+# each flow's verdict (protocol, category, risks, guessed) must equal the
+# one it got when its capture was ingested alone: nDPI learns hosts from
+# earlier flows, so without a fresh module per source a verdict could
+# depend on which captures were read before.
+#
 # Per-capture disagreements go to build/oracle/ndpi-agreement.log; the last
 # lines printed are a summary and "ndpi-agreement: N of M matched flows
 # have the same protocol". Exit status is non-zero
@@ -96,6 +102,12 @@ if [ "${1:-}" = "--one" ]; then
 		}
 		printf "%d %d %d %d\n", matched, same, only_a, only_n > stat
 	}' "$base.n" "$base.a" >>"$base.log"
+	# this capture's verdicts alone, for the order check below
+	if [ -s "$base.db" ]; then
+		sqlite3 -separator '|' "$base.db" \
+			"SELECT '$name', id % $FLOW_STRIDE, proto, category, risk,
+			        guessed FROM flows" >"$base.verdicts" 2>/dev/null || true
+	fi
 	rm -f "$base.csv" "$base.db" "$base.db-wal" "$base.db-shm" \
 		"$base.db.head" "$base.n" "$base.a" "$base.nerr" "$base.aerr"
 	exit 0
@@ -132,12 +144,30 @@ log=$outdir/ndpi-agreement.log
 mkdir -p "$outdir"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ndpi-agreement.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT INT TERM
-export WORK ATTRIB_BIN
+# flow ids are source id * FLOW_ID_STRIDE + rank (analyze/evidence)
+FLOW_STRIDE=1000000000
+export WORK ATTRIB_BIN FLOW_STRIDE
 
 find "$pcaps" -maxdepth 1 -type f \( -name '*.pcap' -o -name '*.pcapng' \
 	-o -name '*.cap' \) -print0 |
-	LC_ALL=C sort -z |
-	xargs -0 -n1 -P"${ATTRIB_ORACLE_JOBS:-2}" sh "$0" --one
+	LC_ALL=C sort -z >"$WORK/files"
+xargs -0 -n1 -P"${ATTRIB_ORACLE_JOBS:-2}" sh "$0" --one <"$WORK/files"
+
+# Order independence: every capture ingested in one run, in name order,
+# must get the verdicts (protocol, category, risks, guessed) it gets when
+# ingested alone; nDPI learns hosts from earlier flows, and attrib starts
+# each source with a fresh module so that nothing carries over.
+xargs -0 "$ATTRIB_BIN" ingest --db "$WORK/all.db" <"$WORK/files" \
+	>/dev/null 2>"$WORK/all.err" || true
+find "$WORK" -name '*.verdicts' -print0 | xargs -0 cat | LC_ALL=C sort \
+	>"$WORK/alone"
+sqlite3 -separator '|' "$WORK/all.db" \
+	"SELECT replace(s.path, rtrim(s.path, replace(s.path, '/', '')), ''),
+	        f.id % $FLOW_STRIDE, f.proto, f.category, f.risk, f.guessed
+	 FROM flows f JOIN sources s ON s.id = f.source_id" |
+	LC_ALL=C sort >"$WORK/together"
+order_flows=$(wc -l <"$WORK/together")
+order_diff=$(LC_ALL=C comm -3 "$WORK/alone" "$WORK/together" | wc -l)
 
 captures=$(find "$WORK" -name '*.stat' | wc -l)
 {
@@ -147,7 +177,12 @@ captures=$(find "$WORK" -name '*.stat' | wc -l)
 		"occurrence) on one side only"
 	find "$WORK" -name '*.log' -print0 | LC_ALL=C sort -z |
 		xargs -0 cat
+	echo "# order: verdicts ingested alone (<) and in one run (>)"
+	LC_ALL=C comm -3 "$WORK/alone" "$WORK/together" |
+		sed 's/^\t/> /; /^[^>]/s/^/< /'
 } >"$log"
+echo "order: $order_flows flows of $(tr -cd '\0' <"$WORK/files" | wc -c) captures ingested in one run; $order_diff lines differ from each capture ingested alone" | tee -a "$log"
+[ "$order_flows" -gt 0 ] && [ "$order_diff" -eq 0 ] || order_fail=1
 find "$WORK" -name '*.stat' -print0 | xargs -0 cat | awk \
 	-v captures="$captures" -v logfile="$log" '
 	{ m += $1; s += $2; a += $3; n += $4 }
@@ -161,4 +196,5 @@ find "$WORK" -name '*.stat' -print0 | xargs -0 cat | awk \
 		printf "details: %s\n", logfile
 		printf "ndpi-agreement: %d of %d matched flows have the same protocol\n", s, m
 		exit (m > 0 && s * 100 >= 99 * m) ? 0 : 1
-	}'
+	}' || exit 1
+[ -z "${order_fail:-}" ] || { echo "ndpi-agreement: verdicts depend on ingest order" >&2; exit 1; }
