@@ -490,10 +490,12 @@ static int add_implicit(struct model_set *ms, const char *id,
 {
 	if (has_type(ms, t))
 		return 0;
-	if (model_hypothesis_find(ms, id)) {
-		snprintf(err, errlen, "hypothesis \"%s\" is declared with "
-			 "another type than %s", id,
-			 model_hypothesis_type_name(t));
+	const struct model_hypothesis *taken = model_hypothesis_find(ms, id);
+	if (taken) {
+		snprintf(err, errlen, "%s: hypothesis \"%s\" must have type "
+			 "%s (attrib always scores a hypothesis of that id and "
+			 "type)", taken->origin ? taken->origin : "(model)",
+			 id, model_hypothesis_type_name(t));
 		return -1;
 	}
 	struct model_hypothesis *h =

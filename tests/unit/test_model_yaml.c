@@ -254,6 +254,10 @@ static const struct {
 	{"format: !!str attrib-model-1\nname: t\nhypotheses: [{id: a}]\n",
 	 "1:9: tags"},
 	{"", "1:1: the file holds no model"},
+	{"format: attrib-model-1\nname: t\nhypotheses: [{id: a}, {id: unknown}]\n",
+	 "hypothesis \"unknown\" must have type unknown"},
+	{"format: attrib-model-1\nname: t\nhypotheses: [{id: a}, {id: false-flag}]\n",
+	 "hypothesis \"false-flag\" must have type false-flag"},
 };
 
 static void test_errors(void **state)
