@@ -299,16 +299,30 @@ fail:
 	return st;
 }
 
+/* RFC 8446 4.1.3: the random of a HelloRetryRequest, SHA-256 of the
+ * text "HelloRetryRequest". */
+static const uint8_t hello_retry_random[TLS_RANDOM_LEN] = {
+	0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c,
+	0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb,
+	0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+};
+
 static void parse_server_hello(struct cursor body, struct tls_server_hello *sh,
 			       anomaly_set *anom)
 {
 	struct cursor sid;
+	const uint8_t *random;
 	uint8_t sid_len;
 
 	memset(sh, 0, sizeof(*sh));
 	if (!cursor_be16(&body, &sh->legacy_version) ||
-	    !cursor_skip(&body, TLS_RANDOM_LEN) ||
-	    !cursor_u8(&body, &sid_len) || sid_len > TLS_SESSION_ID_MAX ||
+	    !cursor_bytes(&body, TLS_RANDOM_LEN, &random)) {
+		anomaly_add(anom, ANOM_TLS_MALFORMED);
+		return;
+	}
+	sh->hello_retry =
+		memcmp(random, hello_retry_random, TLS_RANDOM_LEN) == 0;
+	if (!cursor_u8(&body, &sid_len) || sid_len > TLS_SESSION_ID_MAX ||
 	    !cursor_sub(&body, sid_len, &sid) ||
 	    !cursor_be16(&body, &sh->cipher) ||
 	    !cursor_u8(&body, &sh->compression) ||
@@ -379,8 +393,8 @@ static void dispatch_message(struct tls_handshake_info *out,
 		return;
 	switch (type) {
 	case TLS_HS_CLIENT_HELLO:
-		/* Keep the first: a second follows a HelloRetryRequest. */
-		if (out->has_client_hello)
+		/* One is kept: a second follows a HelloRetryRequest. */
+		if (out->client_hellos++ != out->keep_hello)
 			return;
 		tls_parse_client_hello(cursor_ptr(&msg), cursor_left(&msg),
 				       transport, ch, &out->anomalies);
@@ -518,6 +532,15 @@ enum tls_status tls_parse_records(const uint8_t *buf, size_t len,
 				  struct tls_handshake_info *out,
 				  size_t *consumed)
 {
+	return tls_parse_records_nth(buf, len, transport, 0, out, consumed);
+}
+
+enum tls_status tls_parse_records_nth(const uint8_t *buf, size_t len,
+				      enum tls_transport transport,
+				      uint32_t keep_hello,
+				      struct tls_handshake_info *out,
+				      size_t *consumed)
+{
 	enum tls_status st = TLS_STATUS_OK;
 	struct cursor c, rec, frag;
 	uint16_t version, rec_len;
@@ -526,6 +549,7 @@ enum tls_status tls_parse_records(const uint8_t *buf, size_t len,
 
 	/* hs_buf needs no clearing: only hs_len bytes of it are ever read. */
 	memset(out, 0, offsetof(struct tls_handshake_info, hs_buf));
+	out->keep_hello = keep_hello;
 	out->hs_len = 0;
 	out->hs_skip = 0;
 	*consumed = 0;

@@ -9,8 +9,11 @@
  * inside the output struct. Records after a ChangeCipherSpec are counted
  * but their (encrypted) content is not read, except a record that begins
  * a whole plaintext Hello (a TLS 1.3 client may send the compatibility CCS
- * before its second ClientHello). The first ClientHello, ServerHello and
- * Certificate of the chunk are kept; the Certificate is read in its TLS
+ * before its second ClientHello). One ClientHello of the chunk is kept (the
+ * first, or the n-th with tls_parse_records_nth(): a client sends a second
+ * one after a HelloRetryRequest) and all are counted; the first ServerHello
+ * and Certificate are kept. A ServerHello whose random is RFC 8446 4.1.3's
+ * HelloRetryRequest value is marked so. The Certificate is read in its TLS
  * 1.2 form only (TLS 1.3 encrypts it), and a chain too long for the
  * reassembly buffer or cut by the end of the chunk still yields its leaf.
  *
@@ -133,6 +136,7 @@ struct tls_server_hello {
 	uint16_t extensions[TLS_MAX_EXTENSIONS];
 	uint32_t n_extensions, extensions_seen;
 	uint16_t selected_version;     /* supported_versions, 0 if absent */
+	bool hello_retry;              /* a HelloRetryRequest (RFC 8446 4.1.3) */
 	char alpn[TLS_ALPN_TEXT_SIZE]; /* the selected protocol, or "" */
 	bool complete;                 /* parsed to its end without error */
 	bool lists_truncated;
@@ -151,9 +155,11 @@ struct tls_handshake_info {
 	/*
 	 * A Hello is "had" once its message was complete, even if its body
 	 * was malformed: the fields read before the fault are kept (see
-	 * complete). A certificate is had when its first DER was complete.
+	 * complete); has_client_hello refers to the ClientHello asked for. A
+	 * certificate is had when its first DER was complete.
 	 */
 	bool has_client_hello, has_server_hello, has_certificate;
+	uint32_t client_hellos;   /* complete ClientHello messages seen */
 	struct tls_client_hello client_hello;
 	struct tls_server_hello server_hello;
 	struct tls_certificate certificate;
@@ -165,6 +171,7 @@ struct tls_handshake_info {
 	anomaly_set anomalies;
 
 	/* Reassembly state; internal to tls.c. */
+	uint32_t keep_hello;      /* index of the ClientHello to keep */
 	uint8_t hs_buf[TLS_HANDSHAKE_BUF];
 	size_t hs_len;            /* bytes pending in hs_buf */
 	uint32_t hs_skip;         /* bytes left of an over-long message */
@@ -187,6 +194,17 @@ enum tls_status tls_parse_records(const uint8_t *buf, size_t len,
 				  enum tls_transport transport,
 				  struct tls_handshake_info *out,
 				  size_t *consumed);
+
+/*
+ * Same, keeping the ClientHello of index keep_hello (0: the first) in
+ * out->client_hello; out->has_client_hello says whether it was complete
+ * in the chunk, out->client_hellos how many were.
+ */
+enum tls_status tls_parse_records_nth(const uint8_t *buf, size_t len,
+				      enum tls_transport transport,
+				      uint32_t keep_hello,
+				      struct tls_handshake_info *out,
+				      size_t *consumed);
 
 /*
  * Parses one ClientHello handshake message (4-byte handshake header

@@ -1,6 +1,7 @@
 /*
  * test_parse_tls.c — table-driven tests of analyze/parse/tls.c,
- * tls_fingerprint.c and x509.c.
+ * tls_fingerprint.c and x509.c (also: the n-th ClientHello of a chunk,
+ * the HelloRetryRequest mark).
  *
  * Real payloads come from /work/shared/pcaps/ndpi (capture and frame noted
  * on each). Oracles: JA3 / JA3S MD5 and SNI from tshark 4.0.17
@@ -519,6 +520,99 @@ static void test_hostile_bare(void **state)
 	}
 }
 
+/* A ServerHello record with the given random (TLS 1.3 by
+ * supported_versions). */
+static void build_server_hello(struct wbuf *rec, const uint8_t random[32])
+{
+	rec->n = 0;
+	put8(rec, 22);
+	put16(rec, 0x0303);
+	put16(rec, 4 + 2 + 32 + 1 + 2 + 1 + 2 + 6);
+	put8(rec, 2);
+	put24(rec, 2 + 32 + 1 + 2 + 1 + 2 + 6);
+	put16(rec, 0x0303);
+	put(rec, random, 32);
+	put8(rec, 0);
+	put16(rec, 0x1301);
+	put8(rec, 0);
+	put16(rec, 6);
+	put16(rec, 0x002b);
+	put16(rec, 2);
+	put16(rec, 0x0304);
+}
+
+/* Two ClientHellos in one chunk (the second after a HelloRetryRequest,
+ * behind the compatibility ChangeCipherSpec): each can be kept; a
+ * ServerHello with RFC 8446's special random is a HelloRetryRequest. */
+static void test_second_hello_and_retry(void **state)
+{
+	static const uint16_t suites[] = { 0x1301, 0x1302 };
+	static const uint8_t retry_random[32] = {
+		0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d,
+		0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16,
+		0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8,
+		0x33, 0x9c,
+	};
+	static const uint8_t plain_random[32] = { 1, 2, 3 };
+	static struct wbuf first, second, chunk, exts, data;
+	uint8_t *p;
+	size_t used;
+
+	(void)state;
+	build_hello(&first, suites, 2, NULL);
+	exts.n = data.n = 0;
+	put16(&data, 2);
+	put16(&data, 0xabcd);
+	ext(&exts, 0x002c, &data); /* cookie */
+	build_hello(&second, suites, 2, &exts);
+	chunk.n = 0;
+	put(&chunk, first.b, first.n);
+	put(&chunk, "\x14\x03\x03\x00\x01\x01", 6);
+	put(&chunk, second.b, second.n);
+	p = dup_bytes(chunk.b, chunk.n);
+	assert_int_equal(tls_parse_records_nth(p, chunk.n, TLS_OVER_TCP, 0,
+					       &info, &used),
+			 TLS_STATUS_OK);
+	assert_int_equal(info.client_hellos, 2);
+	assert_true(info.has_client_hello);
+	assert_string_equal(info.client_hello.ja3, "769,4865-4866,,,");
+	assert_int_equal(tls_parse_records_nth(p, chunk.n, TLS_OVER_TCP, 1,
+					       &info, &used),
+			 TLS_STATUS_OK);
+	assert_true(info.has_client_hello);
+	assert_string_equal(info.client_hello.ja3, "769,4865-4866,44,,");
+	/* No third one: nothing kept. */
+	assert_int_equal(tls_parse_records_nth(p, chunk.n, TLS_OVER_TCP, 2,
+					       &info, &used),
+			 TLS_STATUS_OK);
+	assert_false(info.has_client_hello);
+	free(p);
+	/* The second one cut short: not had yet. */
+	p = dup_bytes(chunk.b, chunk.n - 3);
+	assert_int_equal(tls_parse_records_nth(p, chunk.n - 3, TLS_OVER_TCP,
+					       1, &info, &used),
+			 TLS_STATUS_NEED_MORE);
+	assert_false(info.has_client_hello);
+	assert_int_equal(info.client_hellos, 1);
+	free(p);
+
+	build_server_hello(&chunk, retry_random);
+	p = dup_bytes(chunk.b, chunk.n);
+	assert_int_equal(tls_parse_records(p, chunk.n, TLS_OVER_TCP, &info,
+					   &used),
+			 TLS_STATUS_OK);
+	assert_true(info.has_server_hello);
+	assert_true(info.server_hello.hello_retry);
+	assert_int_equal(info.server_hello.selected_version, 0x0304);
+	free(p);
+	build_server_hello(&chunk, plain_random);
+	p = dup_bytes(chunk.b, chunk.n);
+	tls_parse_records(p, chunk.n, TLS_OVER_TCP, &info, &used);
+	assert_true(info.has_server_hello);
+	assert_false(info.server_hello.hello_retry);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,6 +622,7 @@ int main(void)
 		cmocka_unit_test(test_ja4_spec),
 		cmocka_unit_test(test_hostile_hello),
 		cmocka_unit_test(test_hostile_bare),
+		cmocka_unit_test(test_second_hello_and_retry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
