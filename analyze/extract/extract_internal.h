@@ -165,11 +165,16 @@ struct tls_client_hello;
  * Emits what a parsed ClientHello gives (tls.c): tls.sni, one tls.alpn
  * per offered protocol (detail list=), tls.ja3 (detail ja3=<string>) and
  * tls.ja4, each with detail "impl=attrib", then " " and transport when
- * it is not NULL ("quic=1" for a QUIC Initial's ClientHello, "dtls=1.2").
+ * it is not NULL or empty ("quic=1" for a QUIC Initial's ClientHello,
+ * "dtls=1.2", "carrier=openvpn").
  */
 void ex_emit_client_hello(struct extract *x, struct extract_flow *s,
 			  const struct tls_client_hello *ch,
 			  const char *transport, const struct packet *pkt);
+
+/* A hash of a ClientHello's fingerprints, SNI and ALPN list: two
+ * ClientHellos of one flow with the same hash give the same values. */
+uint64_t ex_client_hello_hash(const struct tls_client_hello *ch);
 
 /* Cursor over the packet's captured L4 payload; false when empty or out
  * of the captured range. */
@@ -221,11 +226,78 @@ void stream_init(struct stream *st, uint32_t max);
 /* Appends the packet's new in-order payload bytes. */
 enum stream_result stream_feed(struct extract *x, struct stream *st,
 			       const struct packet *pkt);
+/*
+ * Appends n bytes that follow the stream's last ones (a carrier's
+ * reassembled payload rather than a TCP segment): skip, max and the budget
+ * apply as in stream_feed(). STREAM_DATA, STREAM_NOTHING (stopped, or
+ * nothing kept) or STREAM_REFUSED.
+ */
+enum stream_result stream_append(struct extract *x, struct stream *st,
+				 const uint8_t *p, size_t n);
 /* Drops the first n buffered bytes (n <= len). */
 void stream_consume(struct stream *st, size_t n);
 /* Forgets everything: the next segment starts the stream again. */
 void stream_reset(struct extract *x, struct stream *st);
 /* Frees the buffer and stops the stream. */
 void stream_free(struct extract *x, struct stream *st);
+
+/* --- A TLS session read from two byte streams (tls.c) ----------------- */
+
+/* ClientHellos read per session (a second follows a HelloRetryRequest). */
+#define TLS_SESSION_HELLOS 4
+#define TLS_SESSION_CARRIER_SIZE 48
+
+/*
+ * The start of a TLS session's two directions, indexed by role
+ * (FLOW_DIR_C2S the TLS client, FLOW_DIR_S2C the server): over TCP
+ * (tls.c) or reassembled from a carrier (OpenVPN's control channel,
+ * RDP-UDP's reliable data). The owner appends bytes to dir[role]
+ * (stream_feed() or stream_append()) and calls tls_session_update().
+ */
+struct tls_session {
+	struct stream dir[2];
+	uint32_t records[2];      /* complete records at the last parse */
+	anomaly_set anomalies[2]; /* already emitted */
+	uint8_t phase[2];         /* 0 open, 1 done */
+	uint8_t hellos;           /* ClientHellos read */
+	uint8_t distinct;         /* of them emitted (distinct fingerprints) */
+	uint64_t hello_hash[TLS_SESSION_HELLOS];
+	bool server_hello_seen;   /* the server's first ServerHello was read */
+	bool hello_retry;         /* ... and it was a HelloRetryRequest */
+	bool server_hello_emitted;
+	/* Detail words after "impl=attrib" ("carrier=openvpn"), or "". */
+	char carrier[TLS_SESSION_CARRIER_SIZE];
+};
+
+/* Starts both directions (TLS_C2S_MAX and TLS_S2C_MAX bytes); carrier
+ * may be NULL. */
+void tls_session_init(struct tls_session *ts, const char *carrier);
+
+/*
+ * Reads what the role's stream holds once one more record is complete (or
+ * the stream is full), and emits what became available, citing pkt: every
+ * ClientHello with a fingerprint not seen before in the session (up to
+ * TLS_SESSION_HELLOS read), the first ServerHello's JA3S, the leaf
+ * certificate, new parser anomalies (layer=tls). The client side stays
+ * open after its first ClientHello until the server's ServerHello shows
+ * whether a second one will follow (a HelloRetryRequest).
+ */
+void tls_session_update(struct extract *x, struct extract_flow *s,
+			struct tls_session *ts, enum flow_dir role,
+			const struct packet *pkt);
+
+/* The role's stream cannot be followed any more (gap, budget): done. */
+void tls_session_stop(struct extract *x, struct tls_session *ts,
+		      enum flow_dir role);
+
+/* True when both directions are done. */
+bool tls_session_done(const struct tls_session *ts);
+
+/* The flow ended: reads what complete records are left, once more. */
+void tls_session_end(struct extract *x, struct extract_flow *s,
+		     struct tls_session *ts);
+
+/* Frees both buffers. */
+void tls_session_free(struct extract *x, struct tls_session *ts);
 
 #endif

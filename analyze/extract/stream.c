@@ -66,7 +66,7 @@ enum stream_result stream_feed(struct extract *x, struct stream *st,
 			       const struct packet *pkt)
 {
 	struct cursor payload;
-	uint32_t seq = pkt->tcp_seq, n, take;
+	uint32_t seq = pkt->tcp_seq, n;
 	int32_t ahead;
 
 	if (st->state == STREAM_STOPPED)
@@ -93,15 +93,26 @@ enum stream_result stream_feed(struct extract *x, struct stream *st,
 	cursor_skip(&payload, (uint32_t)-ahead);
 	n -= (uint32_t)-ahead;
 	st->next_seq += n;
+	return stream_append(x, st, cursor_ptr(&payload), n);
+}
+
+enum stream_result stream_append(struct extract *x, struct stream *st,
+				 const uint8_t *p, size_t n)
+{
+	uint32_t take;
+
+	if (st->state == STREAM_STOPPED)
+		return STREAM_NOTHING;
+	st->state = STREAM_OPEN;
 	if (st->skip > 0) {
-		take = st->skip < n ? (uint32_t)st->skip : n;
+		take = st->skip < n ? (uint32_t)st->skip : (uint32_t)n;
 		st->skip -= take;
-		cursor_skip(&payload, take);
+		p += take;
 		n -= take;
 		if (n == 0)
 			return STREAM_DATA;
 	}
-	take = st->max - st->len < n ? st->max - st->len : n;
+	take = st->max - st->len < n ? st->max - st->len : (uint32_t)n;
 	if (take < n)
 		st->full = true;
 	if (take == 0)
@@ -111,7 +122,7 @@ enum stream_result stream_feed(struct extract *x, struct stream *st,
 		stream_free(x, st);
 		return STREAM_REFUSED;
 	}
-	cursor_copy(&payload, st->buf + st->len, take);
+	memcpy(st->buf + st->len, p, take);
 	st->len += take;
 	return STREAM_DATA;
 }

@@ -10,14 +10,21 @@
  * unread); its sender is the TLS client (normally the flow's client).
  * The start of each direction is reassembled (at most TLS_C2S_MAX and
  * TLS_S2C_MAX bytes) and handed to the record parser (analyze/parse/
- * tls.h) each time one more record is complete. The client direction is
- * done once the ClientHello is read; the server direction once the
+ * tls.h) each time one more record is complete: the session reader
+ * (struct tls_session), which carriers (OpenVPN's control channel,
+ * RDP-UDP) feed too. The client direction is done once its ClientHello is
+ * read and the server's ServerHello is not a HelloRetryRequest (after
+ * one, the client's second ClientHello is read as well; at most
+ * TLS_SESSION_HELLOS per session); the server direction once the
  * Certificate is read, or after a TLS 1.3 ServerHello or a
  * ChangeCipherSpec (the certificate is encrypted then), or when the
  * stream cannot be followed. QUIC's and DTLS's ClientHellos come from
  * quic.c and dtls.c, which emit them through ex_emit_client_hello().
  *
- * Observations, citing the packet that completed the message:
+ * Observations, citing the packet that completed the message (one set
+ * per ClientHello whose fingerprints differ from the session's earlier
+ * ones; carriers add their word to every detail, "impl=attrib
+ * carrier=openvpn ..."):
  *   tls.sni   value: first host_name of server_name; detail "impl=attrib"
  *   tls.alpn  one per protocol the client offers, in its order; detail
  *             "impl=attrib list=h2,http/1.1" (the whole list)
@@ -26,7 +33,8 @@
  *   tls.ja3s  value: JA3S MD5; detail "impl=attrib ja3s=<JA3S string>"
  *   tls.cert.sha1 / .subject / .issuer of the first (leaf) certificate;
  *             detail "impl=attrib certs=<certificates in the chain>"
- * Parser anomalies become anomaly observations (layer=tls).
+ * Parser anomalies become anomaly observations (layer=tls) as soon as a
+ * parse shows them.
  */
 #include "analyze/extract/extract_internal.h"
 
@@ -42,6 +50,8 @@
 #define TLS_S2C_MAX (48u * 1024u)
 #define TLS_CONTENT_HANDSHAKE 0x16
 #define TLS_VERSION_1_3 0x0304
+#define FNV64_OFFSET 0xcbf29ce484222325ull
+#define FNV64_PRIME 0x100000001b3ull
 
 enum tls_phase { PHASE_OPEN, PHASE_DONE };
 
@@ -49,15 +59,12 @@ struct tls_ctx {
 	struct tls_handshake_info info; /* large: one per stage */
 };
 
-/* Indexed by role: FLOW_DIR_C2S the ClientHello's sender, FLOW_DIR_S2C
- * the other side (the flow's own client and server, unless the capture
- * began with a server packet). */
+/* A TLS connection over TCP: the session, by role, and which flow
+ * direction the ClientHello came in (the flow's own client, unless the
+ * capture began with a server packet). */
 struct tls_flow {
-	struct stream dir[2];
-	uint32_t records[2];  /* complete records at the last parse */
-	uint8_t phase[2];     /* enum tls_phase */
-	uint8_t client_dir;   /* flow direction of the ClientHello */
-	bool server_hello_emitted;
+	struct tls_session ts;
+	uint8_t client_dir;
 };
 
 static int tls_ctx_create(struct extract *x)
@@ -123,7 +130,7 @@ void ex_emit_client_hello(struct extract *x, struct extract_flow *s,
 
 	textbuf_init(&list, impl, sizeof(impl));
 	textbuf_puts(&list, "impl=attrib");
-	if (transport) {
+	if (transport && transport[0]) {
 		textbuf_putc(&list, ' ');
 		textbuf_puts(&list, transport);
 	}
@@ -151,25 +158,66 @@ void ex_emit_client_hello(struct extract *x, struct extract_flow *s,
 		ex_emit(x, s, OBS_TLS_JA4, 0, ch->ja4, impl, pkt);
 }
 
+/* FNV-1a over a string and its terminating NUL. */
+static uint64_t hash_text(uint64_t h, const char *t)
+{
+	do {
+		h ^= (uint8_t)*t;
+		h *= FNV64_PRIME;
+	} while (*t++);
+	return h;
+}
+
+uint64_t ex_client_hello_hash(const struct tls_client_hello *ch)
+{
+	uint64_t h = hash_text(FNV64_OFFSET, ch->ja3);
+
+	h = hash_text(h, ch->ja4);
+	h = hash_text(h, ch->has_sni ? ch->sni : "");
+	for (uint32_t i = 0; i < ch->n_alpn; i++)
+		h = hash_text(h, ch->alpn[i]);
+	return h;
+}
+
+/* One more ClientHello of the session: emitted unless an earlier one had
+ * the same fingerprints. */
+static void read_client_hello(struct extract *x, struct extract_flow *s,
+			      struct tls_session *ts,
+			      const struct tls_client_hello *ch,
+			      const struct packet *pkt)
+{
+	uint64_t h = ex_client_hello_hash(ch);
+
+	ts->hellos++;
+	for (uint8_t i = 0; i < ts->distinct; i++)
+		if (ts->hello_hash[i] == h)
+			return;
+	ts->hello_hash[ts->distinct++] = h;
+	ex_emit_client_hello(x, s, ch, ts->carrier, pkt);
+}
+
 static void emit_server_side(struct extract *x, struct extract_flow *s,
-			     struct tls_flow *tf,
+			     struct tls_session *ts,
 			     const struct tls_handshake_info *info,
 			     const struct packet *pkt)
 {
 	const struct tls_server_hello *sh = &info->server_hello;
 	const struct tls_certificate *cert = &info->certificate;
+	const char *sep = ts->carrier[0] ? " " : "";
 
-	if (info->has_server_hello && !tf->server_hello_emitted) {
-		tf->server_hello_emitted = true;
+	if (info->has_server_hello && !ts->server_hello_emitted) {
+		ts->server_hello_emitted = true;
 		if (sh->ja3s_md5[0]) {
 			snprintf(x->detail, sizeof(x->detail),
-				 "impl=attrib ja3s=%s", sh->ja3s);
+				 "impl=attrib%s%s ja3s=%s", sep, ts->carrier,
+				 sh->ja3s);
 			ex_emit(x, s, OBS_TLS_JA3S, 0, sh->ja3s_md5, x->detail,
 				pkt);
 		}
 	}
 	if (info->has_certificate) {
-		snprintf(x->detail, sizeof(x->detail), "impl=attrib certs=%u",
+		snprintf(x->detail, sizeof(x->detail),
+			 "impl=attrib%s%s certs=%u", sep, ts->carrier,
 			 cert->n_certs);
 		ex_emit(x, s, OBS_TLS_CERT_SHA1, 0, cert->sha1, x->detail, pkt);
 		ex_emit(x, s, OBS_TLS_CERT_SUBJECT, 0, cert->names.subject,
@@ -179,47 +227,153 @@ static void emit_server_side(struct extract *x, struct extract_flow *s,
 	}
 }
 
-/*
- * Parses the direction's buffer from its start (the parser keeps no
- * state between calls) and emits what became available. final: the flow
- * ended, so whatever is there is all there will be.
- */
-static void tls_parse_dir(struct extract *x, struct extract_flow *s,
-			  struct tls_flow *tf, enum flow_dir dir, bool final,
-			  const struct packet *pkt)
+static void finish_role(struct extract *x, struct tls_session *ts,
+			enum flow_dir role)
 {
-	struct tls_ctx *c = x->ctx[FAM_TLS];
-	struct tls_handshake_info *info = &c->info;
-	struct stream *st = &tf->dir[dir];
-	enum tls_status status;
-	bool done;
+	ts->phase[role] = PHASE_DONE;
+	stream_free(x, &ts->dir[role]);
+}
+
+/* The client side: every ClientHello not read yet; true when no other
+ * one is to be expected. */
+static bool parse_client(struct extract *x, struct extract_flow *s,
+			 struct tls_session *ts, enum tls_status *status,
+			 anomaly_set *anomalies, const struct packet *pkt)
+{
+	struct tls_handshake_info *info =
+		&((struct tls_ctx *)x->ctx[FAM_TLS])->info;
+	const struct stream *st = &ts->dir[FLOW_DIR_C2S];
 	size_t used;
 
-	status = tls_parse_records(st->buf, st->len, TLS_OVER_TCP, info,
-				   &used);
-	if (dir == FLOW_DIR_C2S) {
-		if (info->has_client_hello)
-			ex_emit_client_hello(x, s, &info->client_hello, NULL,
-					     pkt);
-		done = info->has_client_hello;
-	} else {
-		emit_server_side(x, s, tf, info, pkt);
-		done = info->has_certificate ||
-		       (info->has_server_hello &&
-			info->server_hello.selected_version ==
-				TLS_VERSION_1_3);
+	do {
+		*status = tls_parse_records_nth(st->buf, st->len, TLS_OVER_TCP,
+						ts->hellos, info, &used);
+		*anomalies |= info->anomalies;
+		if (!info->has_client_hello)
+			break;
+		read_client_hello(x, s, ts, &info->client_hello, pkt);
+	} while (ts->hellos < TLS_SESSION_HELLOS &&
+		 info->client_hellos > ts->hellos);
+	if (ts->hellos == 0)
+		return false;
+	if (ts->hellos >= TLS_SESSION_HELLOS)
+		return true;
+	/* Without the server's answer, a ChangeCipherSpec says the client
+	 * went on to encrypt. */
+	if (!ts->server_hello_seen)
+		return info->saw_change_cipher_spec;
+	return !(ts->hello_retry && ts->hellos < 2);
+}
+
+/* The server side: JA3S and certificate; true when done. */
+static bool parse_server(struct extract *x, struct extract_flow *s,
+			 struct tls_session *ts, enum tls_status *status,
+			 anomaly_set *anomalies, const struct packet *pkt)
+{
+	struct tls_handshake_info *info =
+		&((struct tls_ctx *)x->ctx[FAM_TLS])->info;
+	const struct stream *st = &ts->dir[FLOW_DIR_S2C];
+	size_t used;
+
+	*status = tls_parse_records(st->buf, st->len, TLS_OVER_TCP, info,
+				    &used);
+	*anomalies |= info->anomalies;
+	emit_server_side(x, s, ts, info, pkt);
+	if (info->has_server_hello && !ts->server_hello_seen) {
+		ts->server_hello_seen = true;
+		ts->hello_retry = info->server_hello.hello_retry;
+		/* The client waited only for this answer. */
+		if (!ts->hello_retry && ts->hellos > 0 &&
+		    ts->phase[FLOW_DIR_C2S] == PHASE_OPEN)
+			finish_role(x, ts, FLOW_DIR_C2S);
 	}
-	done = done || final || info->saw_change_cipher_spec ||
-	       status == TLS_STATUS_MALFORMED || status == TLS_STATUS_NOT_TLS;
-	if (!done && st->full) {
-		anomaly_add(&info->anomalies, ANOM_FIELD_TOO_LONG);
+	return info->saw_change_cipher_spec || info->has_certificate ||
+	       (info->has_server_hello &&
+		info->server_hello.selected_version == TLS_VERSION_1_3);
+}
+
+/*
+ * Parses the role's buffer from its start (the parser keeps no state
+ * between calls) and emits what became available. final: the flow ended,
+ * so whatever is there is all there will be.
+ */
+static void session_parse(struct extract *x, struct extract_flow *s,
+			  struct tls_session *ts, enum flow_dir role,
+			  bool final, const struct packet *pkt)
+{
+	enum tls_status status;
+	anomaly_set anomalies = 0, fresh;
+	bool done;
+
+	if (role == FLOW_DIR_C2S)
+		done = parse_client(x, s, ts, &status, &anomalies, pkt);
+	else
+		done = parse_server(x, s, ts, &status, &anomalies, pkt);
+	done = done || final || status == TLS_STATUS_MALFORMED ||
+	       status == TLS_STATUS_NOT_TLS;
+	if (!done && ts->dir[role].full) {
+		anomaly_add(&anomalies, ANOM_FIELD_TOO_LONG);
 		done = true;
 	}
-	if (!done)
+	fresh = anomalies & ~ts->anomalies[role];
+	ts->anomalies[role] |= fresh;
+	ex_anomalies(x, s, fresh, "tls", pkt);
+	if (done)
+		finish_role(x, ts, role);
+}
+
+void tls_session_init(struct tls_session *ts, const char *carrier)
+{
+	memset(ts, 0, sizeof(*ts));
+	stream_init(&ts->dir[FLOW_DIR_C2S], TLS_C2S_MAX);
+	stream_init(&ts->dir[FLOW_DIR_S2C], TLS_S2C_MAX);
+	if (carrier)
+		snprintf(ts->carrier, sizeof(ts->carrier), "%s", carrier);
+}
+
+void tls_session_update(struct extract *x, struct extract_flow *s,
+			struct tls_session *ts, enum flow_dir role,
+			const struct packet *pkt)
+{
+	struct stream *st = &ts->dir[role];
+	uint32_t records;
+
+	if (ts->phase[role] == PHASE_DONE)
 		return;
-	ex_anomalies(x, s, info->anomalies, "tls", pkt);
-	tf->phase[dir] = PHASE_DONE;
-	stream_free(x, st);
+	records = complete_records(st);
+	if (records > ts->records[role] || st->full) {
+		ts->records[role] = records;
+		session_parse(x, s, ts, role, false, pkt);
+	}
+}
+
+void tls_session_stop(struct extract *x, struct tls_session *ts,
+		      enum flow_dir role)
+{
+	finish_role(x, ts, role);
+}
+
+bool tls_session_done(const struct tls_session *ts)
+{
+	return ts->phase[FLOW_DIR_C2S] == PHASE_DONE &&
+	       ts->phase[FLOW_DIR_S2C] == PHASE_DONE;
+}
+
+/* A direction cut short by the flow's end: read what complete records
+ * there are, once more, so their values and anomalies are not lost. */
+void tls_session_end(struct extract *x, struct extract_flow *s,
+		     struct tls_session *ts)
+{
+	for (int role = 0; role < 2; role++)
+		if (ts->phase[role] != PHASE_DONE && ts->records[role] > 0)
+			session_parse(x, s, ts, (enum flow_dir)role, true,
+				      NULL);
+}
+
+void tls_session_free(struct extract *x, struct tls_session *ts)
+{
+	stream_free(x, &ts->dir[FLOW_DIR_C2S]);
+	stream_free(x, &ts->dir[FLOW_DIR_S2C]);
 }
 
 static void tls_packet(struct extract *x, struct extract_flow *s,
@@ -228,8 +382,7 @@ static void tls_packet(struct extract *x, struct extract_flow *s,
 {
 	struct tls_flow *tf = s->fam[FAM_TLS];
 	struct cursor payload;
-	struct stream *st;
-	uint32_t records;
+	enum flow_dir role;
 
 	if (!tf) {
 		/* The claimed packet, with the ClientHello, comes first. */
@@ -238,53 +391,41 @@ static void tls_packet(struct extract *x, struct extract_flow *s,
 			ex_family_done(x, s, FAM_TLS);
 			return;
 		}
-		stream_init(&tf->dir[FLOW_DIR_C2S], TLS_C2S_MAX);
-		stream_init(&tf->dir[FLOW_DIR_S2C], TLS_S2C_MAX);
+		tls_session_init(&tf->ts, NULL);
 		tf->client_dir = (uint8_t)dir;
 		if (ex_payload(pkt, &payload))
-			tf->dir[FLOW_DIR_C2S].skip = proxy_header_len(
+			tf->ts.dir[FLOW_DIR_C2S].skip = proxy_header_len(
 				cursor_ptr(&payload), cursor_left(&payload));
 		s->fam[FAM_TLS] = tf;
 	}
-	dir = dir == tf->client_dir ? FLOW_DIR_C2S : FLOW_DIR_S2C;
-	if (tf->phase[dir] == PHASE_DONE)
+	role = dir == tf->client_dir ? FLOW_DIR_C2S : FLOW_DIR_S2C;
+	if (tf->ts.phase[role] == PHASE_DONE)
 		return;
-	st = &tf->dir[dir];
-	switch (stream_feed(x, st, pkt)) {
+	switch (stream_feed(x, &tf->ts.dir[role], pkt)) {
 	case STREAM_DATA:
-		records = complete_records(st);
-		if (records > tf->records[dir] || st->full) {
-			tf->records[dir] = records;
-			tls_parse_dir(x, s, tf, dir, false, pkt);
-		}
+		tls_session_update(x, s, &tf->ts, role, pkt);
 		break;
 	case STREAM_GAP:
 		x->stats.streams_gap++;
-		tf->phase[dir] = PHASE_DONE;
-		stream_free(x, st);
+		tls_session_stop(x, &tf->ts, role);
 		break;
 	case STREAM_REFUSED:
-		tf->phase[dir] = PHASE_DONE;
+		tls_session_stop(x, &tf->ts, role);
 		break;
 	case STREAM_NOTHING:
 		break;
 	}
-	if (tf->phase[0] == PHASE_DONE && tf->phase[1] == PHASE_DONE)
+	if (tls_session_done(&tf->ts))
 		ex_family_done(x, s, FAM_TLS);
 }
 
-/* A direction cut short by the flow's end: read what complete records
- * there are, once more, so their anomalies are not lost. */
 static void tls_flow_end(struct extract *x, struct extract_flow *s,
 			 const struct flow *f)
 {
 	struct tls_flow *tf = s->fam[FAM_TLS];
 
-	if (!tf)
-		return;
-	for (int dir = 0; dir < 2; dir++)
-		if (tf->phase[dir] != PHASE_DONE && tf->records[dir] > 0)
-			tls_parse_dir(x, s, tf, (enum flow_dir)dir, true, NULL);
+	if (tf)
+		tls_session_end(x, s, &tf->ts);
 }
 
 static void tls_flow_free(struct extract *x, struct extract_flow *s)
@@ -293,8 +434,7 @@ static void tls_flow_free(struct extract *x, struct extract_flow *s)
 
 	if (!tf)
 		return;
-	stream_free(x, &tf->dir[0]);
-	stream_free(x, &tf->dir[1]);
+	tls_session_free(x, &tf->ts);
 	free(tf);
 	s->fam[FAM_TLS] = NULL;
 }

@@ -4,7 +4,8 @@
  * computed here from the JA3/JA4 definitions); ServerHello and
  * Certificate give JA3S and the leaf's SHA-1, subject and issuer; a TLS
  * 1.3 server ends the family without a certificate, and nDPI's values
- * fill only what our parse lacks; hostile lengths give anomalies.
+ * fill only what our parse lacks; hostile lengths give anomalies; after a
+ * HelloRetryRequest the second ClientHello is read too.
  *
  * The certificate is a test leaf made with openssl for this file
  * (O=Attrib Test, CN=c2.example, issued by C=XX, O=Attrib Test CA,
@@ -114,7 +115,10 @@ static void record_close(struct bytes *w, size_t rec, size_t hs)
 	len_close(w, rec, 2);
 }
 
-static void client_hello(struct bytes *w, bool bad_ext_len)
+/* A ClientHello; cookie adds a cookie extension (as after a
+ * HelloRetryRequest), which changes JA3 and JA4. */
+static void client_hello_with(struct bytes *w, bool bad_ext_len,
+			      bool cookie)
 {
 	size_t rec, hs, l, e, x;
 
@@ -176,6 +180,12 @@ static void client_hello(struct bytes *w, bool bad_ext_len)
 	u16(w, 0x3a3a);
 	u16(w, 0x0304);
 	u16(w, 0x0303);
+	if (cookie) {
+		u16(w, 0x002c);
+		u16(w, 4);
+		u16(w, 2);
+		u16(w, 0xc00c);
+	}
 	if (bad_ext_len) {
 		u16(w, 0x0015); /* padding whose length runs past the end */
 		u16(w, 400);
@@ -185,15 +195,31 @@ static void client_hello(struct bytes *w, bool bad_ext_len)
 	record_close(w, rec, hs);
 }
 
-/* ServerHello (TLS 1.2, or 1.3 through supported_versions). */
-static void server_hello(struct bytes *w, bool tls13)
+static void client_hello(struct bytes *w, bool bad_ext_len)
+{
+	client_hello_with(w, bad_ext_len, false);
+}
+
+/* RFC 8446 4.1.3: the random of a HelloRetryRequest. */
+static const uint8_t retry_random[32] = {
+	0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c,
+	0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb,
+	0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+};
+
+/* ServerHello (TLS 1.2, or 1.3 through supported_versions; retry: a
+ * HelloRetryRequest). */
+static void server_hello_as(struct bytes *w, bool tls13, bool retry)
 {
 	size_t rec, hs, e;
 
 	record_open(w, &rec, &hs, 2);
 	u16(w, 0x0303);
-	for (int i = 0; i < 32; i++)
-		u8(w, 0x55);
+	if (retry)
+		raw(w, retry_random, sizeof(retry_random));
+	else
+		for (int i = 0; i < 32; i++)
+			u8(w, 0x55);
 	u8(w, 0);
 	u16(w, tls13 ? 0x1301 : 0xc02f);
 	u8(w, 0);
@@ -213,6 +239,11 @@ static void server_hello(struct bytes *w, bool tls13)
 	}
 	len_close(w, e, 2);
 	record_close(w, rec, hs);
+}
+
+static void server_hello(struct bytes *w, bool tls13)
+{
+	server_hello_as(w, tls13, false);
 }
 
 static void certificate(struct bytes *w)
@@ -418,6 +449,69 @@ static void test_tls_after_proxy_header(void **state)
 	fx_free(&fx);
 }
 
+/* After a HelloRetryRequest the client's second ClientHello is read too
+ * (citing its own packet); one with the same fingerprints as the first
+ * gives nothing new. */
+static void test_tls_hello_retry(void **state)
+{
+	struct fx fx;
+	struct conn c;
+	struct bytes ch = {.n = 0}, sv = {.n = 0};
+	const struct rec *r0, *r1;
+
+	(void)state;
+	fx_init(&fx, NULL);
+	tls_conn(&fx, &c, 48);
+	client_hello(&ch, false);
+	conn_send(&fx, &c, FLOW_DIR_C2S, ch.b, ch.n);      /* frame 3 */
+	/* Waiting for the server's answer: the client side is kept. */
+	assert_true(extract_stats(fx.x)->stream_bytes > 0);
+	server_hello_as(&sv, true, true);
+	raw(&sv, "\x14\x03\x03\x00\x01\x01", 6);
+	conn_send(&fx, &c, FLOW_DIR_S2C, sv.b, sv.n);      /* frame 4 */
+	conn_send(&fx, &c, FLOW_DIR_C2S, "\x14\x03\x03\x00\x01\x01", 6);
+	ch.n = 0;
+	client_hello_with(&ch, false, true);
+	conn_send(&fx, &c, FLOW_DIR_C2S, ch.b, 50);        /* frame 6 */
+	conn_send(&fx, &c, FLOW_DIR_C2S, ch.b + 50, ch.n - 50);
+	assert_int_equal(extract_stats(fx.x)->stream_bytes, 0);
+	conn_end(&fx, &c, NULL, NULL);
+	assert_int_equal(log_count(&fx.log, OBS_TLS_JA3), 2);
+	assert_int_equal(log_count(&fx.log, OBS_TLS_JA4), 2);
+	r0 = log_nth(&fx.log, OBS_TLS_JA3, 0);
+	r1 = log_nth(&fx.log, OBS_TLS_JA3, 1);
+	assert_int_equal(r0->frame, 3);
+	assert_int_equal(r1->frame, 7);
+	assert_true(detail_has(r1, "-13-43-44,29-23,0"));
+	/* The SNI is the same but cited again with its ClientHello. */
+	assert_int_equal(log_count(&fx.log, OBS_TLS_SNI), 2);
+	assert_int_equal(log_count(&fx.log, OBS_ANOMALY), 0);
+
+	/* The same ClientHello again after the retry: one set of values. */
+	log_clear(&fx.log);
+	tls_conn(&fx, &c, 49);
+	ch.n = 0;
+	client_hello(&ch, false);
+	conn_send(&fx, &c, FLOW_DIR_C2S, ch.b, ch.n);
+	conn_send(&fx, &c, FLOW_DIR_S2C, sv.b, sv.n);
+	conn_send(&fx, &c, FLOW_DIR_C2S, ch.b, ch.n);
+	assert_int_equal(extract_stats(fx.x)->stream_bytes, 0);
+	conn_end(&fx, &c, NULL, NULL);
+	assert_int_equal(log_count(&fx.log, OBS_TLS_JA3), 1);
+	assert_int_equal(log_count(&fx.log, OBS_TLS_SNI), 1);
+
+	/* No answer from the server: the client side closes at its
+	 * ChangeCipherSpec (or the flow's end). */
+	log_clear(&fx.log);
+	tls_conn(&fx, &c, 50);
+	conn_send(&fx, &c, FLOW_DIR_C2S, ch.b, ch.n);
+	conn_send(&fx, &c, FLOW_DIR_C2S, "\x14\x03\x03\x00\x01\x01", 6);
+	assert_int_equal(extract_stats(fx.x)->stream_bytes, 0);
+	conn_end(&fx, &c, NULL, NULL);
+	assert_int_equal(log_count(&fx.log, OBS_TLS_JA3), 1);
+	fx_free(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -425,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_tls13_and_ndpi_fill),
 		cmocka_unit_test(test_tls_hostile),
 		cmocka_unit_test(test_tls_after_proxy_header),
+		cmocka_unit_test(test_tls_hello_retry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
