@@ -37,8 +37,12 @@ struct dtls_ctx {
 	struct tls_client_hello hello; /* large: one per stage */
 };
 
+/* Per flow direction: each side's ClientHellos; hashes of the
+ * fingerprints emitted so far. */
 struct dtls_flow {
-	struct dtls_state st;
+	struct dtls_state st[2];
+	uint64_t emitted[2 * DTLS_HELLOS];
+	uint8_t n_emitted;
 	uint8_t datagrams; /* looked at */
 };
 
@@ -100,14 +104,22 @@ static bool dtls_flow_start(struct extract *x, struct extract_flow *s,
 	       cursor_peek_u8(&c, c.off, &preamble) && preamble <= 0x01;
 }
 
+static void release_hello(struct extract *x, struct dtls_state *st)
+{
+	x->stats.stream_bytes -= st->hello.cap;
+	dtls_hello_done(st);
+}
+
 static void dtls_flow_free(struct extract *x, struct extract_flow *s)
 {
 	struct dtls_flow *df = s->fam[FAM_DTLS];
 
 	if (!df)
 		return;
-	x->stats.stream_bytes -= df->st.hello.cap;
-	dtls_state_free(&df->st);
+	for (int d = 0; d < 2; d++) {
+		x->stats.stream_bytes -= df->st[d].hello.cap;
+		dtls_state_free(&df->st[d]);
+	}
 	free(df);
 	s->fam[FAM_DTLS] = NULL;
 }
@@ -119,53 +131,76 @@ static bool captured_whole(const struct packet *pkt)
 	       !(pkt->flags & (PKT_TRUNCATED_L3 | PKT_FRAGMENT));
 }
 
-/* Reads one datagram; true when the family is done with the flow. */
+/* Emits a ClientHello unless the flow already gave its fingerprints. */
+static void emit_hello(struct extract *x, struct extract_flow *s,
+		       struct dtls_flow *df, const struct dtls_state *st,
+		       const struct tls_client_hello *ch,
+		       const struct packet *pkt)
+{
+	uint64_t h = ex_client_hello_hash(ch);
+	char transport[16];
+
+	for (uint8_t i = 0; i < df->n_emitted; i++)
+		if (df->emitted[i] == h)
+			return;
+	if (df->n_emitted < sizeof(df->emitted) / sizeof(df->emitted[0]))
+		df->emitted[df->n_emitted++] = h;
+	snprintf(transport, sizeof(transport), "dtls=%s",
+		 dtls_version_name(st->record_version));
+	ex_emit_client_hello(x, s, ch, transport, pkt);
+}
+
+/* Reads one datagram of one side; false when over the budget. */
 static bool read_datagram(struct extract *x, struct extract_flow *s,
-			  struct dtls_flow *df, const struct packet *pkt)
+			  struct dtls_flow *df, struct dtls_state *st,
+			  const struct packet *pkt)
 {
 	struct dtls_ctx *c = x->ctx[FAM_DTLS];
 	struct dtls_datagram_info info;
 	struct cursor payload;
-	uint32_t cap = df->st.hello.cap;
+	uint32_t cap = st->hello.cap;
 	uint64_t free_budget = 0;
 	anomaly_set anom = 0;
 	enum tls_status status;
 	const uint8_t *d;
-	char transport[16];
 	int off;
 	size_t n;
 
 	if (!ex_payload(pkt, &payload) || (off = dtls_offset(&payload)) < 0)
-		return false;
+		return true;
 	cursor_skip(&payload, (size_t)off);
 	n = cursor_left(&payload);
 	if (!cursor_bytes(&payload, n, &d))
-		return false;
+		return true;
 	if (x->stats.stream_bytes < x->cfg.stream_budget_bytes)
 		free_budget = x->cfg.stream_budget_bytes - x->stats.stream_bytes;
-	df->st.room = free_budget > DTLS_HELLO_MAX ? DTLS_HELLO_MAX + 4
-						    : cap + (size_t)free_budget;
-	dtls_read_datagram(&df->st, d, n, captured_whole(pkt), &info);
-	x->stats.stream_bytes += df->st.hello.cap - cap;
+	st->room = free_budget > DTLS_HELLO_MAX ? DTLS_HELLO_MAX + 4
+						: cap + (size_t)free_budget;
+	dtls_read_datagram(st, d, n, captured_whole(pkt), &info);
+	x->stats.stream_bytes += st->hello.cap - cap;
 	if (x->stats.stream_bytes > x->stats.stream_bytes_peak)
 		x->stats.stream_bytes_peak = x->stats.stream_bytes;
 	ex_anomalies(x, s, info.anomalies, "tls", pkt);
 	if (info.out_of_room) {
 		x->stats.streams_over_budget++;
-		return true;
+		return false;
 	}
 	if (info.hello_fragments == 0)
-		return false;
-	status = dtls_client_hello(&df->st, &c->hello, &anom);
+		return true;
+	status = dtls_client_hello(st, &c->hello, &anom);
 	if (status == TLS_STATUS_NEED_MORE)
-		return false;
-	if (status == TLS_STATUS_OK) {
-		snprintf(transport, sizeof(transport), "dtls=%s",
-			 dtls_version_name(df->st.record_version));
-		ex_emit_client_hello(x, s, &c->hello, transport, pkt);
-	}
+		return true;
+	if (status == TLS_STATUS_OK)
+		emit_hello(x, s, df, st, &c->hello, pkt);
 	ex_anomalies(x, s, anom, "tls", pkt);
+	release_hello(x, st);
 	return true;
+}
+
+/* No plaintext ClientHello is to come from this side. */
+static bool side_done(const struct dtls_state *st)
+{
+	return st->encrypting || st->hellos_done >= DTLS_HELLOS;
 }
 
 static void dtls_packet(struct extract *x, struct extract_flow *s,
@@ -182,7 +217,12 @@ static void dtls_packet(struct extract *x, struct extract_flow *s,
 		}
 		s->fam[FAM_DTLS] = df;
 	}
-	if (read_datagram(x, s, df, pkt) ||
+	if (!side_done(&df->st[dir]) &&
+	    !read_datagram(x, s, df, &df->st[dir], pkt)) {
+		ex_family_done(x, s, FAM_DTLS);
+		return;
+	}
+	if ((side_done(&df->st[0]) && side_done(&df->st[1])) ||
 	    ++df->datagrams >= DTLS_FLOW_DATAGRAMS)
 		ex_family_done(x, s, FAM_DTLS);
 }

@@ -7,6 +7,8 @@
 #include "capture/cursor.h"
 
 #define DTLS_CT_HANDSHAKE 22
+#define DTLS13_UNIFIED_MASK 0xe0 /* RFC 9147 4: 001CSLEE */
+#define DTLS13_UNIFIED_BITS 0x20
 #define DTLS_HS_HEADER_LEN 12
 #define DTLS_SEQUENCE_LEN 6
 #define TLS_HS_HEADER_LEN 4
@@ -40,7 +42,15 @@ const char *dtls_version_name(uint16_t record_version)
 	}
 }
 
-/* Keeps one fragment of the first ClientHello. */
+static bool read_before(const struct dtls_state *st, uint16_t seq)
+{
+	for (uint8_t i = 0; i < st->hellos_done; i++)
+		if (st->done_seq[i] == seq)
+			return true;
+	return false;
+}
+
+/* Keeps one fragment of the ClientHello being put back together. */
 static void keep_fragment(struct dtls_state *st, uint16_t record_version,
 			  uint16_t seq, uint32_t len, uint32_t off,
 			  struct cursor data, struct dtls_datagram_info *info)
@@ -51,6 +61,16 @@ static void keep_fragment(struct dtls_state *st, uint16_t record_version,
 	};
 	enum reasm_result r;
 
+	if (st->hellos_done >= DTLS_HELLOS || read_before(st, seq))
+		return;
+	/* A later message_seq while the kept one is incomplete: the client
+	 * moved on from it. */
+	if (st->have_hello && seq != st->hello_seq &&
+	    (int16_t)(seq - st->hello_seq) > 0 &&
+	    st->hello.contiguous < TLS_HS_HEADER_LEN + st->hello_len) {
+		reasm_free(&st->hello);
+		st->have_hello = false;
+	}
 	if (!st->have_hello) {
 		st->have_hello = true;
 		st->record_version = record_version;
@@ -61,7 +81,7 @@ static void keep_fragment(struct dtls_state *st, uint16_t record_version,
 	}
 	if (seq != st->hello_seq || len != st->hello_len ||
 	    len > DTLS_HELLO_MAX)
-		return; /* a later ClientHello, or one we do not keep */
+		return; /* an earlier ClientHello, or one we do not keep */
 	info->hello_fragments++;
 	/* The TLS handshake header the TLS parser expects, then the body. */
 	r = reasm_add(&st->hello, 0, header, sizeof(header),
@@ -112,6 +132,11 @@ void dtls_read_datagram(struct dtls_state *st, const uint8_t *d, size_t len,
 		uint16_t version, epoch, rec_len;
 		uint8_t type;
 
+		if (cursor_peek_u8(&c, c.off, &type) &&
+		    (type & DTLS13_UNIFIED_MASK) == DTLS13_UNIFIED_BITS) {
+			st->encrypting = true;
+			return; /* DTLS 1.3 ciphertext: nothing more to read */
+		}
 		if (!cursor_u8(&c, &type) || !cursor_be16(&c, &version) ||
 		    !cursor_be16(&c, &epoch) ||
 		    !cursor_skip(&c, DTLS_SEQUENCE_LEN) ||
@@ -130,7 +155,9 @@ void dtls_read_datagram(struct dtls_state *st, const uint8_t *d, size_t len,
 			return;
 		}
 		info->records++;
-		if (type == DTLS_CT_HANDSHAKE && epoch == 0)
+		if (epoch > 0)
+			st->encrypting = true;
+		else if (type == DTLS_CT_HANDSHAKE)
 			read_handshake(st, version, frag, info);
 	}
 }
@@ -148,6 +175,14 @@ enum tls_status dtls_client_hello(const struct dtls_state *st,
 	return tls_parse_client_hello(st->hello.buf,
 				      TLS_HS_HEADER_LEN + st->hello_len,
 				      TLS_OVER_DTLS, ch, anomalies);
+}
+
+void dtls_hello_done(struct dtls_state *st)
+{
+	if (st->have_hello && st->hellos_done < DTLS_HELLOS)
+		st->done_seq[st->hellos_done++] = st->hello_seq;
+	st->have_hello = false;
+	reasm_free(&st->hello);
 }
 
 void dtls_state_free(struct dtls_state *st)

@@ -8,9 +8,15 @@
  * Record versions: 0xfeff (DTLS 1.0), 0xfefd (1.2, and 1.3's ClientHello),
  * 0xfefc, and 0x0100 (the DTLS of OpenSSL before 0.9.8f, which Cisco
  * AnyConnect still sends). A datagram whose first record header is not one
- * of these is not read. Only the first ClientHello is kept (its
- * message_seq and length); a client's second one, after a
- * HelloVerifyRequest, repeats it with a cookie.
+ * of these is not read. One ClientHello at a time is put back together
+ * (its message_seq and length: fragments of others are ignored, unless a
+ * later message_seq shows the client gave up on the kept one); once it
+ * was read, dtls_hello_done() makes room for the next one, up to
+ * DTLS_HELLOS: a client's second ClientHello follows a HelloVerifyRequest
+ * (with a cookie) or a DTLS 1.3 HelloRetryRequest. Retransmissions of a
+ * ClientHello already read (the same message_seq) are ignored. A record of
+ * epoch 1 or more, or a DTLS 1.3 ciphertext header, marks the sender as
+ * encrypting: no plaintext ClientHello follows.
  *
  * Anomalies: tls_malformed (a record or handshake fragment running past
  * its container, a fragment past its message's length), field_too_long (a
@@ -31,16 +37,20 @@
 
 #define DTLS_RECORD_HEADER_LEN 13
 #define DTLS_HELLO_MAX (64u * 1024u) /* ClientHello bytes kept */
+#define DTLS_HELLOS 4                /* ClientHellos read per sender */
 
-/* One flow's DTLS ClientHello. Zero it, then set room. */
+/* One sender's DTLS ClientHellos. Zero it, then set room. */
 struct dtls_state {
 	size_t room;             /* set by the caller: the most the
 	                            reassembly buffer may hold */
-	bool have_hello;         /* a ClientHello fragment was seen */
+	bool have_hello;         /* a ClientHello fragment is kept */
+	bool encrypting;         /* an encrypted record was seen */
 	uint16_t record_version; /* of that fragment's record */
 	uint16_t hello_seq;      /* its message_seq */
 	uint32_t hello_len;      /* its length */
 	struct reasm hello;      /* TLS handshake header, then the body */
+	uint8_t hellos_done;     /* ClientHellos read (dtls_hello_done()) */
+	uint16_t done_seq[DTLS_HELLOS]; /* their message_seq */
 };
 
 /* What one datagram held. */
@@ -75,6 +85,13 @@ void dtls_read_datagram(struct dtls_state *st, const uint8_t *d, size_t len,
 enum tls_status dtls_client_hello(const struct dtls_state *st,
 				  struct tls_client_hello *ch,
 				  anomaly_set *anomalies);
+
+/*
+ * The kept ClientHello was read (or given up): its reassembly buffer is
+ * released, its retransmissions will be ignored, and the next ClientHello
+ * is kept, while fewer than DTLS_HELLOS were read.
+ */
+void dtls_hello_done(struct dtls_state *st);
 
 /* Name of the record version: "1.0", "1.2", "1.3" or "0.9" (0x0100). */
 const char *dtls_version_name(uint16_t record_version);

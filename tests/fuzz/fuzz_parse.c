@@ -266,8 +266,8 @@ static void fuzz_quic_sealed(const uint8_t *p, size_t n)
 }
 
 /* The input as two datagrams of one flow (split at its first byte's
- * value), then the ClientHello they may hold; also as a bare DTLS
- * ClientHello. */
+ * value), then the ClientHello they may hold, and once more after it was
+ * released (the next ClientHello); also as a bare DTLS ClientHello. */
 static void fuzz_dtls(const uint8_t *p, size_t n)
 {
 	struct dtls_state st;
@@ -280,6 +280,11 @@ static void fuzz_dtls(const uint8_t *p, size_t n)
 	dtls_read_datagram(&st, p, cut, true, &info);
 	dtls_read_datagram(&st, p + cut, n - cut, false, &info);
 	CHECK(st.hello.contiguous <= st.hello.cap);
+	dtls_client_hello(&st, &quic_hello, &a);
+	check_client_hello(&quic_hello);
+	dtls_hello_done(&st);
+	CHECK(st.hellos_done <= DTLS_HELLOS && !st.have_hello);
+	dtls_read_datagram(&st, p + cut, n - cut, true, &info);
 	dtls_client_hello(&st, &quic_hello, &a);
 	check_client_hello(&quic_hello);
 	dtls_state_free(&st);

@@ -3,7 +3,8 @@
  * after STUN on one port pair (WebRTC), and behind CAPWAP's DTLS preamble,
  * gives tls.sni, tls.ja3 and a 'd' JA4 with impl=attrib and the record
  * version; other UDP flows are not read; nDPI's values only fill in when
- * our parse gave none.
+ * our parse gave none; a second ClientHello after a HelloVerifyRequest is
+ * read too.
  */
 #include "test_extract_helpers.h"
 
@@ -93,11 +94,87 @@ static void test_which_flows_and_ndpi(void **state)
 	fx_free(&fx);
 }
 
+/* A HelloVerifyRequest record from the server (handshake type 3). */
+static void verify_request(struct wbuf *w)
+{
+	put8(w, 22);
+	put16(w, 0xfefd);
+	put16(w, 0);
+	put(w, "\0\0\0\0\0\0", 6);
+	put16(w, 12 + 3 + 4);
+	put8(w, 3);
+	put24(w, 7);
+	put16(w, 0);
+	put24(w, 0);
+	put24(w, 7);
+	put16(w, 0xfeff);
+	put8(w, 4);
+	put(w, "\xc0\xc0\xc0\xc0", 4);
+}
+
+/* After a HelloVerifyRequest the second ClientHello (with the cookie) is
+ * read too: emitted, citing its datagram, when its fingerprints differ,
+ * and not when they are the same; retransmissions are not read again;
+ * the family lets go once both sides encrypt. */
+static void test_second_hello(void **state)
+{
+	static const char epoch1[] =
+		"\x17\xfe\xfd\x00\x01\0\0\0\0\0\1\x00\x02\xaa\xbb";
+	struct wbuf body = {0}, body2 = {0}, w = {0}, w2 = {0}, hvr = {0};
+	struct fx fx;
+	struct conn c;
+	const struct rec *r;
+
+	(void)state;
+	hello_body(&body, 0);
+	hello_body(&body2, 4);
+	/* The second offers another suite: 0xc02f becomes 0xc030. */
+	body2.b[2 + 32 + 1 + 1 + 4 + 2 + 2 + 2 + 1] = 0x30;
+	record(&w, 0xfefd, 0, body.b, body.n, 0, body.n);
+	record(&w2, 0xfefd, 1, body2.b, body2.n, 0, body2.n);
+	verify_request(&hvr);
+
+	fx_init(&fx, NULL);
+	conn_init(&c, 5, T_UDP, "10.0.0.5", 50004, "192.0.2.10", 4433, 1000);
+	conn_send(&fx, &c, FLOW_DIR_C2S, w.b, w.n);
+	conn_send(&fx, &c, FLOW_DIR_C2S, w.b, w.n);   /* retransmitted */
+	conn_send(&fx, &c, FLOW_DIR_S2C, hvr.b, hvr.n);
+	conn_send(&fx, &c, FLOW_DIR_C2S, w2.b, w2.n); /* frame 4 */
+	conn_send(&fx, &c, FLOW_DIR_C2S, epoch1, sizeof(epoch1) - 1);
+	conn_send(&fx, &c, FLOW_DIR_S2C, epoch1, sizeof(epoch1) - 1);
+	assert_int_equal(extract_stats(fx.x)->stream_bytes, 0);
+	conn_send(&fx, &c, FLOW_DIR_C2S, w2.b, w2.n); /* not read: done */
+	conn_end(&fx, &c, NULL, NULL);
+	assert_int_equal(log_count(&fx.log, OBS_TLS_JA3), 2);
+	assert_int_equal(log_nth(&fx.log, OBS_TLS_JA3, 0)->frame, 1);
+	r = log_nth(&fx.log, OBS_TLS_JA3, 1);
+	assert_int_equal(r->frame, 4);
+	assert_true(detail_has(r, "ja3=65277,49195-49200,"));
+	assert_int_equal(log_count(&fx.log, OBS_TLS_SNI), 2);
+	assert_int_equal(log_count(&fx.log, OBS_ANOMALY), 0);
+
+	/* The same fingerprints with the cookie: one set of values. */
+	log_clear(&fx.log);
+	w2.n = body2.n = 0;
+	hello_body(&body2, 4);
+	record(&w2, 0xfefd, 1, body2.b, body2.n, 0, body2.n);
+	conn_init(&c, 6, T_UDP, "10.0.0.5", 50005, "192.0.2.10", 4433, 1000);
+	conn_send(&fx, &c, FLOW_DIR_C2S, w.b, w.n);
+	conn_send(&fx, &c, FLOW_DIR_S2C, hvr.b, hvr.n);
+	conn_send(&fx, &c, FLOW_DIR_C2S, w2.b, w2.n);
+	conn_end(&fx, &c, NULL, NULL);
+	assert_int_equal(log_count(&fx.log, OBS_TLS_JA3), 1);
+	assert_int_equal(log_count(&fx.log, OBS_TLS_SNI), 1);
+	assert_int_equal(extract_stats(fx.x)->stream_bytes, 0);
+	fx_free(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_after_stun_and_capwap),
 		cmocka_unit_test(test_which_flows_and_ndpi),
+		cmocka_unit_test(test_second_hello),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -88,8 +88,9 @@ static void test_one_record(void **state)
 	free(d);
 }
 
-/* Three fragments over two datagrams, the last first; then the client's
- * second ClientHello (message_seq 1, with a cookie) is not kept. */
+/* Three fragments over two datagrams, the last first; the client's second
+ * ClientHello (message_seq 1, with a cookie) waits until the first was
+ * read, then is kept; retransmissions of the first are ignored after. */
 static void test_fragments(void **state)
 {
 	struct wbuf body = {0}, w = {0}, second = {0};
@@ -116,6 +117,68 @@ static void test_fragments(void **state)
 	read_dgram(&st, &w, &info);
 	assert_int_equal(info.hello_fragments, 0);
 	check_hello(&st);
+	dtls_hello_done(&st);
+	assert_false(st.have_hello);
+	assert_int_equal(st.hellos_done, 1);
+	/* The first again (a retransmission): ignored. */
+	w.n = 0;
+	record(&w, 0xfeff, 0, body.b, body.n, 0, body.n);
+	read_dgram(&st, &w, &info);
+	assert_int_equal(info.hello_fragments, 0);
+	assert_false(st.have_hello);
+	w.n = 0;
+	record(&w, 0xfeff, 1, second.b, second.n, 0, second.n);
+	read_dgram(&st, &w, &info);
+	assert_int_equal(info.hello_fragments, 1);
+	assert_int_equal(st.hello_seq, 1);
+	check_hello(&st);
+	dtls_hello_done(&st);
+	dtls_state_free(&st);
+}
+
+/* A later ClientHello replaces one that never completed; a sender is
+ * encrypting after a record of epoch 1 or a DTLS 1.3 ciphertext header;
+ * at most DTLS_HELLOS are read. */
+static void test_later_hellos(void **state)
+{
+	struct wbuf body = {0}, w = {0};
+	struct dtls_state st;
+	struct dtls_datagram_info info;
+
+	(void)state;
+	hello_body(&body, 0);
+	state_init(&st);
+	record(&w, 0xfefd, 0, body.b, body.n, 0, 20);
+	read_dgram(&st, &w, &info);
+	assert_true(st.have_hello);
+	w.n = 0;
+	record(&w, 0xfefd, 2, body.b, body.n, 0, body.n);
+	read_dgram(&st, &w, &info);
+	assert_int_equal(st.hello_seq, 2);
+	check_hello(&st);
+	for (uint16_t seq = 3; seq < 3 + 2 * DTLS_HELLOS; seq++) {
+		dtls_hello_done(&st);
+		w.n = 0;
+		record(&w, 0xfefd, seq, body.b, body.n, 0, body.n);
+		read_dgram(&st, &w, &info);
+	}
+	assert_int_equal(st.hellos_done, DTLS_HELLOS);
+	assert_false(st.have_hello);
+	assert_false(st.encrypting);
+	/* Epoch 1. */
+	w.n = 0;
+	put(&w, "\x16\xfe\xfd\x00\x01\0\0\0\0\0\1\x00\x02\xaa\xbb",
+	    15);
+	read_dgram(&st, &w, &info);
+	assert_true(st.encrypting);
+	dtls_state_free(&st);
+	/* A DTLS 1.3 unified header. */
+	state_init(&st);
+	w.n = 0;
+	put(&w, "\x2c\x00\x01\xaa", 4);
+	read_dgram(&st, &w, &info);
+	assert_true(st.encrypting);
+	assert_int_equal(info.anomalies, 0);
 	dtls_state_free(&st);
 }
 
@@ -194,6 +257,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_record),
 		cmocka_unit_test(test_fragments),
+		cmocka_unit_test(test_later_hellos),
 		cmocka_unit_test(test_hostile),
 	};
 
