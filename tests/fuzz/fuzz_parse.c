@@ -1,7 +1,8 @@
 /*
  * fuzz_parse.c — libFuzzer harness for the protocol parsers in
  * analyze/parse/ (DNS, TLS, DTLS, X.509, HTTP, SSH, QUIC Initial packets,
- * the PROXY protocol header).
+ * the PROXY protocol header, OpenVPN control packets, the in-order message
+ * queue of the TLS carriers).
  *
  * The first input byte chooses the parser, the rest is its input. Besides
  * the sanitizers, the harness checks the parsers' contracts: consumed
@@ -13,7 +14,8 @@
  * that the whole path runs and a sealed packet must open.
  *
  * Sources it needs: every .c file in analyze/parse/ (dns, dtls, http,
- * proxy, quic, reasm, ssh, text, tls, tls_fingerprint, x509), analyze/digest.c, analyze/cipher.c and
+ * msgq, openvpn, proxy, quic, reasm, ssh, text, tls, tls_fingerprint,
+ * x509), analyze/digest.c, analyze/cipher.c and
  * capture/anomaly.c;
  * link with -lgcrypt; build with clang -fsanitize=fuzzer,address,undefined
  * -I. (the repository root).
@@ -26,6 +28,8 @@
 #include "analyze/parse/dns.h"
 #include "analyze/parse/dtls.h"
 #include "analyze/parse/http.h"
+#include "analyze/parse/msgq.h"
+#include "analyze/parse/openvpn.h"
 #include "analyze/parse/proxy.h"
 #include "analyze/parse/quic.h"
 #include "analyze/parse/ssh.h"
@@ -48,6 +52,8 @@ enum fuzz_target {
 	FUZZ_QUIC_SEALED,
 	FUZZ_PROXY,
 	FUZZ_DTLS,
+	FUZZ_OPENVPN,
+	FUZZ_MSGQ,
 	FUZZ_TARGETS,
 };
 
@@ -292,6 +298,64 @@ static void fuzz_dtls(const uint8_t *p, size_t n)
 	check_client_hello(&quic_hello);
 }
 
+/* One OpenVPN packet under every layout: what is read lies within it. */
+static void fuzz_openvpn(const uint8_t *p, size_t n)
+{
+	struct openvpn_packet pk;
+	const uint64_t peer = 0x0102030405060708ull;
+	uint16_t len;
+
+	for (unsigned i = 0; i < OPENVPN_LAYOUTS; i++) {
+		if (openvpn_parse(p, n, openvpn_layout_hmac(i), &pk) !=
+		    OPENVPN_OK)
+			continue;
+		CHECK(pk.n_acks <= OPENVPN_ACKS_MAX);
+		CHECK(pk.payload_len <= n);
+		CHECK(pk.payload_len == 0 ||
+		      (pk.payload >= p && pk.payload + pk.payload_len == p + n));
+		openvpn_starts_tls_record(&pk);
+	}
+	CHECK(openvpn_layouts(p, n, NULL) < (1u << OPENVPN_LAYOUTS));
+	openvpn_layouts(p, n, &peer);
+	openvpn_starts_flow(p, n);
+	if (openvpn_tcp_length(p, n, &len) && (size_t)len + 2 <= n)
+		openvpn_starts_flow(p + 2, len);
+}
+
+static void count_bytes(void *ctx, const uint8_t *p, size_t n)
+{
+	size_t *total = ctx;
+
+	CHECK(n == 0 || p != NULL);
+	*total += n;
+}
+
+/* The input as messages: 2-byte number, 1-byte length, bytes; handed on
+ * or held, never more than was given. */
+static void fuzz_msgq(const uint8_t *p, size_t n)
+{
+	struct msgq q;
+	size_t off = 0, given = 0, handed = 0;
+
+	msgq_init(&q, n % 2 ? 16 : 32);
+	for (int step = 0; step < MAX_STREAM_STEPS && off + 3 <= n; step++) {
+		uint32_t seq = (uint32_t)p[off] << 8 | p[off + 1];
+		size_t len = p[off + 2];
+
+		off += 3;
+		if (len > n - off)
+			len = n - off;
+		if (msgq_add(&q, seq, p + off, len, 4096, count_bytes,
+			     &handed) <= MSGQ_KEPT)
+			given += len;
+		off += len;
+		CHECK(q.n_held <= MSGQ_HELD);
+		CHECK(q.held_bytes <= 4096);
+		CHECK(handed <= given);
+	}
+	msgq_free(&q);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *copy;
@@ -342,6 +406,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case FUZZ_DTLS:
 		fuzz_dtls(copy, n);
+		break;
+	case FUZZ_OPENVPN:
+		fuzz_openvpn(copy, n);
+		break;
+	case FUZZ_MSGQ:
+		fuzz_msgq(copy, n);
 		break;
 	}
 	free(copy);
