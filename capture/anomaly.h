@@ -58,7 +58,8 @@
 	X(MPLS_TOO_DEEP, "mpls_too_deep")                                       \
 	X(QUIC_MALFORMED, "quic_malformed")                                     \
 	X(QUIC_UNDECRYPTABLE, "quic_undecryptable")                             \
-	X(CAPWAP_TRUNCATED, "capwap_truncated")
+	X(CAPWAP_TRUNCATED, "capwap_truncated")                                 \
+	X(OPENVPN_MALFORMED, "openvpn_malformed")
 
 enum anomaly {
 #define ANOMALY_ENUM(id, name) ANOM_##id,

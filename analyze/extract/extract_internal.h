@@ -1,7 +1,7 @@
 /*
  * extract_internal.h — what registry.c shares with the family files
- * (net.c, dns.c, http.c, tls.c, quic.c, dtls.c, ssh.c, ndpi.c, anomaly.c,
- * behaviour.c):
+ * (net.c, dns.c, http.c, tls.c, quic.c, dtls.c, ssh.c, carrier/openvpn.c,
+ * ndpi.c, anomaly.c, behaviour.c):
  * the extractor vtable, the stage and per-flow state, observation and
  * anomaly helpers, and bounded TCP stream reassembly (stream.c).
  *
@@ -31,6 +31,7 @@ enum extract_family {
 	FAM_QUIC,
 	FAM_DTLS,
 	FAM_SSH,
+	FAM_OPENVPN,
 	FAM_NDPI,
 	FAM_ANOMALY,
 	FAM_BEHAVIOUR,
@@ -78,8 +79,8 @@ struct extractor {
 };
 
 extern const struct extractor extract_net, extract_dns, extract_http,
-	extract_tls, extract_quic, extract_dtls, extract_ssh, extract_ndpi,
-	extract_anomaly, extract_behaviour;
+	extract_tls, extract_quic, extract_dtls, extract_ssh, extract_openvpn,
+	extract_ndpi, extract_anomaly, extract_behaviour;
 
 struct extract {
 	struct obs_sink sink;
@@ -149,7 +150,7 @@ static inline bool ex_emitted(const struct extract_flow *s,
 /*
  * Emits an `anomaly` observation per anomaly in set, subject to the
  * per-name cap (anomaly.c). layer names who found it ("decode", "dns",
- * "http", "tls", "ssh"). s may be NULL (no flow).
+ * "http", "tls", "ssh", "openvpn"). s may be NULL (no flow).
  */
 void ex_anomalies(struct extract *x, struct extract_flow *s,
 		  anomaly_set set, const char *layer,
@@ -290,8 +291,9 @@ void tls_session_update(struct extract *x, struct extract_flow *s,
 void tls_session_stop(struct extract *x, struct tls_session *ts,
 		      enum flow_dir role);
 
-/* True when both directions are done. */
+/* True when both directions are done; when the role's is. */
 bool tls_session_done(const struct tls_session *ts);
+bool tls_session_role_done(const struct tls_session *ts, enum flow_dir role);
 
 /* The flow ended: reads what complete records are left, once more. */
 void tls_session_end(struct extract *x, struct extract_flow *s,

@@ -6,7 +6,7 @@
  * the anomaly family; a flow's first packet runs every family's
  * flow_start hook (which decides from ports whether it wants the flow);
  * a TCP payload packet of a flow no family owns yet is offered to the
- * tcp_claim hooks (HTTP, TLS, SSH recognise their protocols from the
+ * tcp_claim hooks (HTTP, TLS, SSH, OpenVPN recognise their protocols from the
  * first bytes, on any port); after that only the families whose bit is
  * set in the flow's active mask see the flow's packets.
  */
@@ -31,6 +31,7 @@ static const struct extractor *const extractors[FAM_COUNT] = {
 	[FAM_QUIC] = &extract_quic,
 	[FAM_DTLS] = &extract_dtls,
 	[FAM_SSH] = &extract_ssh,
+	[FAM_OPENVPN] = &extract_openvpn,
 	[FAM_NDPI] = &extract_ndpi,
 	[FAM_ANOMALY] = &extract_anomaly,
 	[FAM_BEHAVIOUR] = &extract_behaviour,

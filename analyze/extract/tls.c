@@ -353,6 +353,11 @@ void tls_session_stop(struct extract *x, struct tls_session *ts,
 	finish_role(x, ts, role);
 }
 
+bool tls_session_role_done(const struct tls_session *ts, enum flow_dir role)
+{
+	return ts->phase[role] == PHASE_DONE;
+}
+
 bool tls_session_done(const struct tls_session *ts)
 {
 	return ts->phase[FLOW_DIR_C2S] == PHASE_DONE &&
