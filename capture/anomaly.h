@@ -59,7 +59,8 @@
 	X(QUIC_MALFORMED, "quic_malformed")                                     \
 	X(QUIC_UNDECRYPTABLE, "quic_undecryptable")                             \
 	X(CAPWAP_TRUNCATED, "capwap_truncated")                                 \
-	X(OPENVPN_MALFORMED, "openvpn_malformed")
+	X(OPENVPN_MALFORMED, "openvpn_malformed")                               \
+	X(RDPUDP_MALFORMED, "rdpudp_malformed")
 
 enum anomaly {
 #define ANOMALY_ENUM(id, name) ANOM_##id,

@@ -1,7 +1,7 @@
 /*
  * extract_internal.h — what registry.c shares with the family files
  * (net.c, dns.c, http.c, tls.c, quic.c, dtls.c, ssh.c, carrier/openvpn.c,
- * ndpi.c, anomaly.c, behaviour.c):
+ * carrier/rdpudp.c, ndpi.c, anomaly.c, behaviour.c):
  * the extractor vtable, the stage and per-flow state, observation and
  * anomaly helpers, and bounded TCP stream reassembly (stream.c).
  *
@@ -32,6 +32,7 @@ enum extract_family {
 	FAM_DTLS,
 	FAM_SSH,
 	FAM_OPENVPN,
+	FAM_RDPUDP,
 	FAM_NDPI,
 	FAM_ANOMALY,
 	FAM_BEHAVIOUR,
@@ -80,7 +81,7 @@ struct extractor {
 
 extern const struct extractor extract_net, extract_dns, extract_http,
 	extract_tls, extract_quic, extract_dtls, extract_ssh, extract_openvpn,
-	extract_ndpi, extract_anomaly, extract_behaviour;
+	extract_rdpudp, extract_ndpi, extract_anomaly, extract_behaviour;
 
 struct extract {
 	struct obs_sink sink;
@@ -150,7 +151,7 @@ static inline bool ex_emitted(const struct extract_flow *s,
 /*
  * Emits an `anomaly` observation per anomaly in set, subject to the
  * per-name cap (anomaly.c). layer names who found it ("decode", "dns",
- * "http", "tls", "ssh", "openvpn"). s may be NULL (no flow).
+ * "http", "tls", "ssh", "openvpn", "rdpudp"). s may be NULL (no flow).
  */
 void ex_anomalies(struct extract *x, struct extract_flow *s,
 		  anomaly_set set, const char *layer,

@@ -6,9 +6,9 @@
  * the anomaly family; a flow's first packet runs every family's
  * flow_start hook (which decides from ports whether it wants the flow);
  * a TCP payload packet of a flow no family owns yet is offered to the
- * tcp_claim hooks (HTTP, TLS, SSH, OpenVPN recognise their protocols from the
- * first bytes, on any port); after that only the families whose bit is
- * set in the flow's active mask see the flow's packets.
+ * tcp_claim hooks (HTTP, TLS, SSH, OpenVPN recognise their protocols from
+ * the first bytes, on any port); after that only the families whose bit
+ * is set in the flow's active mask see the flow's packets.
  */
 #include "analyze/extract/extract_internal.h"
 
@@ -32,6 +32,7 @@ static const struct extractor *const extractors[FAM_COUNT] = {
 	[FAM_DTLS] = &extract_dtls,
 	[FAM_SSH] = &extract_ssh,
 	[FAM_OPENVPN] = &extract_openvpn,
+	[FAM_RDPUDP] = &extract_rdpudp,
 	[FAM_NDPI] = &extract_ndpi,
 	[FAM_ANOMALY] = &extract_anomaly,
 	[FAM_BEHAVIOUR] = &extract_behaviour,

@@ -1,8 +1,8 @@
 /*
  * fuzz_parse.c — libFuzzer harness for the protocol parsers in
  * analyze/parse/ (DNS, TLS, DTLS, X.509, HTTP, SSH, QUIC Initial packets,
- * the PROXY protocol header, OpenVPN control packets, the in-order message
- * queue of the TLS carriers).
+ * the PROXY protocol header, OpenVPN control packets, RDP-UDP datagrams,
+ * the in-order message queue of the TLS carriers).
  *
  * The first input byte chooses the parser, the rest is its input. Besides
  * the sanitizers, the harness checks the parsers' contracts: consumed
@@ -14,8 +14,8 @@
  * that the whole path runs and a sealed packet must open.
  *
  * Sources it needs: every .c file in analyze/parse/ (dns, dtls, http,
- * msgq, openvpn, proxy, quic, reasm, ssh, text, tls, tls_fingerprint,
- * x509), analyze/digest.c, analyze/cipher.c and
+ * msgq, openvpn, proxy, quic, rdpudp, reasm, ssh, text, tls,
+ * tls_fingerprint, x509), analyze/digest.c, analyze/cipher.c and
  * capture/anomaly.c;
  * link with -lgcrypt; build with clang -fsanitize=fuzzer,address,undefined
  * -I. (the repository root).
@@ -32,6 +32,7 @@
 #include "analyze/parse/openvpn.h"
 #include "analyze/parse/proxy.h"
 #include "analyze/parse/quic.h"
+#include "analyze/parse/rdpudp.h"
 #include "analyze/parse/ssh.h"
 #include "analyze/parse/tls.h"
 #include "analyze/parse/x509.h"
@@ -54,6 +55,7 @@ enum fuzz_target {
 	FUZZ_DTLS,
 	FUZZ_OPENVPN,
 	FUZZ_MSGQ,
+	FUZZ_RDPUDP,
 	FUZZ_TARGETS,
 };
 
@@ -67,6 +69,7 @@ static struct ssh_kexinit kex;
 static struct x509_names names;
 static struct quic_scratch quic_scratch;
 static struct tls_client_hello quic_hello;
+static struct rdpudp_data rdpudp;
 
 /* Traps unless s is NUL-terminated within its size bytes. */
 #define CHECK_TEXT(s)                                                          \
@@ -322,6 +325,23 @@ static void fuzz_openvpn(const uint8_t *p, size_t n)
 		openvpn_starts_flow(p + 2, len);
 }
 
+/* One datagram as an RDP-UDP SYN and as data of each version. */
+static void fuzz_rdpudp(const uint8_t *p, size_t n)
+{
+	struct rdpudp_syn syn;
+
+	rdpudp_parse_syn(p, n, &syn);
+	if (rdpudp_parse_v1(p, n, &rdpudp) == RDPUDP_OK)
+		CHECK(rdpudp.payload_len <= n &&
+		      (rdpudp.payload_len == 0 ||
+		       rdpudp.payload + rdpudp.payload_len == p + n));
+	if (rdpudp_parse_v3(p, n, &rdpudp) == RDPUDP_OK)
+		CHECK(rdpudp.payload_len <= n &&
+		      (rdpudp.payload_len == 0 ||
+		       rdpudp.payload + rdpudp.payload_len ==
+			       rdpudp.unswapped + n));
+}
+
 static void count_bytes(void *ctx, const uint8_t *p, size_t n)
 {
 	size_t *total = ctx;
@@ -412,6 +432,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case FUZZ_MSGQ:
 		fuzz_msgq(copy, n);
+		break;
+	case FUZZ_RDPUDP:
+		fuzz_rdpudp(copy, n);
 		break;
 	}
 	free(copy);
