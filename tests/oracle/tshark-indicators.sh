@@ -29,16 +29,17 @@
 #
 # Values only attrib has are offered to tshark once more: each frame they
 # cite is read alone (no TCP reassembly or sequence analysis) and decoded
-# as the protocol attrib read there (Decode As on its ports). A value tshark
-# then shows in a cited frame counts as confirmed, and is listed so.
+# as the protocol attrib read there (Decode As on its ports; for TLS that
+# attrib read inside OpenVPN or RDP-UDP, that carrier, with OpenVPN's
+# tls-auth HMAC size as attrib found it). A value tshark then shows in a
+# cited frame counts as confirmed, and is listed so.
 #
 # Each disagreement (capture, kind, side, value, reason) goes to
 # build/oracle/tshark-indicators.log; reasons are guessed from tshark's
 # protocol stack of the frames carrying the value (QUIC, tunnel, malformed,
 # mDNS/LLMNR, SSDP, DTLS, ...), "unexplained" otherwise. The last line is
 # "tshark-indicators: K of 5 kinds at or above their thresholds"; exit
-# status 1 when K < 5 (THRESHOLDS in tshark_compare.py: 99% both ways, but
-# 97% of tshark's JA3 values, for the reasons docs/indicators.md gives).
+# status 1 when K < 5 (THRESHOLDS in tshark_compare.py: 99% both ways).
 # tshark's output per capture is cached in build/oracle/tshark-cache under
 # the hashes of the capture, tshark's version and the arguments.
 # Skips (exit 0, with a message) only when tshark is not installed.
@@ -53,6 +54,7 @@ if [ "${1:-}" = "--one" ]; then
 	: >"$base.err"
 	: >"$base.json"
 	: >"$base.n"
+	: >"$base.c"
 	printf "%s\n" "$file" >"$base.path"
 	rc=0
 	"$ATTRIB_BIN" ingest --db "$base.db" "$file" >/dev/null 2>"$base.aerr" || rc=$?
@@ -64,6 +66,12 @@ if [ "${1:-}" = "--one" ]; then
 		sqlite3 -separator '	' "$base.db" "SELECT DISTINCT kind, value
 			FROM observations WHERE detail LIKE '%impl=ndpi%'" \
 			>"$base.n" 2>>"$base.err" || true
+		# Which values attrib read inside a carrier (OpenVPN, RDP-UDP),
+		# for the confirmation pass: kind, value, frame, detail.
+		sqlite3 -separator '	' "$base.db" "SELECT DISTINCT kind,
+			value, frame, detail FROM observations
+			WHERE detail LIKE '%carrier=%'" \
+			>"$base.c" 2>>"$base.err" || true
 	fi
 	# tshark's reading depends only on the capture, tshark and its
 	# arguments: it is cached under their hashes.

@@ -6,13 +6,15 @@
 
 report reads, per capture CAP in WORKDIR, CAP.json (attrib indicators
 --json: the five compared kinds, and the anomalies REASON_ANOMALIES lists,
-for reasons), CAP.n (the kind and value pairs attrib took from nDPI), CAP.path
-and CAP.t (tshark -T fields output: frame, frame.protocols, then FIELDS).
-For the values only attrib has, it asks tshark once more about the
+for reasons), CAP.n (the kind and value pairs attrib took from nDPI), CAP.c
+(kind, value, frame and detail of the values attrib read inside a carrier),
+CAP.path and CAP.t (tshark -T fields output: frame, frame.protocols, then
+FIELDS). For the values only attrib has, it asks tshark once more about the
 frames they cite: their protocol stacks and ports, then each such frame
 read alone -- no TCP reassembly or sequence analysis, and decoded as the
-protocol attrib read there (Decode As on its ports) -- with the same
-fields.  A value tshark shows in that reading of a cited frame is
+protocol attrib read there (Decode As on its ports; inside OpenVPN or
+RDP-UDP, as that carrier, with OpenVPN's tls-auth HMAC size set to what
+attrib found) -- with the same fields.  A value tshark shows in that reading of a cited frame is
 "confirmed": tshark's dissector finds it in the very packet attrib cites
 (attrib found the protocol by content where tshark went by port, or
 tshark's reassembly dropped the segment: a retransmission with other
@@ -56,20 +58,18 @@ FIELDS = [("dns.qry.name", "dns.query"),
           ("dtls.handshake.extensions_ec_point_format", None)]
 
 # Minimum agreement per kind, in percent: (of tshark's values found by
-# attrib, of attrib's values found or confirmed by tshark).  tls.ja3 holds
-# 97% of tshark's for the reasons in docs/indicators.md ("Agreement with
-# tshark"): TLS inside OpenVPN and RDP-UDP, which attrib does not unwrap,
-# fingerprints tshark computes from malformed ClientHellos, and a second
-# DTLS ClientHello after a HelloRetryRequest (attrib keeps the first).
+# attrib, of attrib's values found or confirmed by tshark).  The
+# disagreements left are listed with their reasons in docs/indicators.md
+# ("Agreement with tshark").
 THRESHOLDS = {"dns.query": (99.0, 99.0), "tls.sni": (99.0, 99.0),
-              "tls.ja3": (97.0, 99.0), "http.host": (99.0, 99.0),
+              "tls.ja3": (99.0, 99.0), "http.host": (99.0, 99.0),
               "http.user_agent": (99.0, 99.0)}
 
 TUNNELS = ("vxlan", "capwap", "gtp", "gre", "tzsp", "erspan", "l2tp",
            "teredo", "geneve", "nsh")
-# Carriers of TLS that attrib does not unwrap.
-CARRIERS = {"openvpn": "TLS inside OpenVPN not decoded by attrib",
-            "rdpudp": "TLS inside RDP-UDP not decoded by attrib"}
+# Carriers of TLS: tshark's values there that attrib lacks.
+CARRIERS = {"openvpn": "TLS inside OpenVPN that attrib did not read",
+            "rdpudp": "TLS inside RDP-UDP that attrib did not read"}
 # Decode As targets for the confirmation pass, by kind.
 DECODE_AS = {"tls.sni": {"tcp": "tls", "udp": "dtls"},
              "tls.ja3": {"tcp": "tls", "udp": "dtls"},
@@ -77,6 +77,28 @@ DECODE_AS = {"tls.sni": {"tcp": "tls", "udp": "dtls"},
              "http.user_agent": {"tcp": "http"},
              "dns.query": {"tcp": "dns", "udp": "dns"}}
 TSHARK_TIMEOUT_S = 120
+
+
+def carrier_decode(detail, ports):
+    """tshark options that decode a frame as the carrier attrib names in
+    detail ("carrier=openvpn hmac=20"), on the frame's ports; [] for none."""
+    words = dict(w.split("=", 1) for w in detail.split() if "=" in w)
+    carrier = words.get("carrier")
+    args = []
+    if carrier == "openvpn":
+        hmac = words.get("hmac", "0")
+        args += ["-o", "openvpn.tls_auth_detection_override:TRUE",
+                 "-o", "openvpn.tls_auth:%s" % (
+                     "TRUE" if hmac != "0" else "FALSE")]
+        if hmac != "0":
+            args += ["-o", "openvpn.tls_auth_hmac_size:%s" % hmac]
+        for l4 in ("tcp", "udp"):
+            for p in sorted(ports.get(l4, ())):
+                args += ["-d", "%s.port==%s,openvpn" % (l4, p)]
+    elif carrier == "rdpudp":
+        for p in sorted(ports.get("udp", ())):
+            args += ["-d", "udp.port==%s,rdpudp" % p]
+    return args
 
 
 def tunnels(ls):
@@ -218,10 +240,11 @@ def attrib_only_frames(tv, av):
     return cited
 
 
-def confirm(path, cited):
+def confirm(path, cited, carried):
     """The protocol stacks of the frames in cited ({kind: frames}), and
     ({kind: {value: set(frames)}}) what tshark shows in each of them read
-    alone, as attrib read it."""
+    alone, as attrib read it (carried: {(kind, frame): detail} of the
+    values attrib read inside a carrier)."""
     stacks, ports = {}, {}
     got = {k: collections.defaultdict(set) for k in KINDS}
     every = set().union(*cited.values()) if cited else set()
@@ -243,23 +266,45 @@ def confirm(path, cited):
     for name, _ in FIELDS:
         fields += ["-e", name]
     for kind, frames in sorted(cited.items()):
-        decode = set()
+        # One reading per way of decoding: plain frames with Decode As
+        # on their ports, each carrier's frames with its own options.
+        groups = collections.defaultdict(set)
         for fr in frames:
-            for l4, target in DECODE_AS[kind].items():
-                for p in ports.get(fr, {}).get(l4, ()):
-                    decode.add("%s.port==%s,%s" % (l4, p, target))
-        for line in tshark(path, ["-o", "tcp.desegment_tcp_streams:FALSE",
-                                  "-o", "tcp.analyze_sequence_numbers:FALSE"] +
-                           [a for d in sorted(decode) for a in ("-d", d)] +
-                           ["-Y", frame_filter(frames), "-T", "fields",
-                            "-E", "separator=/t", "-E", "occurrence=a",
-                            "-E", "aggregator=\x1f", "-e", "frame.number",
-                            "-e", "frame.protocols"] + fields):
-            p = parse_fields(line)
-            if p:
-                for v in p[2].get(kind, ()):
-                    got[kind][v].add(p[0])
+            detail = carried.get((kind, fr))
+            if detail:
+                key = tuple(carrier_decode(detail, ports.get(fr, {})))
+            else:
+                key = tuple(a for l4, target in DECODE_AS[kind].items()
+                            for p in sorted(ports.get(fr, {}).get(l4, ()))
+                            for a in ("-d", "%s.port==%s,%s" % (l4, p,
+                                                                target)))
+            groups[key].add(fr)
+        for key, group in sorted(groups.items()):
+            for line in tshark(path, ["-o", "tcp.desegment_tcp_streams:FALSE",
+                                      "-o",
+                                      "tcp.analyze_sequence_numbers:FALSE"] +
+                               list(key) +
+                               ["-Y", frame_filter(group), "-T", "fields",
+                                "-E", "separator=/t", "-E", "occurrence=a",
+                                "-E", "aggregator=\x1f", "-e", "frame.number",
+                                "-e", "frame.protocols"] + fields):
+                p = parse_fields(line)
+                if p:
+                    for v in p[2].get(kind, ()):
+                        got[kind][v].add(p[0])
     return stacks, got
+
+
+def read_carried(path):
+    """{(kind, frame): detail} of the values attrib read in a carrier."""
+    out = {}
+    if os.path.exists(path):
+        with open(path, errors="replace") as f:
+            for line in f:
+                c = line.rstrip("\n").split("\t")
+                if len(c) == 4 and c[0] in KINDS:
+                    out[(c[0], c[2])] = c[3]
+    return out
 
 
 def read_ndpi(path):
@@ -370,7 +415,8 @@ def load(work, cap):
     if os.path.exists(base + ".path"):
         with open(base + ".path") as f:
             path = f.read().strip()
-    cstacks, cv = confirm(path, cited) if cited and path else ({}, {
+    carried = read_carried(base + ".c")
+    cstacks, cv = confirm(path, cited, carried) if cited and path else ({}, {
         k: {} for k in KINDS})
     for fr, st in cstacks.items():
         tframes.setdefault(fr, st)
