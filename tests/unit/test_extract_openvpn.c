@@ -60,7 +60,8 @@ static void packet(struct wbuf *w, struct ovpn *o, int dir, unsigned op,
 		put16(w, 0);
 		put16(w, (unsigned)mid);
 	}
-	put(w, payload, n);
+	if (n)
+		put(w, payload, n);
 	if (o->tcp) {
 		size_t len = w->n - at - 2;
 
