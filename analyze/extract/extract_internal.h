@@ -115,6 +115,7 @@ struct extract_flow {
 	uint64_t flow_id;
 	uint64_t emitted;        /* bit (kind * 2 + side) per kind emitted */
 	uint32_t active;         /* bit per family wanting packets */
+	uint32_t finished;       /* bit per family that let go of the flow */
 	uint8_t started;         /* flow_start hooks ran */
 	uint8_t dpi_done;        /* dpi_done hooks ran */
 	uint8_t tcp_claimed;     /* a family owns the TCP payload */
@@ -157,7 +158,8 @@ void ex_anomalies(struct extract *x, struct extract_flow *s,
 		  anomaly_set set, const char *layer,
 		  const struct packet *pkt);
 
-/* The family no longer wants the flow: clears its bit, frees its state. */
+/* The family no longer wants the flow: clears its bit, frees its state,
+ * and notes it in s->finished. */
 void ex_family_done(struct extract *x, struct extract_flow *s,
 		    enum extract_family fam);
 

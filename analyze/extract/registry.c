@@ -244,6 +244,7 @@ void ex_family_done(struct extract *x, struct extract_flow *s,
 		    enum extract_family fam)
 {
 	s->active &= ~(1u << fam);
+	s->finished |= 1u << fam;
 	if (extractors[fam]->flow_free)
 		extractors[fam]->flow_free(x, s);
 }

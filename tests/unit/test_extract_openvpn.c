@@ -269,6 +269,18 @@ static void test_from_ndpi(void **state)
 	conn_end(&fx, &c, NULL, NULL);
 	check_values(&fx, "carrier=openvpn hmac=0", 6);
 
+	/* A flow read from its resets and done before nDPI's verdict is not
+	 * read again from the verdict on. */
+	log_clear(&fx.log);
+	conn_init(&c, 11, T_UDP, "10.0.0.5", 50008, "192.0.2.10", 1194, 1000);
+	open_session(&fx, &c, &o);
+	handshake(&fx, &c, &o);
+	extract_dpi_done(fx.x, &c.st, &c.f, &r, NULL);
+	open_session(&fx, &c, &o);
+	handshake(&fx, &c, &o);
+	conn_end(&fx, &c, NULL, NULL);
+	assert_int_equal(log_count(&fx.log, OBS_TLS_JA3), 1);
+
 	/* Not OpenVPN and nDPI says nothing: not read. */
 	log_clear(&fx.log);
 	conn_init(&c, 5, T_UDP, "10.0.0.5", 50003, "192.0.2.10", 1194, 1000);

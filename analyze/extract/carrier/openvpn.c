@@ -89,9 +89,10 @@ static void openvpn_dpi_done(struct extract *x, struct extract_flow *s,
 			     const struct flow *f, const struct dpi_result *r,
 			     const struct dpi_meta *meta)
 {
+	/* Not again for a flow the family already read or let go of. */
 	if (!r || strncmp(r->proto, OPENVPN_NDPI_NAME,
 			  sizeof(OPENVPN_NDPI_NAME) - 1) != 0 ||
-	    (s->active >> FAM_OPENVPN) & 1u || s->fam[FAM_OPENVPN])
+	    ((s->active | s->finished) >> FAM_OPENVPN) & 1u)
 		return;
 	if (f->l4_proto == IP_PROTO_UDP) {
 		s->active |= 1u << FAM_OPENVPN;
