@@ -105,6 +105,27 @@ bool cipher_aes128_block(const uint8_t key[CIPHER_AES128_KEY_LEN],
 	return ok;
 }
 
+/* An AES-128-GCM handle keyed, with its nonce set and the additional data
+ * authenticated; false (nothing left open) on failure. */
+static bool gcm_start(gcry_cipher_hd_t *h,
+		      const uint8_t key[CIPHER_AES128_KEY_LEN],
+		      const uint8_t nonce[CIPHER_GCM_NONCE_LEN],
+		      const uint8_t *aad, size_t aad_len)
+{
+	if (!digest_init())
+		return false;
+	if (gcry_cipher_open(h, GCRY_CIPHER_AES128, GCRY_CIPHER_MODE_GCM, 0) !=
+	    0)
+		return false;
+	if (gcry_cipher_setkey(*h, key, CIPHER_AES128_KEY_LEN) == 0 &&
+	    gcry_cipher_setiv(*h, nonce, CIPHER_GCM_NONCE_LEN) == 0 &&
+	    gcry_cipher_authenticate(*h, aad, aad_len) == 0 &&
+	    gcry_cipher_final(*h) == 0)
+		return true;
+	gcry_cipher_close(*h);
+	return false;
+}
+
 bool cipher_aes128_gcm_open(const uint8_t key[CIPHER_AES128_KEY_LEN],
 			    const uint8_t nonce[CIPHER_GCM_NONCE_LEN],
 			    const uint8_t *aad, size_t aad_len,
@@ -112,19 +133,11 @@ bool cipher_aes128_gcm_open(const uint8_t key[CIPHER_AES128_KEY_LEN],
 			    const uint8_t tag[CIPHER_GCM_TAG_LEN], uint8_t *pt)
 {
 	gcry_cipher_hd_t h;
-	bool ok;
 
-	if (!digest_init())
+	if (!gcm_start(&h, key, nonce, aad, aad_len))
 		return false;
-	if (gcry_cipher_open(&h, GCRY_CIPHER_AES128, GCRY_CIPHER_MODE_GCM, 0) !=
-	    0)
-		return false;
-	ok = gcry_cipher_setkey(h, key, CIPHER_AES128_KEY_LEN) == 0 &&
-	     gcry_cipher_setiv(h, nonce, CIPHER_GCM_NONCE_LEN) == 0 &&
-	     gcry_cipher_authenticate(h, aad, aad_len) == 0 &&
-	     gcry_cipher_final(h) == 0 &&
-	     gcry_cipher_decrypt(h, pt, ct_len, ct, ct_len) == 0 &&
-	     gcry_cipher_checktag(h, tag, CIPHER_GCM_TAG_LEN) == 0;
+	bool ok = gcry_cipher_decrypt(h, pt, ct_len, ct, ct_len) == 0 &&
+		  gcry_cipher_checktag(h, tag, CIPHER_GCM_TAG_LEN) == 0;
 	gcry_cipher_close(h);
 	return ok;
 }
@@ -136,19 +149,11 @@ bool cipher_aes128_gcm_seal(const uint8_t key[CIPHER_AES128_KEY_LEN],
 			    uint8_t tag[CIPHER_GCM_TAG_LEN])
 {
 	gcry_cipher_hd_t h;
-	bool ok;
 
-	if (!digest_init())
+	if (!gcm_start(&h, key, nonce, aad, aad_len))
 		return false;
-	if (gcry_cipher_open(&h, GCRY_CIPHER_AES128, GCRY_CIPHER_MODE_GCM, 0) !=
-	    0)
-		return false;
-	ok = gcry_cipher_setkey(h, key, CIPHER_AES128_KEY_LEN) == 0 &&
-	     gcry_cipher_setiv(h, nonce, CIPHER_GCM_NONCE_LEN) == 0 &&
-	     gcry_cipher_authenticate(h, aad, aad_len) == 0 &&
-	     gcry_cipher_final(h) == 0 &&
-	     gcry_cipher_encrypt(h, ct, pt_len, pt, pt_len) == 0 &&
-	     gcry_cipher_gettag(h, tag, CIPHER_GCM_TAG_LEN) == 0;
+	bool ok = gcry_cipher_encrypt(h, ct, pt_len, pt, pt_len) == 0 &&
+		  gcry_cipher_gettag(h, tag, CIPHER_GCM_TAG_LEN) == 0;
 	gcry_cipher_close(h);
 	return ok;
 }

@@ -39,6 +39,13 @@ static int prepare(struct store *st, const char *sql, sqlite3_stmt **q,
 
 /* Ends a walk: the callback's value if it stopped, else 0 when the
  * statement ran to the end or -1 (message set). Finalizes q. */
+/* A row limit as SQLite's signed integer (UINT64_MAX: no limit). */
+static void bind_limit(sqlite3_stmt *q, int i, uint64_t limit)
+{
+	sqlite3_bind_int64(q, i, (sqlite3_int64)(limit > INT64_MAX ? INT64_MAX
+								    : limit));
+}
+
 static int finish(struct store *st, sqlite3_stmt *q, int rc, int step,
 		  const char *what)
 {
@@ -137,8 +144,7 @@ int report_each_source(struct store *st, uint64_t limit, report_source_fn fn,
 	sqlite3_stmt *q;
 	if (prepare(st, sql, &q, "read sources") != 0)
 		return -1;
-	sqlite3_bind_int64(q, 1, (sqlite3_int64)(limit > INT64_MAX ? INT64_MAX
-								   : limit));
+	bind_limit(q, 1, limit);
 	int rc = 0, step;
 	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		struct report_source_row r = {
@@ -174,8 +180,7 @@ int report_each_custody(struct store *st, uint64_t limit,
 	sqlite3_stmt *q;
 	if (prepare(st, sql, &q, "read custody") != 0)
 		return -1;
-	sqlite3_bind_int64(q, 1, (sqlite3_int64)(limit > INT64_MAX ? INT64_MAX
-								   : limit));
+	bind_limit(q, 1, limit);
 	int rc = 0, step;
 	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		struct report_custody_row r = {
@@ -228,8 +233,7 @@ int report_each_top_value(struct store *st, const char *kind, uint64_t limit,
 	if (prepare(st, sql, &q, "read indicator values") != 0)
 		return -1;
 	sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, (sqlite3_int64)(limit > INT64_MAX ? INT64_MAX
-								   : limit));
+	bind_limit(q, 2, limit);
 	int rc = 0, step;
 	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		struct report_value_row r = {
@@ -261,8 +265,7 @@ int report_each_observation_of_kind(struct store *st, const char *kind,
 	if (prepare(st, sql, &q, "read observations") != 0)
 		return -1;
 	sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, (sqlite3_int64)(limit > INT64_MAX ? INT64_MAX
-								   : limit));
+	bind_limit(q, 2, limit);
 	int rc = 0, step;
 	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		struct report_obs_row r = {
