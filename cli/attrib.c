@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "analyze/evidence/store.h"
-#include "analyze/version.h"
+#include "analyze/vocab/version.h"
 #include "cli/cli.h"
 
 struct command {

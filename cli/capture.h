@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "analyze/evidence/store.h"
-#include "analyze/pipeline.h"
+#include "analyze/ingest/pipeline.h"
 #include "capture/pcapng_writer.h"
 #include "capture/source_live.h"
 

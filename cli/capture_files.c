@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyze/dpi.h"
-#include "analyze/version.h"
+#include "analyze/flow/dpi.h"
+#include "analyze/vocab/version.h"
 #include "capture/decode.h"
 #include "capture/privilege.h"
 #include "cli/capture.h"

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "analyze/evidence/store.h"
-#include "analyze/model/model.h"
+#include "analyze/intel/model.h"
 #include "analyze/report/report.h"
 #include "cli/cli.h"
 

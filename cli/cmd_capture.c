@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyze/dpi.h"
+#include "analyze/flow/dpi.h"
 #include "capture/privilege.h"
 #include "cli/capture.h"
 #include "cli/cli.h"

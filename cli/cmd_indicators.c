@@ -15,7 +15,7 @@
 #include <jansson.h>
 
 #include "analyze/evidence/store.h"
-#include "analyze/extract/extract.h"
+#include "analyze/vocab/kinds.h"
 #include "cli/cli.h"
 
 struct print_ctx {

@@ -21,10 +21,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "analyze/dpi.h"
+#include "analyze/flow/dpi.h"
 #include "analyze/evidence/store.h"
-#include "analyze/pipeline.h"
-#include "analyze/version.h"
+#include "analyze/ingest/pipeline.h"
+#include "analyze/vocab/version.h"
 #include "capture/decode.h"
 #include "capture/source.h"
 #include "cli/cli.h"

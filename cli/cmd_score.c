@@ -14,7 +14,7 @@
 #include <jansson.h>
 
 #include "analyze/evidence/store.h"
-#include "analyze/model/match.h"
+#include "analyze/intel/match.h"
 #include "analyze/score/score_doc.h"
 #include "cli/cli.h"
 

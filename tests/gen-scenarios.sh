@@ -29,7 +29,7 @@ if [ ! -x "$gen" ]; then
   gen="$tmp/scenario"
   # shellcheck disable=SC2046
   if ! ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O2 -I. \
-      -o "$gen" pcaps/gen/scenario.c pcaps/gen/lib/*.c analyze/digest.c \
+      -o "$gen" pcaps/gen/scenario.c pcaps/gen/lib/*.c analyze/crypto/digest.c \
       $(pkg-config --cflags --libs libpcap libgcrypt) -lm; then
     echo "gen-scenarios: cannot build the generator"
     exit 2

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/digest.h"
+#include "analyze/crypto/digest.h"
 
 const char chain_genesis[CHAIN_HEX_LEN + 1] =
 	"0000000000000000000000000000000000000000000000000000000000000000";

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "analyze/parse/text.h"
-#include "analyze/version.h"
+#include "analyze/vocab/version.h"
 
 static void addr_text(int version, const uint8_t *addr, char *out, size_t n)
 {

@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "analyze/version.h"
+#include "analyze/vocab/version.h"
 
 int store_each_indicator(struct store *st, const char *kind,
 			 store_indicator_fn fn, void *ctx)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/time.h>
 
-#include "analyze/version.h"
+#include "analyze/vocab/version.h"
 
 /*
  * Flow ids are source_id * FLOW_ID_STRIDE + n (n = 1, 2, ... within the

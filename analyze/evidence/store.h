@@ -15,8 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "analyze/dpi.h"
-#include "analyze/flow.h"
+#include "analyze/flow/dpi.h"
+#include "analyze/flow/flow.h"
 
 struct store;
 

@@ -18,56 +18,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analyze/dpi.h"
-#include "analyze/flow.h"
+#include "analyze/flow/dpi.h"
+#include "analyze/vocab/kinds.h"
+#include "analyze/flow/flow.h"
 #include "capture/packet.h"
 
-/* Indicator kinds; the names are part of attrib's command-line contract. */
-#define OBS_KIND_LIST(X)                                                       \
-	X(IP_SRC, "ip.src")                                                     \
-	X(IP_DST, "ip.dst")                                                     \
-	X(DNS_QUERY, "dns.query")                                               \
-	X(DNS_ANSWER, "dns.answer")                                             \
-	X(TLS_SNI, "tls.sni")                                                   \
-	X(TLS_ALPN, "tls.alpn")                                                 \
-	X(TLS_JA3, "tls.ja3")                                                   \
-	X(TLS_JA3S, "tls.ja3s")                                                 \
-	X(TLS_JA4, "tls.ja4")                                                   \
-	X(TLS_CERT_SHA1, "tls.cert.sha1")                                       \
-	X(TLS_CERT_SUBJECT, "tls.cert.subject")                                 \
-	X(TLS_CERT_ISSUER, "tls.cert.issuer")                                   \
-	X(HTTP_HOST, "http.host")                                               \
-	X(HTTP_USER_AGENT, "http.user_agent")                                   \
-	X(HTTP_URL, "http.url")                                                 \
-	X(SSH_BANNER, "ssh.banner")                                             \
-	X(SSH_HASSH, "ssh.hassh")                                               \
-	X(NDPI_PROTO, "ndpi.proto")                                             \
-	X(NDPI_RISK, "ndpi.risk")                                               \
-	X(BEACON, "beacon")                                                     \
-	X(ACTIVITY_HOURS, "activity.hours")                                     \
-	X(ANOMALY, "anomaly")
 
-enum obs_kind {
-#define OBS_KIND_ENUM(id, name) OBS_##id,
-	OBS_KIND_LIST(OBS_KIND_ENUM)
-#undef OBS_KIND_ENUM
-	OBS_KIND_COUNT
-};
-
-/* Contract name of a kind ("dns.query"), "" when out of range. */
-const char *obs_kind_name(enum obs_kind k);
-/* Kind of a contract name, or -1 (also for NULL). */
-int obs_kind_parse(const char *name);
-
-/*
- * Default forgeability f and specificity s of a kind, both in [0, 1]
- * (DESIGN.md "Indicators"; reasons in docs/indicators.md). Model files may
- * override them. Out-of-range kinds give f = 1, s = 0 (worthless).
- */
-double obs_kind_forgeability(enum obs_kind k);
-double obs_kind_specificity(enum obs_kind k);
-
-enum { OBS_VALUE_MAX = 1024 };
 /* Longest detail text extractors write, NUL included. */
 enum { OBS_DETAIL_MAX = 12288 };
 

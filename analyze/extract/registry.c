@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "analyze/behaviour/beacon.h"
-#include "analyze/digest.h"
+#include "analyze/crypto/digest.h"
 
 /* Payload packets of an unowned TCP flow offered for claiming; later
  * packets of it are ignored (covers server-first protocols and flows
@@ -38,28 +38,6 @@ static const struct extractor *const extractors[FAM_COUNT] = {
 	[FAM_BEHAVIOUR] = &extract_behaviour,
 };
 
-static const char *const kind_names[OBS_KIND_COUNT] = {
-#define OBS_KIND_NAME(id, name) [OBS_##id] = name,
-	OBS_KIND_LIST(OBS_KIND_NAME)
-#undef OBS_KIND_NAME
-};
-
-const char *obs_kind_name(enum obs_kind k)
-{
-	if ((unsigned)k >= OBS_KIND_COUNT)
-		return "";
-	return kind_names[k];
-}
-
-int obs_kind_parse(const char *name)
-{
-	if (!name)
-		return -1;
-	for (int k = 0; k < OBS_KIND_COUNT; k++)
-		if (strcmp(kind_names[k], name) == 0)
-			return k;
-	return -1;
-}
 
 void obs_cite_from_packet(struct obs_cite *c, const struct packet *pkt)
 {

@@ -1,13 +1,13 @@
 /*
  * quic.c — QUIC Initial packets: versions, keys, header protection,
  * packet numbers, decryption, frames and CRYPTO reassembly (see quic.h).
- * The cryptography is analyze/cipher.h's; the ClientHello is tls.h's.
+ * The cryptography is analyze/crypto/cipher.h's; the ClientHello is tls.h's.
  */
 #include "analyze/parse/quic.h"
 
 #include <string.h>
 
-#include "analyze/cipher.h"
+#include "analyze/crypto/cipher.h"
 #include "capture/cursor.h"
 
 #define QUIC_LONG_HEADER 0x80

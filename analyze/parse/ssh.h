@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #include "capture/anomaly.h"
-#include "analyze/digest.h"
+#include "analyze/crypto/digest.h"
 
 #define SSH_BANNER_MAX 255        /* RFC 4253 4.2, CR LF included */
 #define SSH_MAX_PREBANNER_LINES 32 /* server text lines before the banner */

@@ -38,7 +38,7 @@
  * ANOM_TLS_MALFORMED; a Hello with a broken body keeps what was read
  * before the fault but gets no fingerprint (tshark computes one from the
  * part it could read).
- * Pure: no allocation, no I/O (digests via analyze/digest.h).
+ * Pure: no allocation, no I/O (digests via analyze/crypto/digest.h).
  */
 #ifndef ATTRIB_PARSE_TLS_H
 #define ATTRIB_PARSE_TLS_H
@@ -47,7 +47,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analyze/digest.h"
+#include "analyze/crypto/digest.h"
 #include "analyze/parse/x509.h"
 #include "capture/anomaly.h"
 

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/digest.h"
+#include "analyze/crypto/digest.h"
 #include "analyze/parse/text.h"
 #include "analyze/parse/tls.h"
 

@@ -21,7 +21,7 @@
 #include "analyze/evidence/report_read.h"
 #include "analyze/evidence/store.h"
 #include "analyze/score/opinion.h"
-#include "analyze/version.h"
+#include "analyze/vocab/version.h"
 
 struct build {
 	struct store *st;

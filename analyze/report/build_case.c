@@ -20,7 +20,7 @@
 #include "analyze/behaviour/beacon.h"
 #include "analyze/evidence/report_read.h"
 #include "analyze/evidence/store.h"
-#include "analyze/extract/extract.h"
+#include "analyze/vocab/kinds.h"
 #include "analyze/score/opinion.h"
 
 enum { HIST_BINS = 30, HOURS = 24 };

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/digest.h"
+#include "analyze/crypto/digest.h"
 
 /* The STIX 2.1 namespace for cyber-observable ids (STIX 2.1, 2.9). */
 const uint8_t stix_ns[16] = {0x00, 0xab, 0xed, 0xb4, 0xaa, 0x42,

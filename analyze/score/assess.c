@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/extract/extract.h"
+#include "analyze/vocab/kinds.h"
 #include "analyze/score/assess_internal.h"
 
 const enum model_link ASSESS_STATE_CHAIN[ASSESS_STATE_LINKS] = {

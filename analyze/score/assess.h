@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analyze/model/match.h"
-#include "analyze/model/model.h"
+#include "analyze/intel/match.h"
+#include "analyze/intel/model.h"
 #include "analyze/score/opinion.h"
 
 /* One piece of evidence: a pattern that matched, or a claim. */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/extract/extract.h"
+#include "analyze/vocab/kinds.h"
 #include "analyze/score/assess_internal.h"
 
 /* The strongest single claim of a type: strength 1, credibility 1

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "analyze/extract/extract.h"
+#include "analyze/vocab/kinds.h"
 #include "analyze/score/score_doc.h"
-#include "analyze/version.h"
+#include "analyze/vocab/version.h"
 
 void score_iso_time(uint64_t us, char out[32])
 {

@@ -1,6 +1,6 @@
 /*
  * fuzz_model_yaml.c — libFuzzer harness for the YAML model reader
- * (analyze/model/yaml.c, yaml_tree.c) and the model set it builds
+ * (analyze/intel/yaml.c, yaml_tree.c) and the model set it builds
  * (model.c): any input either loads into a finished model set or gives
  * one error line that names the file; never a crash, a leak or a hang.
  *
@@ -17,29 +17,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "analyze/extract/extract.h"
-#include "analyze/model/model.h"
+#include "analyze/vocab/kinds.h"
+#include "analyze/intel/model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static const char *const kind_names[OBS_KIND_COUNT] = {
-#define KIND_NAME(id, name) name,
-	OBS_KIND_LIST(KIND_NAME)
-#undef KIND_NAME
-};
-
-const char *obs_kind_name(enum obs_kind k)
-{
-	return (unsigned)k < OBS_KIND_COUNT ? kind_names[k] : "";
-}
-
-int obs_kind_parse(const char *name)
-{
-	for (int k = 0; name && k < OBS_KIND_COUNT; k++)
-		if (!strcmp(kind_names[k], name))
-			return k;
-	return -1;
-}
 
 int model_load_stix(struct model_set *ms, const char *path, char *err,
 		    size_t errlen)

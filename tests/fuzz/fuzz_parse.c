@@ -15,7 +15,7 @@
  *
  * Sources it needs: every .c file in analyze/parse/ (dns, dtls, http,
  * msgq, openvpn, proxy, quic, rdpudp, reasm, ssh, text, tls,
- * tls_fingerprint, x509), analyze/digest.c, analyze/cipher.c and
+ * tls_fingerprint, x509), analyze/crypto/digest.c, analyze/crypto/cipher.c and
  * capture/anomaly.c;
  * link with -lgcrypt; build with clang -fsanitize=fuzzer,address,undefined
  * -I. (the repository root).

@@ -1,6 +1,6 @@
 /*
  * fuzz_stix.c — libFuzzer harness for the STIX 2.1 reader
- * (analyze/model/stix/): the pattern parser and matcher mapping, and
+ * (analyze/intel/stix/): the pattern parser and matcher mapping, and
  * whole bundles.
  *
  * The first input byte chooses the target (even: a pattern, odd: a
@@ -11,11 +11,10 @@
  * error is one line that names the file, and every pattern and report
  * the loader adds has an origin.
  *
- * Sources it needs: analyze/model/stix/*.c, analyze/model/model.c,
- * analyze/extract/kinds.c and analyze/digest.c; link with -ljansson
- * -lgcrypt. It supplies the indicator kind names itself (from
- * OBS_KIND_LIST, as the extractor registry does) and a YAML loader stub,
- * so it links without the extractors and libyaml.
+ * Sources it needs: analyze/intel/stix/*.c, analyze/intel/model.c,
+ * analyze/vocab/kinds.c and analyze/crypto/digest.c; link with -ljansson
+ * -lgcrypt. It supplies a YAML loader stub, so it links without the
+ * extractors and libyaml.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -23,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/extract/extract.h"
-#include "analyze/model/model.h"
-#include "analyze/model/stix/stix.h"
+#include "analyze/vocab/kinds.h"
+#include "analyze/intel/model.h"
+#include "analyze/intel/stix/stix.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,25 +33,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 		if (!(cond))                                                   \
 			__builtin_trap();                                      \
 	} while (0)
-
-static const char *const kind_names[OBS_KIND_COUNT] = {
-#define OBS_KIND_NAME(id, name) [OBS_##id] = name,
-	OBS_KIND_LIST(OBS_KIND_NAME)
-#undef OBS_KIND_NAME
-};
-
-const char *obs_kind_name(enum obs_kind k)
-{
-	return (unsigned)k < OBS_KIND_COUNT ? kind_names[k] : "";
-}
-
-int obs_kind_parse(const char *name)
-{
-	for (int k = 0; name && k < OBS_KIND_COUNT; k++)
-		if (!strcmp(kind_names[k], name))
-			return k;
-	return -1;
-}
 
 int model_load_yaml(struct model_set *ms, const char *path, char *err,
 		    size_t errlen)

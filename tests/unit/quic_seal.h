@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "analyze/cipher.h"
+#include "analyze/crypto/cipher.h"
 #include "analyze/parse/quic.h"
 
 /*

@@ -1,5 +1,5 @@
 /*
- * test_dpi.c — unit tests for analyze/dpi_ndpi.c (dpi.h).
+ * test_dpi.c — unit tests for analyze/flow/dpi_ndpi.c (dpi.h).
  *
  * Packets are built by hand (IPv4 header + TCP/UDP header + payload) and
  * copied into an exact-size heap buffer before they are fed, so ASan sees
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/dpi.h"
+#include "analyze/flow/dpi.h"
 
 enum { IPV4_HDR_LEN = 20, TCP_HDR_LEN = 20, UDP_HDR_LEN = 8 };
 enum { TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_PSH = 0x08, TCP_ACK = 0x10 };

@@ -8,7 +8,7 @@
  */
 #include "test_extract_helpers.h"
 
-#include "analyze/digest.h"
+#include "analyze/crypto/digest.h"
 
 static void http_conn(struct fx *fx, struct conn *c, uint64_t id)
 {

@@ -1,5 +1,5 @@
 /*
- * test_flow.c — cmocka tests of the flow table (analyze/flow.h).
+ * test_flow.c — cmocka tests of the flow table (analyze/flow/flow.h).
  *
  * Packets are built by filling struct packet fields directly; the table
  * never reads packet bytes. A close callback records every closed flow so
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/flow.h"
+#include "analyze/flow/flow.h"
 
 #define MS_US 1000ull
 #define S_US 1000000ull

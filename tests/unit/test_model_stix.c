@@ -1,6 +1,6 @@
 /*
  * test_model_stix.c — cmocka tests of STIX 2.1 bundles as models
- * (analyze/model/stix/bundle.c and load.c; docs/model-format.md, "STIX
+ * (analyze/intel/stix/bundle.c and load.c; docs/model-format.md, "STIX
  * 2.1 input"): the sample bundle models/stix/lab-intel.json, the mapping
  * of objects and relationships (folding, claims, overrides, versions,
  * revoked objects, missing endpoints), the confidence scale, errors with
@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 #include "analyze/extract/extract.h"
-#include "analyze/model/model.h"
-#include "analyze/model/stix/stix.h"
+#include "analyze/intel/model.h"
+#include "analyze/intel/stix/stix.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,6 +1,6 @@
 /*
  * test_model_stix_pattern.c — cmocka tests of the STIX pattern reader
- * (analyze/model/stix/: lex.c, pattern.c, dnf.c) and of the mapping of
+ * (analyze/intel/stix/: lex.c, pattern.c, dnf.c) and of the mapping of
  * its alternatives to attrib matchers (map.c): every supported form, each
  * unsupported one with its reason, malformed patterns with the error and
  * its offset, and hostile input (deep nesting, long strings, unterminated
@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "analyze/extract/extract.h"
-#include "analyze/model/stix/stix.h"
+#include "analyze/intel/stix/stix.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,6 +1,6 @@
 /*
  * test_model_yaml.c — cmocka tests of the YAML model reader
- * (analyze/model/yaml.c, yaml_tree.c, model.c): a complete model is read
+ * (analyze/intel/yaml.c, yaml_tree.c, model.c): a complete model is read
  * with every field where it belongs, and every kind of mistake is an
  * error naming file:line:col and what was expected.
  */
@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "analyze/extract/extract.h"
-#include "analyze/model/model.h"
+#include "analyze/intel/model.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "analyze/digest.h"
+#include "analyze/crypto/digest.h"
 #include "analyze/parse/dtls.h"
 #include "test_bytes.h"
 #include "dtls_build.h"

@@ -1,5 +1,5 @@
 /*
- * test_score_assess.c — cmocka tests of matching (analyze/model/match.c)
+ * test_score_assess.c — cmocka tests of matching (analyze/intel/match.c)
  * and of scoring a model set (analyze/score/assess.c, assess_needs.c):
  * every matcher against values that must and must not match, and
  * DESIGN.md's invariants on whole assessments over random models —
@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "analyze/extract/extract.h"
-#include "analyze/model/match.h"
+#include "analyze/intel/match.h"
 #include "analyze/score/assess.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/digest.h"
+#include "analyze/crypto/digest.h"
 #include "pcaps/gen/lib/tls_internal.h"
 
 #define LIST(...) (const uint16_t[]){__VA_ARGS__}, \

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "analyze/digest.h"
+#include "analyze/crypto/digest.h"
 #include "pcaps/gen/lib/rng.h"
 
 #define DER_INTEGER 0x02

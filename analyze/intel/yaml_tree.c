@@ -2,7 +2,7 @@
  * yaml_tree.c — libyaml events to a small tree with positions (see
  * yaml_tree.h). The only file that includes yaml.h.
  */
-#include "analyze/model/yaml_tree.h"
+#include "analyze/intel/yaml_tree.h"
 
 #include <stdarg.h>
 #include <stdio.h>

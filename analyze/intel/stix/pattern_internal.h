@@ -1,7 +1,7 @@
 /*
  * pattern_internal.h — what the three parts of the STIX pattern reader
  * share (lex.c: tokens; pattern.c: the parser; dnf.c: alternatives).
- * Internal to analyze/model/stix/.
+ * Internal to analyze/intel/stix/.
  */
 #ifndef ATTRIB_STIX_PATTERN_INTERNAL_H
 #define ATTRIB_STIX_PATTERN_INTERNAL_H
@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analyze/model/stix/stix.h"
+#include "analyze/intel/stix/stix.h"
 
 enum tok_type {
 	T_END, T_IDENT, T_STRING, T_TIMESTAMP, T_BINARY, T_HEX, T_INT, T_FLOAT,

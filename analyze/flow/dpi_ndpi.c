@@ -19,7 +19,7 @@
  * nDPI's own buffers hung on it (URL, certificate names, reassembly) are
  * released by dpi_flow_free. Metadata is read from the struct on request.
  */
-#include "analyze/dpi.h"
+#include "analyze/flow/dpi.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
  * qualified ones, are one alternative each with the reason attrib cannot
  * evaluate them.
  */
-#include "analyze/model/stix/pattern_internal.h"
+#include "analyze/intel/stix/pattern_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * (yaml_tree.c), then every mapping is checked against the keys it may
  * hold, so each error names file:line:col and what was expected.
  */
-#include "analyze/model/model.h"
+#include "analyze/intel/model.h"
 
 #include <errno.h>
 #include <math.h>
@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/extract/extract.h"
-#include "analyze/model/yaml_tree.h"
+#include "analyze/vocab/kinds.h"
+#include "analyze/intel/yaml_tree.h"
 
 enum { PATH_ORIGIN_MAX = 4200 };
 

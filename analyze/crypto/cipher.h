@@ -5,7 +5,7 @@
  * decryption with its tag checked.
  *
  * Thin wrappers around libgcrypt, so that parsers never include gcrypt.h
- * themselves; analyze/cipher.c and analyze/digest.c are the only files
+ * themselves; analyze/crypto/cipher.c and analyze/crypto/digest.c are the only files
  * under analyze/ that do (digest.c initialises the library). Pure
  * otherwise: no I/O, nothing kept between calls. Every function returns
  * false when libgcrypt fails or refuses; outputs are then unspecified.

@@ -3,7 +3,7 @@
  * STIX loaders share, finishing (implicit hypotheses, canonical order),
  * model files and prefix tables, and the small address parsers.
  */
-#include "analyze/model/model.h"
+#include "analyze/intel/model.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -14,8 +14,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "analyze/digest.h"
-#include "analyze/extract/extract.h"
+#include "analyze/crypto/digest.h"
+#include "analyze/vocab/kinds.h"
 
 static const char *const link_names[MODEL_LINK_COUNT] = {
 	"L1", "L2", "L3", "L3i", "L4",

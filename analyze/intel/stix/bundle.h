@@ -3,7 +3,7 @@
  * parsed JSON, the latest version of every object indexed by id, the
  * relationships, edges between objects, and typed property readers that
  * fail with one line naming the file and the object. Internal to
- * analyze/model/stix/ (load.c and bundle.c).
+ * analyze/intel/stix/ (load.c and bundle.c).
  */
 #ifndef ATTRIB_STIX_BUNDLE_H
 #define ATTRIB_STIX_BUNDLE_H
@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "analyze/model/stix/stix.h"
+#include "analyze/intel/stix/stix.h"
 
 #define STIX_BUNDLE_MAX_OBJECTS 1000000u
 

@@ -1,9 +1,9 @@
 /*
  * digest.c — libgcrypt-backed MD5 / SHA-1 / SHA-256 hex digests
- * (see digest.h). With analyze/cipher.c, the only files under analyze/
+ * (see digest.h). With analyze/crypto/cipher.c, the only files under analyze/
  * that include gcrypt.h; it also owns the library's initialisation.
  */
-#include "analyze/digest.h"
+#include "analyze/crypto/digest.h"
 
 #include <gcrypt.h>
 #include <pthread.h>

@@ -3,7 +3,7 @@
  * the structural checks, version selection, the id index, edges and
  * typed property readers (bundle.h).
  */
-#include "analyze/model/stix/bundle.h"
+#include "analyze/intel/stix/bundle.h"
 
 #include <ctype.h>
 #include <stdarg.h>

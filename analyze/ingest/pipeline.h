@@ -11,9 +11,9 @@
 
 #include <stdint.h>
 
-#include "analyze/dpi.h"
+#include "analyze/flow/dpi.h"
 #include "analyze/evidence/store.h"
-#include "analyze/flow.h"
+#include "analyze/flow/flow.h"
 #include "capture/packet.h"
 
 struct pipeline_config {

@@ -12,7 +12,7 @@
  *                  hypotheses, patterns and claims they become
  *                  (model_load_stix(), declared in model.h).
  *
- * Nothing here is part of attrib's interface outside analyze/model/.
+ * Nothing here is part of attrib's interface outside analyze/intel/.
  */
 #ifndef ATTRIB_STIX_STIX_H
 #define ATTRIB_STIX_STIX_H
@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analyze/model/model.h"
+#include "analyze/intel/model.h"
 
 /* ---- patterns (lex.c, pattern.c, dnf.c) ---- */
 

@@ -22,7 +22,7 @@
  * or (TCP) ended and now opening again with a bare SYN, closes that flow
  * and starts a new one, whether or not periodic expiry has run yet.
  */
-#include "analyze/flow.h"
+#include "analyze/flow/flow.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analyze/model/model.h"
+#include "analyze/intel/model.h"
 
 #define MATCH_MAX_VALUES 10 /* distinct values kept per pattern */
 

@@ -57,7 +57,7 @@ bool digest_sha256_hex(const void *data, size_t len,
 /*
  * Initialises libgcrypt once per process, unless another part of the
  * process already did (thread-safe). Called by every function here and by
- * analyze/cipher.c. False when the library cannot be initialised.
+ * analyze/crypto/cipher.c. False when the library cannot be initialised.
  */
 bool digest_init(void);
 

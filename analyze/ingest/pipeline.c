@@ -6,12 +6,12 @@
  * while detection runs (freed as soon as DPI is done, so memory is bounded
  * by the flows still under detection) and the DPI result after.
  */
-#include "analyze/pipeline.h"
+#include "analyze/ingest/pipeline.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/digest.h"
+#include "analyze/crypto/digest.h"
 #include "analyze/extract/extract.h"
 
 struct flow_dpi {

@@ -8,7 +8,7 @@
  * Decoded texts go to the arena, which is sized so that it cannot run out
  * (a token never decodes longer than its source bytes).
  */
-#include "analyze/model/stix/pattern_internal.h"
+#include "analyze/intel/stix/pattern_internal.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -9,7 +9,9 @@
  * unique to one actor, 0 said of everybody. Scoring treats f >= 0.5 as
  * the cheap, common-cause class.
  */
-#include "analyze/extract/extract.h"
+#include <string.h>
+
+#include "analyze/vocab/kinds.h"
 
 struct kind_defaults {
 	double f, s;
@@ -52,4 +54,27 @@ double obs_kind_specificity(enum obs_kind k)
 	if ((unsigned)k >= OBS_KIND_COUNT)
 		return 0.0;
 	return defaults[k].s;
+}
+
+static const char *const kind_names[OBS_KIND_COUNT] = {
+#define OBS_KIND_NAME(id, name) [OBS_##id] = name,
+	OBS_KIND_LIST(OBS_KIND_NAME)
+#undef OBS_KIND_NAME
+};
+
+const char *obs_kind_name(enum obs_kind k)
+{
+	if ((unsigned)k >= OBS_KIND_COUNT)
+		return "";
+	return kind_names[k];
+}
+
+int obs_kind_parse(const char *name)
+{
+	if (!name)
+		return -1;
+	for (int k = 0; k < OBS_KIND_COUNT; k++)
+		if (strcmp(kind_names[k], name) == 0)
+			return k;
+	return -1;
 }

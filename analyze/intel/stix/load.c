@@ -12,7 +12,7 @@
  * but cannot be used (revoked objects, missing endpoints, patterns attrib
  * cannot evaluate) goes to ms->uneval with the reason.
  */
-#include "analyze/model/stix/stix.h"
+#include "analyze/intel/stix/stix.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/model/stix/bundle.h"
+#include "analyze/intel/stix/bundle.h"
 
 int stix_confidence_credibility(long long confidence)
 {

@@ -1,14 +1,14 @@
 /*
  * cipher.c — libgcrypt-backed HKDF-SHA256, AES-128 block and AES-128-GCM
- * decryption (see cipher.h). With analyze/digest.c, the only files under
+ * decryption (see cipher.h). With analyze/crypto/digest.c, the only files under
  * analyze/ that include gcrypt.h; the library is initialised there.
  */
-#include "analyze/cipher.h"
+#include "analyze/crypto/cipher.h"
 
 #include <gcrypt.h>
 #include <string.h>
 
-#include "analyze/digest.h"
+#include "analyze/crypto/digest.h"
 
 #define TLS13_LABEL_PREFIX "tls13 "
 #define HKDF_LABEL_MAX 255

@@ -9,7 +9,7 @@
  * terms; nodes, comparisons and set members together are capped by
  * STIX_PATTERN_MAX_NODES. Tokens come from lex.c, alternatives from dnf.c.
  */
-#include "analyze/model/stix/pattern_internal.h"
+#include "analyze/intel/stix/pattern_internal.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * match.c — one pass over a case's distinct indicator values against all
  * patterns of a model set (see match.h for the strategy).
  */
-#include "analyze/model/match.h"
+#include "analyze/intel/match.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/extract/extract.h"
+#include "analyze/vocab/kinds.h"
 
 /* Longest key: kind, separator, a value of at most OBS_VALUE_MAX. */
 enum { KEY_MAX = OBS_VALUE_MAX + 64 };

@@ -11,7 +11,7 @@
  * and reported otherwise: a pattern attrib cannot evaluate exactly is
  * never approximated.
  */
-#include "analyze/model/stix/stix.h"
+#include "analyze/intel/stix/stix.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -21,7 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "analyze/extract/extract.h"
+#include "analyze/vocab/kinds.h"
 
 /* How values of a property are written and compared. */
 enum form {
