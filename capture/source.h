@@ -10,6 +10,7 @@
 #ifndef ATTRIB_SOURCE_H
 #define ATTRIB_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,6 +39,14 @@ struct source *source_open_file(const char *path, char *err, size_t errlen);
  * decode_packet() for the rest). pkt->data stays valid until the next call.
  */
 enum source_status source_next(struct source *s, struct packet *pkt);
+
+/*
+ * True when the packet source_next() returned last is a record longer
+ * than the file's snaplen: libpcap cut it, and pkt holds the record as
+ * stored in the file instead (the caller counts the anomaly
+ * ANOM_RECORD_OVER_SNAPLEN on it).
+ */
+bool source_record_over_snaplen(const struct source *s);
 
 /* Last error as one line naming file and frame; "" when none. */
 const char *source_error(const struct source *s);

@@ -212,6 +212,8 @@ static int ingest_file(struct run *r, const char *given)
 	enum source_status status;
 	while ((status = source_next(src, &pkt)) == SOURCE_PACKET) {
 		decode_packet(&pkt);
+		if (source_record_over_snaplen(src))
+			anomaly_add(&pkt.anomalies, ANOM_RECORD_OVER_SNAPLEN);
 		if (pipeline_packet(r->pl, &pkt, err, sizeof err) != 0) {
 			cli_error("%s: %s", path, err);
 			rc = -1;
