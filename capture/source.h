@@ -86,6 +86,15 @@ void source_close(struct source *s);
 const char *source_library_version(void);
 
 /*
+ * Opens path for reading only if it is a regular file, without ever
+ * blocking (a FIFO with no writer, a terminal) and without reading from
+ * anything else (a character device such as /dev/zero, a socket). Returns
+ * the stream, owned by the caller (fclose), or NULL with a short reason
+ * in why ("a FIFO, not a regular file: refused", "cannot open: ...").
+ */
+FILE *capture_fopen_regular(const char *path, char *why, size_t whylen);
+
+/*
  * SHA-256 of a whole file, read independently of any source (used to
  * check for duplicates before ingest, and by verification). Returns 0,
  * or -1 with a one-line message in err.

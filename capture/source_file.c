@@ -330,21 +330,13 @@ struct source *source_open_file(const char *path, char *err, size_t errlen)
 		snprintf(why, sizeof(why), "out of memory");
 		goto free_source;
 	}
-	s->file = fopen(path, "rb");
-	if (!s->file) {
-		snprintf(why, sizeof(why), "cannot open: %s", strerror(errno));
+	/* Only a regular file: a FIFO, /dev/zero or a terminal would
+	 * block or never end. */
+	s->file = capture_fopen_regular(path, why, sizeof(why));
+	if (!s->file)
 		goto free_path;
-	}
 	if (fstat(fileno(s->file), &st) != 0) {
 		snprintf(why, sizeof(why), "cannot stat: %s", strerror(errno));
-		goto close_file;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		snprintf(why, sizeof(why), "is a directory");
-		goto close_file;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(why, sizeof(why), "not a regular file");
 		goto close_file;
 	}
 	if (st.st_size == 0) {

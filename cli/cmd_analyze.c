@@ -173,7 +173,7 @@ int cmd_analyze(int argc, char **argv)
 	if (o.head)
 		store_set_head_path(st, o.head);
 	int irc = cli_ingest_files(st, &files, args, 0, 1);
-	if (irc == EXIT_INTERNAL) {
+	if (irc == EXIT_INTERNAL || irc > EXIT_INTERNAL) { /* or interrupted (130) */
 		rc = irc;
 		goto done;
 	}
