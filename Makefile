@@ -147,6 +147,7 @@ check: all
 	@$(STEP) inputs bash tests/custody/inputs.sh $(ATTRIB)
 	@$(STEP) interrupt bash tests/custody/interrupt.sh $(ATTRIB)
 	@$(STEP) readonly bash tests/custody/readonly.sh $(ATTRIB)
+	@$(STEP) concurrent bash tests/custody/concurrent.sh $(ATTRIB)
 	@$(STEP) live bash tests/live/run.sh $(ATTRIB) build/asan/attrib
 	@$(STEP) regress sh tests/run-regress.sh $(ATTRIB)
 	@$(STEP) score-e2e sh tests/score/e2e.sh $(ATTRIB)

@@ -301,6 +301,24 @@ static int ingest_file(struct run *r, const char *given)
 	}
 	int rc = 0;
 	uint64_t size = source_size(src);
+	/* One process at a time per file (store_claim_source); the
+	 * duplicate check after the claim sees what the other one did. */
+	int claim = store_claim_source(r->st, size, false);
+	if (claim == 0) {
+		fprintf(stderr, "attrib: %s: another attrib process is "
+			"ingesting this file (or one of the same size) into "
+			"the case; waiting for it to finish\n", path);
+		claim = store_claim_source(r->st, size, true);
+	}
+	if (claim == -2) {
+		rc = 2; /* interrupted while waiting: nothing of it read */
+		goto close_source;
+	}
+	if (claim < 0) {
+		cli_error("%s: %s", path, store_error(r->st));
+		rc = -1;
+		goto close_source;
+	}
 	int dup = already_ingested(r, path, size);
 	if (dup != 0) {
 		rc = dup < 0 ? -1 : 0;
@@ -389,6 +407,7 @@ static int ingest_file(struct run *r, const char *given)
 	r->anomalies += ps->anomalies;
 	r->done++;
 close_source:
+	store_release_claim(r->st);
 	progress_file_done(&r->progress, size);
 	source_close(src);
 	return rc;

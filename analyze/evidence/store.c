@@ -457,6 +457,7 @@ struct store *store_open_mode(const char *path, enum store_mode mode,
 		return NULL;
 	}
 	st->lock_fd = -1;
+	st->claim_fd = -1;
 	snprintf(st->path, sizeof st->path, "%s", path);
 	snprintf(st->head_path, sizeof st->head_path, "%s.head", path);
 	st->counts = indicator_counts_create(STORE_INDICATOR_COUNTS_BYTES);
@@ -467,7 +468,9 @@ struct store *store_open_mode(const char *path, enum store_mode mode,
 	}
 	if (store_connect(st, mode, err, errlen) != 0)
 		goto fail_db;
-	sqlite3_busy_timeout(st->db, 5000);
+	/* Writers queue on store_lock(); SQLite's own wait covers the rest
+	 * (schema creation, indexes), generously for a busy machine. */
+	sqlite3_busy_timeout(st->db, 60000);
 	/* for store_lock(); without it (-1) SQLite's lock alone orders
 	 * writers */
 	st->lock_fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -558,6 +561,8 @@ int store_close(struct store *st, char *err, size_t errlen)
 	}
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);
+	if (st->claim_fd >= 0)
+		close(st->claim_fd); /* and with it the claim */
 	chain_enc_free(&st->enc);
 	indicator_counts_destroy(st->counts);
 	free(st);

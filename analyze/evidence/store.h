@@ -116,6 +116,19 @@ int64_t store_source_by_sha256(struct store *st, const char *sha_hex);
 int store_has_source_size(struct store *st, uint64_t size);
 
 /*
+ * Claims, against every other process, the ingest of a capture file of
+ * size bytes into this case (claim.c), so that a file is ingested by one
+ * process at a time. Holds at most one claim: a new one releases the one
+ * before. With wait, blocks until the claim is free (committing any open
+ * transaction first). Returns 1 claimed, 0 another process holds it
+ * (without wait), -2 a signal interrupted the wait, -1 error (store_error).
+ * The claim ends with store_release_claim(), store_close() or the
+ * process.
+ */
+int store_claim_source(struct store *st, uint64_t size, bool wait);
+void store_release_claim(struct store *st);
+
+/*
  * Starts ingest of a source: resumes the interrupted source with the same
  * path and size, or inserts a new 'partial' one. Returns 0 or -1.
  */

@@ -30,6 +30,10 @@ struct store {
 	char head_path[STORE_PATH_LEN + 8];
 	char err[STORE_ERR_LEN];
 	int lock_fd;           /* the database file, for store_lock() */
+	int claim_fd;          /* the database file, read-write, for claims
+	                          (claim.c); -1 until the first claim */
+	bool claimed;          /* a claim is held, on claim_size */
+	uint64_t claim_size;
 	bool readonly;         /* opened read-only (open.c) */
 	bool is_new;           /* no case yet: the schema is to be made */
 	bool needs_mark;       /* a case without attrib's application id:
