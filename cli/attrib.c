@@ -11,6 +11,7 @@
 #include "analyze/evidence/store.h"
 #include "analyze/vocab/version.h"
 #include "cli/cli.h"
+#include "cli/out.h"
 
 struct command {
 	const char *name;
@@ -86,11 +87,8 @@ double cli_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
-	/* A file-size limit must surface as a write error we report, not
-	 * as a signal that kills the process mid-commit. */
-	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_INPUT;
@@ -109,4 +107,14 @@ int main(int argc, char **argv)
 			return commands[i].run(argc - 1, argv + 1);
 	cli_error("unknown command '%s' (try: attrib --help)", argv[1]);
 	return EXIT_INPUT;
+}
+
+int main(int argc, char **argv)
+{
+	/* A file-size limit must surface as a write error we report, not
+	 * as a signal that kills the process mid-commit. */
+	signal(SIGXFSZ, SIG_IGN);
+	/* Every command's output is checked once more at the end: a write
+	 * that failed turns the exit code into 3 (cli/out.h). */
+	return cli_out_finish(dispatch(argc, argv));
 }

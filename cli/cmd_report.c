@@ -25,6 +25,7 @@
 #include "capture/source.h"
 #include "cli/case_check.h"
 #include "cli/cli.h"
+#include "cli/out.h"
 
 /* The checks' result in the report's terms. */
 static void fill_verification(const struct case_check *cc,
@@ -137,8 +138,12 @@ int cli_report_case(struct store *st, const char *db, const char *head,
 					   stdout, err, sizeof err)
 			    : write_file(doc, (enum report_format)format,
 					 out_path, err, sizeof err);
+	int werrno = errno;
 	if (wrc != 0) {
-		cli_error("%s", err);
+		if (to_stdout && cli_out_failed(stdout))
+			cli_out_error("standard output", werrno);
+		else
+			cli_error("%s", err);
 		json_decref(doc);
 		return wrc == -2 ? EXIT_INPUT : EXIT_INTERNAL;
 	}

@@ -22,6 +22,7 @@
 #include "analyze/evidence/store.h"
 #include "cli/case_check.h"
 #include "cli/cli.h"
+#include "cli/out.h"
 
 static void usage_verify(FILE *out)
 {
@@ -119,6 +120,11 @@ int cmd_verify(int argc, char **argv)
 		goto close_store;
 	}
 	printf("verdict: intact\n");
+	/* the verdict is recorded only once it has been said */
+	if (cli_out_flush(stdout, "standard output") != 0) {
+		rc = EXIT_INTERNAL;
+		goto close_store;
+	}
 	char detail[1200];
 	snprintf(detail, sizeof detail,
 		 "intact: %" PRIu64 " chain entries, %" PRIu64 " sources "
