@@ -25,6 +25,7 @@
 #include "analyze/intel/model.h"
 #include "analyze/report/report.h"
 #include "cli/cli.h"
+#include "cli/report_out.h"
 
 struct analyze_opts {
 	const char *db, *out, *format, *head;
@@ -107,6 +108,11 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o,
 	if (o->format_id < 0) {
 		cli_error("analyze: %s: give --format html|md|json|stix, the "
 			  "name says no format", o->format ? o->format : o->out);
+		return EXIT_INPUT;
+	}
+	char err[1024];
+	if (report_out_check(o->out, err, sizeof err) != 0) {
+		cli_error("analyze: %s", err);
 		return EXIT_INPUT;
 	}
 	return -1;
