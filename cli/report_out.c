@@ -249,7 +249,10 @@ int report_out_write(const json_t *doc, int format, const char *path,
 	ro->bytes = len;
 	int rc;
 	if (to_stdout) {
+		errno = 0;
 		rc = fwrite(buf, 1, len, stdout) == len ? 0 : -1;
+		if (rc != 0)
+			cli_out_error("standard output", errno);
 		if (cli_out_flush(stdout, "standard output") != 0)
 			rc = -1; /* said already */
 	} else if (device) {

@@ -12,7 +12,9 @@ set -u
 bin=${1:?usage: run.sh ATTRIB}
 dir=$(dirname "$0")
 passed=0 failed=0
-for t in report-out output-full inputs escapes; do
+for f in "$dir"/*.sh; do
+	t=$(basename "$f" .sh)
+	case $t in lib | run) continue ;; esac
 	out=$(bash "$dir/$t.sh" "$bin" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | sed 's/^/hostile: /'
