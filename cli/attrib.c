@@ -1,6 +1,7 @@
 /*
  * attrib.c — command dispatch. Each command lives in cli/cmd_*.c.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -70,8 +71,10 @@ void cli_join_args(int argc, char **argv, char *out, size_t outlen)
 struct store *cli_open_case(const char *db)
 {
 	char err[1024];
+	if (cli_case_path_check(db, false) != 0)
+		return NULL;
 	if (access(db, R_OK) != 0) {
-		cli_error("%s: no such case database", db);
+		cli_error("%s: %s", db, strerror(errno));
 		return NULL;
 	}
 	struct store *st = store_open(db, err, sizeof err);

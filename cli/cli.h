@@ -77,6 +77,20 @@ void cli_join_args(int argc, char **argv, char *out, size_t outlen);
  * store_close(). */
 struct store *cli_open_case(const char *db);
 
+/* Checks the case database path (cli/case_paths.c): 0 when it is a
+ * regular file (links followed), or absent and may_create; else -1 with
+ * one line printed (an input error, exit 2). */
+int cli_case_path_check(const char *db, bool may_create);
+
+/* Checks the head file path (cli/case_paths.c): 0 when it is a regular
+ * file of head-file size, or absent in a folder that exists; else -1
+ * with one line printed (an input error, exit 2). */
+int cli_head_check(const char *path);
+
+/* Sets st's head file to head (NULL: keep the case's default) and checks
+ * it with cli_head_check(). */
+int cli_set_head(struct store *st, const char *head);
+
 /* Monotonic clock in seconds. */
 double cli_now(void);
 

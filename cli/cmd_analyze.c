@@ -172,12 +172,15 @@ int cmd_analyze(int argc, char **argv)
 		snprintf(dbpath, sizeof dbpath, "%s/case.db", tmpdir);
 		o.db = dbpath;
 	}
+	if (cli_case_path_check(o.db, true) != 0 ||
+	    (o.head && cli_head_check(o.head) != 0))
+		goto done;
 	if (!(st = store_open(o.db, err, sizeof err))) {
 		cli_error("%s", err);
 		goto done;
 	}
-	if (o.head)
-		store_set_head_path(st, o.head);
+	if (cli_set_head(st, o.head) != 0)
+		goto done;
 	int irc = cli_ingest_files(st, &files, args, 0, 1);
 	if (irc == EXIT_INTERNAL) {
 		rc = irc;

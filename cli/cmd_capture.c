@@ -398,12 +398,15 @@ static int capture_start(struct capture *c, struct dpi **dpi,
 	char err[ERR_LEN], detail[ERR_LEN + 1024];
 	struct pipeline_config cfg;
 
+	if (cli_case_path_check(c->o->db, true) != 0 ||
+	    (c->o->head && cli_head_check(c->o->head) != 0))
+		return EXIT_INPUT;
 	if (!(c->st = store_open(c->o->db, err, sizeof err))) {
 		cli_error("%s", err);
 		return EXIT_INPUT;
 	}
-	if (c->o->head)
-		store_set_head_path(c->st, c->o->head);
+	if (cli_set_head(c->st, c->o->head) != 0)
+		return EXIT_INPUT;
 	pipeline_config_default(&cfg);
 	cfg.checkpoint_packets = UINT64_MAX; /* commits: capture_files.c */
 	if (!(*dpi = dpi_create(err, sizeof err)) ||

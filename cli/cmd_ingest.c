@@ -398,15 +398,21 @@ int cmd_ingest(int argc, char **argv)
 	}
 	int rc = EXIT_OK;
 	char err[ERR_LEN];
+	if (cli_case_path_check(db, true) != 0 ||
+	    (head && cli_head_check(head) != 0)) {
+		rc = EXIT_INPUT;
+		goto free_files;
+	}
 	struct store *st = store_open(db, err, sizeof err);
 	if (!st) {
 		cli_error("%s", err);
 		rc = EXIT_INPUT;
 		goto free_files;
 	}
-	if (head)
-		store_set_head_path(st, head);
-	rc = cli_ingest_files(st, &files, all_args, batch, jobs);
+	if (cli_set_head(st, head) != 0)
+		rc = EXIT_INPUT;
+	else
+		rc = cli_ingest_files(st, &files, all_args, batch, jobs);
 	if (store_close(st, err, sizeof err) != 0) {
 		cli_error("%s", err);
 		rc = EXIT_INTERNAL;

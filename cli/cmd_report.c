@@ -188,6 +188,8 @@ int cmd_report(int argc, char **argv)
 		cli_error("report: %s", err);
 		return EXIT_INPUT;
 	}
+	if (cli_case_path_check(db, false) != 0)
+		return EXIT_INPUT;
 	if (access(db, R_OK) != 0) {
 		cli_error("%s: %s", db, strerror(errno));
 		return EXIT_INPUT;
@@ -200,11 +202,13 @@ int cmd_report(int argc, char **argv)
 	struct store *st = cli_open_case(db);
 	if (!st)
 		return EXIT_INPUT;
-	if (head)
-		store_set_head_path(st, head);
-	snprintf(head_default, sizeof head_default, "%s", store_head_path(st));
-	int rc = cli_report_case(st, db, head_default, out, format, args,
-				 NULL);
+	int rc = EXIT_INPUT;
+	if (cli_set_head(st, head) == 0) {
+		snprintf(head_default, sizeof head_default, "%s",
+			 store_head_path(st));
+		rc = cli_report_case(st, db, head_default, out, format, args,
+				     NULL);
+	}
 	if (store_close(st, err, sizeof err) != 0) {
 		cli_error("%s", err);
 		rc = EXIT_INTERNAL;

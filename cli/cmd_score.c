@@ -381,8 +381,8 @@ int cmd_score(int argc, char **argv)
 	if (!(ms = cli_load_models(o.models, o.n_models)) ||
 	    !(st = cli_open_case(o.db)))
 		goto done;
-	if (o.head)
-		store_set_head_path(st, o.head);
+	if (cli_set_head(st, o.head) != 0)
+		goto done;
 	cli_join_args(argc, argv, args, sizeof args);
 	rc = cli_score_case(st, ms, o.json, args);
 done:

@@ -56,6 +56,8 @@ int cmd_verify(int argc, char **argv)
 		usage_verify(stderr);
 		return EXIT_INPUT;
 	}
+	if (cli_case_path_check(db, false) != 0)
+		return EXIT_INPUT;
 	if (access(db, R_OK) != 0) {
 		cli_error("%s: %s", db, strerror(errno));
 		return EXIT_INPUT;
@@ -82,13 +84,15 @@ int cmd_verify(int argc, char **argv)
 		cli_error("%s: TAMPERED: not an intact attrib case: %s", db, err);
 		return EXIT_FINDING;
 	}
-	if (head)
-		store_set_head_path(st, head);
-	else {
+	int rc = EXIT_OK;
+	if (cli_set_head(st, head) != 0) {
+		rc = EXIT_INPUT;
+		goto close_store;
+	}
+	if (!head) {
 		snprintf(head_default, sizeof head_default, "%s", store_head_path(st));
 		head = head_default;
 	}
-	int rc = EXIT_OK;
 	struct case_check cc;
 	int crc = case_check_run(st, head, &cc);
 	if (crc != 0) {
