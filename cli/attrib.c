@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "analyze/evidence/store.h"
+#include "analyze/parse/text.h"
 #include "analyze/vocab/version.h"
 #include "cli/cli.h"
 #include "cli/out.h"
@@ -44,12 +45,15 @@ static void usage(FILE *out)
 
 void cli_error(const char *fmt, ...)
 {
+	/* File names, names from models and values from captures go into
+	 * messages: escaped as one, the message stays one line and cannot
+	 * drive the terminal. */
+	char msg[4096], safe[TEXT_ONELINE_SIZE(sizeof msg)];
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("attrib: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "attrib: %s\n", text_oneline(msg, safe, sizeof safe));
 }
 
 void cli_join_args(int argc, char **argv, char *out, size_t outlen)

@@ -66,7 +66,9 @@ int cli_report_case(struct store *st, const char *db, const char *head,
 		    const char *out_path, int format, const char *args,
 		    const char *case_note);
 
-/* Prints "attrib: MESSAGE" to stderr as one line. */
+/* Prints "attrib: MESSAGE" to stderr as one line: the formatted message
+ * is escaped with text_oneline() (analyze/parse/text.h), so no control
+ * character in a file name or value gets through. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Joins argv with spaces (shell-quoting arguments that need it) into out. */

@@ -25,6 +25,7 @@
 #include "analyze/intel/model.h"
 #include "analyze/report/report.h"
 #include "cli/cli.h"
+#include "cli/out.h"
 #include "cli/report_out.h"
 
 struct analyze_opts {
@@ -202,7 +203,8 @@ int cmd_analyze(int argc, char **argv)
 					  "unchanged");
 	rc = worse(rc, irc);
 	if (tmpdir[0] && o.keep)
-		printf("case: %s (kept; head file %s)\n", o.db, head);
+		printf("case: %s (kept; head file %s)\n", cli_safe(o.db),
+		       cli_safe(head));
 done:
 	if (st && store_close(st, err, sizeof err) != 0) {
 		cli_error("%s", err);

@@ -46,8 +46,9 @@ static int print_obs(void *ctx, const struct store_obs_row *r)
 	iso_time(r->ts_us, ts, sizeof ts);
 	pc->rows++;
 	if (!pc->json) {
-		if (printf("%-16s %-48s %8" PRIu64 "  %.12s  %s\n", r->kind,
-			   r->value, r->frame, r->source_sha256, ts) < 0) {
+		if (printf("%-16s %-48s %8" PRIu64 "  %.12s  %s\n",
+			   cli_safe(r->kind), cli_safe(r->value), r->frame,
+			   cli_safe(r->source_sha256), ts) < 0) {
 			pc->out_errno = errno ? errno : EIO;
 			return -1;
 		}

@@ -122,11 +122,11 @@ int cli_report_case(struct store *st, const char *db, const char *head,
 	store_head(st, &seq, head_hex);
 	FILE *msg = to_stdout ? stderr : stdout;
 	if (!to_stdout)
-		fprintf(msg, "report: %s (%s, sha256 %s)\n", out_path,
+		fprintf(msg, "report: %s (%s, sha256 %s)\n", cli_safe(out_path),
 			report_format_name((enum report_format)format),
 			ro.sha256);
 	fprintf(msg, "head: %" PRIu64 " %s (written to %s)\n", seq, head_hex,
-		store_head_path(st));
+		cli_safe(store_head_path(st)));
 	return rc;
 }
 

@@ -70,7 +70,8 @@ int cmd_verify(int argc, char **argv)
 	 * store_open() (which would only fail) touches it. */
 	if (store_probe(db, err, sizeof err) == 0) {
 		printf("database integrity: damaged: %s\n"
-		       "verdict: TAMPERED — database damaged: %s\n", err, err);
+		       "verdict: TAMPERED — database damaged: %s\n",
+		       cli_safe(err), cli_safe(err));
 		cli_error("%s: TAMPERED: database damaged: %s", db, err);
 		return EXIT_FINDING;
 	}
@@ -80,7 +81,7 @@ int cmd_verify(int argc, char **argv)
 		 * opens as an attrib case: its schema was changed. */
 		printf("database integrity: damaged: %s\n"
 		       "verdict: TAMPERED — not an intact attrib case: %s\n",
-		       err, err);
+		       cli_safe(err), cli_safe(err));
 		cli_error("%s: TAMPERED: not an intact attrib case: %s", db, err);
 		return EXIT_FINDING;
 	}
@@ -104,11 +105,12 @@ int cmd_verify(int argc, char **argv)
 	if (cc.chain_read) {
 		printf("chain: %" PRIu64 " entries, head %" PRIu64 " %s\n",
 		       v->entries, v->head_seq, v->head_hash);
-		printf("head file: %s\n", v->external);
+		printf("head file: %s\n", cli_safe(v->external));
 	} else {
-		printf("chain: not readable (%s)\n", cc.chain_error);
+		printf("chain: not readable (%s)\n", cli_safe(cc.chain_error));
 	}
-	printf("database integrity: %s\n", cc.integrity ? "ok" : cc.damage);
+	printf("database integrity: %s\n",
+	       cc.integrity ? "ok" : cli_safe(cc.damage));
 	printf("sources: %" PRIu64 ", re-hashed %" PRIu64 ", changed %" PRIu64
 	       ", missing %" PRIu64 ", unfinished %" PRIu64 "\n",
 	       cc.sources, cc.rehashed, cc.mismatched, cc.missing, cc.partial);
@@ -117,7 +119,7 @@ int cmd_verify(int argc, char **argv)
 	       cc.packets, cc.packets_bad, cc.packets_skipped);
 	if (tampered) {
 		const char *first = cc.first_problem;
-		printf("verdict: TAMPERED — %s\n", first);
+		printf("verdict: TAMPERED — %s\n", cli_safe(first));
 		cli_error("%s: TAMPERED: %s (%" PRIu64 " problems in the chain)",
 			  db, first, cc.chain_read ? v->problems : 0);
 		rc = EXIT_FINDING;
@@ -144,7 +146,7 @@ int cmd_verify(int argc, char **argv)
 	char hex[65];
 	store_head(st, &seq, hex);
 	printf("head: %" PRIu64 " %s (written to %s)\n", seq, hex,
-	       store_head_path(st));
+	       cli_safe(store_head_path(st)));
 close_store:
 	if (store_close(st, err, sizeof err) != 0) {
 		cli_error("%s", err);

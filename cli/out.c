@@ -4,7 +4,20 @@
 #include <errno.h>
 #include <string.h>
 
+#include "analyze/parse/text.h"
 #include "cli/cli.h"
+
+/* Longest string cli_safe() shows whole. */
+enum { CLI_SAFE_MAX_IN = 4096 };
+
+const char *cli_safe(const char *s)
+{
+	static _Thread_local char slots[CLI_SAFE_SLOTS]
+				       [TEXT_ONELINE_SIZE(CLI_SAFE_MAX_IN)];
+	static _Thread_local unsigned next;
+	char *out = slots[next++ % CLI_SAFE_SLOTS];
+	return text_oneline(s, out, sizeof slots[0]);
+}
 
 /* Whether the one line about failed output has been said. */
 static bool out_error_said;

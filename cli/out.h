@@ -21,12 +21,25 @@
  *     returned an error), cli_out_error(what, errno) says so once.
  * The line is printed at most once per process, whichever of these
  * notices the failure first.
+ *
+ * Whatever a command prints that it did not write itself (file names,
+ * names from models, values from captures) goes through cli_safe() (or
+ * cli_error(), which escapes the whole message), so one line stays one
+ * line and nothing in it can drive the terminal.
  */
 #ifndef ATTRIB_CLI_OUT_H
 #define ATTRIB_CLI_OUT_H
 
 #include <stdbool.h>
 #include <stdio.h>
+
+/* s (a file name, a name from a model, a value from a capture) escaped
+ * for one line of text output with text_oneline() (analyze/parse/text.h):
+ * no control character gets through, a long string is cut with "...".
+ * The result lives in one of CLI_SAFE_SLOTS buffers of this thread used
+ * in turn, so one printf() can take that many; copy it to keep it. */
+#define CLI_SAFE_SLOTS 4
+const char *cli_safe(const char *s);
 
 /* True when writing to f has failed (its error flag is set). */
 bool cli_out_failed(FILE *f);
