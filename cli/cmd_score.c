@@ -339,7 +339,10 @@ int cli_score_case(struct store *st, const struct model_set *ms, bool json,
 	}
 	/* The run is stored; what follows only shows it. */
 	if (json) {
-		if (json_dumpf(doc, stdout, JSON_INDENT(2)) != 0 ||
+		/* ASCII only: a C1 control or a bidirectional override in
+		 * a name reaches a terminal as \uXXXX, not as itself */
+		if (json_dumpf(doc, stdout,
+			       JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0 ||
 		    putchar('\n') == EOF) {
 			cli_out_error("standard output", errno);
 			goto done;

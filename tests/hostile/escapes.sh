@@ -30,6 +30,12 @@ run score --db "$db" --models "$WORK/esc.yaml"
 check "score (YAML name with ESC, BEL, newline, C1): exit 0 (exit $rc)" [ "$rc" -eq 0 ]
 check "score text holds no control character" clean "$WORK/out" "$WORK/err"
 check "the name is on one line, escaped" grep -qF "actor-a — $shown [actor]" "$WORK/out"
+run score --db "$db" --models "$WORK/esc.yaml" --json
+check "score --json holds no control character (C1 included)" clean "$WORK/out"
+check "score --json is JSON with the name as it was" python3 -c '
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert any(h["name"] == sys.argv[2] for h in doc["hypotheses"])' "$WORK/out" "$(printf 'Actor \033]0;owned\007 A\nsecond line \033[2J\302\233')"
 sed 's|^    name: Actor A (fictional)|    name: "Actor \\0 hidden"|
      s|^prefixes: .*|prefixes: '"$ROOT"'/models/lab/lab-prefixes.csv|' "$models" > "$WORK/nul.yaml"
 run score --db "$db" --models "$WORK/nul.yaml"
