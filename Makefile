@@ -152,6 +152,7 @@ check: all
 	@$(STEP) regress sh tests/run-regress.sh $(ATTRIB)
 	@$(STEP) score-e2e sh tests/score/e2e.sh $(ATTRIB)
 	@$(STEP) report sh tests/report/run.sh $(ATTRIB)
+	@$(STEP) hostile bash tests/hostile/run.sh $(ATTRIB)
 	@$(STEP) ndpi-agreement sh tests/oracle/ndpi-agreement.sh $(ATTRIB)
 	@$(STEP) tshark-indicators sh tests/oracle/tshark-indicators.sh $(ATTRIB)
 	@$(STEP) attribution-scenarios python3 tests/scenarios/run.py $(ATTRIB)

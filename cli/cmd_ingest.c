@@ -35,6 +35,7 @@
 #include "capture/decode.h"
 #include "capture/source.h"
 #include "cli/cli.h"
+#include "cli/out.h"
 #include "cli/progress.h"
 
 enum {
@@ -248,10 +249,8 @@ static int already_ingested(struct run *r, const char *path, uint64_t size)
 	sha256_hex(sha, hex);
 	int64_t id = store_source_by_sha256(r->st, hex);
 	if (id > 0)
-		fprintf(stderr,
-			"attrib: %s: already in the case as source %" PRId64
-			" (sha256 %.16s…); nothing to do\n",
-			path, id, hex);
+		cli_error("%s: already in the case as source %" PRId64
+			  " (sha256 %.16s…); nothing to do", path, id, hex);
 	return id < 0 ? -1 : id > 0;
 }
 
@@ -342,10 +341,9 @@ static int ingest_file(struct run *r, const char *given)
 	if (r->jobs >= 2)
 		source_hash_on_thread(src); /* -1: hashed on this thread */
 	if (resume.resumed)
-		fprintf(stderr,
-			"attrib: %s: completing an interrupted ingest "
-			"(frames 1-%" PRIu64 " already committed)\n",
-			path, resume.replay_until);
+		cli_error("%s: completing an interrupted ingest "
+			  "(frames 1-%" PRIu64 " already committed)",
+			  path, resume.replay_until);
 	struct packet pkt;
 	enum source_status status;
 	while ((status = source_next(src, &pkt)) == SOURCE_PACKET) {
@@ -471,7 +469,7 @@ int cli_ingest_files(struct store *st, const struct file_list *files,
 	store_head(r.st, &head_seq, head_hex);
 	if (head_seq)
 		printf("head: %" PRIu64 " %s (written to %s)\n", head_seq,
-		       head_hex, store_head_path(r.st));
+		       head_hex, cli_safe(store_head_path(r.st)));
 	double secs = cli_now() - t0;
 	if (r.progress.enabled || files->skipped)
 		fprintf(stderr,
@@ -564,15 +562,21 @@ int cmd_ingest(int argc, char **argv)
 	}
 	int rc = EXIT_OK;
 	char err[ERR_LEN];
+	if (cli_case_path_check(db, true) != 0 ||
+	    (head && cli_head_check(head) != 0)) {
+		rc = EXIT_INPUT;
+		goto free_files;
+	}
 	struct store *st = store_open(db, err, sizeof err);
 	if (!st) {
 		cli_error("%s", err);
 		rc = EXIT_INPUT;
 		goto free_files;
 	}
-	if (head)
-		store_set_head_path(st, head);
-	rc = cli_ingest_files(st, &files, all_args, batch, jobs);
+	if (cli_set_head(st, head) != 0)
+		rc = EXIT_INPUT;
+	else
+		rc = cli_ingest_files(st, &files, all_args, batch, jobs);
 	if (store_close(st, err, sizeof err) != 0) {
 		cli_error("%s", err);
 		rc = EXIT_INTERNAL;

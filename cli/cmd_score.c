@@ -5,6 +5,7 @@
  * attribution chain, stores the run in the case (chained, citing the
  * observations used) and prints a summary or the score document.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "analyze/intel/match.h"
 #include "analyze/score/score_doc.h"
 #include "cli/cli.h"
+#include "cli/out.h"
 
 static void usage_score(FILE *out)
 {
@@ -343,13 +345,21 @@ int cli_score_case(struct store *st, const struct model_set *ms, bool json,
 		cli_error("score: %s", store_error(st));
 		goto done;
 	}
+	/* The run is stored; what follows only shows it. */
 	if (json) {
-		if (json_dumpf(doc, stdout, JSON_INDENT(2)) != 0)
+		/* ASCII only: a C1 control or a bidirectional override in
+		 * a name reaches a terminal as \uXXXX, not as itself */
+		if (json_dumpf(doc, stdout,
+			       JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0 ||
+		    putchar('\n') == EOF) {
+			cli_out_error("standard output", errno);
 			goto done;
-		putchar('\n');
+		}
 	} else {
 		score_print(stdout, as, &run);
 	}
+	if (cli_out_flush(stdout, "standard output") != 0)
+		goto done;
 	uint64_t seq;
 	char hex[65];
 	store_head(st, &seq, hex);
@@ -386,8 +396,8 @@ int cmd_score(int argc, char **argv)
 	if (!(ms = cli_load_models(o.models, o.n_models)) ||
 	    !(st = cli_open_case(o.db)))
 		goto done;
-	if (o.head)
-		store_set_head_path(st, o.head);
+	if (cli_set_head(st, o.head) != 0)
+		goto done;
 	cli_join_args(argc, argv, args, sizeof args);
 	rc = cli_score_case(st, ms, o.json, args);
 done:
