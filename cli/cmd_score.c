@@ -150,7 +150,7 @@ static int store_rows(struct store *st, int64_t run,
 			score_flags_text(L->flags, flags, sizeof flags);
 			struct store_score_row r = {
 				ah->h->id, model_link_name((enum model_link)l),
-				icd203_phrase(L->phrase),
+				L->phrase_text,
 				confidence_name(L->confidence), flags,
 				L->op.b, L->op.d, L->op.u,
 				opinion_plausibility(L->op), L->ci90.lo,

@@ -76,7 +76,7 @@ static json_t *link_json(const struct assess_hyp *ah, enum model_link l)
 	json_object_set_new(j, "expectation", num(opinion_expectation(o)));
 	json_object_set_new(j, "ci90",
 			    json_pack("[o,o]", num(L->ci90.lo), num(L->ci90.hi)));
-	json_object_set_new(j, "phrase", json_string(icd203_phrase(L->phrase)));
+	json_object_set_new(j, "phrase", json_string(L->phrase_text));
 	json_object_set_new(j, "confidence",
 			    json_string(confidence_name(L->confidence)));
 	json_object_set_new(j, "stix_confidence",
