@@ -355,6 +355,60 @@ static void test_same_artefact_counts_once(void **state)
 	}
 }
 
+/* The linear leave-one-out (assess_sens.c) gives what rescoring
+ * without the item gives. */
+static void test_sensitivity_equals_rescore(void **state)
+{
+	(void)state;
+	rng_state = 0x5e75;
+	for (int t = 0; t < 150; t++) {
+		struct spec sp[16];
+		size_t n = 2 + (size_t)(rnd() * 14), order[16];
+		random_specs(sp, n, 3, false, false);
+		for (size_t j = 0; j < n; j++)
+			order[j] = j;
+		struct matcher *m1, *m2;
+		struct assessment *a1, *a2;
+		char err[256];
+		struct model_set *ms1 = build(sp, order, n, 3, &m1);
+		assert_int_equal(assess_run(ms1, m1, &a1, err, sizeof err), 0);
+		size_t k = (size_t)(rnd() * (double)n);
+		size_t keep[16], nk = 0;
+		for (size_t j = 0; j < n; j++)
+			if (j != k)
+				keep[nk++] = j;
+		struct spec rest[16];
+		for (size_t j = 0; j < nk; j++)
+			rest[j] = sp[keep[j]];
+		struct model_set *ms2 = build(rest, order, nk, 3, &m2);
+		assert_int_equal(assess_run(ms2, m2, &a2, err, sizeof err), 0);
+		char hid[8];
+		snprintf(hid, sizeof hid, "h%d", sp[k].hyp);
+		const struct assess_hyp *x = find_hyp(a1, hid),
+					*y = find_hyp(a2, hid);
+		bool seen = false;
+		for (size_t i = 0; i < x->n_sens; i++) {
+			const struct assess_sensitivity *e = &x->sens[i];
+			if (e->is_class || strcmp(e->removed, sp[k].id))
+				continue;
+			seen = true;
+			assert_true(fabs(e->link_belief -
+					 y->links[e->link].op.b) < 1e-9);
+			assert_true(fabs(e->joint_belief - y->state.joint_bel) <
+				    1e-9);
+		}
+		/* an item with no weight (reliability E) may still be listed;
+		 * every item of the hypothesis is */
+		assert_true(seen);
+		assess_free(a1);
+		assess_free(a2);
+		matcher_destroy(m1);
+		matcher_destroy(m2);
+		model_set_destroy(ms1);
+		model_set_destroy(ms2);
+	}
+}
+
 /* Hand-computed: one A1-rated costly claim (f .3, strength .9) on each
  * of L1..L4 gives each link b = .9 × .95 × .95 × (1 - .3) = .568575
  * (w / (1 - w) of evidence, r / (1 + r) of belief: w itself), the chain
@@ -414,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_matchers),
 		cmocka_unit_test(test_invariants_random),
 		cmocka_unit_test(test_same_artefact_counts_once),
+		cmocka_unit_test(test_sensitivity_equals_rescore),
 		cmocka_unit_test(test_hand_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
