@@ -295,7 +295,8 @@ int cli_score_case(struct store *st, const struct model_set *ms, bool json,
 		cli_error("score: %s", err);
 		goto done;
 	}
-	struct score_run_info run = {.time_us = store_now_us(),
+	struct score_run_info run = {.time_us = score_output_time_us(
+					     store_now_us()),
 				     .sources = sources};
 	if (feed_case(st, m) != 0)
 		goto done;
@@ -324,7 +325,7 @@ int cli_score_case(struct store *st, const struct model_set *ms, bool json,
 		 as->deception, as->params.conflict_threshold,
 		 as->params.cheap_f, as->params.false_flag_min_net);
 	struct store_score_run row = {run.id, models, params, result,
-				      run.observations};
+				      run.observations, run.time_us};
 	char detail[256];
 	snprintf(detail, sizeof detail, "run %" PRId64 ": %zu hypotheses, "
 		 "%zu model files, %zu patterns not evaluated", run.id,

@@ -146,7 +146,7 @@ int store_score_run(struct store *st, const struct store_score_run *r)
 	struct rowbind rb = {st, q, 1, NULL};
 	store_chain_begin(st, "score_run");
 	rb_int(&rb, r->id);
-	rb_int(&rb, (int64_t)store_now_us());
+	rb_int(&rb, (int64_t)(r->time_us ? r->time_us : store_now_us()));
 	rb_text(&rb, ATTRIB_VERSION);
 	rb_text(&rb, r->models);
 	rb_text(&rb, r->params);

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <sys/file.h>
 
+#include "analyze/vocab/reproducible.h"
+
 struct chained_table {
 	const char *table, *kind;
 	sqlite3_stmt *q;
@@ -252,7 +254,8 @@ static void check_external(const char *head_path, const struct head_file *h,
 			  !strcmp(v->head_hash, h->pending_hash);
 	if (at_head || at_pending) {
 		snprintf(v->external, sizeof v->external,
-			 "matches the head file %s (seq %" PRIu64 "%s)", head_path,
+			 "matches the head file %s (seq %" PRIu64 "%s)",
+			 attrib_output_path(head_path),
 			 v->head_seq,
 			 at_pending ? ", the commit it announced as pending" : "");
 		return;

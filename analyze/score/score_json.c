@@ -11,7 +11,20 @@
 
 #include "analyze/vocab/kinds.h"
 #include "analyze/score/score_doc.h"
+#include "analyze/vocab/reproducible.h"
 #include "analyze/vocab/version.h"
+
+uint64_t score_output_time_us(uint64_t now_us)
+{
+	uint64_t s;
+	return attrib_source_date_epoch(&s) ? s * 1000000u : now_us;
+}
+
+bool score_reproducible(void)
+{
+	uint64_t s;
+	return attrib_source_date_epoch(&s);
+}
 
 void score_iso_time(uint64_t us, char out[32])
 {
