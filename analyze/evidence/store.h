@@ -258,6 +258,12 @@ struct store_score_run {
 };
 int store_score_run(struct store *st, const struct store_score_run *r);
 
+/* One part (0, 1, ...) of a run's score document, len bytes of text
+ * (at most STORE_SCORE_PART_BYTES), chained like every row. 0 or -1. */
+enum { STORE_SCORE_PART_BYTES = 8 << 20 };
+int store_score_run_part(struct store *st, int64_t run_id, int64_t part,
+			 const char *text, size_t len);
+
 /* One row of scores. */
 struct store_score_row {
 	const char *hypothesis, *link, *phrase, *confidence, *flags;

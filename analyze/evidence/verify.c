@@ -42,6 +42,7 @@ static const struct {
 	{"flows", "flow"},         {"observations", "observation"},
 	{"custody", "custody"},    {"score_runs", "score_run"},
 	{"scores", "score"},       {"score_evidence", "score_evidence"},
+	{"score_run_parts", "score_run_part"},
 };
 enum { N_CHAINED = sizeof chained / sizeof chained[0] };
 
@@ -175,6 +176,8 @@ static int check_unchained(struct store *st, struct store_verify *v)
 		"SELECT 'score_runs', id FROM score_runs WHERE chain_seq IS NULL",
 		"SELECT 'scores', rowid FROM scores WHERE chain_seq IS NULL",
 		"SELECT 'score_evidence', rowid FROM score_evidence WHERE "
+		"chain_seq IS NULL",
+		"SELECT 'score_run_parts', rowid FROM score_run_parts WHERE "
 		"chain_seq IS NULL",
 	};
 	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {

@@ -63,6 +63,15 @@ uint64_t score_output_time_us(uint64_t now_us);
  * in different places give the same bytes. */
 bool score_reproducible(void);
 
+/*
+ * The same document as compact JSON text, built one hypothesis at a time
+ * so that memory holds the text, not the whole tree (10,000 hypotheses).
+ * *len gets its length. NULL when out of memory; the caller frees it.
+ */
+char *score_document_text(const struct assessment *as,
+			  const struct score_run_info *run,
+			  struct score_citations *const *cites, size_t *len);
+
 /* ISO 8601 UTC text of a time in microseconds ("2024-03-04T09:00:00Z"). */
 void score_iso_time(uint64_t us, char out[32]);
 
