@@ -116,6 +116,10 @@ calibrate: all $(BUILD)/gen/scenario
 	@$(CALIBRATE) --n 200 --write-doc docs/calibration.md > /dev/null
 	@$(CALIBRATE) --n 200 --base-rate 0.4 --brief \
 	  --write-doc docs/calibration.md --marker figures-base-rate > /dev/null
+	@$(CALIBRATE) --n 100 --world costly --brief \
+	  --write-doc docs/calibration.md --marker figures-costly > /dev/null
+	@$(CALIBRATE) --n 100 --world claims --brief \
+	  --write-doc docs/calibration.md --marker figures-claims > /dev/null
 	@echo "calibrate: figures written to docs/calibration.md"
 
 # Missing Debian packages: installed when root, else the apt-get line is printed.
@@ -151,6 +155,7 @@ check: all
 	@$(STEP) live bash tests/live/run.sh $(ATTRIB) build/asan/attrib
 	@$(STEP) regress sh tests/run-regress.sh $(ATTRIB)
 	@$(STEP) score-e2e sh tests/score/e2e.sh $(ATTRIB)
+	@$(STEP) reproducible sh tests/score/reproducible.sh $(ATTRIB)
 	@$(STEP) report sh tests/report/run.sh $(ATTRIB)
 	@$(STEP) hostile bash tests/hostile/run.sh $(ATTRIB)
 	@$(STEP) ndpi-agreement sh tests/oracle/ndpi-agreement.sh $(ATTRIB)

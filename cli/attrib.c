@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze/vocab/reproducible.h"
 #include "analyze/evidence/store.h"
 #include "analyze/parse/text.h"
 #include "analyze/vocab/version.h"
@@ -63,9 +64,11 @@ void cli_join_args(int argc, char **argv, char *out, size_t outlen)
 	for (int i = 0; i < argc && used + 1 < outlen; i++) {
 		bool quote = argv[i][0] == '\0' ||
 			     strpbrk(argv[i], " \t\n'\"\\$`") != NULL;
+		/* SOURCE_DATE_EPOCH: paths without folders, so copies of a
+		 * case anywhere record the same command line */
 		int n = snprintf(out + used, outlen - used,
 				 quote ? "%s'%s'" : "%s%s", i ? " " : "",
-				 argv[i]);
+				 attrib_output_path(argv[i]));
 		if (n < 0)
 			break;
 		used += (size_t)n;
