@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analyze/behaviour/recompute.h"
 #include "analyze/flow/dpi.h"
 #include "analyze/evidence/store.h"
 #include "analyze/ingest/pipeline.h"
@@ -345,7 +346,13 @@ int cli_ingest_files(struct store *st, const struct file_list *files,
 	progress_finish(&r.progress);
 	/* After a failed write (e.g. disk full) the case stays as last
 	 * committed: the derived tables are not rebuilt. */
-	if (rc != EXIT_INTERNAL && store_build_indexes(r.st) != 0) {
+	/* Behaviour over the flows of the whole case (beacons spread over
+	 * several files), once the indexes it looks up by are built. */
+	struct behaviour_stats bs;
+	if (rc != EXIT_INTERNAL &&
+	    (store_build_indexes(r.st) != 0 ||
+	     behaviour_recompute(r.st, &bs) != 0 ||
+	     (bs.written && store_build_indexes(r.st) != 0))) {
 		cli_error("%s", store_error(r.st));
 		rc = EXIT_INTERNAL;
 	}
