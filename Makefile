@@ -135,7 +135,7 @@ oracle-tshark: all
 # Every step runs even when an earlier one fails; tests/step.sh keeps the
 # tally and the last line says what passed and what failed.
 STEP := sh tests/step.sh
-check: all
+check: all $(BUILD)/gen/scenario
 	@$(STEP) --reset
 	@$(STEP) unit $(MAKE) --no-print-directory unit
 	@$(STEP) scenarios $(MAKE) --no-print-directory scenarios
@@ -146,6 +146,8 @@ check: all
 	@$(STEP) live bash tests/live/run.sh $(ATTRIB) build/asan/attrib
 	@$(STEP) regress sh tests/run-regress.sh $(ATTRIB)
 	@$(STEP) score-e2e sh tests/score/e2e.sh $(ATTRIB)
+	@$(STEP) merge bash tests/scale/merge.sh $(ATTRIB) $(BUILD)/gen/scenario
+	@$(STEP) slurm bash tests/scale/slurm.sh $(ATTRIB)
 	@$(STEP) report sh tests/report/run.sh $(ATTRIB)
 	@$(STEP) ndpi-agreement sh tests/oracle/ndpi-agreement.sh $(ATTRIB)
 	@$(STEP) tshark-indicators sh tests/oracle/tshark-indicators.sh $(ATTRIB)

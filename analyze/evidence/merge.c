@@ -421,7 +421,9 @@ int store_merge_case(struct store *st, const char *shard_path,
 		store_fail(st, "merge: attach");
 		return -1;
 	}
-	if (store_txn_begin(st) != 0)
+	/* a source's anomaly rows come before it in the chain */
+	if (store_txn_begin(st) != 0 ||
+	    store_exec(st, "PRAGMA defer_foreign_keys=ON", "merge") != 0)
 		goto detach;
 	char seq[32];
 	snprintf(seq, sizeof seq, "%" PRIu64, head_seq);
