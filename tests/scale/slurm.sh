@@ -38,6 +38,9 @@ die() {
 	exit 1
 }
 stop() {
+	for f in "$T/slurmd.pid" "$T/slurmctld.pid"; do
+		[ -s "$f" ] && pids+=("$(cat "$f")")
+	done
 	for p in "${pids[@]}"; do
 		kill "$p" 2>/dev/null
 	done
@@ -121,9 +124,12 @@ NodeName=$node NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=4096 State=UNKNOWN
 PartitionName=attrib Nodes=$node Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
 EOF
 echo "+ slurm.conf:"; sed 's/^/    /' "$SLURM_CONF"
-run slurmctld -D -i -f "$SLURM_CONF" > "$T/log/slurmctld.out" 2>&1 &
+# started directly (not through run, whose subshell $! would name)
+echo "+ slurmctld -D -i -f $SLURM_CONF" >&2
+slurmctld -D -i -f "$SLURM_CONF" > "$T/log/slurmctld.out" 2>&1 &
 pids+=($!)
-run slurmd -D -f "$SLURM_CONF" -N "$node" > "$T/log/slurmd.out" 2>&1 &
+echo "+ slurmd -D -f $SLURM_CONF -N $node" >&2
+slurmd -D -f "$SLURM_CONF" -N "$node" > "$T/log/slurmd.out" 2>&1 &
 pids+=($!)
 
 deadline=$((SECONDS + 40))
