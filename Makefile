@@ -183,6 +183,7 @@ bench:
 	@sh tests/bench/run.sh $(ATTRIB) build/bench-nochain/attrib \
 	  build/bench-nostore/attrib build/bench-dpionly/attrib
 	@sh tests/bench/score-bench.sh $(ATTRIB)
+	@sh tests/bench/merge-bench.sh $(ATTRIB)
 
 demo:
 	@$(MAKE) --no-print-directory deps

@@ -11,7 +11,8 @@
 #
 #   bash tests/scale/slurm.sh build/attrib
 #
-# Needs Debian's slurm-wlm and munge (.ci/deps). If the cluster cannot be
+# Needs Debian's slurm-wlm and munge (.ci/deps, which it runs when they
+# are missing). If the cluster cannot be
 # started, the test says why and FAILS: it never passes without running
 # the jobs. Every command is logged ("+ ..."); the daemons' logs are
 # printed on failure. The daemons are stopped at the end, also on failure
@@ -56,11 +57,15 @@ stop() {
 trap stop EXIT
 trap 'exit 130' INT TERM
 
-for b in munged slurmctld slurmd sbatch squeue sacct; do
+export PATH="$PATH:/usr/sbin"
+if ! command -v slurmctld > /dev/null || ! command -v munged > /dev/null; then
+	echo "+ sh $ROOT/.ci/deps   (installs slurm-wlm and munge)" >&2
+	sh "$ROOT/.ci/deps" || die "slurm-wlm and munge are not installed and .ci/deps could not install them"
+fi
+for b in munged slurmctld slurmd sbatch squeue sinfo; do
 	command -v "$b" > /dev/null || [ -x "/usr/sbin/$b" ] ||
 		die "$b not found: install slurm-wlm and munge (.ci/deps)"
 done
-export PATH="$PATH:/usr/sbin"
 [ -d "$CORPUS" ] || die "no corpus at $CORPUS"
 
 free_port() {
