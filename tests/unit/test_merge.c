@@ -33,8 +33,10 @@ static int setup(void **state)
 	snprintf(fx->dir, sizeof fx->dir, "/tmp/attrib-merge-XXXXXX");
 	assert_non_null(mkdtemp(fx->dir));
 	static const char *const names[] = {"a.db", "b.db", "out.db", "x.db"};
+	char dir[sizeof fx->dir];
+	memcpy(dir, fx->dir, sizeof dir);
 	for (int i = 0; i < 4; i++)
-		snprintf(fx->path[i], sizeof fx->path[i], "%s/%s", fx->dir,
+		snprintf(fx->path[i], sizeof fx->path[i], "%s/%s", dir,
 			 names[i]);
 	*state = fx;
 	return 0;
