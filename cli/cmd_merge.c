@@ -171,8 +171,9 @@ int cmd_merge(int argc, char **argv)
 	}
 	if (rc == EXIT_OK) {
 		struct behaviour_stats bs;
-		if (behaviour_recompute(st, &bs) != 0 ||
-		    store_build_indexes(st) != 0) {
+		if (store_build_indexes(st) != 0 ||
+		    behaviour_recompute(st, &bs) != 0 ||
+		    (bs.written && store_build_indexes(st) != 0)) {
 			cli_error("merge: %s", store_error(st));
 			rc = EXIT_INTERNAL;
 		} else if (bs.written)

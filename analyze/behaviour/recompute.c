@@ -48,8 +48,10 @@ static bool is_resolver_port(unsigned port)
 	return port == 53 || port == 5353 || port == 5355;
 }
 
-/* Writes value/detail as kind unless the case holds that value. */
-static int write_reading(struct recompute *r, const char *kind)
+/* Writes value/detail as kind unless the case holds that value; server
+ * for a pair series (its cite may be the flow's ip.dst), NULL for hours. */
+static int write_reading(struct recompute *r, const char *kind,
+			 const char *server)
 {
 	struct store *st = r->st;
 	int has = store_has_observation(st, kind, r->value);
@@ -57,7 +59,7 @@ static int write_reading(struct recompute *r, const char *kind)
 		return has < 0 ? -1 : 0;
 	struct store_cite cite;
 	int found = store_flow_cite(st, r->g.first_flow, r->g.first_source,
-				    r->g.client, &cite);
+				    r->g.client, server, &cite);
 	if (found <= 0) {
 		r->stats->uncited += found == 0;
 		return found;
@@ -97,7 +99,7 @@ static int finish_series(struct recompute *r)
 	describe_beacon(label, false, &r->beacon, r->value, sizeof r->value,
 			r->detail, sizeof r->detail);
 	size_t before = r->stats->written;
-	if (write_reading(r, "beacon") != 0)
+	if (write_reading(r, "beacon", g->server) != 0)
 		return -1;
 	r->stats->beacons_written += r->stats->written - before;
 	return 0;
@@ -147,7 +149,7 @@ static int finish_host(struct recompute *r)
 	describe_hours(r->g.client, &r->hist, &r->est, r->value,
 		       sizeof r->value, r->detail, sizeof r->detail);
 	size_t before = r->stats->written;
-	if (write_reading(r, "activity.hours") != 0)
+	if (write_reading(r, "activity.hours", NULL) != 0)
 		return -1;
 	r->stats->hours_written += r->stats->written - before;
 	return 0;

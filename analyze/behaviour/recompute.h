@@ -16,8 +16,9 @@
  * kind with the same value, so a one-file case gets nothing new (the
  * file's own reading is the same) and running it again adds nothing.
  * New readings carry detail "scope=case " + the usual detail, cite the
- * first observation of the series' earliest flow (else its client's
- * ip.src in that source), and are chained like any observation.
+ * first packet of the series' earliest flow when an observation cites it
+ * (its ip.dst), else the client's first packet in that flow's source (its
+ * ip.src), and are chained like any observation.
  * Bounded: one series in memory at a time (BEACON_MAX_TIMES starts, the
  * earliest), one host's week histogram.
  */

@@ -34,10 +34,12 @@ enum store_flow_order {
 int store_each_flow_start(struct store *st, enum store_flow_order order,
 			  store_flow_start_fn fn, void *ctx);
 
-/* A packet to cite for a reading about a flow: the first observation
- * recorded for the flow (by frame), else the client's ip.src observation
- * in the flow's source (the first packet of that client there). The
- * strings of out point into buf. 1 found, 0 none, -1 error. */
+/* A packet to cite for a reading about a flow: the flow's ip.dst
+ * observation (the first packet of the flow, when it is the first flow to
+ * server in its source), else the client's ip.src observation in the
+ * flow's source (the first packet of that client there); server NULL
+ * skips the first. Both are index lookups. The strings of out point into
+ * out. 1 found, 0 none, -1 error. */
 struct store_cite {
 	int64_t source_id;
 	struct store_obs obs;     /* frame, file_offset, caplen, ts_us,
@@ -45,7 +47,8 @@ struct store_cite {
 	char sha[65];
 };
 int store_flow_cite(struct store *st, int64_t flow_id, int64_t source_id,
-		    const char *client, struct store_cite *out);
+		    const char *client, const char *server,
+		    struct store_cite *out);
 
 /* 1 when the case holds an observation of kind with exactly this value
  * (written or waiting in the open batch), 0 when not, -1 on error. */

@@ -72,14 +72,17 @@ static int read_cite(struct store *st, sqlite3_stmt *q,
 }
 
 int store_flow_cite(struct store *st, int64_t flow_id, int64_t source_id,
-		    const char *client, struct store_cite *out)
+		    const char *client, const char *server,
+		    struct store_cite *out)
 {
+	/* both looked up through the (kind, value) index */
 	static const char *const sql[2] = {
 		"SELECT frame, file_offset, caplen, ts_us, packet_sha256 FROM"
-		" observations WHERE flow_id=?1 ORDER BY frame, id LIMIT 1",
+		" observations WHERE kind='ip.dst' AND value=?3 AND"
+		" flow_id=?1 ORDER BY frame, id LIMIT 1",
 		"SELECT frame, file_offset, caplen, ts_us, packet_sha256 FROM"
-		" observations WHERE source_id=?2 AND kind='ip.src' AND"
-		" value=?3 ORDER BY frame, id LIMIT 1",
+		" observations WHERE kind='ip.src' AND value=?4 AND"
+		" source_id=?2 ORDER BY frame, id LIMIT 1",
 	};
 	memset(out, 0, sizeof *out);
 	out->source_id = source_id;
@@ -87,19 +90,17 @@ int store_flow_cite(struct store *st, int64_t flow_id, int64_t source_id,
 	if (store_flush_rows(st) != 0)
 		return -1;
 	int rc = 0;
-	for (int i = 0; i < 2 && rc == 0; i++) {
+	for (int i = server ? 0 : 1; i < 2 && rc == 0; i++) {
 		sqlite3_stmt *q = NULL;
 		if (sqlite3_prepare_v2(st->db, sql[i], -1, &q, NULL) !=
 		    SQLITE_OK) {
 			store_fail(st, "read cite");
 			return -1;
 		}
-		if (i == 0)
-			sqlite3_bind_int64(q, 1, flow_id);
-		else {
-			sqlite3_bind_int64(q, 2, source_id);
-			sqlite3_bind_text(q, 3, client, -1, SQLITE_STATIC);
-		}
+		sqlite3_bind_int64(q, 1, flow_id);
+		sqlite3_bind_int64(q, 2, source_id);
+		sqlite3_bind_text(q, 3, server ? server : "", -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 4, client, -1, SQLITE_STATIC);
 		rc = read_cite(st, q, out);
 		sqlite3_finalize(q);
 	}
