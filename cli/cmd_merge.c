@@ -131,6 +131,8 @@ int cmd_merge(int argc, char **argv)
 		cli_error("out of memory");
 		return EXIT_INTERNAL;
 	}
+	double t0 = cli_now(), t_verified, t_copied;
+	uint64_t rows = 0;
 	bool out_exists = realpath(db, out_real) != NULL;
 	for (int i = 0; i < n && rc == EXIT_OK; i++) {
 		rc = verify_input(argv[optind + i], &heads[i]);
@@ -143,6 +145,7 @@ int cmd_merge(int argc, char **argv)
 	}
 	if (rc != EXIT_OK)
 		goto free_heads;
+	t_verified = cli_now();
 	struct store *st = store_open(db, err, sizeof err);
 	if (!st) {
 		cli_error("%s", err);
@@ -162,13 +165,17 @@ int cmd_merge(int argc, char **argv)
 			printf("%s: already merged at head %" PRIu64
 			       "; nothing to do\n",
 			       heads[i].path, heads[i].seq);
-		else
+		else {
+			rows += s.sources_new + s.anomalies + s.flows +
+				s.observations + s.custody + 1;
 			printf("%s: merged %" PRIu64 " sources (%" PRIu64
 			       " already in the case), %" PRIu64 " flows, %" PRIu64
 			       " observations, %" PRIu64 " custody lines\n",
 			       heads[i].path, s.sources_new, s.sources_held,
 			       s.flows, s.observations, s.custody);
+		}
 	}
+	t_copied = cli_now();
 	if (rc == EXIT_OK) {
 		struct behaviour_stats bs;
 		if (store_build_indexes(st) != 0 ||
@@ -181,6 +188,15 @@ int cmd_merge(int argc, char **argv)
 			       " new readings (%" PRIu64 " beacons)\n",
 			       bs.written, bs.beacons_written);
 	}
+	if (rc == EXIT_OK)
+		printf("merge: %" PRIu64 " rows copied in %.2f s (%.0f rows/s); "
+		       "inputs verified in %.2f s, behaviour and indicators "
+		       "in %.2f s\n",
+		       rows, t_copied - t_verified,
+		       t_copied > t_verified ? (double)rows /
+						       (t_copied - t_verified)
+					     : 0.0,
+		       t_verified - t0, cli_now() - t_copied);
 	uint64_t seq;
 	char hex[65];
 	store_head(st, &seq, hex);

@@ -6,7 +6,9 @@
 # all of them. Prints, per size, the rows merged (sources, anomalies,
 # flows, observations, custody lines), the merge's wall time (median of
 # ROUNDS, default 3) and rows/s, then the ratio of the per-row times
-# (1.0 = linear in rows).
+# (1.0 = linear in rows). Each round's own line splits the time into the
+# verification of the 4 inputs (source files re-hashed, cited packets
+# re-read), the copy (rows/s) and the behaviour and indicators rebuilt.
 #   usage: tests/bench/merge-bench.sh ATTRIB
 # The capture is not built here: run `make bench` (tests/bench/run.sh
 # builds and caches it) or give MERGE_BENCH_PCAP.
@@ -39,9 +41,10 @@ bench() {
 	for r in $(seq 1 "$rounds"); do
 		rm -f "$dir/merged.db" "$dir/merged.db-wal" "$dir/merged.db-shm" "$dir/merged.db.head"
 		t0=$(now)
-		"$attrib" merge --db "$dir/merged.db" "$dir"/shard-*.db > /dev/null
+		"$attrib" merge --db "$dir/merged.db" "$dir"/shard-*.db > "$dir/merge.out"
 		t1=$(now)
 		times="$times $(echo "$t1 - $t0" | bc -l)"
+		grep '^merge: ' "$dir/merge.out" | sed "s/^merge:/  merge $size round $r:/"
 	done
 	secs=$(printf '%s\n' $times | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 	rows=$(sqlite3 "$dir/merged.db" "SELECT (SELECT count(*) FROM sources)+(SELECT count(*) FROM anomalies)+(SELECT count(*) FROM flows)+(SELECT count(*) FROM observations)+(SELECT count(*) FROM custody)")
