@@ -482,6 +482,13 @@ int cmd_ingest(int argc, char **argv)
 			shard_k, shard_n, files.count, files.total_bytes);
 		goto free_files;
 	}
+	if (shard_n && files.count == 0) {
+		/* no case for an empty shard: a case without a chain has no
+		 * head file to merge by */
+		fprintf(stderr, "attrib: shard %u/%u takes none of the files; "
+				"no case written\n", shard_k, shard_n);
+		goto free_files;
+	}
 	char err[ERR_LEN];
 	struct store *st = store_open(db, err, sizeof err);
 	if (!st) {

@@ -5,7 +5,10 @@
 # CAPTURES and CASES must be the same paths on every host (a shared
 # filesystem); each host runs one shard at a time per slot (-j1 per
 # host here: attrib uses the host's cores itself). --joblog keeps which
-# host ran which shard, with exit codes, for the case notes.
+# host ran which shard, with exit codes, for the case notes. A shard that
+# takes no file makes no case (attrib says so) and is left out of the
+# merge; exit 2 (a capture ended in a decode error, its evidence before
+# the error kept) stops the run here: look at it before merging.
 set -euo pipefail
 : "${HOSTS:?}" "${SHARDS:?}" "${CAPTURES:?}" "${CASES:?}"
 ATTRIB=${ATTRIB:-attrib}

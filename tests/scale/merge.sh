@@ -62,6 +62,10 @@ for k in 0 1 2 3; do
 	moved=$((moved + $(grep -v /new- "$T/after.$k" | sort | comm -3 - <(sort "$T/list.$k") | wc -l)))
 done
 check "adding 20 files moves none of the 40 others (moved $moved)" test "$moved" = 0
+one=$(ls "$T/corpus"/*.pcap | head -1)
+for k in 0 1 2; do run "$ATTRIB" ingest --db "$T/empty-$k.db" --shard $k/3 "$one" > /dev/null 2>&1; done
+check "a shard that takes no file writes no case (2 of 3 for one file)" \
+	test "$(ls "$T"/empty-*.db 2>/dev/null | wc -l)" = 1
 check "--shard 4/4 is refused" bash -c "! '$ATTRIB' ingest --shard 4/4 --list '$T/corpus' 2>/dev/null"
 
 # ---- b. a beacon spread over two shards ----
