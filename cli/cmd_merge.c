@@ -189,7 +189,7 @@ int cmd_merge(int argc, char **argv)
 			       bs.written, bs.beacons_written);
 	}
 	if (rc == EXIT_OK)
-		printf("merge: %" PRIu64 " rows copied in %.2f s (%.0f rows/s); "
+		printf("time: %" PRIu64 " rows copied in %.2f s (%.0f rows/s); "
 		       "inputs verified in %.2f s, behaviour and indicators "
 		       "in %.2f s\n",
 		       rows, t_copied - t_verified,

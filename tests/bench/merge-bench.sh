@@ -44,7 +44,7 @@ bench() {
 		"$attrib" merge --db "$dir/merged.db" "$dir"/shard-*.db > "$dir/merge.out"
 		t1=$(now)
 		times="$times $(echo "$t1 - $t0" | bc -l)"
-		grep '^merge: ' "$dir/merge.out" | sed "s/^merge:/  merge $size round $r:/"
+		grep '^time: ' "$dir/merge.out" | sed "s/^time:/  merge $size round $r:/"
 	done
 	secs=$(printf '%s\n' $times | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 	rows=$(sqlite3 "$dir/merged.db" "SELECT (SELECT count(*) FROM sources)+(SELECT count(*) FROM anomalies)+(SELECT count(*) FROM flows)+(SELECT count(*) FROM observations)+(SELECT count(*) FROM custody)")
