@@ -147,7 +147,8 @@ check: all $(BUILD)/gen/scenario
 	@$(STEP) regress sh tests/run-regress.sh $(ATTRIB)
 	@$(STEP) score-e2e sh tests/score/e2e.sh $(ATTRIB)
 	@$(STEP) merge bash tests/scale/merge.sh $(ATTRIB) $(BUILD)/gen/scenario
-	@$(STEP) slurm bash tests/scale/slurm.sh $(ATTRIB)
+	@$(STEP) slurm bash -c 'mkdir -p build/check && bash tests/scale/slurm.sh $(ATTRIB) 2>&1 \
+	  | tee build/check/slurm.log; exit $${PIPESTATUS[0]}'
 	@$(STEP) report sh tests/report/run.sh $(ATTRIB)
 	@$(STEP) ndpi-agreement sh tests/oracle/ndpi-agreement.sh $(ATTRIB)
 	@$(STEP) tshark-indicators sh tests/oracle/tshark-indicators.sh $(ATTRIB)
