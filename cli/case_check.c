@@ -52,15 +52,15 @@ static int check_source(void *ctx, int64_t id, const char *path,
 		return 0; /* not read to the end yet: no hash to compare */
 	if (access(path, F_OK) != 0) {
 		c->missing++;
-		fprintf(stderr, "attrib: verify: source %" PRId64 " %s is missing"
-				" (its hash cannot be re-checked)\n", id, path);
+		cli_error("verify: source %" PRId64 " %s is missing (its hash "
+			  "cannot be re-checked)", id, path);
 		return 0;
 	}
 	uint8_t sha[SHA256_LEN];
 	char hex[2 * SHA256_LEN + 1], err[1024];
 	if (file_sha256(path, sha, err, sizeof err) != 0) {
 		c->missing++;
-		fprintf(stderr, "attrib: verify: %s\n", err);
+		cli_error("verify: %s", err);
 		return 0;
 	}
 	sha256_hex(sha, hex);
