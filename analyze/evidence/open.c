@@ -285,6 +285,7 @@ int store_connect(struct store *st, enum store_mode mode, char *err,
 			return -1;
 		}
 		st->is_new = true;
+		st->header_ok = true; /* attrib writes the header it makes */
 		break;
 	case STORE_CASE:
 		st->needs_mark = id.application_id != STORE_APPLICATION_ID;
