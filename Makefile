@@ -143,6 +143,11 @@ check: all
 	@$(STEP) tamper bash tests/custody/tamper.sh $(ATTRIB)
 	@$(STEP) kill9 bash tests/custody/kill9.sh $(ATTRIB)
 	@$(STEP) diskfull bash tests/custody/diskfull.sh $(ATTRIB)
+	@$(STEP) snaplen python3 tests/custody/snaplen.py $(ATTRIB)
+	@$(STEP) inputs bash tests/custody/inputs.sh $(ATTRIB)
+	@$(STEP) interrupt bash tests/custody/interrupt.sh $(ATTRIB)
+	@$(STEP) readonly bash tests/custody/readonly.sh $(ATTRIB)
+	@$(STEP) concurrent bash tests/custody/concurrent.sh $(ATTRIB)
 	@$(STEP) live bash tests/live/run.sh $(ATTRIB) build/asan/attrib
 	@$(STEP) regress sh tests/run-regress.sh $(ATTRIB)
 	@$(STEP) score-e2e sh tests/score/e2e.sh $(ATTRIB)

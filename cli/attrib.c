@@ -81,7 +81,9 @@ struct store *cli_open_case(const char *db)
 		cli_error("%s: %s", db, strerror(errno));
 		return NULL;
 	}
-	struct store *st = store_open(db, err, sizeof err);
+	/* An existing case only; read-only when it cannot be written (the
+	 * command then says what it could not record). */
+	struct store *st = store_open_mode(db, STORE_EXISTING, err, sizeof err);
 	if (!st)
 		cli_error("%s", err);
 	return st;

@@ -100,9 +100,11 @@ static int check_packet(void *ctx, int64_t source_id, uint64_t frame,
 		fc->open_file = NULL;
 		fc->open_id = source_id;
 		struct find_path fp = {.id = source_id};
+		char why[256];
 		if (store_each_source(fc->st, find_source, &fp) == 1 &&
 		    fp.path[0])
-			fc->open_file = fopen(fp.path, "rb");
+			fc->open_file = capture_fopen_regular(fp.path, why,
+							     sizeof why);
 	}
 	if (!fc->open_file || caplen > MAX_PACKET_BYTES) {
 		c->packets_skipped++;

@@ -33,9 +33,13 @@ struct file_list {
 	char **paths;
 	size_t count, cap;
 	uint64_t total_bytes;
+	size_t skipped;        /* files in the folders that are no captures */
 };
 /* Adds the files named, and the capture files below the folders named
- * (recursive, sorted), to l. 0, or -1 with the error printed. */
+ * (recursive, sorted), to l. Every other file in those folders is named on
+ * stderr with the reason it is skipped (and counted in l->skipped), and
+ * so is a folder that holds no capture at all. 0, or -1 with the error
+ * printed (also when nothing at all is left to ingest). */
 int cli_collect_captures(struct file_list *l, int n, char **paths);
 void cli_file_list_free(struct file_list *l);
 /* Ingests files into the open case st (one pipeline, the derived tables

@@ -112,8 +112,14 @@ int cli_report_case(struct store *st, const char *db, const char *head,
 		 ro.stream && !to_stdout ? " (character device)" : "",
 		 ro.sha256, ro.bytes,
 		 cc.chain.head_seq, cc.chain.head_hash, runs);
-	if (store_custody(st, "report", args, detail) != 0 ||
-	    store_commit(st) != 0) {
+	const char *ro_why;
+	bool readonly = store_readonly(st, &ro_why);
+	if (readonly)
+		cli_error("%s: the case is read-only (%s): the report is "
+			  "written, no custody entry is recorded", db,
+			  cli_safe(ro_why));
+	else if (store_custody(st, "report", args, detail) != 0 ||
+		 store_commit(st) != 0) {
 		cli_error("%s", store_error(st));
 		return EXIT_INTERNAL;
 	}
@@ -125,8 +131,12 @@ int cli_report_case(struct store *st, const char *db, const char *head,
 		fprintf(msg, "report: %s (%s, sha256 %s)\n", cli_safe(out_path),
 			report_format_name((enum report_format)format),
 			ro.sha256);
-	fprintf(msg, "head: %" PRIu64 " %s (written to %s)\n", seq, head_hex,
-		cli_safe(store_head_path(st)));
+	if (readonly)
+		fprintf(msg, "head: %" PRIu64 " %s (unchanged)\n", seq,
+			head_hex);
+	else
+		fprintf(msg, "head: %" PRIu64 " %s (written to %s)\n", seq,
+			head_hex, cli_safe(store_head_path(st)));
 	return rc;
 }
 

@@ -331,9 +331,17 @@ int cli_score_case(struct store *st, const struct model_set *ms, bool json,
 	snprintf(detail, sizeof detail, "run %" PRId64 ": %zu hypotheses, "
 		 "%zu model files, %zu patterns not evaluated", run.id,
 		 as->n_hyps, ms->n_files, ms->n_uneval);
-	if (store_score_run(st, &row) != 0 || store_rows(st, run.id, as, cites) ||
-	    store_custody(st, "score", args, detail) != 0 ||
-	    store_commit(st) != 0) {
+	const char *ro_why;
+	bool readonly = store_readonly(st, &ro_why);
+	if (readonly) {
+		/* the result is shown, not stored */
+		cli_error("score: %s: the case is read-only (%s): this run is "
+			  "shown but not stored, and no custody entry is "
+			  "recorded", store_head_path(st), ro_why);
+	} else if (store_score_run(st, &row) != 0 ||
+		   store_rows(st, run.id, as, cites) ||
+		   store_custody(st, "score", args, detail) != 0 ||
+		   store_commit(st) != 0) {
 		cli_error("score: %s", store_error(st));
 		goto done;
 	}
@@ -355,8 +363,12 @@ int cli_score_case(struct store *st, const struct model_set *ms, bool json,
 	uint64_t seq;
 	char hex[65];
 	store_head(st, &seq, hex);
-	fprintf(json ? stderr : stdout, "head: %" PRIu64 " %s (written to "
-		"%s)\n", seq, hex, store_head_path(st));
+	if (readonly)
+		fprintf(json ? stderr : stdout, "head: %" PRIu64 " %s "
+			"(unchanged)\n", seq, hex);
+	else
+		fprintf(json ? stderr : stdout, "head: %" PRIu64 " %s "
+			"(written to %s)\n", seq, hex, store_head_path(st));
 	rc = EXIT_OK;
 done:
 	free_cites(cites, as ? as->n_hyps : 0);

@@ -66,16 +66,30 @@ int cmd_verify(int argc, char **argv)
 		cli_error("%s: head file: %s", head, strerror(errno));
 		return EXIT_INPUT;
 	}
-	/* A database too damaged to open is a finding: say so before
-	 * store_open() (which would only fail) touches it. */
-	if (store_probe(db, err, sizeof err) == 0) {
+	/* What the file is, before anything opens it for writing: another
+	 * program's database is refused and left as it is; one too damaged
+	 * to open is a finding. */
+	struct store_identity id;
+	if (store_identify(db, &id, err, sizeof err) != 0) {
+		cli_error("%s", err);
+		return EXIT_INPUT;
+	}
+	if (id.kind == STORE_DAMAGED) {
 		printf("database integrity: damaged: %s\n"
 		       "verdict: TAMPERED — database damaged: %s\n",
 		       cli_safe(err), cli_safe(err));
 		cli_error("%s: TAMPERED: database damaged: %s", db, err);
 		return EXIT_FINDING;
 	}
-	struct store *st = store_open(db, err, sizeof err);
+	if (id.kind != STORE_CASE) {
+		if (id.kind == STORE_EMPTY)
+			cli_error("%s: an empty database, not an attrib case",
+				  db);
+		else
+			cli_error("%s", err);
+		return EXIT_INPUT;
+	}
+	struct store *st = store_open_mode(db, STORE_EXISTING, err, sizeof err);
 	if (!st) {
 		/* SQLite reads the file (the probe passed) but it no longer
 		 * opens as an attrib case: its schema was changed. */
@@ -129,6 +143,15 @@ int cmd_verify(int argc, char **argv)
 	/* the verdict is recorded only once it has been said */
 	if (cli_out_flush(stdout, "standard output") != 0) {
 		rc = EXIT_INTERNAL;
+		goto close_store;
+	}
+	const char *why;
+	if (store_readonly(st, &why)) {
+		/* The verdict stands; only its record is missing. */
+		printf("custody: no entry recorded: the case is read-only "
+		       "(%s)\n", cli_safe(why));
+		if (cli_out_flush(stdout, "standard output") != 0)
+			rc = EXIT_INTERNAL;
 		goto close_store;
 	}
 	char detail[1200];
