@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze/vocab/reproducible.h"
 #include "analyze/evidence/store.h"
 #include "analyze/parse/text.h"
 #include "analyze/vocab/version.h"
@@ -22,14 +23,15 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"ingest", cmd_ingest, "ingest  --db CASE.db PATH...   read pcap/pcapng files or folders into a case"},
+	{"ingest", cmd_ingest, "ingest  --db CASE.db [--shard K/N] PATH...   read pcap/pcapng files or folders into a case"},
 	{"capture", cmd_capture, "capture --db CASE.db -i IFACE [-f BPF] [-w DIR] [--rotate-mb N] [--rotate-s N]\n"
 				 "          [--duration S] [--count N] [--user USER]  live traffic into pcapng files and the case"},
-	{"verify", cmd_verify, "verify  --db CASE.db [--head FILE]  re-check the evidence chain, source files and cited packets"},
+	{"verify", cmd_verify, "verify  --db CASE.db [--head FILE] [--shard-dir DIR]  re-check the evidence chain, source files and cited packets"},
 	{"indicators", cmd_indicators, "indicators --db CASE.db [--kind KIND] [--json]  every observation"},
 	{"score", cmd_score, "score   --db CASE.db --models PATH... [--json]  score attribution hypotheses"},
 	{"analyze", cmd_analyze, "analyze [--db CASE.db] --models PATH... -o REPORT PATH...  ingest, score and report in one"},
 	{"report", cmd_report, "report  --db CASE.db --format html|md|json|stix -o FILE  the case's report"},
+	{"merge", cmd_merge, "merge   --db OUT.db IN.db...      combine shard cases, verifying each first"},
 	{"summary", cmd_summary, "summary --db CASE.db           sources, flows by protocol, anomalies"},
 };
 
@@ -63,9 +65,11 @@ void cli_join_args(int argc, char **argv, char *out, size_t outlen)
 	for (int i = 0; i < argc && used + 1 < outlen; i++) {
 		bool quote = argv[i][0] == '\0' ||
 			     strpbrk(argv[i], " \t\n'\"\\$`") != NULL;
+		/* SOURCE_DATE_EPOCH: paths without folders, so copies of a
+		 * case anywhere record the same command line */
 		int n = snprintf(out + used, outlen - used,
 				 quote ? "%s'%s'" : "%s%s", i ? " " : "",
-				 argv[i]);
+				 attrib_output_path(argv[i]));
 		if (n < 0)
 			break;
 		used += (size_t)n;

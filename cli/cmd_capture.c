@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze/behaviour/recompute.h"
 #include "analyze/flow/dpi.h"
 #include "capture/privilege.h"
 #include "cli/capture.h"
@@ -370,7 +371,12 @@ static int capture_finish(struct capture *c, double t0)
 		 cli_now() - t0);
 	bool recorded = store_custody(c->st, "capture-end", c->args, detail) == 0 &&
 			store_commit(c->st) == 0;
-	if (!failed && (!recorded || store_build_indexes(c->st) != 0)) {
+	/* behaviour over the flows of all the files, as an ingest of them
+	 * would judge it */
+	struct behaviour_stats bs;
+	if (!failed && (!recorded || store_build_indexes(c->st) != 0 ||
+			behaviour_recompute(c->st, &bs) != 0 ||
+			(bs.written && store_build_indexes(c->st) != 0))) {
 		failed = true;
 		snprintf(c->err, sizeof c->err, "%s", store_error(c->st));
 	}

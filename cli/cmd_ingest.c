@@ -28,9 +28,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analyze/behaviour/recompute.h"
 #include "analyze/flow/dpi.h"
 #include "analyze/evidence/store.h"
 #include "analyze/ingest/pipeline.h"
+#include "analyze/ingest/shard.h"
 #include "analyze/vocab/version.h"
 #include "capture/decode.h"
 #include "capture/source.h"
@@ -218,6 +220,50 @@ int cli_collect_captures(struct file_list *l, int n, char **paths)
 	if (l->count == 0) {
 		cli_error("no capture file to ingest");
 		return -1;
+	}
+	return 0;
+}
+
+/* The name a file is sharded by: its path below the folder argument it
+ * was found under, or its base name when the argument is the file. */
+static const char *shard_name(const char *arg, const char *path,
+			      bool is_dir)
+{
+	if (is_dir) {
+		path += strlen(arg);
+		while (*path == '/')
+			path++;
+		return path;
+	}
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* Like cli_collect_captures(), keeping only the files of shard k of n
+ * (analyze/ingest/shard.h). 0, or -1 with the error printed. */
+static int collect_shard(struct file_list *l, int n, char **paths,
+			 unsigned k, unsigned shards)
+{
+	for (int i = 0; i < n; i++) {
+		struct file_list all = {0};
+		struct stat sb;
+		int rc = cli_collect_captures(&all, 1, paths + i);
+		bool is_dir = rc == 0 && stat(paths[i], &sb) == 0 &&
+			      S_ISDIR(sb.st_mode);
+		for (size_t f = 0; rc == 0 && f < all.count; f++) {
+			const char *p = all.paths[f];
+			if (shard_of(shard_name(paths[i], p, is_dir), shards) !=
+			    k)
+				continue;
+			if (stat(p, &sb) != 0 ||
+			    list_add(l, p, (uint64_t)sb.st_size) != 0) {
+				cli_error("%s: %s", p, strerror(errno));
+				rc = -1;
+			}
+		}
+		cli_file_list_free(&all);
+		if (rc != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -459,8 +505,13 @@ int cli_ingest_files(struct store *st, const struct file_list *files,
 	}
 	/* After a failed write (e.g. disk full) the case stays as last
 	 * committed: the derived tables are not rebuilt. */
+	/* Behaviour over the flows of the whole case (beacons spread over
+	 * several files), once the indexes it looks up by are built. */
+	struct behaviour_stats bs;
 	if (rc != EXIT_INTERNAL && rc != EXIT_INTERRUPTED &&
-	    store_build_indexes(r.st) != 0) {
+	    (store_build_indexes(r.st) != 0 ||
+	     behaviour_recompute(r.st, &bs) != 0 ||
+	     (bs.written && store_build_indexes(r.st) != 0))) {
 		cli_error("%s", store_error(r.st));
 		rc = EXIT_INTERNAL;
 	}
@@ -492,8 +543,14 @@ close_all:
 static void usage_ingest(void)
 {
 	fprintf(stderr, "usage: attrib ingest --db CASE.db [--head FILE] "
-			"[--batch PACKETS] [--jobs N] PATH...\n"
+			"[--batch PACKETS] [--jobs N]\n"
+			"                     [--shard K/N] PATH...\n"
+			"       attrib ingest --shard K/N --list PATH...\n"
 			"  PATH: pcap or pcapng files, or folders of them\n"
+			"  --shard: ingest only part K (0..N-1) of N of the "
+			"files (docs/scale-out.md)\n"
+			"  --list: print the files the shard takes, ingest "
+			"nothing\n"
 			"  --batch: commit the evidence every PACKETS packets "
 			"(default 262144)\n"
 			"  --jobs: threads to use, 1 to 256 (default 1); with 2 or more, "
@@ -508,18 +565,22 @@ int cmd_ingest(int argc, char **argv)
 		{"head", required_argument, NULL, 'H'},
 		{"batch", required_argument, NULL, 'b'},
 		{"jobs", required_argument, NULL, 'j'},
+		{"shard", required_argument, NULL, 's'},
+		{"list", no_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *db = NULL, *head = NULL;
 	uint64_t batch = 0;
 	unsigned long jobs = 1;
+	unsigned shard_k = 0, shard_n = 0;
+	bool list_only = false;
 	char *end;
 	int c;
 	char all_args[4096];
 	cli_join_args(argc, argv, all_args, sizeof all_args);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:H:b:j:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:H:b:j:s:lh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'H': head = optarg; break;
@@ -543,12 +604,25 @@ int cmd_ingest(int argc, char **argv)
 				return EXIT_INPUT;
 			}
 			break;
+		case 's':
+			if (!shard_parse(optarg, &shard_k, &shard_n)) {
+				cli_error("ingest: --shard takes K/N with 0 <= K "
+					  "< N <= %u, not '%s'",
+					  SHARD_MAX_COUNT, optarg);
+				return EXIT_INPUT;
+			}
+			break;
+		case 'l': list_only = true; break;
 		case 'h': usage_ingest(); return EXIT_OK;
 		default: usage_ingest(); return EXIT_INPUT;
 		}
 	}
-	if (!db || optind >= argc) {
-		if (!db)
+	if (list_only && !shard_n) {
+		cli_error("ingest: --list needs --shard K/N");
+		return EXIT_INPUT;
+	}
+	if ((!db && !list_only) || optind >= argc) {
+		if (!db && !list_only)
 			cli_error("ingest: --db CASE.db is required");
 		else
 			cli_error("ingest: no capture file or folder given");
@@ -556,11 +630,28 @@ int cmd_ingest(int argc, char **argv)
 		return EXIT_INPUT;
 	}
 	struct file_list files = {0};
-	if (cli_collect_captures(&files, argc - optind, argv + optind) != 0) {
+	if ((shard_n ? collect_shard(&files, argc - optind, argv + optind,
+				     shard_k, shard_n)
+		     : cli_collect_captures(&files, argc - optind,
+					    argv + optind)) != 0) {
 		cli_file_list_free(&files);
 		return EXIT_INPUT;
 	}
 	int rc = EXIT_OK;
+	if (list_only) {
+		for (size_t i = 0; i < files.count; i++)
+			printf("%s\n", cli_safe(files.paths[i]));
+		fprintf(stderr, "shard %u/%u: %zu files, %" PRIu64 " bytes\n",
+			shard_k, shard_n, files.count, files.total_bytes);
+		goto free_files;
+	}
+	if (shard_n && files.count == 0) {
+		/* no case for an empty shard: a case without a chain has no
+		 * head file to merge by */
+		fprintf(stderr, "attrib: shard %u/%u takes none of the files; "
+				"no case written\n", shard_k, shard_n);
+		goto free_files;
+	}
 	char err[ERR_LEN];
 	if (cli_case_path_check(db, true) != 0 ||
 	    (head && cli_head_check(head) != 0)) {

@@ -25,6 +25,8 @@
 
 #include "analyze/evidence/store.h"
 #include "analyze/report/report.h"
+#include "analyze/score/score_doc.h"
+#include "analyze/vocab/reproducible.h"
 #include "capture/source.h"
 #include "cli/case_check.h"
 #include "cli/cli.h"
@@ -43,7 +45,7 @@ static void fill_verification(const struct case_check *cc,
 		.chain_entries = cc->chain_read ? cc->chain.entries : 0,
 		.head_seq = cc->chain_read ? cc->chain.head_seq : 0,
 		.head_hash = cc->chain_read ? cc->chain.head_hash : NULL,
-		.head_file = head_path,
+		.head_file = attrib_output_path(head_path),
 		.head_file_result = cc->chain_read ? cc->chain.external
 						   : cc->chain_error,
 		.head_file_checked = cc->chain_read &&
@@ -57,7 +59,7 @@ static void fill_verification(const struct case_check *cc,
 		.packets_reread = cc->packets,
 		.packets_wrong = cc->packets_bad,
 		.packets_not_checkable = cc->packets_skipped,
-		.checked_us = (int64_t)store_now_us(),
+		.checked_us = (int64_t)score_output_time_us(store_now_us()),
 	};
 }
 
@@ -71,9 +73,11 @@ int cli_report_case(struct store *st, const char *db, const char *head,
 		return crc == -2 ? EXIT_INTERNAL : EXIT_INPUT;
 	struct report_verification v;
 	fill_verification(&cc, head, &v);
-	struct report_options opt = {.case_path = db, .arguments = args,
-				     .case_note = case_note,
-				     .now_us = (int64_t)store_now_us()};
+	/* SOURCE_DATE_EPOCH: same bytes for copies of a case anywhere */
+	struct report_options opt = {
+		.case_path = attrib_output_path(db),
+		.arguments = args, .case_note = case_note,
+		.now_us = (int64_t)score_output_time_us(store_now_us())};
 	char err[1024];
 	json_t *doc = report_build(st, &v, &opt, err, sizeof err);
 	if (!doc) {
@@ -108,7 +112,8 @@ int cli_report_case(struct store *st, const char *db, const char *head,
 		 "%s report %s%s sha256 %s (%" PRIu64 " bytes); states head "
 		 "%" PRIu64 " %s; score run %s",
 		 report_format_name((enum report_format)format),
-		 to_stdout ? "(standard output)" : out_path,
+		 to_stdout ? "(standard output)"
+			   : attrib_output_path(out_path),
 		 ro.stream && !to_stdout ? " (character device)" : "",
 		 ro.sha256, ro.bytes,
 		 cc.chain.head_seq, cc.chain.head_hash, runs);
@@ -116,8 +121,7 @@ int cli_report_case(struct store *st, const char *db, const char *head,
 	bool readonly = store_readonly(st, &ro_why);
 	if (readonly)
 		cli_error("%s: the case is read-only (%s): the report is "
-			  "written, no custody entry is recorded", db,
-			  cli_safe(ro_why));
+			  "written, no custody entry is recorded", db, ro_why);
 	else if (store_custody(st, "report", args, detail) != 0 ||
 		 store_commit(st) != 0) {
 		cli_error("%s", store_error(st));

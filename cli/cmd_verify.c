@@ -23,10 +23,15 @@
 #include "cli/case_check.h"
 #include "cli/cli.h"
 #include "cli/out.h"
+#include "cli/shard_check.h"
 
 static void usage_verify(FILE *out)
 {
-	fprintf(out, "usage: attrib verify --db CASE.db [--head FILE]\n"
+	fprintf(out, "usage: attrib verify --db CASE.db [--head FILE] "
+		     "[--shard-dir DIR]\n"
+		     "  --shard-dir: re-check the head recorded for each "
+		     "merged shard against\n"
+		     "               the shard file of the same name in DIR\n"
 		     "  exit 0 intact, 1 tampered, 2 error\n");
 }
 
@@ -35,18 +40,20 @@ int cmd_verify(int argc, char **argv)
 	static const struct option opts[] = {
 		{"db", required_argument, NULL, 'd'},
 		{"head", required_argument, NULL, 'H'},
+		{"shard-dir", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *db = NULL, *head = NULL;
+	const char *db = NULL, *head = NULL, *shard_dir = NULL;
 	char args[4096], err[1024], head_default[4200];
 	cli_join_args(argc, argv, args, sizeof args);
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:H:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:H:s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'H': head = optarg; break;
+		case 's': shard_dir = optarg; break;
 		case 'h': usage_verify(stdout); return EXIT_OK;
 		default: usage_verify(stderr); return EXIT_INPUT;
 		}
@@ -131,6 +138,21 @@ int cmd_verify(int argc, char **argv)
 	printf("cited packets re-read: %" PRIu64 ", wrong %" PRIu64
 	       ", not checkable %" PRIu64 "\n",
 	       cc.packets, cc.packets_bad, cc.packets_skipped);
+	struct shard_check sc = {0};
+	if (shard_dir) {
+		if (shard_check_run(st, shard_dir, &sc) != 0) {
+			rc = EXIT_INPUT;
+			goto close_store;
+		}
+		printf("shards: %" PRIu64 ", head matches %" PRIu64
+		       ", changed %" PRIu64 ", not in %s %" PRIu64 "\n",
+		       sc.shards, sc.matched, sc.wrong, cli_safe(shard_dir),
+		       sc.missing);
+		if (sc.wrong && !tampered) {
+			tampered = true;
+			cc.first_problem = sc.first_wrong;
+		}
+	}
 	if (tampered) {
 		const char *first = cc.first_problem;
 		printf("verdict: TAMPERED — %s\n", cli_safe(first));

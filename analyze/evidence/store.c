@@ -405,7 +405,7 @@ static int create_case(struct store *st)
 	 * since it was found empty */
 	if (store_exec(st, store_schema_sql, "create schema") != 0 ||
 	    store_exec(st, "INSERT OR IGNORE INTO meta VALUES"
-			   "('schema_version','2')",
+			   "('schema_version','3')",
 		       "write meta") != 0 ||
 	    store_mark_case(st) != 0 ||
 	    store_exec(st, "COMMIT", "create schema") != 0) {
@@ -416,19 +416,21 @@ static int create_case(struct store *st)
 }
 
 /*
- * Brings a version-1 case (before scores were stored) to version 2 by
+ * Brings a version-1 case (before scores were stored) to version 3 by
  * creating the tables that follow the "-- @v2" marker in schema.sql, and
- * only those: a version-1 table that is missing stays missing, for
- * `attrib verify` to report. One transaction.
+ * a version-2 case (before score runs were stored in parts) by creating
+ * those after "-- @v3", and only those: an older table that is missing
+ * stays missing, for `attrib verify` to report. One transaction.
  */
 static int upgrade_case(struct store *st)
 {
 	char version[32];
 	if (meta_get(st, "schema_version", version, sizeof version) != 0)
 		return -1;
-	if (strcmp(version, "1") != 0)
+	if (strcmp(version, "1") != 0 && strcmp(version, "2") != 0)
 		return 0;
-	const char *v2 = strstr(store_schema_sql, "-- @v2");
+	const char *v2 = strstr(store_schema_sql,
+				strcmp(version, "1") ? "-- @v3" : "-- @v2");
 	if (!v2) {
 		snprintf(st->err, sizeof st->err, "%s: schema: no version 2 part",
 			 st->path);
@@ -437,7 +439,7 @@ static int upgrade_case(struct store *st)
 	if (store_exec(st, "BEGIN IMMEDIATE", "upgrade schema") != 0)
 		return -1;
 	if (store_exec(st, v2, "upgrade schema") != 0 ||
-	    store_exec(st, "UPDATE meta SET value='2' WHERE "
+	    store_exec(st, "UPDATE meta SET value='3' WHERE "
 			   "key='schema_version'",
 		       "upgrade schema") != 0 ||
 	    store_mark_case(st) != 0 ||
@@ -508,7 +510,7 @@ fail_db:
 	row_batch_free(&st->flows);
 	row_batch_free(&st->obs);
 	sqlite3_finalize(st->ins_custody);
-	for (int i = 0; i < 4; i++)
+	for (size_t i = 0; i < sizeof st->score_q / sizeof st->score_q[0]; i++)
 		sqlite3_finalize(st->score_q[i]);
 	sqlite3_close(st->db);
 	if (st->lock_fd >= 0)
@@ -552,7 +554,7 @@ int store_close(struct store *st, char *err, size_t errlen)
 	row_batch_free(&st->flows);
 	row_batch_free(&st->obs);
 	sqlite3_finalize(st->ins_custody);
-	for (int i = 0; i < 4; i++)
+	for (size_t i = 0; i < sizeof st->score_q / sizeof st->score_q[0]; i++)
 		sqlite3_finalize(st->score_q[i]);
 	if (sqlite3_close(st->db) != SQLITE_OK && rc == 0) {
 		snprintf(err, errlen, "%s: close: %s", st->path,

@@ -217,7 +217,8 @@ const char *store_head_path(const struct store *st);
 /* The committed chain head: sequence number and hash (64 hex + NUL). */
 void store_head(const struct store *st, uint64_t *seq, char hex[65]);
 
-/* Wall-clock time in microseconds since the epoch. */
+/* Wall-clock time in microseconds since the epoch; SOURCE_DATE_EPOCH
+ * when that is set (analyze/vocab/reproducible.h). */
 uint64_t store_now_us(void);
 
 /* Result of store_verify_chain(). */
@@ -323,8 +324,15 @@ struct store_score_run {
 	int64_t id;                /* from store_next_score_run() */
 	const char *models, *params, *result;
 	uint64_t observations;
+	uint64_t time_us;          /* 0: now (SOURCE_DATE_EPOCH: the caller's) */
 };
 int store_score_run(struct store *st, const struct store_score_run *r);
+
+/* One part (0, 1, ...) of a run's score document, len bytes of text
+ * (at most STORE_SCORE_PART_BYTES), chained like every row. 0 or -1. */
+enum { STORE_SCORE_PART_BYTES = 8 << 20 };
+int store_score_run_part(struct store *st, int64_t run_id, int64_t part,
+			 const char *text, size_t len);
 
 /* One row of scores. */
 struct store_score_row {

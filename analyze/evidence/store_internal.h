@@ -55,7 +55,7 @@ struct store {
 	struct chain_enc enc;
 	int64_t next_obs_id, next_custody_id;
 	sqlite3_stmt *ins_custody;
-	sqlite3_stmt *score_q[4]; /* scores.c: prepared on first use */
+	sqlite3_stmt *score_q[5]; /* scores.c: prepared on first use */
 	/* flows and observations waiting for their multi-row INSERT */
 	struct row_batch flows, obs;
 	struct anomaly_tally tally[ANOM_COUNT];

@@ -73,7 +73,16 @@ static const struct {
 	[MODEL_CLAIM_INTELLIGENCE] = {"intelligence", 0.20},
 	[MODEL_CLAIM_ACKNOWLEDGEMENT] = {"acknowledgement", 0.05},
 	[MODEL_CLAIM_OTHER] = {"other", 0.50},
+	[MODEL_CLAIM_GEOLOCATION] = {"geolocation", 0.70},
+	[MODEL_CLAIM_REGISTRATION] = {"registration", 0.80},
+	[MODEL_CLAIM_ASN_COUNTRY] = {"asn-country", 0.70},
 };
+
+bool model_claim_type_is_location(enum model_claim_type t)
+{
+	return t == MODEL_CLAIM_GEOLOCATION || t == MODEL_CLAIM_REGISTRATION ||
+	       t == MODEL_CLAIM_ASN_COUNTRY;
+}
 
 const char *model_claim_type_name(enum model_claim_type t)
 {
@@ -266,6 +275,8 @@ int model_add_claim(struct model_hypothesis *h, const struct model_claim *c)
 	}
 	if (!c->f_override)
 		q->f = model_claim_type_forgeability(c->type);
+	if (model_claim_type_is_location(c->type))
+		q->location = true;
 	h->n_claims++;
 	return 0;
 }

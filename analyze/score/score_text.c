@@ -22,11 +22,11 @@ static void print_link(FILE *out, const struct assess_hyp *ah,
 	const struct assess_link *L = &ah->links[l];
 	char flags[40];
 	score_flags_text(L->flags, flags, sizeof flags);
-	fprintf(out, "  %-4s %6.3f %6.3f %6.3f %6.3f  [%5.3f, %5.3f]  %-18s "
+	fprintf(out, "  %-4s %6.3f %6.3f %6.3f %6.3f  [%5.3f, %5.3f]  %-40s "
 		     "%-9s %3zu  %s\n",
 		model_link_name(l), L->op.b, L->op.d, L->op.u,
 		opinion_plausibility(L->op), L->ci90.lo, L->ci90.hi,
-		icd203_phrase(L->phrase), confidence_name(L->confidence),
+		L->phrase_text, confidence_name(L->confidence),
 		L->n_items, flags);
 }
 
@@ -81,7 +81,8 @@ static void print_hyp(FILE *out, const struct assessment *as,
 		model_hypothesis_type_name(ah->h->type),
 		ah->h->implicit ? ", implicit" : "");
 	fprintf(out, "  link belief disbel uncert  plaus  90%% interval     "
-		     "phrase             confidence items flags\n");
+		     "phrase (of [belief, plausibility])       confidence items "
+		     "flags\n");
 	for (int l = 0; l < MODEL_LINK_COUNT; l++)
 		print_link(out, ah, (enum model_link)l);
 	fprintf(out, "  state chain L1-L2-L3-L4: joint Bel %.3f Pl %.3f; "
