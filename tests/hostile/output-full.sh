@@ -54,7 +54,7 @@ try() {
 try "attrib --help" --help
 try "attrib --version" --version
 # every command attrib --help lists, so a new one is not forgotten
-cmds=$("$BIN" --help | awk '$1 == "attrib" { print $2 }')
+cmds=$("$BIN" --help | awk '/^  attrib / { print $2 }')
 check "attrib --help lists the commands ($(echo $cmds))" [ "$(echo "$cmds" | wc -w)" -ge 8 ]
 for c in $cmds; do
 	try "attrib $c --help" "$c" --help
