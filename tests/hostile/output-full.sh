@@ -74,7 +74,8 @@ try "analyze --db" analyze --db @DB@ --models "$models" -o "$WORK/a.md" "$cap"
 "$BIN" ingest --db "$WORK/shard2.db" "$ROOT/pcaps/samples/ssh.pcap" > /dev/null 2>&1
 try "merge" merge --db @DB@ "$WORK/shard1.db" "$WORK/shard2.db"
 try "ingest --shard --list" ingest --db @DB@ --shard 1/2 --list "$ROOT/pcaps/samples"
-try "analyze (temporary case, --keep)" analyze --keep --models "$models" -o "$WORK/k.md" "$cap"
+mkdir "$WORK/tmp"
+TMPDIR=$WORK/tmp try "analyze (temporary case, --keep)" analyze --keep --models "$models" -o "$WORK/k.md" "$cap"
 
 # capture: a private network namespace, its loopback, one second.
 if [ "$(id -u)" -eq 0 ] && unshare -n true 2> /dev/null; then
