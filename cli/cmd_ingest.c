@@ -350,9 +350,9 @@ static int ingest_file(struct run *r, const char *given)
 	 * duplicate check after the claim sees what the other one did. */
 	int claim = store_claim_source(r->st, size, false);
 	if (claim == 0) {
-		fprintf(stderr, "attrib: %s: another attrib process is "
-			"ingesting this file (or one of the same size) into "
-			"the case; waiting for it to finish\n", path);
+		cli_error("%s: another attrib process is ingesting this "
+			  "file (or one of the same size) into the case; "
+			  "waiting for it to finish", path);
 		claim = store_claim_source(r->st, size, true);
 	}
 	if (claim == -2) {

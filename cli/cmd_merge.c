@@ -27,6 +27,7 @@
 #include "analyze/evidence/store.h"
 #include "cli/case_check.h"
 #include "cli/cli.h"
+#include "cli/out.h"
 
 struct shard_head {
 	char path[PATH_MAX];
@@ -89,7 +90,7 @@ static int verify_input(const char *db, struct shard_head *h)
 		h->seq = cc.chain.head_seq;
 		memcpy(h->hash, cc.chain.head_hash, sizeof h->hash);
 		printf("verified %s: intact, head %" PRIu64 " %.16s…, %" PRIu64
-		       " sources\n", db, h->seq, h->hash, cc.sources);
+		       " sources\n", cli_safe(db), h->seq, h->hash, cc.sources);
 	}
 	if (store_close(st, err, sizeof err) != 0) {
 		cli_error("%s", err);
@@ -125,6 +126,9 @@ int cmd_merge(int argc, char **argv)
 		usage_merge(stderr);
 		return EXIT_INPUT;
 	}
+	if (cli_case_path_check(db, true) != 0 ||
+	    (head && cli_head_check(head) != 0))
+		return EXIT_INPUT;
 	int n = argc - optind, rc = EXIT_OK;
 	struct shard_head *heads = calloc((size_t)n, sizeof *heads);
 	if (!heads) {
@@ -152,8 +156,8 @@ int cmd_merge(int argc, char **argv)
 		rc = EXIT_INPUT;
 		goto free_heads;
 	}
-	if (head)
-		store_set_head_path(st, head);
+	if (cli_set_head(st, head) != 0)
+		rc = EXIT_INPUT;
 	for (int i = 0; i < n && rc == EXIT_OK; i++) {
 		struct store_merge_stats s;
 		int mrc = store_merge_case(st, heads[i].path, heads[i].seq,
@@ -164,14 +168,15 @@ int cmd_merge(int argc, char **argv)
 		} else if (s.already)
 			printf("%s: already merged at head %" PRIu64
 			       "; nothing to do\n",
-			       heads[i].path, heads[i].seq);
+			       cli_safe(heads[i].path), heads[i].seq);
 		else {
 			rows += s.sources_new + s.anomalies + s.flows +
 				s.observations + s.custody + 1;
 			printf("%s: merged %" PRIu64 " sources (%" PRIu64
 			       " already in the case), %" PRIu64 " flows, %" PRIu64
 			       " observations, %" PRIu64 " custody lines\n",
-			       heads[i].path, s.sources_new, s.sources_held,
+			       cli_safe(heads[i].path), s.sources_new,
+			       s.sources_held,
 			       s.flows, s.observations, s.custody);
 		}
 	}

@@ -81,12 +81,14 @@ void report_fmt_duration(double s, char out[32]);
 void report_fmt_prob(double v, char out[16]);
 
 /* Writes s for HTML text or a quoted attribute value: & < > " ' as
- * entities, controls other than tab and newline as U+FFFD. */
+ * entities, controls other than tab and newline (C1 included) and
+ * bidirectional overrides as U+FFFD. */
 void html_put(FILE *f, const char *s);
 /* Writes s as Markdown inline text: the characters that could open
  * emphasis, code, a link or image ([ ]), a table cell, strikethrough or a
  * heading are backslash-escaped, & < > written as entities (so no HTML
- * gets through), newlines and controls as spaces. */
+ * gets through), newlines and C0 controls as spaces, C1 controls and
+ * bidirectional overrides as U+FFFD. */
 void md_put(FILE *f, const char *s);
 /* Writes s as a Markdown code span, safe inside a table cell. */
 void md_code(FILE *f, const char *s);
