@@ -5,6 +5,7 @@
  * attribution chain, stores the run in the case (chained, citing the
  * observations used) and prints a summary or the score document.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "analyze/intel/match.h"
 #include "analyze/score/score_doc.h"
 #include "cli/cli.h"
+#include "cli/out.h"
 
 static void usage_score(FILE *out)
 {
@@ -333,37 +335,61 @@ int cli_score_case(struct store *st, const struct model_set *ms, bool json,
 	snprintf(detail, sizeof detail, "run %" PRId64 ": %zu hypotheses, "
 		 "%zu model files, %zu patterns not evaluated", run.id,
 		 as->n_hyps, ms->n_files, ms->n_uneval);
-	int prc = store_score_run(st, &row);
-	for (size_t at = 0, k = 0; prc == 0 && parts && at < result_len; k++) {
-		size_t n = result_len - at < STORE_SCORE_PART_BYTES
-				   ? result_len - at
-				   : STORE_SCORE_PART_BYTES;
-		/* parts end on a character boundary (UTF-8 text each) */
-		while (n > 1 && at + n < result_len &&
-		       ((unsigned char)result[at + n] & 0xC0) == 0x80)
-			n--;
-		prc = store_score_run_part(st, run.id, (int64_t)k, result + at,
-					   n);
-		at += n;
+	const char *ro_why;
+	bool readonly = store_readonly(st, &ro_why);
+	int prc = 0;
+	if (readonly) {
+		/* the result is shown, not stored */
+		cli_error("score: %s: the case is read-only (%s): this run is "
+			  "shown but not stored, and no custody entry is "
+			  "recorded", store_head_path(st), ro_why);
+	} else {
+		prc = store_score_run(st, &row);
+		for (size_t at = 0, k = 0; prc == 0 && parts && at < result_len;
+		     k++) {
+			size_t n = result_len - at < STORE_SCORE_PART_BYTES
+					   ? result_len - at
+					   : STORE_SCORE_PART_BYTES;
+			/* parts end on a character boundary (UTF-8 text each) */
+			while (n > 1 && at + n < result_len &&
+			       ((unsigned char)result[at + n] & 0xC0) == 0x80)
+				n--;
+			prc = store_score_run_part(st, run.id, (int64_t)k,
+						   result + at, n);
+			at += n;
+		}
 	}
-	if (prc != 0 || store_rows(st, run.id, as, cites) ||
-	    store_custody(st, "score", args, detail) != 0 ||
-	    store_commit(st) != 0) {
+	if (!readonly &&
+	    (prc != 0 || store_rows(st, run.id, as, cites) ||
+	     store_custody(st, "score", args, detail) != 0 ||
+	     store_commit(st) != 0)) {
 		cli_error("score: %s", store_error(st));
 		goto done;
 	}
+	/* The run is stored; what follows only shows it. */
 	if (json) {
+		/* ASCII only (score_document_text()): a C1 control or a
+		 * bidirectional override in a name reaches a terminal as
+		 * \uXXXX, not as itself */
 		if (fwrite(result, 1, result_len, stdout) != result_len ||
-		    putchar('\n') == EOF)
+		    putchar('\n') == EOF) {
+			cli_out_error("standard output", errno);
 			goto done;
+		}
 	} else {
 		score_print(stdout, as, &run);
 	}
+	if (cli_out_flush(stdout, "standard output") != 0)
+		goto done;
 	uint64_t seq;
 	char hex[65];
 	store_head(st, &seq, hex);
-	fprintf(json ? stderr : stdout, "head: %" PRIu64 " %s (written to "
-		"%s)\n", seq, hex, store_head_path(st));
+	if (readonly)
+		fprintf(json ? stderr : stdout, "head: %" PRIu64 " %s "
+			"(unchanged)\n", seq, hex);
+	else
+		fprintf(json ? stderr : stdout, "head: %" PRIu64 " %s "
+			"(written to %s)\n", seq, hex, store_head_path(st));
 	rc = EXIT_OK;
 done:
 	free_cites(cites, as ? as->n_hyps : 0);
@@ -390,8 +416,8 @@ int cmd_score(int argc, char **argv)
 	if (!(ms = cli_load_models(o.models, o.n_models)) ||
 	    !(st = cli_open_case(o.db)))
 		goto done;
-	if (o.head)
-		store_set_head_path(st, o.head);
+	if (cli_set_head(st, o.head) != 0)
+		goto done;
 	cli_join_args(argc, argv, args, sizeof args);
 	rc = cli_score_case(st, ms, o.json, args);
 done:

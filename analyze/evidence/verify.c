@@ -414,20 +414,6 @@ done:
 	return rc;
 }
 
-int store_probe(const char *path, char *err, size_t errlen)
-{
-	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL,
-				  NULL, NULL);
-	if (rc != SQLITE_OK)
-		snprintf(err, errlen, "%s: %s", path,
-			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-	sqlite3_close(db);
-	return rc == SQLITE_OK ? 1 : (rc & 0xff) == SQLITE_CORRUPT ? 0 : -1;
-}
-
 int store_integrity_check(struct store *st)
 {
 	sqlite3_stmt *q = NULL;
@@ -450,6 +436,12 @@ int store_integrity_check(struct store *st)
 			ok = 0;
 	}
 	sqlite3_finalize(q);
+	if (ok == 1 && !st->header_ok) {
+		snprintf(st->err, sizeof st->err,
+			 "%s: database header: the application id is not "
+			 "attrib's (changed after attrib wrote it)", st->path);
+		ok = 0;
+	}
 	return ok;
 }
 

@@ -278,7 +278,8 @@ int model_add_standard(struct model_set *ms, const char *name,
 #define MODEL_FILE_MAX_BYTES (64u << 20)
 
 /*
- * Reads a whole model file (at most MODEL_FILE_MAX_BYTES) into a new
+ * Reads a whole model file (a regular file of at most
+ * MODEL_FILE_MAX_BYTES: FIFOs and devices are refused, see file.h) into a new
  * NUL-terminated buffer (*buf, the caller frees it; *len excludes the
  * NUL), records it in ms->files with its SHA-256 and format ("yaml",
  * "stix"). 0, or -1 with "file: reason" in err.
@@ -287,8 +288,14 @@ int model_file_read(struct model_set *ms, const char *path,
 		    const char *format, char **buf, size_t *len, char *err,
 		    size_t errlen);
 
+/* Largest prefix table read, in bytes, and most prefixes in a model set. */
+#define MODEL_PREFIX_TABLE_MAX_BYTES (64u << 20)
+#define MODEL_PREFIXES_MAX (1u << 20)
+
 /*
- * Reads a prefix table: text lines "PREFIX,ASN,COUNTRY" (e.g.
+ * Reads a prefix table (a regular file of at most
+ * MODEL_PREFIX_TABLE_MAX_BYTES; at most MODEL_PREFIXES_MAX prefixes in
+ * all): text lines "PREFIX,ASN,COUNTRY" (e.g.
  * "198.51.100.0/24,64500,ZZ"), '#' comments and blank lines ignored.
  * 0, or -1 with "file:line: ..." in err.
  */

@@ -392,7 +392,7 @@ char *score_document_text(const struct assessment *as,
 {
 	struct text_buf b = {0};
 	json_t *head = document_head(as, run);
-	char *text = head ? json_dumps(head, JSON_COMPACT) : NULL;
+	char *text = head ? json_dumps(head, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
 	json_decref(head);
 	/* the head ends in "hypotheses":[]} — open the array there */
 	const char *tail = "\"hypotheses\":[]}";
@@ -404,7 +404,7 @@ char *score_document_text(const struct assessment *as,
 	text = NULL;
 	for (size_t h = 0; h < as->n_hyps; h++) {
 		json_t *j = hyp_json(as, h, cites ? cites[h] : NULL);
-		char *t = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		char *t = j ? json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
 		json_decref(j);
 		int rc = !t || (h && buf_add(&b, ",", 1) != 0) ||
 			 buf_add(&b, t, strlen(t)) != 0;
