@@ -466,7 +466,8 @@ static int limits(json_t *arr, const json_t *doc)
 		  "of common libraries, time zones and working hours. In "
 		  "this case %llu of %llu observations are of cheap kinds "
 		  "(%s); scoring lets them count only once, as one "
-		  "common-cause class.",
+		  "common-cause class, and alone they never lift a "
+		  "hypothesis above belief 0.5 whatever a model says.",
 		  (unsigned long long)cheap, (unsigned long long)all,
 		  kinds[0] ? kinds : "none") ||
 	    limit(arr, "Content",
