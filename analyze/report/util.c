@@ -410,3 +410,36 @@ char *report_shell_quote(const char *s)
 	*o = '\0';
 	return out;
 }
+
+bool report_hyp_collapsed(const json_t *h)
+{
+	const char *t = rj_str(h, "type");
+	return (!strcmp(t, "actor") || !strcmp(t, "intrusion-set")) &&
+	       json_array_size(rj_arr(h, "evidence")) == 0;
+}
+
+void report_collapsed_line(const json_t *hyps, char *out, size_t n)
+{
+	size_t i, count = 0, shown = 0, used;
+	json_t *h;
+	char names[600] = "";
+	out[0] = '\0';
+	json_array_foreach(hyps, i, h) {
+		if (!report_hyp_collapsed(h))
+			continue;
+		count++;
+		used = strlen(names);
+		if (shown < 12 && used + 80 < sizeof names) {
+			snprintf(names + used, sizeof names - used, "%s%s",
+				 shown ? ", " : "", rj_str(h, "id"));
+			shown++;
+		}
+	}
+	if (!count)
+		return;
+	snprintf(out, n, "%zu hypothes%s with no evidence of %s own (%s%s): "
+		 "belief 0 on every link; each keeps only the disbelief the "
+		 "other hypotheses' evidence gives it.", count,
+		 count == 1 ? "is" : "es", count == 1 ? "its" : "their", names,
+		 count > shown ? ", …" : "");
+}
