@@ -22,7 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyze/behaviour/recompute.h"
+#include "analyze/ingest/case_behaviour.h"
 #include "analyze/evidence/merge.h"
 #include "analyze/evidence/store.h"
 #include "cli/case_check.h"
@@ -179,7 +179,7 @@ int cmd_merge(int argc, char **argv)
 	if (rc == EXIT_OK) {
 		struct behaviour_stats bs;
 		if (store_build_indexes(st) != 0 ||
-		    behaviour_recompute(st, &bs) != 0 ||
+		    case_behaviour_recompute(st, &bs) != 0 ||
 		    (bs.written && store_build_indexes(st) != 0)) {
 			cli_error("merge: %s", store_error(st));
 			rc = EXIT_INTERNAL;
