@@ -3,7 +3,7 @@
  *
  * The shard is ATTACHed (and only read) to the case's connection as "shard";
  * rows are read from it in chain order and inserted into the case with
- * their ids renumbered (remap tables below), each chained as a new entry
+ * their ids renumbered (roles[] below), each chained as a new entry
  * of the case's chain from the values as inserted. Everything happens in
  * one write transaction: a failure leaves the case as it was.
  * Columns are copied by name from the table definitions (both cases must
