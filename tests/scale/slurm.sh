@@ -137,12 +137,12 @@ echo "+ slurmd -D -f $SLURM_CONF -N $node" >&2
 slurmd -D -f "$SLURM_CONF" -N "$node" > "$T/log/slurmd.out" 2>&1 &
 pids+=($!)
 
-deadline=$((SECONDS + 40))
+deadline=$((SECONDS + 60))
 until sinfo -h -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; do
 	for p in "${pids[@]}"; do
 		kill -0 "$p" 2>/dev/null || die "a Slurm daemon exited (pid $p)"
 	done
-	[ $SECONDS -lt $deadline ] || die "the node did not come up within 40 s ($(sinfo -h -o '%T' 2>&1))"
+	[ $SECONDS -lt $deadline ] || die "the node did not come up within 60 s ($(sinfo -h -o '%T' 2>&1))"
 	sleep 0.5
 done
 run sinfo
