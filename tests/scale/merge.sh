@@ -12,7 +12,8 @@
 #      one too (exit 2, named), and nothing is written; one row edited in
 #      the merged case is caught by verify (and by chain_verify.py); the
 #      merged case verifies intact, also with --shard-dir, which catches a
-#      shard changed after the merge;
+#      shard changed after the merge; a shard whose capture file changed
+#      is refused, but merged with --chain-only (which reads no capture);
 #   d. a source in two shards is kept once, with both ingest custody
 #      lines; merging a shard again changes nothing; merging into an
 #      existing case adds to it (two merges = one merge of both);
@@ -93,6 +94,17 @@ run "$ATTRIB" merge --db "$T/x.db" "$T/s2.db" "$T/bad.db" 2> "$T/err"; rc=$?
 cat "$T/err"
 check "a tampered shard is refused (exit 1, named)" test $rc = 1 -a -n "$(grep "bad.db: refused: TAMPERED" "$T/err")"
 check "... and nothing is written" test ! -e "$T/x.db"
+run "$ATTRIB" merge --chain-only --db "$T/x.db" "$T/s2.db" "$T/bad.db" 2> "$T/err"; rc=$?
+check "... also with --chain-only (exit 1, nothing written)" test $rc = 1 -a ! -e "$T/x.db"
+cp "$T/beacon-1.pcap" "$T/beacon-1.pcap.orig"
+printf 'x' | dd of="$T/beacon-1.pcap" bs=1 seek=100 conv=notrunc status=none
+run "$ATTRIB" merge --db "$T/x.db" "$T/s1.db" 2> "$T/err"; rc=$?
+cat "$T/err"
+check "a shard whose capture file changed is refused (exit 1)" test $rc = 1 -a ! -e "$T/x.db"
+run "$ATTRIB" merge --chain-only --db "$T/x.db" "$T/s1.db" > /dev/null; rc=$?
+check "... but merged with --chain-only, which reads no capture" test $rc = 0
+mv "$T/beacon-1.pcap.orig" "$T/beacon-1.pcap"
+rm -f "$T"/x.db*
 cp "$T/s1.db" "$T/partial.db"; cp "$T/s1.db.head" "$T/partial.db.head"
 run sqlite3 "$T/partial.db" "INSERT INTO sources(id,path,size,format,linktype,linktype_name,status,first_flow_id,tool_version,pcap_version,ndpi_version,clock_note,ingested_us) VALUES(2,'/x.pcap',100,'pcap',1,'EN10MB','partial',2000000001,'0','0','0','',0)"
 run "$ATTRIB" merge --db "$T/x.db" "$T/partial.db" 2> "$T/err"; rc=$?
