@@ -21,7 +21,9 @@
 #      of shared captures (and the split beacon) into 2-4 shards, the
 #      merged case equals one ingest of the same files
 #      (tests/scale/compare.py: indicators, flows, score hypotheses) and
-#      verifies intact.
+#      verifies intact;
+#   f. examples/parallel/ingest-ssh.sh run by GNU parallel on this host
+#      (-S :), its merged case equal to one ingest.
 # Every command is logged ("+ ..."). Last line: "merge: N passed, M failed".
 set -u
 ATTRIB=$(realpath "${1:-build/attrib}")
@@ -173,6 +175,24 @@ for seed in $(seq 1 "$SPLITS"); do
 	run "$ATTRIB" verify --db "$T/split/merged.db" > /dev/null
 	check "split $seed: merged case verifies intact" test $? = 0
 done
+
+# ---- f. GNU parallel: the example, on this host (-S :) ----
+# (not the fuzzed captures: attrib verify calls a case of
+# fuzz-2021-10-13.pcap tampered as soon as it is made, so merge refuses it)
+mkdir -p "$T/parcorpus"
+find "$T/corpus" -maxdepth 1 -name '*.pcap' ! -name '*fuzz*' -exec cp {} "$T/parcorpus/" \;
+if command -v parallel > /dev/null; then
+	HOSTS=: SHARDS=3 CAPTURES="$T/parcorpus" CASES="$T/par" ATTRIB="$ATTRIB" \
+		run bash "$ROOT/examples/parallel/ingest-ssh.sh" > "$T/par.out" 2>&1
+	rc=$?
+	tail -3 "$T/par.out"
+	check "examples/parallel/ingest-ssh.sh (3 shards on this host) runs" test $rc = 0
+	run "$ATTRIB" ingest --db "$T/par-one.db" "$T/parcorpus" > /dev/null
+	check "... and its merged case equals one ingest" \
+		python3 "$HERE/compare.py" "$ATTRIB" "$T/par-one.db" "$T/par/case.db"
+else
+	bad "GNU parallel is not installed (.ci/deps)"
+fi
 
 echo "merge: $pass passed, $fail failed"
 [ "$fail" = 0 ]
