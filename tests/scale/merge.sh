@@ -118,6 +118,8 @@ mv "$T/s2.db.head.away" "$T/s2.db.head"
 check "a shard without its head file is refused (exit 2)" test $rc = 2 -a ! -e "$T/x.db"
 run "$ATTRIB" verify --db "$T/m.db" > "$T/out"; rc=$?
 check "the merged case verifies intact" test $rc = 0
+check "... and chain_verify.py, written from docs/evidence.md alone, agrees" \
+	python3 "$ROOT/tests/oracle/chain_verify.py" "$T/m.db"
 mkdir -p "$T/shards"; cp "$T"/s[12].db* "$T/shards/"
 run "$ATTRIB" verify --db "$T/m.db" --shard-dir "$T/shards" > "$T/out"; rc=$?
 grep shard "$T/out"
