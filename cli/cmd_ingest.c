@@ -28,7 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "analyze/behaviour/recompute.h"
+#include "analyze/ingest/case_behaviour.h"
 #include "analyze/flow/dpi.h"
 #include "analyze/evidence/store.h"
 #include "analyze/ingest/pipeline.h"
@@ -510,7 +510,7 @@ int cli_ingest_files(struct store *st, const struct file_list *files,
 	struct behaviour_stats bs;
 	if (rc != EXIT_INTERNAL && rc != EXIT_INTERRUPTED &&
 	    (store_build_indexes(r.st) != 0 ||
-	     behaviour_recompute(r.st, &bs) != 0 ||
+	     case_behaviour_recompute(r.st, &bs) != 0 ||
 	     (bs.written && store_build_indexes(r.st) != 0))) {
 		cli_error("%s", store_error(r.st));
 		rc = EXIT_INTERNAL;
