@@ -483,14 +483,23 @@ struct store *store_open_mode(const char *path, enum store_mode mode,
 	if (st->readonly) {
 		if (store_exec(st, "PRAGMA cache_size=-8192;", "configure") != 0)
 			goto fail_msg;
-	} else if (store_exec(st, "PRAGMA page_size=8192;"
-				  "PRAGMA journal_mode=WAL; "
-				  "PRAGMA synchronous=FULL;"
-				  "PRAGMA cache_size=-8192; "
-				  "PRAGMA foreign_keys=ON;",
-			      "configure") != 0 ||
-		   (st->is_new ? create_case(st) : upgrade_case(st)) != 0) {
-		goto fail_msg;
+	} else {
+		/* In turn with other attrib processes (store_lock): switching
+		 * a new database to WAL needs it alone, and SQLite reports
+		 * "database is locked" then without waiting for the others
+		 * that are making the same case at the same moment. */
+		store_lock(st, LOCK_EX);
+		int crc = store_exec(st, "PRAGMA page_size=8192;"
+				     "PRAGMA journal_mode=WAL; "
+				     "PRAGMA synchronous=FULL;"
+				     "PRAGMA cache_size=-8192; "
+				     "PRAGMA foreign_keys=ON;",
+				     "configure");
+		if (crc == 0)
+			crc = st->is_new ? create_case(st) : upgrade_case(st);
+		store_lock(st, LOCK_UN);
+		if (crc != 0)
+			goto fail_msg;
 	}
 	if (load_state(st) != 0 || start_counting(st) != 0)
 		goto fail_msg;
