@@ -126,10 +126,12 @@ deps:
 unit: $(TEST_BIN)
 	@sh tests/run-unit.sh $(TEST_BIN)
 
-# Oracle: attrib's DNS/TLS/HTTP indicators against tshark on the shared
-# captures (also run by check; skipped with a message without tshark).
+# Oracle: attrib's DNS/TLS/HTTP indicators and every flow's Community ID
+# against tshark on the shared captures (also run by check; skipped with a
+# message without tshark).
 oracle-tshark: all
 	@sh tests/oracle/tshark-indicators.sh $(ATTRIB)
+	@sh tests/oracle/tshark-communityid.sh $(ATTRIB)
 
 # Everything make test runs, without the package step.
 # Every step runs even when an earlier one fails; tests/step.sh keeps the
@@ -149,6 +151,8 @@ check: all
 	@$(STEP) report sh tests/report/run.sh $(ATTRIB)
 	@$(STEP) ndpi-agreement sh tests/oracle/ndpi-agreement.sh $(ATTRIB)
 	@$(STEP) tshark-indicators sh tests/oracle/tshark-indicators.sh $(ATTRIB)
+	@$(STEP) tshark-communityid sh tests/oracle/tshark-communityid.sh $(ATTRIB)
+	@$(STEP) intel python3 tests/intel/run.py $(ATTRIB)
 	@$(STEP) attribution-scenarios python3 tests/scenarios/run.py $(ATTRIB)
 	@$(STEP) calibration-smoke $(CALIBRATE) --n 20 --smoke
 	@$(STEP) fuzz sh -c 'mkdir -p build/fuzz && sh tests/fuzz/build.sh --run 10 > build/fuzz/smoke.log 2>&1 \

@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{"score", cmd_score, "score   --db CASE.db --models PATH... [--json]  score attribution hypotheses"},
 	{"analyze", cmd_analyze, "analyze [--db CASE.db] --models PATH... -o REPORT PATH...  ingest, score and report in one"},
 	{"report", cmd_report, "report  --db CASE.db --format html|md|json|stix -o FILE  the case's report"},
+	{"flows", cmd_flows, "flows   --db CASE.db [--json] [--addr A] [--port P] [--proto P] [--community-id ID]  the sessions"},
 	{"summary", cmd_summary, "summary --db CASE.db           sources, flows by protocol, anomalies"},
 };
 
