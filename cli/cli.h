@@ -25,6 +25,7 @@ int cmd_score(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
+int cmd_match(int argc, char **argv);
 
 struct store;
 struct model_set;

@@ -14,6 +14,7 @@ On captures from ../shared/pcaps/ndpi (ATTRIB_PCAPS overrides):
 and the further checks below. Prints one line per check and
 "intel: N passed, M failed"; exit 1 when any failed.
 """
+import glob
 import json
 import os
 import shutil
@@ -200,6 +201,192 @@ def test_indicators_json(work, db, flows):
 
 
 EXTRA.append(test_indicators_json)
+
+
+# ---- attrib match ------------------------------------------------------
+
+MATCH_KINDS = {  # kind -> (list type name for CSV, MISP type, Zeek type)
+    "ip.dst": ("ip", "ip-dst", "Intel::ADDR"),
+    "dns.query": ("domain", "domain", "Intel::DOMAIN"),
+    "tls.sni": ("hostname", "hostname", "Intel::DOMAIN"),
+    "tls.ja3": ("ja3", "ja3-fingerprint-md5", None),
+    "tls.ja4": ("ja4", None, None),
+    "tls.cert.sha1": ("sha1", "x509-fingerprint-sha1", "Intel::CERT_HASH"),
+    "http.user_agent": ("user-agent", "user-agent", "Intel::SOFTWARE"),
+    "http.url": ("url", "url", "Intel::URL"),
+    "ssh.hassh": ("hassh", "hassh-md5", None),
+}
+
+
+def pick_values(db):
+    """Two distinct values per kind, from the case itself."""
+    obs = jlines(run(["indicators", "--db", db, "--json"]).stdout)
+    out = {}
+    for o in obs:
+        k = o["kind"]
+        if k in MATCH_KINDS and "," not in o["value"] and "\t" not in o["value"]:
+            vals = out.setdefault(k, [])
+            if o["value"] not in vals and len(vals) < 2:
+                vals.append(o["value"])
+    return out
+
+
+def match(db, *paths):
+    p = run(["match", "--db", db, "--json", "--intel"] + list(paths))
+    return jlines(p.stdout), p.stderr
+
+
+def every_entry_hit(name, hits, entries):
+    """entries: {(source, entry): value}; each must have a hit that cites
+    its packet."""
+    got = {}
+    for h in hits:
+        got.setdefault((h["intel"]["source"], h["intel"]["entry"]), []).append(h)
+    missing = [f"{e[1]} ({v})" for e, v in entries.items() if e not in got]
+    cited = all(len(h["source_sha256"]) == 64 and h["frame"] > 0 and
+                ("community_id" in h or not h["flow"]) for h in hits)
+    check(f"match: every entry of the {name} hits, cited", entries and not missing
+          and cited, f"missing {missing[:5]}")
+
+
+def test_match(work, db, flows):
+    vals = pick_values(db)
+    kinds = sorted(vals)
+    check("match: the captures give values of at least 7 kinds", len(kinds) >= 7,
+          str(kinds))
+    d = os.path.join(work, "intel")
+    os.makedirs(d)
+    # plain list
+    path = os.path.join(d, "iocs.txt")
+    lines, entries = ["# values seen in the shared captures", ""], {}
+    for k in kinds:
+        for v in vals[k]:
+            lines.append(v)
+            entries[(path, f"line {len(lines)}")] = v
+    lines.append("no such type of value")
+    open(path, "w").write("\n".join(lines) + "\n")
+    hits, err = match(db, path)
+    every_entry_hit("plain list", hits, entries)
+    check("match: a list line of no known type is reported", "type not recognised" in err, err)
+    # CSV with a header
+    path = os.path.join(d, "iocs.csv")
+    rows, entries = ["indicator,type,source"], {}
+    for k in kinds:
+        for v in vals[k]:
+            q = '"' + v.replace('"', '""') + '"'
+            rows.append(f"{q},{MATCH_KINDS[k][0]},test feed")
+            entries[(path, f"line {len(rows)}")] = v
+    open(path, "w").write("\n".join(rows) + "\n")
+    hits, _ = match(db, path)
+    every_entry_hit("CSV", hits, entries)
+    # Zeek intel
+    path = os.path.join(d, "intel.dat")
+    rows = ["#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc"]
+    entries = {}
+    for k in kinds:
+        zt = MATCH_KINDS[k][2]
+        if not zt:
+            continue
+        for v in vals[k]:
+            if k == "http.url":
+                v = v.split("://", 1)[1]
+            rows.append(f"{v}\t{zt}\ttest\t-")
+            entries[(path, f"line {len(rows)}")] = v
+    rows.append("someone@example.com\tIntel::EMAIL\ttest\t-")
+    open(path, "w").write("\n".join(rows) + "\n")
+    hits, err = match(db, path)
+    every_entry_hit("Zeek intel file", hits, entries)
+    check("match: Zeek types without an observation are reported",
+          "Intel::EMAIL" in err, err)
+    # MISP event, and a feed folder of two events
+    def misp_event(uuid, items):
+        attrs, objs = [], []
+        for i, (t, v) in enumerate(items):
+            a = {"uuid": f"{uuid[:-4]}{i:04d}", "type": t, "value": v,
+                 "category": "Network activity", "to_ids": True}
+            (objs if i % 3 == 2 else attrs).append(a)
+        attrs.append({"uuid": uuid[:-4] + "ffff", "type": "email-src",
+                      "value": "x@example.com"})
+        return {"Event": {"uuid": uuid, "info": "test event",
+                          "Attribute": attrs,
+                          "Object": [{"name": "x", "Attribute": objs}]}}
+    items = [(MATCH_KINDS[k][1], v) for k in kinds if MATCH_KINDS[k][1] for v in vals[k]]
+    ev_uuid = "5a3c3b2e-0000-4000-8000-00000000a000"
+    ev = misp_event(ev_uuid, items)
+    path = os.path.join(d, "event.json")
+    json.dump(ev, open(path, "w"))
+    entries = {(path, f"event {ev_uuid} attribute {ev_uuid[:-4]}{i:04d}"): v
+               for i, (t, v) in enumerate(items)}
+    hits, err = match(db, path)
+    every_entry_hit("MISP event", hits, entries)
+    check("match: MISP types without an observation are reported",
+          "email-src" in err, err)
+    feed = os.path.join(d, "feed")
+    os.makedirs(feed)
+    half = len(items) // 2
+    entries, manifest = {}, {}
+    for n, part in enumerate((items[:half], items[half:])):
+        u = f"5a3c3b2e-0000-4000-8000-00000000b00{n}"
+        manifest[u] = {"info": "test", "timestamp": "1"}
+        p = os.path.join(feed, u + ".json")
+        json.dump(misp_event(u, part), open(p, "w"))
+        entries.update({(p, f"event {u} attribute {u[:-4]}{i:04d}"): v
+                        for i, (t, v) in enumerate(part)})
+    json.dump(manifest, open(os.path.join(feed, "manifest.json"), "w"))
+    open(os.path.join(feed, "hashes.csv"), "w").write("x,y\n")
+    open(os.path.join(feed, "stray.json"), "w").write("{}")
+    hits, err = match(db, feed)
+    every_entry_hit("MISP feed folder", hits, entries)
+    check("match: feed folder lists its skipped files with the reason",
+          "skipped " + os.path.join(feed, "stray.json") + ": not listed in manifest.json" in err
+          and "hashes.csv: the feed's hash list" in err, err)
+    # Suricata dataset: strings in base64, addresses and hashes as they are
+    import base64
+    path = os.path.join(d, "iocs.lst")
+    rows, entries = [], {}
+    for k in kinds:
+        for v in vals[k]:
+            raw = k in ("ip.dst", "tls.ja3", "ssh.hassh", "tls.cert.sha1")
+            rows.append(v if raw else base64.b64encode(v.encode()).decode())
+            entries[(path, f"line {len(rows)}")] = v
+    open(path, "w").write("\n".join(rows) + "\n")
+    hits, _ = match(db, path)
+    every_entry_hit("Suricata dataset", hits, entries)
+    # a mixed folder: files it cannot read are skipped with the reason
+    mixed = os.path.join(d, "mixed")
+    os.makedirs(os.path.join(mixed, "sub"))
+    shutil.copy(os.path.join(d, "iocs.txt"), os.path.join(mixed, "sub", "a.txt"))
+    open(os.path.join(mixed, "other.json"), "w").write('{"hello": 1}')
+    hits, err = match(db, mixed)
+    check("match: a folder is read with its subfolders", len(hits) > 0)
+    check("match: a folder's unreadable file is listed with the reason",
+          "skipped " + os.path.join(mixed, "other.json") + ": JSON that is neither" in err, err)
+    p = run(["match", "--db", db, "--intel", os.path.join(d, "missing.txt")], want_rc=2)
+    check("match: a named intel file that is missing is an input error", p.returncode == 2)
+
+
+EXTRA.append(test_match)
+
+
+def test_match_models(work, db, flows):
+    """attrib's own models and STIX bundles as intel, on a lab scenario."""
+    lab = os.path.join(work, "lab.db")
+    run(["ingest", "--db", lab] + sorted(glob.glob(os.path.join(ROOT, "pcaps/lab/attr-*.pcap"))))
+    hits, err = match(lab, os.path.join(ROOT, "models/lab/actors.yaml"),
+                      os.path.join(ROOT, "models/stix/lab-intel.json"))
+    srcs = {h["intel"]["source"].rsplit("/", 1)[1] for h in hits}
+    check("match: YAML model and STIX bundle patterns hit the lab capture",
+          srcs == {"actors.yaml", "lab-intel.json"}, str(srcs))
+    check("match: model hits cite hypothesis and pattern",
+          all(h["intel"]["entry"].startswith("hypothesis ") for h in hits))
+    check("match: patterns only attrib score evaluates are reported",
+          "glob patterns: matched by attrib score only" in err, err)
+    hits, err = match(lab, os.path.join(ROOT, "models"))
+    check("match: the models folder (subfolders too) reads, documentation skipped",
+          hits and "README.md: documentation, not intel" in err, err[-300:])
+
+
+EXTRA.append(test_match_models)
 
 if __name__ == "__main__":
     sys.exit(main())
