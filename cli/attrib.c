@@ -26,7 +26,7 @@ static const struct command commands[] = {
 	{"indicators", cmd_indicators, "indicators --db CASE.db [--kind KIND] [--json]  every observation"},
 	{"score", cmd_score, "score   --db CASE.db --models PATH... [--json]  score attribution hypotheses"},
 	{"analyze", cmd_analyze, "analyze [--db CASE.db] --models PATH... -o REPORT PATH...  ingest, score and report in one"},
-	{"report", cmd_report, "report  --db CASE.db --format html|md|json|stix -o FILE  the case's report"},
+	{"report", cmd_report, "report  --db CASE.db --format html|md|json|stix|misp -o FILE  the case's report"},
 	{"flows", cmd_flows, "flows   --db CASE.db [--json] [--addr A] [--port P] [--proto P] [--community-id ID]  the sessions"},
 	{"match", cmd_match, "match   --db CASE.db --intel PATH... [--json]  observations named by IOC lists, Zeek intel, MISP, Suricata datasets, models"},
 	{"summary", cmd_summary, "summary --db CASE.db           sources, flows by protocol, anomalies"},

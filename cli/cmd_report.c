@@ -1,5 +1,5 @@
 /*
- * cmd_report.c — `attrib report --db CASE.db --format html|md|json|stix
+ * cmd_report.c — `attrib report --db CASE.db --format html|md|json|stix|misp
  * -o FILE`: verifies the case (attrib verify's checks), builds the report
  * document and writes it in one format.
  *
@@ -188,10 +188,10 @@ int cli_report_case(struct store *st, const char *db, const char *head,
 static void usage_report(FILE *out)
 {
 	fprintf(out,
-		"usage: attrib report --db CASE.db [--format html|md|json|stix] "
+		"usage: attrib report --db CASE.db [--format html|md|json|stix|misp] "
 		"-o FILE [--head FILE]\n"
 		"  the format defaults to the one FILE's extension names "
-		"(.html, .md, .json, .stix.json);\n"
+		"(.html, .md, .json, .stix.json, .misp.json);\n"
 		"  -o - writes to standard output (then --format is needed)\n"
 		"  exit 0 written, 1 written but the case is TAMPERED, 2 usage "
 		"or input error\n");
@@ -233,7 +233,7 @@ int cmd_report(int argc, char **argv)
 	if (format < 0) {
 		if (fmt)
 			cli_error("report: unknown format '%s' (html, md, json, "
-				  "stix)", fmt);
+				  "stix, misp)", fmt);
 		else
 			cli_error("report: %s: give --format, the extension "
 				  "names no format", out);

@@ -70,6 +70,32 @@ static int confidence(double b)
 	return (int)floor(unit_clamp(b) * 100 + 0.5 + 1e-9);
 }
 
+/* The extension-definition of STIX_FINGERPRINT_TYPE (added once); its
+ * id into id. The id is fixed (a version-5 UUID of the type's name), so
+ * every attrib bundle names the same definition. */
+static int add_fingerprint_extension(struct stix *x, char *id, size_t n)
+{
+	if (!stix_uuid5(stix_ns, "extension-definition",
+			"attrib:" STIX_FINGERPRINT_TYPE ":1", id, n))
+		return -1;
+	json_t *o = sdo(x, "extension-definition", id);
+	if (!o || rj_set(o, "name", json_string("attrib fingerprint")) ||
+	    rj_set(o, "description",
+		   json_string("TLS and SSH client and server fingerprints "
+			       "as attrib observes them: ja3 and ja3s (MD5, "
+			       "Salesforce JA3), ja4 (FoxIO JA4, TLS client), "
+			       "hassh (MD5, Salesforce HASSH and "
+			       "HASSHServer).")) ||
+	    rj_set(o, "schema",
+		   json_string("https://attrib.invalid/docs/report-format.md#stix")) ||
+	    rj_set(o, "version", json_string("1.0")) ||
+	    rj_set(o, "extension_types", json_pack("[s]", "new-sco"))) {
+		json_decref(o);
+		return -1;
+	}
+	return add(x, o);
+}
+
 /* The SCO itself; its id from the canonical (sorted, compact) JSON of
  * its id-contributing properties. */
 static int add_observable(struct stix *x, const struct stix_observable *o,
@@ -87,6 +113,16 @@ static int add_observable(struct stix *x, const struct stix_observable *o,
 	    rj_set(sco, "id", json_string(id))) {
 		json_decref(sco);
 		return -1;
+	}
+	if (!strcmp(o->type, STIX_FINGERPRINT_TYPE)) {
+		char ext[96];
+		if (add_fingerprint_extension(x, ext, sizeof ext) != 0 ||
+		    rj_set(sco, "extensions",
+			   json_pack("{s:{s:s}}", ext, "extension_type",
+				     "new-sco"))) {
+			json_decref(sco);
+			return -1;
+		}
 	}
 	return add(x, sco);
 }
