@@ -8,6 +8,7 @@
  * and adds detail (an object), src_ip, src_port, dest_ip, dest_port,
  * proto, community_id and flow_id from the observation's flow.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "cli/cli.h"
 #include "cli/eve.h"
 #include "cli/flow_json.h"
+#include "cli/out.h"
 #include "cli/suggest.h"
 
 enum { MAX_KINDS = OBS_KIND_COUNT };
@@ -33,6 +35,8 @@ struct print_ctx {
 	struct store_flow_row flow;    /* the last flow looked up */
 	int64_t flow_id;               /* its id, 0 none */
 	int flow_found;
+	int out_errno;                 /* writing to standard output failed:
+	                                  its errno */
 	uint64_t rows;
 };
 
@@ -87,10 +91,13 @@ static int print_obs(void *ctx, const struct store_obs_row *r)
 	if (pc->mode == OUT_TABLE) {
 		char ts[48];
 		cli_iso_time(r->ts_us, ts, sizeof ts);
-		return printf("%-16s %-48s %8" PRIu64 "  %.12s  %s\n", r->kind,
-			      r->value, r->frame, r->source_sha256, ts) < 0
-			       ? -1
-			       : 0;
+		if (printf("%-16s %-48s %8" PRIu64 "  %.12s  %s\n",
+			   cli_safe(r->kind), cli_safe(r->value), r->frame,
+			   cli_safe(r->source_sha256), ts) < 0) {
+			pc->out_errno = errno ? errno : EIO;
+			return -1;
+		}
+		return 0;
 	}
 	int err = 0;
 	json_t *o = pc->mode == OUT_JSON
@@ -102,6 +109,8 @@ static int print_obs(void *ctx, const struct store_obs_row *r)
 	}
 	int rc = cli_json_line(o);
 	json_decref(o);
+	if (rc != 0)
+		pc->out_errno = errno ? errno : EIO;
 	return rc;
 }
 
@@ -189,12 +198,16 @@ int cmd_indicators(int argc, char **argv)
 	if (rc == EXIT_OK &&
 	    (store_each_observation(st, pc.any_kind ? NULL : one, print_obs,
 				    &pc) != 0 ||
-	     fflush(stdout) != 0 || ferror(stdout)))
+	     cli_out_flush(stdout, "standard output") != 0))
 		rc = EXIT_INTERNAL;
-	if (rc != EXIT_OK)
-		cli_error("indicators: %s", store_error(st)[0]
-						    ? store_error(st)
-						    : "cannot write output");
+	if (rc != EXIT_OK) {
+		if (pc.out_errno || cli_out_failed(stdout))
+			cli_out_error("standard output", pc.out_errno);
+		else
+			cli_error("indicators: %s", store_error(st)[0]
+							    ? store_error(st)
+							    : "out of memory");
+	}
 	store_flow_lookup_close(pc.flows);
 	if (store_close(st, err, sizeof err) != 0) {
 		cli_error("%s", err);

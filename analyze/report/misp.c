@@ -67,24 +67,38 @@ static const char *misp_type(const char *kind, const char *value,
 	return "text";
 }
 
-/* The estimative-language likelihood of an ICD 203 phrase; NULL for
- * "cannot judge" and "between ... and ..." (no single word). */
-static const char *likelihood_tag(const char *phrase)
+/*
+ * The estimative-language likelihood for a link: the ICD 203 word of
+ * its [Bel, Pl] phrase when that is one word; when the phrase spans two
+ * ("between unlikely and likely"), the word of the projected probability
+ * (the link's expectation, Bel + a·u), since a MISP tag holds one word;
+ * NULL for "cannot judge" (Pl − Bel > 0.5), which no word expresses.
+ */
+static const char *likelihood_tag(const char *phrase, double expectation)
 {
 	static const struct {
 		const char *phrase, *tag;
+		double below; /* the ICD 203 band's upper end */
 	} map[] = {
-		{"almost no chance", "almost-no-chance"},
-		{"very unlikely", "very-unlikely"},
-		{"unlikely", "unlikely"},
-		{"roughly even chance", "roughly-even-chance"},
-		{"roughly even", "roughly-even-chance"},
-		{"likely", "likely"},
-		{"very likely", "very-likely"},
-		{"almost certain", "almost-certain"},
+		{"almost no chance", "almost-no-chance", 0.05},
+		{"very unlikely", "very-unlikely", 0.20},
+		{"unlikely", "unlikely", 0.45},
+		{"roughly even chance", "roughly-even-chance", 0.55},
+		{"likely", "likely", 0.80},
+		{"very likely", "very-likely", 0.95},
+		{"almost certain", "almost-certain", 2.0},
 	};
-	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+	enum { N = sizeof map / sizeof map[0] };
+	if (!strcasecmp(phrase, "cannot judge") || !phrase[0])
+		return NULL;
+	for (size_t i = 0; i < N; i++)
 		if (!strcasecmp(phrase, map[i].phrase))
+			return map[i].tag;
+	if (isnan(expectation))
+		return NULL;
+	for (size_t i = 0; i < N; i++)
+		if (expectation < map[i].below ||
+		    (i == 3 && expectation <= map[i].below))
 			return map[i].tag;
 	return NULL;
 }
@@ -260,7 +274,8 @@ static int hypothesis_attrs(struct misp *m, const json_t *h)
 		if (!a || json_array_append_new(m->attrs, a) != 0)
 			return -1;
 		char tag[160];
-		const char *lt = likelihood_tag(rj_str(lk, "phrase"));
+		const char *lt = likelihood_tag(rj_str(lk, "phrase"),
+						rj_num(lk, "expectation", NAN));
 		if (lt) {
 			snprintf(tag, sizeof tag, "estimative-language:"
 				 "likelihood-probability=\"%s\"", lt);
