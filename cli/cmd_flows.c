@@ -12,6 +12,7 @@
 #include "analyze/evidence/store.h"
 #include "cli/cli.h"
 #include "cli/flow_json.h"
+#include "cli/out.h"
 
 struct flows_ctx {
 	bool json;
@@ -34,14 +35,15 @@ static int print_flow(void *ctx, const struct store_flow_row *r)
 	const char *l4 = store_ip_proto_name(r->l4_proto);
 	cli_iso_time(r->first_ts_us, first, sizeof first);
 	char ep[160];
-	snprintf(ep, sizeof ep, "%s:%d -> %s:%d", r->client, r->client_port,
-		 r->server, r->server_port);
+	snprintf(ep, sizeof ep, "%s:%d -> %s:%d", cli_safe(r->client),
+		 r->client_port, cli_safe(r->server), r->server_port);
 	return printf("%10" PRId64 " %-5s %-52s %-20s%s %8" PRIu64 " %8" PRIu64
 		      " %7" PRIu64 "/%-7" PRIu64 " %-12s %s\n",
-		      r->id, l4 ? l4 : "?", ep, r->proto, r->guessed ? "?" : " ",
+		      r->id, l4 ? l4 : "?", ep, cli_safe(r->proto),
+		      r->guessed ? "?" : " ",
 		      r->first_frame, r->last_frame, r->packets_c2s,
-		      r->packets_s2c, r->close_reason,
-		      r->community_id[0] ? r->community_id : "-") < 0
+		      r->packets_s2c, cli_safe(r->close_reason),
+		      r->community_id[0] ? cli_safe(r->community_id) : "-") < 0
 		       ? -1
 		       : 0;
 }
@@ -109,9 +111,13 @@ int cmd_flows(int argc, char **argv)
 		       "first", "last", "packets c/s", "closed",
 		       "community_id");
 	if (store_each_flow(st, &filt, print_flow, &fc) != 0 ||
-	    fflush(stdout) != 0 || ferror(stdout)) {
-		cli_error("flows: %s", store_error(st)[0] ? store_error(st)
-							  : "cannot write output");
+	    cli_out_flush(stdout, "standard output") != 0) {
+		if (cli_out_failed(stdout))
+			cli_out_error("standard output", 0);
+		else
+			cli_error("flows: %s", store_error(st)[0]
+						       ? store_error(st)
+						       : "out of memory");
 		rc = EXIT_INTERNAL;
 	}
 	char err[1024];

@@ -16,6 +16,7 @@
 #include "analyze/intel/ioc.h"
 #include "cli/cli.h"
 #include "cli/flow_json.h"
+#include "cli/out.h"
 
 enum { MAX_INTEL = 256 };
 
@@ -39,16 +40,20 @@ static int print_hit(void *ctx, const struct ioc_entry *e)
 	if (found < 0)
 		return -1;
 	mc->hits++;
-	if (!mc->json)
-		return printf("%s %s  %s = %s  frame %" PRIu64 " of %.12s  %s  "
-			      "[%s, %s]\n",
-			      ioc_type_name(e->type), e->value, o->kind, o->value,
-			      o->frame, o->source_sha256,
-			      found == 1 && fr.community_id[0] ? fr.community_id
-							       : "-",
-			      e->source, e->entry) < 0
-			       ? -1
-			       : 0;
+	if (!mc->json) {
+		/* cli_safe() has CLI_SAFE_SLOTS buffers: at most that many
+		 * per printf */
+		if (printf("%s %s  %s = %s", ioc_type_name(e->type),
+			   cli_safe(e->value), cli_safe(o->kind),
+			   cli_safe(o->value)) < 0 ||
+		    printf("  frame %" PRIu64 " of %.12s  %s  [%s, %s]\n",
+			   o->frame, o->source_sha256,
+			   found == 1 && fr.community_id[0] ? fr.community_id
+							    : "-",
+			   cli_safe(e->source), cli_safe(e->entry)) < 0)
+			return -1;
+		return 0;
+	}
 	char ts[48];
 	cli_iso_time(o->ts_us, ts, sizeof ts);
 	json_t *intel = json_pack("{s:s, s:s, s:s, s:s, s:s}", "source",
@@ -98,17 +103,17 @@ static void print_notes(const struct ioc_set *s)
 	for (size_t i = 0; i < n; i++)
 		fprintf(stderr, "match: read %s (%s, sha256 %.16s…): %zu "
 				"entries, %zu unsupported\n",
-			files[i].path, files[i].format, files[i].sha256,
+			cli_safe(files[i].path), files[i].format, files[i].sha256,
 			files[i].entries, files[i].unsupported);
 	const struct ioc_skip *sk = ioc_skips(s, &n);
 	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, "match: skipped %s: %s\n", sk[i].path,
-			sk[i].reason);
+		fprintf(stderr, "match: skipped %s: %s\n", cli_safe(sk[i].path),
+			cli_safe(sk[i].reason));
 	const char *reason;
 	uint64_t count;
 	for (size_t i = 0; ioc_unsupported_at(s, i, &reason, &count); i++)
 		fprintf(stderr, "match: %" PRIu64 " entries not used: %s\n",
-			count, reason);
+			count, cli_safe(reason));
 }
 
 int cmd_match(int argc, char **argv)
@@ -172,9 +177,13 @@ int cmd_match(int argc, char **argv)
 	mc.intel = intel;
 	if (!(mc.flows = store_flow_lookup_open(st)) ||
 	    store_each_observation(st, NULL, match_obs, &mc) != 0 ||
-	    fflush(stdout) != 0 || ferror(stdout)) {
-		cli_error("match: %s", store_error(st)[0] ? store_error(st)
-							  : "cannot write output");
+	    cli_out_flush(stdout, "standard output") != 0) {
+		if (cli_out_failed(stdout))
+			cli_out_error("standard output", 0);
+		else
+			cli_error("match: %s", store_error(st)[0]
+						       ? store_error(st)
+						       : "out of memory");
 		rc = EXIT_INTERNAL;
 	}
 	fprintf(stderr, "match: %" PRIu64 " hits from %zu intel entries\n",
