@@ -12,6 +12,7 @@
 #include "analyze/evidence/store.h"
 #include "cli/cli.h"
 #include "cli/flow_json.h"
+#include "cli/geo.h"
 #include "cli/out.h"
 
 struct flows_ctx {
@@ -53,7 +54,8 @@ static void usage_flows(FILE *out)
 	fputs("usage: attrib flows --db CASE.db [--json] [--addr ADDR] "
 	      "[--port PORT]\n"
 	      "                    [--proto tcp|udp|icmp|NUMBER|NDPI-NAME] "
-	      "[--community-id ID]\n",
+	      "[--community-id ID]\n"
+	      "                    [--geoip FILE.mmdb] [--asn FILE.mmdb]\n",
 	      out);
 }
 
@@ -66,15 +68,17 @@ int cmd_flows(int argc, char **argv)
 		{"port", required_argument, NULL, 'p'},
 		{"proto", required_argument, NULL, 'P'},
 		{"community-id", required_argument, NULL, 'c'},
+		CLI_GEO_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *db = NULL;
 	struct store_flow_filter filt = {.port = -1};
 	struct flows_ctx fc = {0};
+	struct cli_geo geo = {0};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:ja:p:P:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:ja:p:P:c:hG:A:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'j': fc.json = true; break;
@@ -93,7 +97,11 @@ int cmd_flows(int argc, char **argv)
 		case 'P': filt.proto = optarg; break;
 		case 'c': filt.community_id = optarg; break;
 		case 'h': usage_flows(stdout); return EXIT_OK;
-		default: usage_flows(stderr); return EXIT_INPUT;
+		default:
+			if (cli_geo_option(&geo, c, optarg))
+				break;
+			usage_flows(stderr);
+			return EXIT_INPUT;
 		}
 	}
 	if (!db || optind != argc) {
@@ -101,17 +109,28 @@ int cmd_flows(int argc, char **argv)
 		usage_flows(stderr);
 		return EXIT_INPUT;
 	}
-	struct store *st = cli_open_case(db);
-	if (!st)
+	if (cli_geo_open(&geo) != 0)
 		return EXIT_INPUT;
+	struct store *st = cli_open_case(db);
+	if (!st) {
+		cli_geo_close(&geo);
+		return EXIT_INPUT;
+	}
 	int rc = EXIT_OK;
+	char args[4096];
+	cli_join_args(argc, argv, args, sizeof args);
+	if (cli_geo_active(&geo)) {
+		cli_json_geo = &geo;
+		if (cli_geo_custody(&geo, st, args) != 0)
+			rc = EXIT_INTERNAL;
+	}
 	if (!fc.json)
 		printf("%10s %-5s %-52s %-21s %8s %8s %15s %-12s %s\n", "flow",
 		       "l4", "client -> server", "protocol (?=guessed)",
 		       "first", "last", "packets c/s", "closed",
 		       "community_id");
-	if (store_each_flow(st, &filt, print_flow, &fc) != 0 ||
-	    cli_out_flush(stdout, "standard output") != 0) {
+	if (rc == EXIT_OK && (store_each_flow(st, &filt, print_flow, &fc) != 0 ||
+	    cli_out_flush(stdout, "standard output") != 0)) {
 		if (cli_out_failed(stdout))
 			cli_out_error("standard output", 0);
 		else
@@ -121,6 +140,8 @@ int cmd_flows(int argc, char **argv)
 		rc = EXIT_INTERNAL;
 	}
 	char err[1024];
+	cli_json_geo = NULL;
+	cli_geo_close(&geo);
 	if (store_close(st, err, sizeof err) != 0) {
 		cli_error("%s", err);
 		rc = EXIT_INTERNAL;

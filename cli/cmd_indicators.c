@@ -20,6 +20,7 @@
 #include "cli/cli.h"
 #include "cli/eve.h"
 #include "cli/flow_json.h"
+#include "cli/geo.h"
 #include "cli/out.h"
 #include "cli/suggest.h"
 
@@ -76,6 +77,11 @@ static json_t *obs_json(struct print_ctx *pc, const struct store_obs_row *r,
 		json_decref(o);
 		return NULL;
 	}
+	json_t *vg = cli_json_geo ? cli_geo_json(cli_json_geo, r->value) : NULL;
+	if (vg && json_object_set_new(o, "value_geo", vg) != 0) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -117,7 +123,9 @@ static int print_obs(void *ctx, const struct store_obs_row *r)
 static void usage_indicators(FILE *out)
 {
 	fprintf(out, "usage: attrib indicators --db CASE.db [--kind KIND]... "
-		     "[--json | --eve]\n  kinds:");
+		     "[--json | --eve]\n"
+		     "                         [--geoip FILE.mmdb] [--asn "
+		     "FILE.mmdb]\n  kinds:");
 	for (int k = 0; k < OBS_KIND_COUNT; k++)
 		fprintf(out, " %s", obs_kind_name((enum obs_kind)k));
 	fputc('\n', out);
@@ -152,14 +160,16 @@ int cmd_indicators(int argc, char **argv)
 		{"kind", required_argument, NULL, 'k'},
 		{"json", no_argument, NULL, 'j'},
 		{"eve", no_argument, NULL, 'e'},
+		CLI_GEO_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *db = NULL;
 	struct print_ctx pc = {.any_kind = true};
+	struct cli_geo geo = {0};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:k:jeh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:k:jehG:A:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'k':
@@ -171,7 +181,11 @@ int cmd_indicators(int argc, char **argv)
 		case 'j': pc.mode = pc.mode == OUT_EVE ? -1 : OUT_JSON; break;
 		case 'e': pc.mode = pc.mode == OUT_JSON ? -1 : OUT_EVE; break;
 		case 'h': usage_indicators(stdout); return EXIT_OK;
-		default: usage_indicators(stderr); return EXIT_INPUT;
+		default:
+			if (cli_geo_option(&geo, c, optarg))
+				break;
+			usage_indicators(stderr);
+			return EXIT_INPUT;
 		}
 	}
 	if (!db || optind != argc || (int)pc.mode < 0) {
@@ -181,10 +195,21 @@ int cmd_indicators(int argc, char **argv)
 		return EXIT_INPUT;
 	}
 	char err[1024];
-	struct store *st = cli_open_case(db);
-	if (!st)
+	if (cli_geo_open(&geo) != 0)
 		return EXIT_INPUT;
+	struct store *st = cli_open_case(db);
+	if (!st) {
+		cli_geo_close(&geo);
+		return EXIT_INPUT;
+	}
 	int rc = EXIT_OK;
+	if (cli_geo_active(&geo)) {
+		char args[4096];
+		cli_join_args(argc, argv, args, sizeof args);
+		cli_json_geo = &geo;
+		if (cli_geo_custody(&geo, st, args) != 0)
+			rc = EXIT_INTERNAL;
+	}
 	/* one kind: let SQLite filter; several: filter here, in id order */
 	const char *one = NULL;
 	for (int k = 0, n = 0; k < OBS_KIND_COUNT; k++)
@@ -209,6 +234,8 @@ int cmd_indicators(int argc, char **argv)
 							    : "out of memory");
 	}
 	store_flow_lookup_close(pc.flows);
+	cli_json_geo = NULL;
+	cli_geo_close(&geo);
 	if (store_close(st, err, sizeof err) != 0) {
 		cli_error("%s", err);
 		rc = EXIT_INTERNAL;

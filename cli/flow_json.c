@@ -9,6 +9,9 @@
 #include <time.h>
 
 #include "analyze/flow/dpi.h"
+#include "cli/geo.h"
+
+const struct cli_geo *cli_json_geo;
 
 void cli_iso_time(uint64_t ts_us, char *out, size_t n)
 {
@@ -70,6 +73,14 @@ int cli_json_add_endpoints(json_t *o, const struct store_flow_row *r)
 	if (r->community_id[0])
 		rc |= set(o, "community_id", json_string(r->community_id));
 	rc |= set(o, "flow_id", json_integer(r->id));
+	if (cli_json_geo) {
+		json_t *g = cli_geo_json(cli_json_geo, r->client);
+		if (g)
+			rc |= set(o, "src_geo", g);
+		g = cli_geo_json(cli_json_geo, r->server);
+		if (g)
+			rc |= set(o, "dest_geo", g);
+	}
 	return rc ? -1 : 0;
 }
 

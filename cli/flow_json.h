@@ -21,9 +21,16 @@ void cli_eve_time(uint64_t ts_us, char *out, size_t n);
 
 /* Adds the flow's endpoints to o: src_ip, src_port, dest_ip, dest_port
  * (the client is the source), proto ("TCP", "UDP", ... as Suricata
- * writes it, or the number), community_id (omitted when ""), flow_id.
+ * writes it, or the number), community_id (omitted when ""), flow_id;
+ * with cli_json_geo, src_geo and dest_geo where the databases know the
+ * address.
  * 0, or -1 when memory ran out. */
 int cli_json_add_endpoints(json_t *o, const struct store_flow_row *r);
+
+struct cli_geo;
+/* The databases cli_json_add_endpoints() annotates src_geo and dest_geo
+ * from (NULL: none); set by a command given --geoip or --asn. */
+extern const struct cli_geo *cli_json_geo;
 
 /* A new object describing the whole flow (the endpoints above, VLAN,
  * tunnel, frames, times, packets and bytes each way, nDPI's protocol,

@@ -449,5 +449,67 @@ def test_exports(work, db, flows):
 
 EXTRA.append(test_exports)
 
+
+def test_geo(work, db, flows):
+    """MaxMind enrichment with databases written by the Perl writer."""
+    if subprocess.run(["perl", "-MMaxMind::DB::Writer::Tree", "-e", "1"],
+                      capture_output=True).returncode != 0:
+        bad("geo: libmaxmind-db-writer-perl is missing (.ci/deps installs it)")
+        return
+    mk = os.path.join(ROOT, "tests/intel/make_mmdb.pl")
+    asn, cc = os.path.join(work, "asn.mmdb"), os.path.join(work, "cc.mmdb")
+    addrs = sorted({f["dest_ip"] for f in flows if ":" not in f["dest_ip"]})[:3]
+    subprocess.run(["perl", mk, asn, "asn"] +
+                   [f"{a}=645{i:02d}:Test Net {i}" for i, a in enumerate(addrs)], check=True)
+    subprocess.run(["perl", mk, cc, "country"] + [f"{a}=X{'ABC'[i]}" for i, a in enumerate(addrs)],
+                   check=True)
+    geo = ["--asn", asn, "--geoip", cc]
+    fl = jlines(run(["flows", "--db", db, "--json"] + geo).stdout)
+    want = {a: (64500 + i, f"X{'ABC'[i]}") for i, a in enumerate(addrs)}
+    good = all(f.get("dest_geo", {}).get("asn") == want[f["dest_ip"]][0] and
+               f["dest_geo"].get("country") == want[f["dest_ip"]][1]
+               for f in fl if f["dest_ip"] in want)
+    none = all("dest_geo" not in f for f in fl if f["dest_ip"] not in want and
+               f["dest_ip"] not in {x["src_ip"] for x in fl if False})
+    check("geo: flows --json annotates dest_geo (ASN, organisation, country)",
+          good and any(f["dest_ip"] in want for f in fl) and none)
+    obs = jlines(run(["indicators", "--db", db, "--json", "--kind", "ip.dst"] + geo).stdout)
+    check("geo: indicators --json annotates value_geo of addresses",
+          any(o.get("value_geo", {}).get("asn") == want.get(o["value"], (0,))[0]
+              for o in obs if o["value"] in want))
+    con = sqlite3.connect(db)
+    rows = [r[0] for r in con.execute("SELECT detail FROM custody WHERE action='enrich'")]
+    con.close()
+    sha = subprocess.run(["sha256sum", asn], capture_output=True, text=True).stdout[:64]
+    check("geo: each use recorded in custody with the database's SHA-256 and build epoch",
+          any(f"sha256={sha}" in r and "build_epoch=" in r and "type=attrib-test-ASN" in r
+              for r in rows) and len(rows) >= 4, str(rows[-2:]))
+    lab = os.path.join(work, "exp.db")
+    rj, rh = os.path.join(work, "geo.json"), os.path.join(work, "geo.html")
+    # the lab case's servers: documentation addresses
+    subprocess.run(["perl", mk, asn, "asn", "198.51.100.0/24=64511:Doc Net 3"], check=True)
+    subprocess.run(["perl", mk, cc, "country", "198.51.100.0/24=ZZ"], check=True)
+    run(["report", "--db", lab, "-o", rj] + geo)
+    run(["report", "--db", lab, "-o", rh] + geo)
+    doc = json.load(open(rj))
+    tops = [t for k in doc["indicators"]["kinds"] if k["kind"] == "ip.dst" for t in k["top"]]
+    check("geo: report JSON annotates address values and lists the databases",
+          any(t.get("geo", {}).get("asn") == 64511 for t in tops) and
+          {e["role"] for e in doc.get("enrichment", [])} == {"asn", "geoip"})
+    v = subprocess.run([sys.executable, os.path.join(ROOT, "tests/report/validate_json.py"),
+                        os.path.join(ROOT, "docs/report-schema.json"), rj],
+                       capture_output=True, text=True)
+    check("geo: the annotated report is valid against docs/report-schema.json",
+          v.returncode == 0, (v.stdout + v.stderr)[-300:])
+    html = open(rh).read()
+    check("geo: HTML report shows ASN, organisation and country",
+          "AS64511 Doc Net 3, ZZ" in html)
+    p = run(["flows", "--db", db, "--asn", os.path.join(work, "case.misp.json")], want_rc=2)
+    check("geo: a file that is no MaxMind DB is an input error", "not a MaxMind DB" in p.stderr,
+          p.stderr)
+
+
+EXTRA.append(test_geo)
+
 if __name__ == "__main__":
     sys.exit(main())
