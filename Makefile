@@ -209,9 +209,22 @@ demo:
 fuzz:
 	@sh tests/fuzz/build.sh
 
+# The program, its manual page and bash completion, the sample models and
+# the documentation.
 install: $(ATTRIB)
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/doc/attrib
 	install -m 0755 $(ATTRIB) $(DESTDIR)$(PREFIX)/bin/attrib
+	install -m 0644 docs/attrib.1 $(DESTDIR)$(PREFIX)/share/man/man1/attrib.1
+	install -m 0644 docs/attrib.bash-completion \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/attrib
+	install -m 0644 README.md docs/*.md docs/report-schema.json \
+	  $(DESTDIR)$(PREFIX)/share/doc/attrib/
+	cd models && find . -type d -exec install -d \
+	  '$(DESTDIR)$(PREFIX)/share/attrib/models/{}' \; && \
+	  find . -type f -exec install -m 0644 '{}' \
+	  '$(DESTDIR)$(PREFIX)/share/attrib/models/{}' \;
 
 clean:
 	rm -rf build

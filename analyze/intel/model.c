@@ -412,16 +412,14 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int model_load_path(struct model_set *ms, const char *path, char *err,
-		    size_t errlen)
+enum { MODEL_DIR_MAX_DEPTH = 8 };
+
+/* Loads the model files of folder path and of its subfolders (in name
+ * order, hidden entries skipped), adding the number of files to *found. */
+static int load_dir(struct model_set *ms, const char *path, int depth,
+		    size_t *found, char *err, size_t errlen)
 {
 	struct stat sb;
-	if (stat(path, &sb) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (!S_ISDIR(sb.st_mode))
-		return load_file(ms, path, err, errlen);
 	DIR *d = opendir(path);
 	if (!d) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -432,10 +430,7 @@ int model_load_path(struct model_set *ms, const char *path, char *err,
 	int rc = 0;
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' ||
-		    !(ends_with(e->d_name, ".yaml") ||
-		      ends_with(e->d_name, ".yml") ||
-		      ends_with(e->d_name, ".json")))
+		if (e->d_name[0] == '.')
 			continue;
 		char *full = NULL;
 		if (grow((void **)&names, &cap, n, sizeof *names) != 0 ||
@@ -450,18 +445,43 @@ int model_load_path(struct model_set *ms, const char *path, char *err,
 	if (rc == 0)
 		qsort(names, n, sizeof *names, cmp_str);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		if (stat(names[i], &sb) == 0 && S_ISDIR(sb.st_mode))
+		if (stat(names[i], &sb) != 0)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			if (depth < MODEL_DIR_MAX_DEPTH)
+				rc = load_dir(ms, names[i], depth + 1, found,
+					      err, errlen);
+			continue;
+		}
+		if (!(ends_with(names[i], ".yaml") || ends_with(names[i], ".yml") ||
+		      ends_with(names[i], ".json")))
 			continue;
 		rc = load_file(ms, names[i], err, errlen);
-	}
-	if (rc == 0 && n == 0) {
-		snprintf(err, errlen, "%s: no model files (*.yaml, *.yml, "
-			 "*.json) in this directory", path);
-		rc = -1;
+		(*found)++;
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	return rc;
+}
+
+int model_load_path(struct model_set *ms, const char *path, char *err,
+		    size_t errlen)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(sb.st_mode))
+		return load_file(ms, path, err, errlen);
+	size_t found = 0;
+	int rc = load_dir(ms, path, 0, &found, err, errlen);
+	if (rc == 0 && found == 0) {
+		snprintf(err, errlen, "%s: no model files (*.yaml, *.yml, "
+			 "*.json) in this directory or its subfolders", path);
+		rc = -1;
+	}
 	return rc;
 }
 

@@ -204,8 +204,9 @@ struct model_set *model_set_create(void);
 void model_set_destroy(struct model_set *ms);
 
 /*
- * Loads one path: a directory (its *.yaml, *.yml and *.json files, in
- * name order, not recursive), a YAML model (.yaml/.yml) or a STIX 2.1
+ * Loads one path: a directory (its *.yaml, *.yml and *.json files and
+ * those of its subfolders, 8 levels at most, in name order, hidden
+ * entries skipped), a YAML model (.yaml/.yml) or a STIX 2.1
  * bundle (.json). The file's SHA-256 is recorded. Returns 0, or -1 with
  * one line in err naming the file (and line:column where there is one).
  */

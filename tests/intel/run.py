@@ -17,6 +17,7 @@ and the further checks below. Prints one line per check and
 import glob
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -510,6 +511,74 @@ def test_geo(work, db, flows):
 
 
 EXTRA.append(test_geo)
+
+
+COMMANDS = ["ingest", "capture", "verify", "indicators", "flows", "match", "score",
+            "report", "analyze", "merge", "summary"]
+
+
+def test_cli(work, db, flows):
+    """Help, -V, suggestions, the manual page, completion, make install."""
+    p = run(["help"])
+    check("cli: attrib help lists every command",
+          all(f"attrib {c}" in p.stdout for c in COMMANDS), p.stdout[-300:])
+    helps = {c: run(["help", c]).stdout for c in COMMANDS}
+    check("cli: attrib help CMD prints each command's usage",
+          all(h.startswith(f"usage: attrib {c}") for c, h in helps.items()),
+          str({c: h[:40] for c, h in helps.items()}))
+    p = run(["-V"])
+    check("cli: -V prints the version", p.stdout.startswith("attrib "))
+    p = run(["flow", "--db", db], want_rc=2)
+    check("cli: a mistyped command gets a suggestion", "did you mean 'flows'?" in p.stderr,
+          p.stderr)
+    p = run(["indicatros"], want_rc=2)
+    check("cli: a swapped letter is suggested too", "did you mean 'indicators'?" in p.stderr,
+          p.stderr)
+    p = run(["xyzzy"], want_rc=2)
+    check("cli: nothing near: no suggestion", "did you mean" not in p.stderr, p.stderr)
+    p = run(["help", "flow"], want_rc=2)
+    check("cli: attrib help with a mistyped command suggests", "did you mean 'flows'?" in p.stderr)
+    man = subprocess.run(["man", "-l", os.path.join(ROOT, "docs/attrib.1")],
+                         capture_output=True, text=True,
+                         env=dict(os.environ, MANWIDTH="100", MAN_KEEP_FORMATTING="0"))
+    text = re.sub(".\x08", "", man.stdout)  # overstrike bold and underline
+    check("cli: man -l docs/attrib.1 renders every command and exit code",
+          man.returncode == 0 and all(f"attrib {c}" in text for c in COMMANDS) and
+          "EXIT STATUS" in text and
+          all(re.search(rf"\n       {n}\s+\S", text) for n in "0123"),
+          man.stderr[:200])
+    comp = os.path.join(ROOT, "docs/attrib.bash-completion")
+    def complete(*words):
+        w = " ".join(f"'{x}'" for x in words)
+        out = subprocess.run(["bash", "-c", f"source '{comp}'; COMP_WORDS=({w}); "
+                              f"COMP_CWORD={len(words) - 1}; _attrib; "
+                              'printf "%s\\n" "${COMPREPLY[@]}"'],
+                             capture_output=True, text=True)
+        return out.stdout.split()
+    check("cli: completion of commands", complete("attrib", "fl") == ["flows"] and
+          set(complete("attrib", "")) >= set(COMMANDS))
+    check("cli: completion of kinds, formats and options",
+          complete("attrib", "indicators", "--kind", "tls.ja") == ["tls.ja3", "tls.ja3s", "tls.ja4"]
+          and complete("attrib", "report", "--format", "m") == ["md", "misp"]
+          and "--community-id" in complete("attrib", "flows", "--c"))
+    dest = os.path.join(work, "dest")
+    p = subprocess.run(["make", "-s", "-C", ROOT, "install", f"DESTDIR={dest}", "PREFIX=/usr",
+                        f"ATTRIB={ATTRIB}"], capture_output=True, text=True)
+    want = ["usr/bin/attrib", "usr/share/man/man1/attrib.1",
+            "usr/share/bash-completion/completions/attrib",
+            "usr/share/attrib/models/lab/actors.yaml",
+            "usr/share/attrib/models/stix/lab-intel.json",
+            "usr/share/doc/attrib/json-output.md"]
+    missing = [w for w in want if not os.path.exists(os.path.join(dest, w))]
+    check("cli: make install puts program, manual, completion, models and docs",
+          p.returncode == 0 and not missing, (p.stderr + str(missing))[:300])
+    p = run(["score", "--db", os.path.join(work, "lab.db"), "--models",
+             os.path.join(dest, "usr/share/attrib/models")], want_rc=None)
+    check("cli: --models DIR reads the model files in its subfolders",
+          p.returncode == 0, p.stderr[:300])
+
+
+EXTRA.append(test_cli)
 
 if __name__ == "__main__":
     sys.exit(main())
