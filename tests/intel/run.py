@@ -362,6 +362,28 @@ def test_match(work, db, flows):
     check("match: a folder is read with its subfolders", len(hits) > 0)
     check("match: a folder's unreadable file is listed with the reason",
           "skipped " + os.path.join(mixed, "other.json") + ": JSON that is neither" in err, err)
+    # a model that includes a feed as one hypothesis's evidence
+    model = os.path.join(d, "feed-model.yaml")
+    open(model, "w").write(
+        "format: attrib-model-1\nname: feed-test\nsource: test-feed\n"
+        "hypotheses:\n  - id: feed-actor\n    name: Feed actor (test)\n"
+        "    feeds:\n      - id: f1\n        path: iocs.csv\n"
+        "        link: L1\n        reliability: C\n")
+    p = run(["score", "--db", db, "--models", model, "--json"], want_rc=None)
+    ev = []
+    if p.returncode == 0:
+        hs = [h for h in json.loads(p.stdout)["hypotheses"] if h["id"] == "feed-actor"]
+        ev = [e for h in hs for e in h["evidence"] if e["matches"] > 0]
+    check("model feeds: a CSV feed is one hypothesis's evidence at its link and rating",
+          ev and all(e["link"] == "L1" and e["reliability"] == "C" and
+                     e["id"].startswith("f1.") for e in ev), p.stderr[:300])
+    open(model, "w").write(
+        "format: attrib-model-1\nname: feed-test\nsource: test-feed\n"
+        "hypotheses:\n  - id: feed-actor\n    feeds:\n      - id: f1\n"
+        "        path: iocs.csv\n        link: L4\n        reliability: C\n")
+    p = run(["score", "--db", db, "--models", model], want_rc=None)
+    check("model feeds: a feed on L4 is a load error", p.returncode == 2 and
+          "L1 or L2" in p.stderr, p.stderr[:200])
     p = run(["match", "--db", db, "--intel", os.path.join(d, "missing.txt")], want_rc=2)
     check("match: a named intel file that is missing is an input error", p.returncode == 2)
 
