@@ -510,8 +510,10 @@ def test_geo(work, db, flows):
     lab = os.path.join(work, "exp.db")
     rj, rh = os.path.join(work, "geo.json"), os.path.join(work, "geo.html")
     # the lab case's servers: documentation addresses
-    subprocess.run(["perl", mk, asn, "asn", "198.51.100.0/24=64511:Doc Net 3"], check=True)
-    subprocess.run(["perl", mk, cc, "country", "198.51.100.0/24=ZZ"], check=True)
+    subprocess.run(["perl", mk, asn, "asn", "198.51.100.0/24=64511:Doc Net 3",
+                    "203.0.113.0/24=64511:Doc Net 3"], check=True)
+    subprocess.run(["perl", mk, cc, "country", "198.51.100.0/24=ZZ", "203.0.113.0/24=ZZ"],
+                   check=True)
     run(["report", "--db", lab, "-o", rj] + geo)
     run(["report", "--db", lab, "-o", rh] + geo)
     doc = json.load(open(rj))
@@ -527,6 +529,20 @@ def test_geo(work, db, flows):
     html = open(rh).read()
     check("geo: HTML report shows ASN, organisation and country",
           "AS64511 Doc Net 3, ZZ" in html)
+    rs = os.path.join(work, "geo.stix.json")
+    run(["report", "--db", lab, "-o", rs] + geo)
+    b = json.load(open(rs))
+    by_id = {o["id"]: o for o in b["objects"]}
+    annotated = [o for o in b["objects"] if o["type"] == "ipv4-addr" and
+                 o["value"].startswith(("198.51.100.", "203.0.113."))]
+    check("geo: STIX addresses belong to their autonomous-system and carry the country",
+          annotated and all(o.get("x_attrib_country") == "ZZ" and
+                            by_id[o["belongs_to_refs"][0]]["number"] == 64511
+                            for o in annotated))
+    c = subprocess.run([sys.executable, os.path.join(ROOT, "tests/report/check_stix.py"), rs],
+                       capture_output=True, text=True)
+    check("geo: the annotated STIX bundle passes check_stix.py", c.returncode == 0,
+          (c.stdout + c.stderr)[-300:])
     p = run(["flows", "--db", db, "--asn", os.path.join(work, "case.misp.json")], want_rc=2)
     check("geo: a file that is no MaxMind DB is an input error", "not a MaxMind DB" in p.stderr,
           p.stderr)
