@@ -16,6 +16,20 @@
 int ioc_read_file(const char *path, char **buf, size_t *len, char *err,
 		  size_t errlen);
 
+/* Next line of buf at *pos (CR LF or LF ended) as a NUL-terminated string
+ * in place, trimmed of surrounding white space; NULL at the end. */
+char *ioc_next_line(char *buf, size_t len, size_t *pos);
+
+/* Adds a value of detected type (ioc_detect); counted unsupported when no
+ * type fits. As ioc_add(). */
+int ioc_add_detected(struct ioc_set *s, const char *value, const char *path,
+		     const char *entry, const char *note);
+
+/* A Suricata dataset file already read into buf (ioc_suricata.c). 0, or
+ * -1 when out of memory. */
+int ioc_read_suricata(struct ioc_set *s, const char *path, char *buf,
+		      size_t len);
+
 /* The ioc_type a type name (CSV type column, MISP attribute type) says,
  * for value (an "ip" type with a '/' is a network); -1 when none. */
 int ioc_type_from_name(const char *name, const char *value);

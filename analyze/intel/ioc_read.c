@@ -1,9 +1,10 @@
 /*
  * ioc_read.c — reading intel files and folders into an ioc_set
  * (ioc_load_path in ioc.h): format detection, plain IOC lists, CSV with
- * a header, Zeek Intel framework files, Suricata dataset files, and
- * folders (recursive; a folder with manifest.json is a MISP feed). MISP
- * JSON goes to ioc_misp.c, models and STIX bundles to ioc_model.c.
+ * a header, Zeek Intel framework files, and folders (recursive; a folder
+ * with manifest.json is a MISP feed). Suricata datasets are read by
+ * ioc_suricata.c, MISP JSON by ioc_misp.c, models and STIX bundles by
+ * ioc_model.c.
  */
 #include "analyze/intel/ioc_internal.h"
 
@@ -63,9 +64,7 @@ fail:
 	return -1;
 }
 
-/* Next line of buf at *pos (CR LF or LF ended) as a NUL-terminated string
- * in place, trimmed of surrounding white space; NULL at the end. */
-static char *next_line(char *buf, size_t len, size_t *pos)
+char *ioc_next_line(char *buf, size_t len, size_t *pos)
 {
 	if (*pos >= len)
 		return NULL;
@@ -81,8 +80,7 @@ static char *next_line(char *buf, size_t len, size_t *pos)
 	return s;
 }
 
-/* Adds a value of detected type; unsupported when no type fits. */
-static int add_detected(struct ioc_set *s, const char *value,
+int ioc_add_detected(struct ioc_set *s, const char *value,
 			const char *path, const char *entry, const char *note)
 {
 	int t = ioc_detect(value);
@@ -98,12 +96,12 @@ static int read_list(struct ioc_set *s, const char *path, char *buf,
 {
 	size_t pos = 0, lineno = 0;
 	char *line, entry[LINE_ENTRY_LEN];
-	while ((line = next_line(buf, len, &pos))) {
+	while ((line = ioc_next_line(buf, len, &pos))) {
 		lineno++;
 		if (!*line || *line == '#' || !strncmp(line, "//", 2))
 			continue;
 		snprintf(entry, sizeof entry, "line %zu", lineno);
-		if (add_detected(s, line, path, entry, "") < 0)
+		if (ioc_add_detected(s, line, path, entry, "") < 0)
 			return -1;
 	}
 	return 0;
@@ -223,7 +221,7 @@ static int read_csv(struct ioc_set *s, const char *path, char *buf,
 	size_t pos = 0, lineno = 0;
 	char *line, *hdr[CSV_MAX_COLS], *f[CSV_MAX_COLS], entry[LINE_ENTRY_LEN];
 	int nh = 0, vcol = 0, tcol = -1, ncol = -1;
-	while ((line = next_line(buf, len, &pos))) {
+	while ((line = ioc_next_line(buf, len, &pos))) {
 		lineno++;
 		if (!*line || *line == '#')
 			continue;
@@ -247,7 +245,7 @@ static int read_csv(struct ioc_set *s, const char *path, char *buf,
 					      : -1;
 		int rc = t >= 0 ? ioc_add(s, (enum ioc_type)t, f[vcol], path,
 					  entry, note)
-				: add_detected(s, f[vcol], path, entry, note);
+				: ioc_add_detected(s, f[vcol], path, entry, note);
 		if (rc < 0)
 			return -1;
 	}
@@ -279,7 +277,7 @@ static int read_zeek(struct ioc_set *s, const char *path, char *buf,
 	size_t pos = 0, lineno = 0;
 	char *line, entry[LINE_ENTRY_LEN], *names[CSV_MAX_COLS];
 	int nn = 0, icol = -1, tcol = -1, scol = -1;
-	while ((line = next_line(buf, len, &pos))) {
+	while ((line = ioc_next_line(buf, len, &pos))) {
 		lineno++;
 		if (!strncmp(line, "#fields", 7)) {
 			nn = 0;
@@ -341,71 +339,6 @@ static int read_zeek(struct ioc_set *s, const char *path, char *buf,
 								       : "");
 		snprintf(entry, sizeof entry, "line %zu", lineno);
 		if (ioc_add(s, (enum ioc_type)t, f[icol], path, entry, note) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* Decodes base64 text (padding optional) into out (NUL-terminated);
- * false when it is not base64 or does not decode to printable UTF-8
- * text. */
-static bool base64_text(const char *in, char *out, size_t n)
-{
-	size_t o = 0, len = strlen(in);
-	uint32_t acc = 0;
-	int bits = 0;
-	if (len == 0 || len % 4 == 1)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char c = in[i];
-		int v = c >= 'A' && c <= 'Z'   ? c - 'A'
-			: c >= 'a' && c <= 'z' ? c - 'a' + 26
-			: c >= '0' && c <= '9' ? c - '0' + 52
-			: c == '+'             ? 62
-			: c == '/'             ? 63
-			: c == '=' && i + 2 >= len ? -2
-						   : -1;
-		if (v == -1)
-			return false;
-		if (v == -2)
-			break;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			unsigned char b = (unsigned char)(acc >> bits);
-			if (o + 1 >= n || (b < 0x20 && b != '\t'))
-				return false;
-			out[o++] = (char)b;
-		}
-	}
-	out[o] = '\0';
-	return o > 0;
-}
-
-static int read_suricata(struct ioc_set *s, const char *path, char *buf,
-			 size_t len)
-{
-	size_t pos = 0, lineno = 0;
-	char *line, entry[LINE_ENTRY_LEN], text[4096];
-	while ((line = next_line(buf, len, &pos))) {
-		lineno++;
-		if (!*line || *line == '#')
-			continue;
-		char *comma = strchr(line, ','); /* datarep: value,reputation */
-		if (comma)
-			*comma = '\0';
-		snprintf(entry, sizeof entry, "line %zu", lineno);
-		/* string datasets hold base64; md5, sha256 and ip sets hex or
-		 * addresses, which detection reads as they are */
-		int t = ioc_detect(line);
-		bool raw = t == IOC_ADDR || t == IOC_CIDR || t == IOC_MD5 ||
-			   t == IOC_SHA1 || t == IOC_SHA256;
-		const char *v = !raw && base64_text(line, text, sizeof text)
-					? text
-					: line;
-		if (add_detected(s, v, path, entry, v == text ? "dataset string"
-							      : "dataset") < 0)
 			return -1;
 	}
 	return 0;
@@ -488,7 +421,7 @@ static int load_file(struct ioc_set *s, const char *path, const char *fmt,
 		else if (!strcmp(fmt, "zeek"))
 			rc = read_zeek(s, path, buf, len, err, errlen);
 		else if (!strcmp(fmt, "suricata"))
-			rc = read_suricata(s, path, buf, len);
+			rc = ioc_read_suricata(s, path, buf, len);
 		else
 			rc = read_list(s, path, buf, len);
 		if (rc && !err[0])
