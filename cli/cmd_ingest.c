@@ -120,6 +120,8 @@ static const char *not_a_capture(const char *path, char *why, size_t len)
 	if (v == 0xa1b2c3d4u || v == 0xd4c3b2a1u || v == 0xa1b23c4du ||
 	    v == 0x4d3cb2a1u || v == 0x0a0d0d0au)
 		return NULL;
+	if (m[0] == 0x1f && m[1] == 0x8b)
+		return NULL; /* gzip: the source says what it holds */
 	return "not a pcap or pcapng file (no capture magic number)";
 }
 
@@ -420,18 +422,29 @@ static int ingest_file(struct run *r, const char *given)
 	uint8_t sha[SHA256_LEN];
 	char hex[2 * SHA256_LEN + 1];
 	bool hashed = source_finish_hash(src, sha) == 0;
+	/* A compressed capture: the file as stored is the source's hash;
+	 * custody also keeps the hash of the decompressed stream. */
+	char stream_note[2 * SHA256_LEN + 40] = "";
+	uint8_t stream_sha[SHA256_LEN];
 	if (hashed)
 		sha256_hex(sha, hex);
 	else
 		cli_error("%s", source_error(src));
+	if (hashed && source_stream_sha256(src, stream_sha)) {
+		char stream_hex[2 * SHA256_LEN + 1];
+		sha256_hex(stream_sha, stream_hex);
+		snprintf(stream_note, sizeof stream_note,
+			 " decompressed-sha256 %s", stream_hex);
+	}
 	/* The custody entry goes into the transaction that finishes the
 	 * source: a finished source always has its ingest entry. */
 	const struct pipeline_stats *ps = pipeline_stats(r->pl);
 	char detail[PATH_MAX + 256];
 	snprintf(detail, sizeof detail,
-		 "source %" PRId64 " %s sha256 %s packets %" PRIu64
+		 "source %" PRId64 " %s sha256 %s%s packets %" PRIu64
 		 " flows %" PRIu64 " status %s%s",
-		 resume.source_id, path, hashed ? hex : "unknown", ps->packets,
+		 resume.source_id, path, hashed ? hex : "unknown", stream_note,
+		 ps->packets,
 		 ps->flows, error ? "error" : "complete",
 		 resume.resumed ? " (completed an interrupted ingest)" : "");
 	if (store_custody(r->st, "ingest", r->args, detail) != 0) {
