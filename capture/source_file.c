@@ -520,6 +520,18 @@ static enum source_status next_from_own_reader(struct source *s,
 	return st;
 }
 
+/*
+ * True for libpcap's refusals of what pcapng allows (and tshark reads):
+ * an interface whose link type or snap length differs from the first
+ * interface's, a block holding more than its interface's snap length.
+ * Damaged files keep libpcap's own message.
+ */
+static bool refused_but_valid(const char *pcap_msg)
+{
+	return strstr(pcap_msg, "different from the") ||
+	       strstr(pcap_msg, "bigger than snaplen");
+}
+
 /* libpcap refused a pcapng file part-way: reads it again with attrib's
  * reader, which goes on after the packets libpcap gave. Returns 0, or -1
  * (libpcap's error stands) when the reader cannot be opened. */
@@ -574,6 +586,7 @@ enum source_status source_next(struct source *s, struct packet *pkt)
 		return s->status;
 	}
 	if (s->is_pcapng && s->read_errno == 0 && rc == PCAP_ERROR &&
+	    refused_but_valid(pcap_geterr(s->pcap)) &&
 	    hand_over_to_own_reader(s) == 0)
 		return next_from_own_reader(s, pkt);
 	if (s->gz && gz_error(s->gz)[0])

@@ -28,7 +28,8 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIX = os.path.join(ROOT, "pcaps", "fixtures")
-FIXTURES = ["multisnap.pcapng", "multisnap.pcapng.gz", "dns-http.pcap.gz"]
+FIXTURES = ["multisnap.pcapng", "multisnap.pcapng.gz", "dns-http.pcap.gz",
+            "snaplen-short.pcapng"]
 failures = 0
 
 
