@@ -59,7 +59,8 @@ const char *source_linktype_name(const struct source *s);
 const char *source_format(const struct source *s);
 /* Size of the file in bytes when opened. */
 uint64_t source_size(const struct source *s);
-/* Bytes consumed so far (for progress). */
+/* Bytes of the file consumed so far (for progress; of a compressed file,
+ * compressed bytes). */
 uint64_t source_bytes_read(const struct source *s);
 /* Frames read so far. */
 uint64_t source_frames(const struct source *s);

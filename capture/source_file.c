@@ -652,7 +652,9 @@ uint64_t source_size(const struct source *s)
 uint64_t source_bytes_read(const struct source *s)
 {
 	if (s->own)
-		return ng_position(s->own);
+		return ng_file_position(s->own);
+	if (s->gz) /* compressed bytes: progress is against the file size */
+		return gz_bytes_in(s->gz);
 	return s->position;
 }
 

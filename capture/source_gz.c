@@ -171,6 +171,11 @@ int gz_finish(struct gz_reader *g, uint8_t stored[SHA256_LEN])
 	return 0;
 }
 
+uint64_t gz_bytes_in(const struct gz_reader *g)
+{
+	return g->stored_bytes;
+}
+
 const char *gz_error(const struct gz_reader *g)
 {
 	return g->err;

@@ -37,6 +37,9 @@ ssize_t gz_read(struct gz_reader *g, void *buf, size_t size);
  * it, as stored, to stored. Returns 0, or -1 on a read error. */
 int gz_finish(struct gz_reader *g, uint8_t stored[SHA256_LEN]);
 
+/* Compressed bytes read from the file so far (for progress). */
+uint64_t gz_bytes_in(const struct gz_reader *g);
+
 /* Why the last gz_read() failed; "" when it did not. */
 const char *gz_error(const struct gz_reader *g);
 

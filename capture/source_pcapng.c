@@ -370,6 +370,13 @@ uint64_t ng_position(const struct ng_reader *r)
 	return r->pos;
 }
 
+uint64_t ng_file_position(const struct ng_reader *r)
+{
+	if (r->owned && r->owned->gz)
+		return gz_bytes_in(r->owned->gz);
+	return r->pos;
+}
+
 uint64_t ng_frames(const struct ng_reader *r)
 {
 	return r->frames;

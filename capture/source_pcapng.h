@@ -55,6 +55,9 @@ const char *ng_error(const struct ng_reader *r);
 int ng_linktype(const struct ng_reader *r);
 /* Bytes of the (decompressed) stream read so far. */
 uint64_t ng_position(const struct ng_reader *r);
+/* Bytes of the file as stored read so far (compressed bytes for a
+ * compressed file; for progress against the file's size). */
+uint64_t ng_file_position(const struct ng_reader *r);
 /* Packets read so far, the skipped ones included. */
 uint64_t ng_frames(const struct ng_reader *r);
 

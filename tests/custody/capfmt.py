@@ -12,6 +12,9 @@ pcapng reader and gzip input (pcaps/fixtures/make-capfmt.py):
   * `attrib verify` says intact, then TAMPERED after one byte is flipped
     (in a cited packet's data for pcapng; anywhere in the compressed
     file for .gz);
+  * a decompression bomb (a small .gz that expands to BOMB_MIB MiB) is
+    streamed: ingest's peak memory stays under RSS_LIMIT_MIB and custody
+    holds the right SHA-256 of the whole decompressed stream;
   * a pcapng cut inside a block, or with a block length broken in its
     second section, ends in a clear error naming the block's offset —
     never a crash.
@@ -22,15 +25,19 @@ import gzip
 import hashlib
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
+import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIX = os.path.join(ROOT, "pcaps", "fixtures")
 FIXTURES = ["multisnap.pcapng", "multisnap.pcapng.gz", "dns-http.pcap.gz",
             "snaplen-short.pcapng"]
 failures = 0
+BOMB_MIB = 512
+RSS_LIMIT_MIB = 200
 
 
 def run(*args):
@@ -159,6 +166,36 @@ def check_broken(work):
             print("capfmt: %s: %s" % (os.path.basename(path), r.stderr.strip().splitlines()[-1]))
 
 
+def check_bomb(work):
+    """A pcap header, one record claiming 2 GiB, then zeros."""
+    path = os.path.join(work, "bomb.pcap.gz")
+    head = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1) + \
+        struct.pack("<IIII", 0, 0, 0x7FFFFFF0, 0x7FFFFFF0)
+    zero = bytes(1 << 20)
+    plain = hashlib.sha256(head)
+    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+    with open(path, "wb") as f:
+        f.write(comp.compress(head))
+        for _ in range(BOMB_MIB):
+            f.write(comp.compress(zero))
+            plain.update(zero)
+        f.write(comp.flush())
+    size = os.path.getsize(path)
+    r = run("/usr/bin/time", "-f", "maxrss_kib %M", attrib, "ingest",
+            "--db", path + ".db", path)
+    rss = [int(l.split()[1]) for l in r.stderr.splitlines()
+           if l.startswith("maxrss_kib ")]
+    detail = run("sqlite3", path + ".db",
+                 "SELECT detail FROM custody WHERE action='ingest'").stdout
+    if not rss or rss[0] > RSS_LIMIT_MIB * 1024:
+        fail("bomb: peak memory %s KiB, limit %d MiB: %s" % (rss, RSS_LIMIT_MIB, r.stderr))
+    elif "decompressed-sha256 " + plain.hexdigest() not in detail:
+        fail("bomb: custody lacks the stream's SHA-256: %s" % detail)
+    else:
+        print("capfmt: bomb: %d KiB expanding to %d MiB: ingest peak memory %d MiB, "
+              "decompressed-sha256 recorded" % (size // 1024, BOMB_MIB, rss[0] // 1024))
+
+
 def main():
     global attrib
     attrib = os.path.abspath(sys.argv[1])
@@ -169,6 +206,7 @@ def main():
             if name.endswith(".gz"):
                 check_one(work, name, "renamed-" + name[:-3].replace(".", "-"))
         check_broken(work)
+        check_bomb(work)
     finally:
         shutil.rmtree(work)
     print("capfmt: %s" % ("ok" if failures == 0 else "%d failures" % failures))
