@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pcap/dlt.h>
+
 #include "cursor.h"
 #include "source_gz.h"
 #include "source_pcapng.h"
@@ -159,6 +161,20 @@ static enum source_status ng_fail(struct ng_reader *r, uint64_t at,
 	return r->status;
 }
 
+/* The DLT_ value libpcap gives for a file's LINKTYPE_ value, so packets
+ * carry the same link type whichever reader read them. */
+static int linktype_to_dlt(uint16_t linktype)
+{
+	switch (linktype) {
+	case 100:
+		return DLT_ATM_RFC1483;
+	case 101:
+		return DLT_RAW;
+	default:
+		return linktype;
+	}
+}
+
 /* Reads an interface description block's body (after type and length). */
 static const char *ng_interface(struct ng_reader *r, struct cursor *c)
 {
@@ -168,7 +184,7 @@ static const char *ng_interface(struct ng_reader *r, struct cursor *c)
 	if (!get16(c, r->big, &lt) || !get16(c, r->big, &reserved) ||
 	    !get32(c, r->big, &ifc.snaplen))
 		return "interface description too short";
-	ifc.linktype = lt;
+	ifc.linktype = linktype_to_dlt(lt);
 	for (int n = 0; cursor_left(c) >= 4; n++) {
 		struct cursor val;
 

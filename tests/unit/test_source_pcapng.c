@@ -8,6 +8,9 @@
  * error (with the block's offset) it must end in. The gzip tests stream a
  * bomb (256 MiB of zeros from a quarter-MiB file) through a fixed buffer,
  * read concatenated members, and name corrupt and cut-short data.
+ * Finally, every pcapng of the shared nDPI set (when present) is read by
+ * libpcap (source_open_file) and by attrib's reader side by side: the
+ * same frames, offsets, lengths, times, link types, bytes and hash.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +18,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -399,12 +403,81 @@ static void test_gzip(void **state)
 	free(z);
 }
 
+/* Both readers over one file; returns the packets compared. */
+static uint64_t compare_readers(const char *path)
+{
+	char err[1024];
+	struct source *s = source_open_file(path, err, sizeof(err));
+	struct ng_reader *r = ng_open_file(path, 0, err, sizeof(err));
+	struct packet a, b;
+	bool over;
+	uint64_t n = 0;
+	enum source_status sa, sb;
+	uint8_t sha_a[SHA256_LEN], sha_b[SHA256_LEN], stream[SHA256_LEN];
+
+	assert_non_null(s);
+	assert_non_null(r);
+	if (strcmp(source_format(s), "pcapng") != 0) {
+		source_close(s); /* a pcap named .pcapng */
+		ng_close(r);
+		return 0;
+	}
+	for (;;) {
+		sa = source_next(s, &a);
+		sb = ng_next(r, &b, &over);
+		if (sa != SOURCE_PACKET || sb != SOURCE_PACKET)
+			break;
+		if (a.frame != b.frame || a.file_offset != b.file_offset ||
+		    a.caplen != b.caplen || a.wirelen != b.wirelen ||
+		    a.ts_us != b.ts_us || a.linktype != b.linktype ||
+		    memcmp(a.data, b.data, a.caplen) != 0)
+			fail_msg("%s: frame %llu differs (offset %llu/%llu, "
+				 "caplen %u/%u, time %llu/%llu)", path,
+				 (unsigned long long)a.frame,
+				 (unsigned long long)a.file_offset,
+				 (unsigned long long)b.file_offset, a.caplen,
+				 b.caplen, (unsigned long long)a.ts_us,
+				 (unsigned long long)b.ts_us);
+		n++;
+	}
+	if (sa != sb)
+		fail_msg("%s: after %llu packets libpcap %d (%s), attrib %d "
+			 "(%s)", path, (unsigned long long)n, sa,
+			 source_error(s), sb, ng_error(r));
+	if (sa == SOURCE_END) {
+		assert_int_equal(source_finish_hash(s, sha_a), 0);
+		assert_int_equal(ng_finish_hash(r, sha_b, stream), 0);
+		assert_memory_equal(sha_a, sha_b, SHA256_LEN);
+	}
+	source_close(s);
+	ng_close(r);
+	return n;
+}
+
+static void test_pcapng_like_libpcap(void **state)
+{
+	glob_t g;
+	uint64_t packets = 0;
+	(void)state;
+
+	if (glob("../shared/pcaps/ndpi/*.pcapng", 0, NULL, &g) != 0) {
+		print_message("no shared pcapng captures: skipped\n");
+		skip();
+	}
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		packets += compare_readers(g.gl_pathv[i]);
+	print_message("%zu pcapng files, %llu packets read alike\n",
+		      g.gl_pathc, (unsigned long long)packets);
+	globfree(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pcapng_cases),
 		cmocka_unit_test(test_pcapng_times),
 		cmocka_unit_test(test_gzip),
+		cmocka_unit_test(test_pcapng_like_libpcap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
