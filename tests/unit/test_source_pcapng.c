@@ -464,10 +464,15 @@ static void test_pcapng_like_libpcap(void **state)
 		print_message("no shared pcapng captures: skipped\n");
 		skip();
 	}
-	for (size_t i = 0; i < g.gl_pathc; i++)
-		packets += compare_readers(g.gl_pathv[i]);
-	print_message("%zu pcapng files, %llu packets read alike\n",
-		      g.gl_pathc, (unsigned long long)packets);
+	size_t files = 0;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		uint64_t n = compare_readers(g.gl_pathv[i]);
+		files += n > 0;
+		packets += n;
+	}
+	print_message("%zu pcapng files (of %zu named .pcapng), %llu "
+		      "packets read alike\n", files, g.gl_pathc,
+		      (unsigned long long)packets);
 	globfree(&g);
 }
 
