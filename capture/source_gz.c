@@ -14,7 +14,8 @@
  *
  * For verification, capture_open_decompressed() wraps a compressed file
  * in a stdio stream of the decompressed bytes that can seek: forward by
- * inflating and discarding, backward by starting again from the top.
+ * inflating and discarding, backward by starting again from the top
+ * (the stream's first 4 KiB, the file header, are kept).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,7 +30,6 @@
 
 enum {
 	GZ_IN_BYTES = 256 << 10,   /* compressed bytes read at a time */
-	GZ_SKIP_BYTES = 64 << 10,  /* discard buffer for forward seeks */
 	GZ_WINDOW_GZIP = 15 + 16,  /* zlib: gzip wrapper only */
 };
 
@@ -191,36 +191,31 @@ void gz_close(struct gz_reader *g)
 	free(g);
 }
 
-/* A seekable stream of a compressed file's decompressed bytes. */
+/*
+ * A seekable stream of a compressed file's decompressed bytes. Seeks are
+ * lazy: a read at `want` is served from the first VIEW_HEAD_BYTES of the
+ * stream (kept, as a re-reader looks at the file header before every
+ * record), or by inflating forward from where the inflater stands, or by
+ * starting again from the top when `want` lies behind it. Citations are
+ * re-read in file-offset order, so the stream is inflated about once.
+ */
+enum { VIEW_HEAD_BYTES = 4096 };
+
 struct gz_view {
 	FILE *file;            /* owned */
 	struct gz_reader *g;
-	uint64_t pos;          /* decompressed offset of the next byte */
+	uint64_t pos;          /* decompressed offset the inflater is at */
+	uint64_t want;         /* offset the next read starts at */
+	uint8_t head[VIEW_HEAD_BYTES];
+	size_t head_len;       /* bytes of head kept */
 };
 
-static ssize_t view_read(void *cookie, char *buf, size_t size)
+/* Inflates from v->pos up to v->want, restarting when behind. */
+static int view_reach(struct gz_view *v)
 {
-	struct gz_view *v = cookie;
-	ssize_t n = gz_read(v->g, buf, size);
+	char skip[4096];
 
-	if (n > 0)
-		v->pos += (uint64_t)n;
-	return n;
-}
-
-static int view_seek(void *cookie, off64_t *offset, int whence)
-{
-	struct gz_view *v = cookie;
-	uint64_t target;
-	char *skip;
-
-	if (whence == SEEK_SET && *offset >= 0)
-		target = (uint64_t)*offset;
-	else if (whence == SEEK_CUR && *offset >= 0)
-		target = v->pos + (uint64_t)*offset;
-	else
-		return -1;
-	if (target < v->pos) {
+	if (v->want < v->pos) {
 		struct gz_reader *fresh;
 
 		if (fseeko(v->file, 0, SEEK_SET) != 0 ||
@@ -230,20 +225,55 @@ static int view_seek(void *cookie, off64_t *offset, int whence)
 		v->g = fresh;
 		v->pos = 0;
 	}
-	skip = malloc(GZ_SKIP_BYTES);
-	if (!skip)
-		return -1;
-	while (v->pos < target) {
-		uint64_t want = target - v->pos;
-		ssize_t n = gz_read(v->g, skip,
-				    want < GZ_SKIP_BYTES ? (size_t)want
-							 : GZ_SKIP_BYTES);
-		if (n <= 0)
-			break; /* past the end: the next read returns 0 */
+	while (v->pos < v->want) {
+		uint64_t left = v->want - v->pos;
+		ssize_t n = gz_read(v->g, skip, left < sizeof(skip)
+					       ? (size_t)left : sizeof(skip));
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break; /* past the end: reads give 0 */
 		v->pos += (uint64_t)n;
 	}
-	free(skip);
-	*offset = (off64_t)v->pos;
+	return 0;
+}
+
+static ssize_t view_read(void *cookie, char *buf, size_t size)
+{
+	struct gz_view *v = cookie;
+	ssize_t n;
+
+	if (v->want < v->head_len) {
+		size_t k = v->head_len - (size_t)v->want;
+		if (k > size)
+			k = size;
+		memcpy(buf, v->head + v->want, k);
+		v->want += k;
+		return (ssize_t)k;
+	}
+	if (view_reach(v) != 0)
+		return -1;
+	if (v->pos < v->want)
+		return 0;
+	n = gz_read(v->g, buf, size);
+	if (n > 0) {
+		v->pos += (uint64_t)n;
+		v->want = v->pos;
+	}
+	return n;
+}
+
+static int view_seek(void *cookie, off64_t *offset, int whence)
+{
+	struct gz_view *v = cookie;
+
+	if (whence == SEEK_SET && *offset >= 0)
+		v->want = (uint64_t)*offset;
+	else if (whence == SEEK_CUR && *offset >= 0)
+		v->want += (uint64_t)*offset;
+	else
+		return -1;
+	*offset = (off64_t)v->want;
 	return 0;
 }
 
@@ -274,6 +304,14 @@ FILE *capture_open_decompressed(FILE *f)
 		return NULL;
 	}
 	v->file = f;
+	while (v->head_len < VIEW_HEAD_BYTES) {
+		ssize_t n = gz_read(v->g, v->head + v->head_len,
+				    VIEW_HEAD_BYTES - v->head_len);
+		if (n <= 0)
+			break; /* a short or broken stream: reads say so */
+		v->head_len += (size_t)n;
+	}
+	v->pos = v->head_len;
 	s = fopencookie(v, "rb", io);
 	if (!s) {
 		view_close(v);

@@ -12,6 +12,9 @@ pcapng reader and gzip input (pcaps/fixtures/make-capfmt.py):
   * `attrib verify` says intact, then TAMPERED after one byte is flipped
     (in a cited packet's data for pcapng; anywhere in the compressed
     file for .gz);
+  * real captures of the shared set (1kxun.pcap, alexa-app.pcapng), when
+    present, gzip-compressed: the same observations (frame, offset,
+    length, kind, value, packet hash) as the plain file, verify intact;
   * a decompression bomb (a small .gz that expands to BOMB_MIB MiB) is
     streamed: ingest's peak memory stays under RSS_LIMIT_MIB and custody
     holds the right SHA-256 of the whole decompressed stream;
@@ -166,6 +169,40 @@ def check_broken(work):
             print("capfmt: %s: %s" % (os.path.basename(path), r.stderr.strip().splitlines()[-1]))
 
 
+SHARED = os.path.join(ROOT, "..", "shared", "pcaps", "ndpi")
+OBS = ("SELECT frame, file_offset, caplen, kind, value, packet_sha256 "
+       "FROM observations ORDER BY frame, kind, value, file_offset")
+
+
+def check_shared_gz(work):
+    for name in ("1kxun.pcap", "alexa-app.pcapng"):
+        src = os.path.join(SHARED, name)
+        if not os.path.exists(src):
+            print("capfmt: %s absent: skipped" % name)
+            continue
+        plain = os.path.join(work, name)
+        shutil.copy(src, plain)
+        packed = plain + ".gz"
+        with open(packed, "wb") as f:
+            f.write(gzip.compress(open(src, "rb").read(), 6, mtime=0))
+        for p in (plain, packed):
+            r = run(attrib, "ingest", "--db", p + ".db", p)
+            if r.returncode != 0:
+                fail("%s: ingest exit %d: %s" % (p, r.returncode, r.stderr))
+                return
+        a = run("sqlite3", plain + ".db", OBS).stdout
+        b = run("sqlite3", packed + ".db", OBS).stdout
+        if a != b or not a:
+            fail("%s.gz: observations differ from the plain file's" % name)
+        r = run(attrib, "verify", "--db", packed + ".db")
+        reread = [l for l in r.stdout.splitlines() if l.startswith("cited packets")]
+        if "verdict: intact" not in r.stdout:
+            fail("%s.gz: verify: %s" % (name, r.stdout + r.stderr))
+        else:
+            print("capfmt: %s.gz: %d observations as the plain file's; verify intact (%s)"
+                  % (name, len(a.splitlines()), reread[0] if reread else "?"))
+
+
 def check_bomb(work):
     """A pcap header, one record claiming 2 GiB, then zeros."""
     path = os.path.join(work, "bomb.pcap.gz")
@@ -206,6 +243,7 @@ def main():
             if name.endswith(".gz"):
                 check_one(work, name, "renamed-" + name[:-3].replace(".", "-"))
         check_broken(work)
+        check_shared_gz(work)
         check_bomb(work)
     finally:
         shutil.rmtree(work)
