@@ -100,7 +100,8 @@ void cli_file_list_free(struct file_list *l)
 	free(l->paths);
 }
 
-/* NULL when the file starts with a pcap or pcapng magic number, else
+/* NULL when the file (decompressed, if it is gzip) starts with a pcap or
+ * pcapng magic number, else
  * why it is not taken as a capture. Never blocks (only regular files are
  * opened, capture_fopen_regular). */
 static const char *not_a_capture(const char *path, char *why, size_t len)
@@ -109,6 +110,10 @@ static const char *not_a_capture(const char *path, char *why, size_t len)
 	FILE *f = capture_fopen_regular(path, why, len);
 	if (!f)
 		return why;
+	/* gzip-compressed: the magic is the decompressed stream's. */
+	f = capture_open_decompressed(f);
+	if (!f)
+		return "out of memory";
 	size_t n = fread(m, 1, sizeof m, f);
 	fclose(f);
 	if (n == 0)
@@ -120,8 +125,6 @@ static const char *not_a_capture(const char *path, char *why, size_t len)
 	if (v == 0xa1b2c3d4u || v == 0xd4c3b2a1u || v == 0xa1b23c4du ||
 	    v == 0x4d3cb2a1u || v == 0x0a0d0d0au)
 		return NULL;
-	if (m[0] == 0x1f && m[1] == 0x8b)
-		return NULL; /* gzip: the source says what it holds */
 	return "not a pcap or pcapng file (no capture magic number)";
 }
 
