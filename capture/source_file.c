@@ -523,13 +523,17 @@ static enum source_status next_from_own_reader(struct source *s,
 /*
  * True for libpcap's refusals of what pcapng allows (and tshark reads):
  * an interface whose link type or snap length differs from the first
- * interface's, a block holding more than its interface's snap length.
- * Damaged files keep libpcap's own message.
+ * interface's, a block holding more than its interface's snap length, a
+ * section in the other byte order (libpcap reads its header's length in
+ * the old order: "pcapng block size N > maximum"; a block really that
+ * long gets attrib's own message naming its offset). Damaged files keep
+ * libpcap's own message otherwise.
  */
 static bool refused_but_valid(const char *pcap_msg)
 {
 	return strstr(pcap_msg, "different from the") ||
-	       strstr(pcap_msg, "bigger than snaplen");
+	       strstr(pcap_msg, "bigger than snaplen") ||
+	       strstr(pcap_msg, "pcapng block size");
 }
 
 /* libpcap refused a pcapng file part-way: reads it again with attrib's

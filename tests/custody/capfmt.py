@@ -37,7 +37,7 @@ import zlib
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIX = os.path.join(ROOT, "pcaps", "fixtures")
 FIXTURES = ["multisnap.pcapng", "multisnap.pcapng.gz", "dns-http.pcap.gz",
-            "snaplen-short.pcapng"]
+            "snaplen-short.pcapng", "byteorder.pcapng"]
 failures = 0
 BOMB_MIB = 512
 RSS_LIMIT_MIB = 200
