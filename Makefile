@@ -25,7 +25,7 @@ else
 Q := @
 endif
 
-PKGS := libpcap libndpi sqlite3 jansson yaml-0.1 libgcrypt
+PKGS := libpcap libndpi sqlite3 jansson yaml-0.1 libgcrypt zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -148,6 +148,7 @@ check: all $(BUILD)/gen/scenario
 	@$(STEP) kill9 bash tests/custody/kill9.sh $(ATTRIB)
 	@$(STEP) diskfull bash tests/custody/diskfull.sh $(ATTRIB)
 	@$(STEP) snaplen python3 tests/custody/snaplen.py $(ATTRIB)
+	@$(STEP) capfmt python3 tests/custody/capfmt.py $(ATTRIB)
 	@$(STEP) inputs bash tests/custody/inputs.sh $(ATTRIB)
 	@$(STEP) interrupt bash tests/custody/interrupt.sh $(ATTRIB)
 	@$(STEP) readonly bash tests/custody/readonly.sh $(ATTRIB)
