@@ -145,6 +145,7 @@ check: all
 	@$(STEP) diskfull bash tests/custody/diskfull.sh $(ATTRIB)
 	@$(STEP) live bash tests/live/run.sh $(ATTRIB) build/asan/attrib
 	@$(STEP) regress sh tests/run-regress.sh $(ATTRIB)
+	@$(STEP) accounting sh tests/accounting/run.sh $(ATTRIB)
 	@$(STEP) score-e2e sh tests/score/e2e.sh $(ATTRIB)
 	@$(STEP) report sh tests/report/run.sh $(ATTRIB)
 	@$(STEP) ndpi-agreement sh tests/oracle/ndpi-agreement.sh $(ATTRIB)

@@ -60,7 +60,10 @@
 	X(QUIC_UNDECRYPTABLE, "quic_undecryptable")                             \
 	X(CAPWAP_TRUNCATED, "capwap_truncated")                                 \
 	X(OPENVPN_MALFORMED, "openvpn_malformed")                               \
-	X(RDPUDP_MALFORMED, "rdpudp_malformed")
+	X(RDPUDP_MALFORMED, "rdpudp_malformed")                                 \
+	X(LINK_NON_IP, "link_non_ip")                                           \
+	X(PPP_PROTOCOL_UNSUPPORTED, "ppp_protocol_unsupported")                 \
+	X(MPLS_PAYLOAD_UNSUPPORTED, "mpls_payload_unsupported")
 
 enum anomaly {
 #define ANOMALY_ENUM(id, name) ANOM_##id,

@@ -68,4 +68,30 @@ struct packet {
 	uint32_t payload_len;          /* captured payload bytes */
 };
 
+/*
+ * Anomalies that describe a packet without saying why decoding stopped:
+ * they can sit on any packet, placed in a flow or not.
+ */
+#define PACKET_ANOMALIES_NOT_A_REASON                                          \
+	((anomaly_set)1 << ANOM_CAPLEN_OVER_WIRELEN |                          \
+	 (anomaly_set)1 << ANOM_SNAPLEN_CUT |                                  \
+	 (anomaly_set)1 << ANOM_TIME_BACKWARDS)
+
+/*
+ * Why a decoded packet has no IP layer and so cannot be placed in a flow:
+ * the first anomaly in enum order that stops decoding — the outermost
+ * layer's, as link anomalies come before IP ones. decode_packet()
+ * guarantees every packet without IP has one, so packets = packets in
+ * flows + packets counted by this reason. ANOM_COUNT when pkt has an IP
+ * layer.
+ */
+static inline enum anomaly packet_unplaced_reason(const struct packet *pkt)
+{
+	anomaly_set reasons = pkt->anomalies & ~PACKET_ANOMALIES_NOT_A_REASON;
+
+	if (pkt->ip_version != 0 || reasons == 0)
+		return ANOM_COUNT;
+	return (enum anomaly)__builtin_ctzll(reasons);
+}
+
 #endif

@@ -258,6 +258,8 @@ int pipeline_packet(struct pipeline *p, const struct packet *pkt, char *err,
 		if (created)
 			p->stats.flows++;
 	} else {
+		/* no flow can hold it: counted under why (no silent loss) */
+		store_unplaced(p->st, packet_unplaced_reason(pkt), pkt->frame);
 #ifndef ATTRIB_BENCH_NO_EXTRACT
 		extract_packet(p->extract, NULL, NULL, FLOW_DIR_C2S, pkt);
 #endif
