@@ -146,6 +146,7 @@ check: all
 	@$(STEP) live bash tests/live/run.sh $(ATTRIB) build/asan/attrib
 	@$(STEP) regress sh tests/run-regress.sh $(ATTRIB)
 	@$(STEP) accounting sh tests/accounting/run.sh $(ATTRIB)
+	@$(STEP) defrag sh tests/defrag/run.sh $(ATTRIB)
 	@$(STEP) score-e2e sh tests/score/e2e.sh $(ATTRIB)
 	@$(STEP) report sh tests/report/run.sh $(ATTRIB)
 	@$(STEP) ndpi-agreement sh tests/oracle/ndpi-agreement.sh $(ATTRIB)

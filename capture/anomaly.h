@@ -63,7 +63,12 @@
 	X(RDPUDP_MALFORMED, "rdpudp_malformed")                                 \
 	X(LINK_NON_IP, "link_non_ip")                                           \
 	X(PPP_PROTOCOL_UNSUPPORTED, "ppp_protocol_unsupported")                 \
-	X(MPLS_PAYLOAD_UNSUPPORTED, "mpls_payload_unsupported")
+	X(MPLS_PAYLOAD_UNSUPPORTED, "mpls_payload_unsupported")                 \
+	X(FRAGMENT_OVERLAP_CONFLICT, "fragment_overlap_conflict")               \
+	X(FRAGMENTS_TOO_MANY, "fragments_too_many")                             \
+	X(FRAGMENTS_INCOMPLETE, "fragments_incomplete")                         \
+	X(FRAGMENTS_EVICTED, "fragments_evicted")                               \
+	X(FRAGMENT_TOO_LONG, "fragment_too_long")
 
 enum anomaly {
 #define ANOMALY_ENUM(id, name) ANOM_##id,

@@ -32,6 +32,9 @@ enum {
 	PKT_FIRST_FRAGMENT = 1u << 2, /* offset 0, more fragments follow */
 	PKT_TRUNCATED_L3 = 1u << 3,   /* IP datagram longer than captured */
 	PKT_HAS_L4 = 1u << 4,         /* sport/dport (or ICMP type) valid */
+	PKT_DEFRAG_HELD = 1u << 5,    /* a fragment kept for reassembly: no
+	                                 flow holds it (capture/defrag.h) */
+	PKT_REASSEMBLED = 1u << 6,    /* data is a reassembled datagram */
 };
 
 struct packet {
@@ -66,6 +69,13 @@ struct packet {
 	uint32_t l4_offset;
 	uint32_t payload_offset;       /* L4 payload within data */
 	uint32_t payload_len;          /* captured payload bytes */
+
+	/* --- set by defrag_packet() on a reassembled datagram, else 0 --- */
+	const uint8_t *record;         /* the completing frame's bytes as
+	                                  stored (what a citation hashes) */
+	uint32_t record_caplen;
+	uint8_t fragment_count;        /* frames of fragment_frames[] */
+	const uint64_t *fragment_frames; /* every fragment's frame, ascending */
 };
 
 /*

@@ -26,6 +26,7 @@
 #include "analyze/ingest/pipeline.h"
 #include "analyze/vocab/version.h"
 #include "capture/decode.h"
+#include "capture/defrag.h"
 #include "capture/source.h"
 #include "cli/cli.h"
 #include "cli/progress.h"
@@ -138,6 +139,7 @@ struct run {
 	struct store *st;
 	struct dpi *dpi;
 	struct pipeline *pl;
+	struct defrag *df;         /* IP reassembly, before the flow table */
 	struct pipeline_config cfg;
 	struct progress progress;
 	const char *args;
@@ -212,7 +214,8 @@ static int ingest_file(struct run *r, const char *given)
 	enum source_status status;
 	while ((status = source_next(src, &pkt)) == SOURCE_PACKET) {
 		decode_packet(&pkt);
-		if (pipeline_packet(r->pl, &pkt, err, sizeof err) != 0) {
+		if (pipeline_packet(r->pl, defrag_packet(r->df, &pkt), err,
+				    sizeof err) != 0) {
 			cli_error("%s: %s", path, err);
 			rc = -1;
 			goto close_source;
@@ -221,6 +224,10 @@ static int ingest_file(struct run *r, const char *given)
 			progress_update(&r->progress, source_bytes_read(src),
 					r->packets + pkt.frame);
 	}
+	/* datagrams still missing fragments at the end of the source */
+	for (unsigned n = defrag_end(r->df); n > 0; n--)
+		pipeline_file_anomaly(r->pl, ANOM_FRAGMENTS_INCOMPLETE,
+				      source_frames(src));
 	const char *error = NULL;
 	if (status == SOURCE_ERROR) {
 		error = source_error(src);
@@ -284,6 +291,11 @@ int cli_ingest_files(struct store *st, const struct file_list *files,
 		rc = EXIT_INTERNAL;
 		goto close_all;
 	}
+	if (!(r.df = defrag_create(NULL))) {
+		cli_error("out of memory (reassembly)");
+		rc = EXIT_INTERNAL;
+		goto close_all;
+	}
 	double t0 = cli_now();
 	progress_start(&r.progress, files->total_bytes);
 	for (size_t i = 0; i < files->count; i++) {
@@ -322,6 +334,7 @@ int cli_ingest_files(struct store *st, const struct file_list *files,
 			secs > 0 ? (double)files->total_bytes / 1e6 / secs : 0,
 			secs > 0 ? (double)r.packets / secs : 0);
 close_all:
+	defrag_destroy(r.df);
 	pipeline_destroy(r.pl);
 	dpi_destroy(r.dpi);
 	return rc;

@@ -43,6 +43,23 @@ static void sink_emit(struct extract *x, enum obs_kind kind,
 		cut[n] = '\0';
 		value = cut;
 	}
+	char joined[OBS_DETAIL_MAX];
+	if (pkt && pkt->fragment_count && pkt->fragment_frames) {
+		/* read from a reassembled datagram: name every fragment */
+		struct textbuf t;
+		textbuf_init(&t, joined, sizeof joined);
+		if (detail && detail[0]) {
+			textbuf_puts(&t, detail);
+			textbuf_puts(&t, " ");
+		}
+		textbuf_puts(&t, "fragments=");
+		for (unsigned i = 0; i < pkt->fragment_count; i++) {
+			if (i)
+				textbuf_puts(&t, ",");
+			textbuf_put_uint(&t, (unsigned long)pkt->fragment_frames[i]);
+		}
+		detail = joined;
+	}
 	o.kind = kind;
 	o.value = value;
 	o.detail = detail && detail[0] ? detail : NULL;

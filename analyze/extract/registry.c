@@ -44,6 +44,12 @@ void obs_cite_from_packet(struct obs_cite *c, const struct packet *pkt)
 	c->frame = pkt->frame;
 	c->file_offset = pkt->file_offset;
 	c->ts_us = pkt->ts_us;
+	if (pkt->record) {
+		/* a reassembled datagram: cite its completing frame as stored */
+		c->caplen = pkt->record_caplen;
+		digest_sha256(pkt->record, pkt->record_caplen, c->sha256);
+		return;
+	}
 	c->caplen = pkt->caplen;
 	digest_sha256(pkt->caplen ? pkt->data : NULL,
 		      pkt->data ? pkt->caplen : 0, c->sha256);
