@@ -25,7 +25,7 @@ else
 Q := @
 endif
 
-PKGS := libpcap libndpi sqlite3 jansson yaml-0.1 libgcrypt
+PKGS := libpcap libndpi sqlite3 jansson yaml-0.1 libgcrypt gnutls
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)

@@ -68,7 +68,8 @@
 	X(FRAGMENTS_TOO_MANY, "fragments_too_many")                             \
 	X(FRAGMENTS_INCOMPLETE, "fragments_incomplete")                         \
 	X(FRAGMENTS_EVICTED, "fragments_evicted")                               \
-	X(FRAGMENT_TOO_LONG, "fragment_too_long")
+	X(FRAGMENT_TOO_LONG, "fragment_too_long")                               \
+	X(X509_MALFORMED, "x509_malformed")
 
 enum anomaly {
 #define ANOMALY_ENUM(id, name) ANOM_##id,

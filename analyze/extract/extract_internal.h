@@ -176,6 +176,17 @@ void ex_emit_client_hello(struct extract *x, struct extract_flow *s,
 			  const struct tls_client_hello *ch,
 			  const char *transport, const struct packet *pkt);
 
+struct tls_certificate;
+
+/*
+ * Emits the certificate chain GnuTLS read (tls_cert.c): tls.cert.san,
+ * .serial, .not_before, .not_after, .key, .self_signed, .subject_dn and
+ * .issuer_dn per certificate, detail "impl=gnutls [carrier] cert=<n>".
+ */
+void ex_emit_cert_chain(struct extract *x, struct extract_flow *s,
+			const struct tls_certificate *cert,
+			const char *carrier, const struct packet *pkt);
+
 /* A hash of a ClientHello's fingerprints, SNI and ALPN list: two
  * ClientHellos of one flow with the same hash give the same values. */
 uint64_t ex_client_hello_hash(const struct tls_client_hello *ch);

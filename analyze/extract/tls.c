@@ -2,7 +2,8 @@
  * tls.c — TLS family (over TCP): tls.sni, tls.alpn, tls.ja3, tls.ja4 from
  * the ClientHello; tls.ja3s from the ServerHello; tls.cert.sha1,
  * tls.cert.subject and tls.cert.issuer from the server's first
- * certificate.
+ * certificate; the tls.cert.san, .serial … kinds of each certificate of
+ * the chain through GnuTLS (tls_cert.c).
  *
  * Which flows: a TCP flow, on any port, with a segment that starts with a
  * TLS handshake record (0x16 0x03) holding a ClientHello, possibly after a
@@ -224,6 +225,7 @@ static void emit_server_side(struct extract *x, struct extract_flow *s,
 			x->detail, pkt);
 		ex_emit(x, s, OBS_TLS_CERT_ISSUER, 0, cert->names.issuer,
 			x->detail, pkt);
+		ex_emit_cert_chain(x, s, cert, ts->carrier, pkt);
 	}
 }
 

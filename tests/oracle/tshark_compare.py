@@ -5,7 +5,7 @@
   tshark_compare.py report WORKDIR LOGFILE
 
 report reads, per capture CAP in WORKDIR, CAP.json (attrib indicators
---json: the five compared kinds, and the anomalies REASON_ANOMALIES lists,
+--json: the six compared kinds, and the anomalies REASON_ANOMALIES lists,
 for reasons), CAP.n (the kind and value pairs attrib took from nDPI), CAP.c
 (kind, value, frame and detail of the values attrib read inside a carrier),
 CAP.path and CAP.t (tshark -T fields output: frame, frame.protocols, then
@@ -28,12 +28,14 @@ prints the per-kind table and exits 1 when a kind is below its threshold
 import collections
 import concurrent.futures
 import hashlib
+import ipaddress
 import json
 import os
 import subprocess
 import sys
 
-KINDS = ["dns.query", "tls.sni", "tls.ja3", "http.host", "http.user_agent"]
+KINDS = ["dns.query", "tls.sni", "tls.ja3", "http.host", "http.user_agent",
+         "dns.answer"]
 
 # tshark's fields after frame.number and frame.protocols, in the order
 # tshark-indicators.sh asks for them, and the kind each one feeds.
@@ -50,6 +52,8 @@ FIELDS = [("dns.qry.name", "dns.query"),
           ("tls.handshake.ja3", "tls.ja3"),
           ("http.host", "http.host"),
           ("http.user_agent", "http.user_agent"),
+          ("dns.a", "dns.answer"),
+          ("dns.aaaa", "dns.answer"),
           ("dtls.handshake.type", None),
           ("dtls.handshake.version", None),
           ("dtls.handshake.ciphersuite", None),
@@ -63,7 +67,7 @@ FIELDS = [("dns.qry.name", "dns.query"),
 # ("Agreement with tshark").
 THRESHOLDS = {"dns.query": (99.0, 99.0), "tls.sni": (99.0, 99.0),
               "tls.ja3": (99.0, 99.0), "http.host": (99.0, 99.0),
-              "http.user_agent": (99.0, 99.0)}
+              "http.user_agent": (99.0, 99.0), "dns.answer": (99.0, 99.0)}
 
 TUNNELS = ("vxlan", "capwap", "gtp", "gre", "tzsp", "erspan", "l2tp",
            "teredo", "geneve", "nsh")
@@ -75,7 +79,8 @@ DECODE_AS = {"tls.sni": {"tcp": "tls", "udp": "dtls"},
              "tls.ja3": {"tcp": "tls", "udp": "dtls"},
              "http.host": {"tcp": "http"},
              "http.user_agent": {"tcp": "http"},
-             "dns.query": {"tcp": "dns", "udp": "dns"}}
+             "dns.query": {"tcp": "dns", "udp": "dns"},
+             "dns.answer": {"tcp": "dns", "udp": "dns"}}
 TSHARK_TIMEOUT_S = 120
 
 
@@ -110,6 +115,15 @@ def norm(kind, value):
     # JA3 is a hex digest: case carries no meaning.  Every other value is
     # compared exactly as written.
     return value.lower() if kind == "tls.ja3" else value
+
+
+def is_address(v):
+    """True for an IPv4 or IPv6 address (attrib's A/AAAA answers)."""
+    try:
+        ipaddress.ip_address(v)
+        return True
+    except ValueError:
+        return False
 
 
 def is_grease(v):
@@ -210,6 +224,8 @@ def read_attrib(path):
             kind, frame = o.get("kind"), str(o.get("frame", ""))
             if kind in KINDS:
                 v = str(o.get("value", "")).replace("\t", " ").replace("\n", " ")
+                if kind == "dns.answer" and not is_address(v):
+                    continue  # CNAME targets: tshark's dns.a/aaaa are addresses
                 vals[kind][norm(kind, v)].add(frame)
             elif kind == "anomaly" and o.get("value") in REASON_ANOMALIES:
                 anomalies[o["value"]].add(frame)
@@ -396,6 +412,7 @@ def reason_attrib_only(kind, value, frames_seen, tframes, tvals, anomalies,
         return "gQUIC: tshark shows no SNI tag"
     want = {"tls.sni": ("tls", "ssl", "dtls"), "tls.ja3": ("tls", "ssl", "dtls"),
             "dns.query": ("dns", "mdns", "llmnr", "nbns"),
+            "dns.answer": ("dns", "mdns", "llmnr"),
             "http.host": ("http", "ssdp"),
             "http.user_agent": ("http", "ssdp")}[kind]
     if not any(w in layers(s) for s in stacks for w in want):
