@@ -9,7 +9,15 @@
  *   - the series of its client→server name pair, when the flow has a
  *     server name (the first tls.sni or http.host it emitted, ours or
  *     nDPI's),
- *   - the activity of its client host (flow starts by UTC hour of week).
+ *   - the activity of its client host (flow starts by UTC hour of week),
+ *   - for a long flow (at least INFLOW_MIN_FLOW_US, BEACON_MIN_BEATS
+ *     client bursts), the start times and sizes of its client bursts, in
+ *     the series of its connection (client and server address and port,
+ *     transport): a beacon inside one long TCP, TLS or QUIC connection.
+ *     A burst is the client's payload packets with no gap longer than
+ *     INFLOW_BURST_GAP_US; its size is their payload bytes. The pieces
+ *     of a connection the flow table cut (hard timeout) add to the same
+ *     series.
  * Bounds (extract_config): at most behaviour_max_series series and
  * behaviour_max_hosts hosts per source; when a table is full a series or
  * host seen only once so far (a one-off connection) is evicted to make
@@ -20,14 +28,19 @@
  * counts every connection it saw, kept or not (connections_seen).
  *
  * At source end, each series is judged by analyze/behaviour/beacon.h and
- * those judged beacons are emitted; each host with at least
+ * those judged beacons are emitted with their named parts
+ * (analyze/behaviour/beacon_parts.h); each host with at least
  * HOURS_MIN_EVENTS flow starts gets an activity.hours estimate
  * (analyze/behaviour/hours.h). Both cite the first packet of the earliest
  * flow of the series or host, and carry its flow id. Formats:
  *   beacon          "10.0.0.5->203.0.113.10:443 period=300.1s jitter=0.08
- *                   n=288 score=0.93" (":53/udp" for other transports,
- *                   "10.0.0.5->c2.example" for a name series); detail:
- *                   every input and sub-score of the judgement.
+ *                   n=288 score=0.93 interval=0.95 size=- duration=0.98
+ *                   hours=1.00" (":53/udp" for other transports,
+ *                   "10.0.0.5->c2.example" for a name series,
+ *                   "10.0.0.5:51000->203.0.113.10:443 in-flow" for the
+ *                   bursts inside one connection; size= only there);
+ *                   detail: every input, sub-score and part of the
+ *                   judgement, and the beats per UTC hour.
  *   activity.hours  "10.0.0.5 utc_hours=0,0,3,...,1" (24 counts, hour 0
  *                   UTC first); detail: events, MAP offset and its
  *                   probability, the 90% credible set and its mass,
@@ -43,10 +56,32 @@
 #include <string.h>
 
 #include "analyze/behaviour/beacon.h"
+#include "analyze/behaviour/beacon_parts.h"
 #include "analyze/behaviour/hours.h"
 #include "analyze/parse/text.h"
 
-enum { KEY_PAIR = 1, KEY_NAME = 2, KEY_HOST = 3 };
+enum { KEY_PAIR = 1, KEY_NAME = 2, KEY_HOST = 3, KEY_CHANNEL = 4,
+       KEY_CHANNEL_SIZES = 5 };
+/* Client bursts inside one flow (see the header comment). */
+#define INFLOW_BURST_GAP_US 1000000LL     /* longer silence: a new burst */
+#define INFLOW_MIN_FLOW_US 60000000LL     /* shorter flows: no series */
+#define INFLOW_MAX_BURSTS BEACON_MAX_TIMES /* kept per flow */
+/* A flow of a connection whose earlier piece (the flow table cuts long
+ * connections, flow.h hard timeout) had a burst this recently is that
+ * connection going on, not a new connection start. */
+#define INFLOW_CONTINUATION_US 300000000LL
+enum { TCP_ACK = 0x10 };
+/* channel keys: head, server address, server port, transport, client port */
+#define KEY_CHANNEL_LEN (KEY_HEAD_LEN + 16 + 2 + 1 + 2)
+
+/* One flow's client bursts (s->fam[FAM_BEHAVIOUR]). */
+struct inflow {
+	int64_t last_us;        /* the client's last payload packet */
+	int64_t *times, *sizes; /* n bursts: start time, payload bytes */
+	uint32_t n, cap;
+	uint32_t dropped;       /* bursts past INFLOW_MAX_BURSTS */
+	bool mid_stream;        /* TCP flow whose first packet was no SYN */
+};
 /* type, ip version, client address, then the rest */
 #define KEY_HEAD_LEN 18
 #define KEY_MAX (KEY_HEAD_LEN + 16 + 2 + 1 + 256)
@@ -54,6 +89,8 @@ struct behaviour_ctx {
 	struct acc_table series, hosts;
 	struct beacon_workspace ws;
 	struct beacon_result beacon;
+	struct beacon_parts parts;
+	int64_t span_first_us, span_last_us; /* the source's flows */
 	struct hours_histogram hist;
 	struct hours_estimate est;
 	uint8_t key[KEY_MAX];
@@ -199,12 +236,180 @@ static bool is_resolver_port(uint16_t port)
 	return port == 53 || port == 5353 || port == 5355;
 }
 
+/* Wants the packets of TCP and UDP flows (client bursts); notes a TCP
+ * flow that starts without a SYN: no connection start was seen. */
+static bool behaviour_flow_start(struct extract *x, struct extract_flow *s,
+				 const struct flow *f, const struct packet *pkt)
+{
+	(void)x;
+	if (f->l4_proto == IP_PROTO_TCP &&
+	    (pkt->tcp_flags & (TCP_FLAG_SYN | TCP_ACK)) != TCP_FLAG_SYN) {
+		struct inflow *b = calloc(1, sizeof(*b));
+		if (b) {
+			b->mid_stream = true;
+			s->fam[FAM_BEHAVIOUR] = b;
+		}
+	}
+	return (f->l4_proto == IP_PROTO_TCP || f->l4_proto == IP_PROTO_UDP) &&
+	       !is_resolver_port(f->server_port);
+}
+
+/* Grows a flow's burst arrays; false when full or out of memory. */
+static bool inflow_grow(struct inflow *b)
+{
+	uint32_t cap = b->cap ? b->cap * 2 : 8;
+	int64_t *times, *sizes;
+
+	if (b->cap >= INFLOW_MAX_BURSTS)
+		return false;
+	if (cap > INFLOW_MAX_BURSTS)
+		cap = INFLOW_MAX_BURSTS;
+	times = realloc(b->times, (size_t)cap * sizeof(*times));
+	if (!times)
+		return false;
+	b->times = times;
+	sizes = realloc(b->sizes, (size_t)cap * sizeof(*sizes));
+	if (!sizes)
+		return false;
+	b->sizes = sizes;
+	b->cap = cap;
+	return true;
+}
+
+/* A client payload packet: a new burst after a silence, else the
+ * current burst grows. */
+static void behaviour_packet(struct extract *x, struct extract_flow *s,
+			     const struct flow *f, enum flow_dir dir,
+			     const struct packet *pkt)
+{
+	struct inflow *b = s->fam[FAM_BEHAVIOUR];
+	int64_t t = (int64_t)pkt->ts_us;
+
+	(void)f;
+	if (dir != FLOW_DIR_C2S || pkt->payload_len == 0)
+		return;
+	if (!b) {
+		b = calloc(1, sizeof(*b));
+		if (!b)
+			return;
+		s->fam[FAM_BEHAVIOUR] = b;
+	}
+	if (b->n > 0 && t - b->last_us <= INFLOW_BURST_GAP_US) {
+		b->sizes[b->n - 1] += pkt->payload_len;
+	} else if (b->n < b->cap || inflow_grow(b)) {
+		b->times[b->n] = t;
+		b->sizes[b->n++] = pkt->payload_len;
+	} else {
+		b->dropped++;
+		x->stats.times_dropped++;
+	}
+	if (t > b->last_us)
+		b->last_us = t;
+}
+
+static void behaviour_flow_free(struct extract *x, struct extract_flow *s)
+{
+	struct inflow *b = s->fam[FAM_BEHAVIOUR];
+
+	(void)x;
+	if (!b)
+		return;
+	free(b->times);
+	free(b->sizes);
+	free(b);
+	s->fam[FAM_BEHAVIOUR] = NULL;
+}
+
+/* The channel key of f's connection into c->key (type KEY_CHANNEL). */
+static void channel_key(struct behaviour_ctx *c, const struct flow *f)
+{
+	uint8_t *k = c->key;
+
+	memset(k, 0, KEY_CHANNEL_LEN);
+	k[0] = KEY_CHANNEL;
+	k[1] = f->ip_version;
+	memcpy(k + 2, f->client, 16);
+	memcpy(k + KEY_HEAD_LEN, f->server, 16);
+	k[KEY_HEAD_LEN + 16] = (uint8_t)(f->server_port >> 8);
+	k[KEY_HEAD_LEN + 17] = (uint8_t)f->server_port;
+	k[KEY_HEAD_LEN + 18] = f->l4_proto;
+	k[KEY_HEAD_LEN + 19] = (uint8_t)(f->client_port >> 8);
+	k[KEY_HEAD_LEN + 20] = (uint8_t)f->client_port;
+}
+
+/* True when f goes on a connection an earlier flow piece held: it did not
+ * start with a SYN (TCP), or its connection's last burst is recent. */
+static bool continues_connection(struct behaviour_ctx *c,
+				 const struct flow *f, const struct inflow *b)
+{
+	const struct acc *a;
+	const int64_t *times;
+
+	if (b && b->mid_stream)
+		return true;
+	channel_key(c, f);
+	a = acc_table_find(&c->series, c->key, KEY_CHANNEL_LEN);
+	if (!a || a->n < 2)
+		return false;
+	times = a->data;
+	return (int64_t)f->first_us >= times[a->n - 1] &&
+	       (int64_t)f->first_us - times[a->n - 1] <= INFLOW_CONTINUATION_US;
+}
+
+/* Adds the bursts of a long flow to its connection's series (times) and
+ * the twin series of their sizes. */
+static void inflow_add(struct extract *x, struct behaviour_ctx *c,
+		       const struct extract_flow *s, const struct flow *f,
+		       const struct inflow *b)
+{
+	uint8_t *k = c->key;
+	bool evicted;
+
+	if (!b || b->n < BEACON_MIN_BEATS ||
+	    f->last_us - f->first_us < (uint64_t)INFLOW_MIN_FLOW_US)
+		return;
+	channel_key(c, f);
+	for (int pass = 0; pass < 2; pass++) {
+		const int64_t *v = pass ? b->sizes : b->times;
+		k[0] = pass ? KEY_CHANNEL_SIZES : KEY_CHANNEL;
+		struct acc *a = acc_table_get(&c->series, k, KEY_CHANNEL_LEN,
+					      &evicted);
+		if (evicted)
+			x->stats.series_dropped++;
+		if (!a) {
+			x->stats.series_dropped++;
+			return;
+		}
+		acc_note_flow(&c->series, a, s, f);
+		if (a->seen < 2)
+			acc_table_mark_recurring(&c->series, a);
+		for (uint32_t i = 0; i < b->n; i++) {
+			if (a->n >= x->cfg.behaviour_max_times ||
+			    c->series.times >= x->cfg.behaviour_max_total_times ||
+			    !acc_add_time(a, v[i])) {
+				x->stats.times_dropped++;
+				break;
+			}
+			c->series.times++;
+		}
+	}
+}
+
 static void behaviour_flow_end(struct extract *x, struct extract_flow *s,
 			       const struct flow *f)
 {
 	struct behaviour_ctx *c = x->ctx[FAM_BEHAVIOUR];
 	uint8_t *k = c->key;
 	size_t name_len;
+
+	if (c->span_first_us == 0 || (int64_t)f->first_us < c->span_first_us)
+		c->span_first_us = (int64_t)f->first_us;
+	if ((int64_t)f->last_us > c->span_last_us)
+		c->span_last_us = (int64_t)f->last_us;
+	bool going_on = continues_connection(c, f, s->fam[FAM_BEHAVIOUR]);
+	inflow_add(x, c, s, f, s->fam[FAM_BEHAVIOUR]);
+	if (going_on)
+		return; /* not a connection start: no start series, no hours */
 
 	memset(k, 0, KEY_HEAD_LEN);
 	k[0] = KEY_HOST;
@@ -232,10 +437,18 @@ static void behaviour_flow_end(struct extract *x, struct extract_flow *s,
 /* "client->server:port[/proto]" or "client->name" of a series key. */
 static void series_label(const struct acc *a, char *out, size_t size)
 {
-	char client[64], server[64];
+	char client[80], server[64];
 	uint8_t ver = a->key[1];
 
 	ex_addr_text(a->key + 2, ver, client, sizeof(client));
+	if (a->key[0] == KEY_CHANNEL) {
+		unsigned cport = (unsigned)a->key[KEY_HEAD_LEN + 19] << 8 |
+				 a->key[KEY_HEAD_LEN + 20];
+		char with_port[80];
+		snprintf(with_port, sizeof(with_port),
+			 ver == 6 ? "[%s]:%u" : "%s:%u", client, cport);
+		snprintf(client, sizeof(client), "%s", with_port);
+	}
 	if (a->key[0] == KEY_NAME) {
 		snprintf(out, size, "%s->%.*s", client,
 			 (int)(a->key_len - KEY_HEAD_LEN),
@@ -252,20 +465,36 @@ static void series_label(const struct acc *a, char *out, size_t size)
 		snprintf(suffix, sizeof(suffix), "/udp");
 	else if (proto != IP_PROTO_TCP)
 		snprintf(suffix, sizeof(suffix), "/%u", proto);
-	snprintf(out, size, ver == 6 ? "%s->[%s]:%u%s" : "%s->%s:%u%s",
-		 client, server, port, suffix);
+	snprintf(out, size, ver == 6 ? "%s->[%s]:%u%s%s" : "%s->%s:%u%s%s",
+		 client, server, port, suffix,
+		 a->key[0] == KEY_CHANNEL ? " in-flow" : "");
 }
 
 static void emit_beacon(struct extract *x, struct behaviour_ctx *c,
 			const struct acc *a)
 {
 	const struct beacon_result *b = &c->beacon;
-	char label[400], value[OBS_VALUE_MAX];
+	const struct beacon_parts *p = &c->parts;
+	char label[400], value[OBS_VALUE_MAX], size[16], hours[200];
+	struct textbuf t;
 
 	series_label(a, label, sizeof(label));
+	if (p->size_regularity < 0)
+		snprintf(size, sizeof(size), "-");
+	else
+		snprintf(size, sizeof(size), "%.2f", p->size_regularity);
 	snprintf(value, sizeof(value),
-		 "%s period=%.1fs jitter=%.2f n=%u score=%.2f", label,
-		 b->period_s, b->jitter_estimate, b->beats, b->score);
+		 "%s period=%.1fs jitter=%.2f n=%u score=%.2f interval=%.2f "
+		 "size=%s duration=%.2f hours=%.2f", label,
+		 b->period_s, b->jitter_estimate, b->beats, b->score,
+		 p->interval_regularity, size, p->duration_coverage,
+		 p->hour_coverage);
+	textbuf_init(&t, hours, sizeof(hours));
+	for (int h = 0; h < 24; h++) {
+		if (h)
+			textbuf_putc(&t, ',');
+		textbuf_put_uint(&t, p->utc_hours[h]);
+	}
 	snprintf(x->detail, sizeof(x->detail),
 		 "series=%s method=rita-interval connections_seen=%llu "
 		 "connections_used=%u beats=%u first_us=%lld last_us=%lld "
@@ -274,8 +503,12 @@ static void emit_beacon(struct extract *x, struct behaviour_ctx *c,
 		 "period_s=%.3f q1_s=%.3f q3_s=%.3f mad_s=%.3f "
 		 "mad_ratio=%.4f jitter=%.4f bowley_skew=%.4f "
 		 "skew_score=%.4f dispersion_score=%.4f coverage_score=%.4f "
-		 "score=%.4f threshold=%.2f",
-		 a->key[0] == KEY_NAME ? "name" : "pair",
+		 "score=%.4f threshold=%.2f interval_regularity=%.4f "
+		 "size_regularity=%s duration_coverage=%.4f "
+		 "hour_coverage=%.4f part_threshold=%.2f utc_hours=%s",
+		 a->key[0] == KEY_NAME      ? "name"
+		 : a->key[0] == KEY_CHANNEL ? "in-flow"
+					    : "pair",
 		 (unsigned long long)b->connections_seen, b->connections_used,
 		 b->beats, (long long)b->first_us, (long long)b->last_us,
 		 b->mean_interval_s, b->median_interval_s,
@@ -284,7 +517,9 @@ static void emit_beacon(struct extract *x, struct behaviour_ctx *c,
 		 b->q3_interval_s, b->mad_interval_s, b->mad_ratio,
 		 b->jitter_estimate, b->bowley_skew, b->skew_score,
 		 b->dispersion_score, b->coverage_score, b->score,
-		 BEACON_SCORE_THRESHOLD);
+		 BEACON_SCORE_THRESHOLD, p->interval_regularity, size,
+		 p->duration_coverage, p->hour_coverage, BEACON_PART_REGULAR,
+		 hours);
 	ex_emit_cited(x, OBS_BEACON, value, x->detail, &a->first,
 		      a->first_flow_id);
 }
@@ -352,14 +587,30 @@ static void behaviour_source_end(struct extract *x)
 
 	for (uint32_t i = 0; i < c->series.count; i++) {
 		const struct acc *a = c->series.order[i];
+		const struct acc *sizes = NULL;
 
-		if (a->n < BEACON_MIN_BEATS)
+		if (a->n < BEACON_MIN_BEATS || a->key[0] == KEY_CHANNEL_SIZES)
 			continue;
+		/* with n ≥ 2 an entry's data holds all its n values */
 		beacon_analyze_times(a->data, a->n, a->seen, &c->ws,
 				     &c->beacon);
-		if (c->beacon.is_beacon)
-			emit_beacon(x, c, a);
+		if (!c->beacon.is_beacon)
+			continue;
+		if (a->key[0] == KEY_CHANNEL) {
+			memcpy(c->key, a->key, KEY_CHANNEL_LEN);
+			c->key[0] = KEY_CHANNEL_SIZES;
+			sizes = acc_table_find(&c->series, c->key,
+					       KEY_CHANNEL_LEN);
+			if (sizes && sizes->n < 2)
+				sizes = NULL;
+		}
+		beacon_parts_compute(&c->beacon, a->data, a->n,
+				     sizes ? sizes->data : NULL,
+				     sizes ? sizes->n : 0, c->span_first_us,
+				     c->span_last_us, &c->ws, &c->parts);
+		emit_beacon(x, c, a);
 	}
+	c->span_first_us = c->span_last_us = 0;
 	for (uint32_t i = 0; i < c->hosts.count; i++) {
 		const struct acc *a = c->hosts.order[i];
 		const uint32_t *week = a->data;
@@ -382,6 +633,9 @@ const struct extractor extract_behaviour = {
 	.name = "behaviour",
 	.ctx_create = behaviour_ctx_create,
 	.ctx_destroy = behaviour_ctx_destroy,
+	.flow_start = behaviour_flow_start,
+	.packet = behaviour_packet,
+	.flow_free = behaviour_flow_free,
 	.flow_end = behaviour_flow_end,
 	.source_end = behaviour_source_end,
 };

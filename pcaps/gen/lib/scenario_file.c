@@ -64,6 +64,7 @@ static void parse_tls(struct line_ctx *c, struct directive *d)
 	const char *alpn = line_take(c, "alpn"), *version = line_take(c, "tls");
 	const char *profile_name = line_take(c, "profile");
 	const char *cert_seed = line_take(c, "cert_seed");
+	const char *channel = line_take(c, "channel");
 
 	line_ip(c, "client", line_require(c, "client"), &d->client);
 	line_ip(c, "server", line_require(c, "server"), &d->server);
@@ -102,6 +103,10 @@ static void parse_tls(struct line_ctx *c, struct directive *d)
 	if (d->cert_cn[0] && d->tls_version != 12)
 		line_fail(c, "cert_cn= needs tls=1.2 (TLS 1.3 encrypts the "
 			     "certificate)");
+	if (channel && strcmp(channel, "1") != 0 && strcmp(channel, "0") != 0)
+		line_fail(c, "channel=%s: use 1 (one long connection) or 0",
+			  channel);
+	d->channel = channel && strcmp(channel, "1") == 0;
 	if (strcmp(d->keyword, "beacon") == 0 &&
 	    d->timing.kind != TIMING_PERIODIC)
 		line_fail(c, "beacon needs period= (use tls for other timing)");

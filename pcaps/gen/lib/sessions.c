@@ -217,6 +217,68 @@ void session_tls(const struct session_env *env, const struct directive *d,
 	play(env, d, &cv, lookup_first(env, d, t_us, seed), seed);
 }
 
+/* ---- a long TLS channel ---- */
+
+/* Sends every message of cv on the open connection a, no FIN. */
+static void play_on(struct tcp_conn *a, const struct conversation *cv)
+{
+	for (size_t i = 0; i < cv->count; i++) {
+		const struct buf *m = &cv->message[i];
+		if (!buf_ok(m))
+			continue;
+		if (cv->from_client[i])
+			tcp_send_at(a, true, m->data, m->len,
+				    a->now_us + cv->think_us[i]);
+		else
+			tcp_send_at(a, false, m->data, m->len,
+				    a->now_us + a->rtt_us);
+	}
+}
+
+void session_tls_channel(const struct session_env *env,
+			 const struct directive *d, struct tls_channel *ch,
+			 int64_t t_us, uint64_t seed)
+{
+	static struct conversation cv;
+	struct rng payload = rng_stream(seed, STREAM_PAYLOAD);
+
+	if (!ch->open) {
+		ch->rng = rng_stream(seed, STREAM_CLIENT_LEG);
+		tls_conversation(env, d, seed, &cv);
+		tcp_conn_init(&ch->conn, env->out, &ch->rng, d->client,
+			      port_table_next(env->ports, d->client), d->server,
+			      d->port, lookup_first(env, d, t_us, seed),
+			      (int64_t)rng_range(&ch->rng, 18000, 95000));
+		tcp_handshake(&ch->conn);
+		play_on(&ch->conn, &cv);
+		ch->open = true;
+		return;
+	}
+	cv.count = 0;
+	struct buf *m = next_message(&cv, true, 0);
+	if (m)
+		tls_application_data(m, (size_t)rng_range(&payload, 120, 200),
+				     &payload);
+	if ((m = next_message(&cv, false, 0)))
+		tls_application_data(m, (size_t)rng_range(&payload, 40, 160),
+				     &payload);
+	/* the check-in leaves at t_us, whatever the last frame's time */
+	if (cv.count)
+		cv.think_us[0] = t_us > ch->conn.now_us ? t_us - ch->conn.now_us
+							: 0;
+	play_on(&ch->conn, &cv);
+}
+
+void session_tls_channel_close(struct tls_channel *ch)
+{
+	if (!ch->open)
+		return;
+	tcp_fin_at(&ch->conn, true, ch->conn.now_us + 200);
+	tcp_fin_at(&ch->conn, false, ch->conn.now_us + ch->conn.rtt_us);
+	tcp_ack_at(&ch->conn, true, ch->conn.now_us + 60);
+	ch->open = false;
+}
+
 /* ---- HTTP ---- */
 
 static void http_conversation(const struct directive *d, uint64_t seed,
