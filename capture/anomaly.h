@@ -61,6 +61,7 @@
 	X(CAPWAP_TRUNCATED, "capwap_truncated")                                 \
 	X(OPENVPN_MALFORMED, "openvpn_malformed")                               \
 	X(RDPUDP_MALFORMED, "rdpudp_malformed")                                 \
+	X(RECORD_OVER_SNAPLEN, "record_over_snaplen")                           \
 	X(LINK_NON_IP, "link_non_ip")                                           \
 	X(PPP_PROTOCOL_UNSUPPORTED, "ppp_protocol_unsupported")                 \
 	X(MPLS_PAYLOAD_UNSUPPORTED, "mpls_payload_unsupported")                 \

@@ -85,7 +85,8 @@ struct packet {
 #define PACKET_ANOMALIES_NOT_A_REASON                                          \
 	((anomaly_set)1 << ANOM_CAPLEN_OVER_WIRELEN |                          \
 	 (anomaly_set)1 << ANOM_SNAPLEN_CUT |                                  \
-	 (anomaly_set)1 << ANOM_TIME_BACKWARDS)
+	 (anomaly_set)1 << ANOM_TIME_BACKWARDS |                               \
+	 (anomaly_set)1 << ANOM_RECORD_OVER_SNAPLEN)
 
 /*
  * Why a decoded packet has no IP layer and so cannot be placed in a flow:

@@ -31,6 +31,18 @@
 
 #define BEACON_PART_REGULAR 0.70 /* a part at or above reads as "high" */
 
+/*
+ * A flow continues a connection, and is no connection start, when an
+ * earlier flow of the same client address and port, server address and
+ * port and transport lasted at least BEACON_LONG_FLOW_US and ended at
+ * most BEACON_CONTINUATION_US before the flow's first packet: the flow
+ * table cut one long connection (hard timeout) into pieces. The behaviour
+ * family of one source and the recomputation over a case apply the same
+ * rule.
+ */
+#define BEACON_LONG_FLOW_US 60000000LL
+#define BEACON_CONTINUATION_US 300000000LL
+
 struct beacon_parts {
 	double interval_regularity;
 	double size_regularity;   /* −1: no sizes */

@@ -17,7 +17,9 @@
  *     A burst is the client's payload packets with no gap longer than
  *     INFLOW_BURST_GAP_US; its size is their payload bytes. The pieces
  *     of a connection the flow table cut (hard timeout) add to the same
- *     series.
+ *     series, and a piece that continues a connection
+ *     (BEACON_CONTINUATION_US, beacon_parts.h) is no connection start
+ *     for the pair and name series.
  * Bounds (extract_config): at most behaviour_max_series series and
  * behaviour_max_hosts hosts per source; when a table is full a series or
  * host seen only once so far (a one-off connection) is evicted to make
@@ -57,20 +59,17 @@
 
 #include "analyze/behaviour/beacon.h"
 #include "analyze/behaviour/beacon_parts.h"
+#include "analyze/behaviour/describe.h"
 #include "analyze/behaviour/hours.h"
 #include "analyze/parse/text.h"
 
 enum { KEY_PAIR = 1, KEY_NAME = 2, KEY_HOST = 3, KEY_CHANNEL = 4,
-       KEY_CHANNEL_SIZES = 5 };
+       KEY_CHANNEL_SIZES = 5, KEY_LONG_END = 6 };
 /* Client bursts inside one flow (see the header comment). */
 #define INFLOW_BURST_GAP_US 1000000LL     /* longer silence: a new burst */
-#define INFLOW_MIN_FLOW_US 60000000LL     /* shorter flows: no series */
+#define INFLOW_MIN_FLOW_US BEACON_LONG_FLOW_US /* shorter: no series */
 #define INFLOW_MAX_BURSTS BEACON_MAX_TIMES /* kept per flow */
-/* A flow of a connection whose earlier piece (the flow table cuts long
- * connections, flow.h hard timeout) had a burst this recently is that
- * connection going on, not a new connection start. */
-#define INFLOW_CONTINUATION_US 300000000LL
-enum { TCP_ACK = 0x10 };
+
 /* channel keys: head, server address, server port, transport, client port */
 #define KEY_CHANNEL_LEN (KEY_HEAD_LEN + 16 + 2 + 1 + 2)
 
@@ -80,7 +79,6 @@ struct inflow {
 	int64_t *times, *sizes; /* n bursts: start time, payload bytes */
 	uint32_t n, cap;
 	uint32_t dropped;       /* bursts past INFLOW_MAX_BURSTS */
-	bool mid_stream;        /* TCP flow whose first packet was no SYN */
 };
 /* type, ip version, client address, then the rest */
 #define KEY_HEAD_LEN 18
@@ -236,20 +234,11 @@ static bool is_resolver_port(uint16_t port)
 	return port == 53 || port == 5353 || port == 5355;
 }
 
-/* Wants the packets of TCP and UDP flows (client bursts); notes a TCP
- * flow that starts without a SYN: no connection start was seen. */
+/* Wants the packets of TCP and UDP flows (client bursts). */
 static bool behaviour_flow_start(struct extract *x, struct extract_flow *s,
 				 const struct flow *f, const struct packet *pkt)
 {
-	(void)x;
-	if (f->l4_proto == IP_PROTO_TCP &&
-	    (pkt->tcp_flags & (TCP_FLAG_SYN | TCP_ACK)) != TCP_FLAG_SYN) {
-		struct inflow *b = calloc(1, sizeof(*b));
-		if (b) {
-			b->mid_stream = true;
-			s->fam[FAM_BEHAVIOUR] = b;
-		}
-	}
+	(void)x; (void)s; (void)pkt;
 	return (f->l4_proto == IP_PROTO_TCP || f->l4_proto == IP_PROTO_UDP) &&
 	       !is_resolver_port(f->server_port);
 }
@@ -337,23 +326,34 @@ static void channel_key(struct behaviour_ctx *c, const struct flow *f)
 	k[KEY_HEAD_LEN + 20] = (uint8_t)f->client_port;
 }
 
-/* True when f goes on a connection an earlier flow piece held: it did not
- * start with a SYN (TCP), or its connection's last burst is recent. */
-static bool continues_connection(struct behaviour_ctx *c,
-				 const struct flow *f, const struct inflow *b)
+/*
+ * True when f continues a connection an earlier long flow of the same
+ * endpoints held (beacon_parts.h, BEACON_CONTINUATION_US); then notes f's
+ * own end when f is long, for the flow that may continue it.
+ */
+static bool continues_connection(struct extract *x, struct behaviour_ctx *c,
+				 const struct flow *f)
 {
-	const struct acc *a;
-	const int64_t *times;
+	const struct acc *prev;
+	bool going_on = false, evicted;
 
-	if (b && b->mid_stream)
-		return true;
 	channel_key(c, f);
-	a = acc_table_find(&c->series, c->key, KEY_CHANNEL_LEN);
-	if (!a || a->n < 2)
-		return false;
-	times = a->data;
-	return (int64_t)f->first_us >= times[a->n - 1] &&
-	       (int64_t)f->first_us - times[a->n - 1] <= INFLOW_CONTINUATION_US;
+	c->key[0] = KEY_LONG_END;
+	prev = acc_table_find(&c->series, c->key, KEY_CHANNEL_LEN);
+	if (prev && prev->n > 0 && (int64_t)f->first_us >= prev->t0 &&
+	    (int64_t)f->first_us - prev->t0 <= BEACON_CONTINUATION_US)
+		going_on = true;
+	if (f->last_us - f->first_us < (uint64_t)BEACON_LONG_FLOW_US)
+		return going_on;
+	struct acc *a = acc_table_get(&c->series, c->key, KEY_CHANNEL_LEN,
+				      &evicted);
+	if (evicted)
+		x->stats.series_dropped++;
+	if (a && (a->n == 0 || (int64_t)f->last_us > a->t0)) {
+		a->t0 = (int64_t)f->last_us; /* kept in t0 only: no data */
+		a->n = 1;
+	}
+	return going_on;
 }
 
 /* Adds the bursts of a long flow to its connection's series (times) and
@@ -402,20 +402,21 @@ static void behaviour_flow_end(struct extract *x, struct extract_flow *s,
 	uint8_t *k = c->key;
 	size_t name_len;
 
+	/* the span of the source's flow starts (as recompute.c reads it) */
 	if (c->span_first_us == 0 || (int64_t)f->first_us < c->span_first_us)
 		c->span_first_us = (int64_t)f->first_us;
-	if ((int64_t)f->last_us > c->span_last_us)
-		c->span_last_us = (int64_t)f->last_us;
-	bool going_on = continues_connection(c, f, s->fam[FAM_BEHAVIOUR]);
+	if ((int64_t)f->first_us > c->span_last_us)
+		c->span_last_us = (int64_t)f->first_us;
+	bool going_on = continues_connection(x, c, f);
 	inflow_add(x, c, s, f, s->fam[FAM_BEHAVIOUR]);
-	if (going_on)
-		return; /* not a connection start: no start series, no hours */
 
 	memset(k, 0, KEY_HEAD_LEN);
 	k[0] = KEY_HOST;
 	k[1] = f->ip_version;
 	memcpy(k + 2, f->client, 16);
 	host_add(x, c, s, f);
+	if (going_on)
+		return; /* not a connection start: no start series */
 
 	if (!is_resolver_port(f->server_port)) {
 		k[0] = KEY_PAIR;
@@ -473,110 +474,27 @@ static void series_label(const struct acc *a, char *out, size_t size)
 static void emit_beacon(struct extract *x, struct behaviour_ctx *c,
 			const struct acc *a)
 {
-	const struct beacon_result *b = &c->beacon;
-	const struct beacon_parts *p = &c->parts;
-	char label[400], value[OBS_VALUE_MAX], size[16], hours[200];
-	struct textbuf t;
+	char label[400], value[OBS_VALUE_MAX];
 
 	series_label(a, label, sizeof(label));
-	if (p->size_regularity < 0)
-		snprintf(size, sizeof(size), "-");
-	else
-		snprintf(size, sizeof(size), "%.2f", p->size_regularity);
-	snprintf(value, sizeof(value),
-		 "%s period=%.1fs jitter=%.2f n=%u score=%.2f interval=%.2f "
-		 "size=%s duration=%.2f hours=%.2f", label,
-		 b->period_s, b->jitter_estimate, b->beats, b->score,
-		 p->interval_regularity, size, p->duration_coverage,
-		 p->hour_coverage);
-	textbuf_init(&t, hours, sizeof(hours));
-	for (int h = 0; h < 24; h++) {
-		if (h)
-			textbuf_putc(&t, ',');
-		textbuf_put_uint(&t, p->utc_hours[h]);
-	}
-	snprintf(x->detail, sizeof(x->detail),
-		 "series=%s method=rita-interval connections_seen=%llu "
-		 "connections_used=%u beats=%u first_us=%lld last_us=%lld "
-		 "mean_s=%.3f median_s=%.3f stddev_s=%.3f cv=%.4f "
-		 "active_intervals=%u off_gaps=%u missed_beats=%u "
-		 "period_s=%.3f q1_s=%.3f q3_s=%.3f mad_s=%.3f "
-		 "mad_ratio=%.4f jitter=%.4f bowley_skew=%.4f "
-		 "skew_score=%.4f dispersion_score=%.4f coverage_score=%.4f "
-		 "score=%.4f threshold=%.2f interval_regularity=%.4f "
-		 "size_regularity=%s duration_coverage=%.4f "
-		 "hour_coverage=%.4f part_threshold=%.2f utc_hours=%s",
-		 a->key[0] == KEY_NAME      ? "name"
-		 : a->key[0] == KEY_CHANNEL ? "in-flow"
-					    : "pair",
-		 (unsigned long long)b->connections_seen, b->connections_used,
-		 b->beats, (long long)b->first_us, (long long)b->last_us,
-		 b->mean_interval_s, b->median_interval_s,
-		 b->stddev_interval_s, b->cv, b->active_intervals,
-		 b->off_gaps, b->missed_beats, b->period_s, b->q1_interval_s,
-		 b->q3_interval_s, b->mad_interval_s, b->mad_ratio,
-		 b->jitter_estimate, b->bowley_skew, b->skew_score,
-		 b->dispersion_score, b->coverage_score, b->score,
-		 BEACON_SCORE_THRESHOLD, p->interval_regularity, size,
-		 p->duration_coverage, p->hour_coverage, BEACON_PART_REGULAR,
-		 hours);
+	describe_beacon(label,
+			a->key[0] == KEY_NAME      ? "name"
+			: a->key[0] == KEY_CHANNEL ? "in-flow"
+						   : "pair",
+			&c->beacon, &c->parts, value, sizeof(value), x->detail,
+			sizeof(x->detail));
 	ex_emit_cited(x, OBS_BEACON, value, x->detail, &a->first,
 		      a->first_flow_id);
-}
-
-static void put_signed(struct textbuf *t, int v)
-{
-	textbuf_putc(t, v < 0 ? '-' : '+');
-	textbuf_put_uint(t, (unsigned long)(v < 0 ? -v : v));
 }
 
 static void emit_hours(struct extract *x, struct behaviour_ctx *c,
 		       const struct acc *a)
 {
-	const struct hours_estimate *e = &c->est;
-	uint64_t day[HOURS_PER_DAY];
-	char host[64], value[OBS_VALUE_MAX], tail[256];
-	struct textbuf t;
-	bool first = true;
+	char host[64], value[OBS_VALUE_MAX];
 
 	ex_addr_text(a->key + 2, a->key[1], host, sizeof(host));
-	hours_by_utc_hour(&c->hist, day);
-	textbuf_init(&t, value, sizeof(value));
-	textbuf_puts(&t, host);
-	textbuf_puts(&t, " utc_hours=");
-	for (int h = 0; h < HOURS_PER_DAY; h++) {
-		if (h)
-			textbuf_putc(&t, ',');
-		textbuf_put_uint(&t, (unsigned long)day[h]);
-	}
-	textbuf_init(&t, x->detail, sizeof(x->detail));
-	textbuf_puts(&t, "events=");
-	textbuf_put_uint(&t, (unsigned long)e->events);
-	textbuf_puts(&t, " map_offset=");
-	put_signed(&t, e->map_offset_h);
-	textbuf_puts(&t, " credible90=");
-	for (int i = 0; i < HOURS_OFFSET_COUNT; i++) {
-		if (!e->in_credible_set[i])
-			continue;
-		if (!first)
-			textbuf_putc(&t, ',');
-		first = false;
-		put_signed(&t, HOURS_OFFSET_MIN_H + i);
-	}
-	snprintf(tail, sizeof(tail),
-		 " map_p=%.3f credible_mass=%.3f entropy_bits=%.3f "
-		 "flat_p=%.3f weekday=%llu weekend=%llu informative=%s",
-		 e->map_probability, e->credible_set_mass, e->entropy_bits,
-		 e->flat_probability, (unsigned long long)e->weekday_events,
-		 (unsigned long long)e->weekend_events,
-		 e->uninformative ? "no" : "yes");
-	textbuf_puts(&t, tail);
-	for (unsigned bit = 1; bit <= HOURS_DIFFUSE; bit <<= 1) {
-		if (!(e->reasons & bit))
-			continue;
-		textbuf_puts(&t, " reason=");
-		textbuf_puts(&t, hours_reason_name((enum hours_reason)bit));
-	}
+	describe_hours(host, &c->hist, &c->est, value, sizeof(value),
+		       x->detail, sizeof(x->detail));
 	ex_emit_cited(x, OBS_ACTIVITY_HOURS, value, x->detail, &a->first,
 		      a->first_flow_id);
 }
@@ -589,7 +507,8 @@ static void behaviour_source_end(struct extract *x)
 		const struct acc *a = c->series.order[i];
 		const struct acc *sizes = NULL;
 
-		if (a->n < BEACON_MIN_BEATS || a->key[0] == KEY_CHANNEL_SIZES)
+		if (a->n < BEACON_MIN_BEATS || a->key[0] == KEY_CHANNEL_SIZES ||
+		    a->key[0] == KEY_LONG_END)
 			continue;
 		/* with n ≥ 2 an entry's data holds all its n values */
 		beacon_analyze_times(a->data, a->n, a->seen, &c->ws,
