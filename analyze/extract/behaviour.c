@@ -10,7 +10,7 @@
  *     server name (the first tls.sni or http.host it emitted, ours or
  *     nDPI's),
  *   - the activity of its client host (flow starts by UTC hour of week),
- *   - for a long flow (at least INFLOW_MIN_FLOW_US, BEACON_MIN_BEATS
+ *   - for a long flow (at least INFLOW_MIN_FLOW_US, INFLOW_MIN_BURSTS
  *     client bursts), the start times and sizes of its client bursts, in
  *     the series of its connection (client and server address and port,
  *     transport): a beacon inside one long TCP, TLS or QUIC connection.
@@ -52,6 +52,7 @@
 #include "analyze/extract/extract_internal.h"
 
 #include "analyze/extract/acc_table.h"
+#include "analyze/extract/behaviour_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,37 +64,6 @@
 #include "analyze/behaviour/hours.h"
 #include "analyze/parse/text.h"
 
-enum { KEY_PAIR = 1, KEY_NAME = 2, KEY_HOST = 3, KEY_CHANNEL = 4,
-       KEY_CHANNEL_SIZES = 5, KEY_LONG_END = 6 };
-/* Client bursts inside one flow (see the header comment). */
-#define INFLOW_BURST_GAP_US 1000000LL     /* longer silence: a new burst */
-#define INFLOW_MIN_FLOW_US BEACON_LONG_FLOW_US /* shorter: no series */
-#define INFLOW_MAX_BURSTS BEACON_MAX_TIMES /* kept per flow */
-
-/* channel keys: head, server address, server port, transport, client port */
-#define KEY_CHANNEL_LEN (KEY_HEAD_LEN + 16 + 2 + 1 + 2)
-
-/* One flow's client bursts (s->fam[FAM_BEHAVIOUR]). */
-struct inflow {
-	int64_t last_us;        /* the client's last payload packet */
-	int64_t *times, *sizes; /* n bursts: start time, payload bytes */
-	uint32_t n, cap;
-	uint32_t dropped;       /* bursts past INFLOW_MAX_BURSTS */
-};
-/* type, ip version, client address, then the rest */
-#define KEY_HEAD_LEN 18
-#define KEY_MAX (KEY_HEAD_LEN + 16 + 2 + 1 + 256)
-struct behaviour_ctx {
-	struct acc_table series, hosts;
-	struct beacon_workspace ws;
-	struct beacon_result beacon;
-	struct beacon_parts parts;
-	int64_t span_first_us, span_last_us; /* the source's flows */
-	struct hours_histogram hist;
-	struct hours_estimate est;
-	uint8_t key[KEY_MAX];
-};
-
 static void behaviour_ctx_destroy(struct extract *x)
 {
 	struct behaviour_ctx *c = x->ctx[FAM_BEHAVIOUR];
@@ -102,6 +72,7 @@ static void behaviour_ctx_destroy(struct extract *x)
 		return;
 	acc_table_free(&c->series);
 	acc_table_free(&c->hosts);
+	acc_table_free(&c->pair_hours);
 	free(c);
 	x->ctx[FAM_BEHAVIOUR] = NULL;
 }
@@ -114,7 +85,8 @@ static int behaviour_ctx_create(struct extract *x)
 		return -1;
 	x->ctx[FAM_BEHAVIOUR] = c;
 	if (acc_table_init(&c->series, x->cfg.behaviour_max_series) != 0 ||
-	    acc_table_init(&c->hosts, x->cfg.behaviour_max_hosts) != 0) {
+	    acc_table_init(&c->hosts, x->cfg.behaviour_max_hosts) != 0 ||
+	    acc_table_init(&c->pair_hours, x->cfg.behaviour_max_series) != 0) {
 		behaviour_ctx_destroy(x);
 		return -1;
 	}
@@ -122,7 +94,7 @@ static int behaviour_ctx_create(struct extract *x)
 }
 
 /* Counts the flow and keeps the earliest flow's cite and id. */
-static void acc_note_flow(struct acc_table *t, struct acc *a,
+void bh_acc_note_flow(struct acc_table *t, struct acc *a,
 			  const struct extract_flow *s, const struct flow *f)
 {
 	if (a->seen == 1)
@@ -137,7 +109,7 @@ static void acc_note_flow(struct acc_table *t, struct acc *a,
 }
 
 /* Appends a time (t0 first, then data); false when memory is short. */
-static bool acc_add_time(struct acc *a, int64_t t)
+bool bh_acc_add_time(struct acc *a, int64_t t)
 {
 	int64_t *times = a->data;
 
@@ -174,10 +146,10 @@ static void series_add(struct extract *x, struct behaviour_ctx *c,
 		x->stats.series_dropped++;
 		return;
 	}
-	acc_note_flow(&c->series, a, s, f);
+	bh_acc_note_flow(&c->series, a, s, f);
 	if (a->n >= x->cfg.behaviour_max_times ||
 	    c->series.times >= x->cfg.behaviour_max_total_times ||
-	    !acc_add_time(a, (int64_t)f->first_us)) {
+	    !bh_acc_add_time(a, (int64_t)f->first_us)) {
 		x->stats.times_dropped++;
 		return;
 	}
@@ -200,11 +172,16 @@ static bool host_densify(struct acc *a)
 	return true;
 }
 
+/* Adds f's start to the hours of c->key (key_len bytes: a host, or a
+ * client→server pair). */
 static void host_add(struct extract *x, struct behaviour_ctx *c,
-		     const struct extract_flow *s, const struct flow *f)
+		     const struct extract_flow *s, const struct flow *f,
+		     uint16_t key_len)
 {
 	bool evicted;
-	struct acc *a = acc_table_get(&c->hosts, c->key, KEY_HEAD_LEN, &evicted);
+	struct acc_table *t = key_len == KEY_HEAD_LEN ? &c->hosts
+						      : &c->pair_hours;
+	struct acc *a = acc_table_get(t, c->key, key_len, &evicted);
 
 	if (evicted)
 		x->stats.hosts_dropped++;
@@ -215,12 +192,12 @@ static void host_add(struct extract *x, struct behaviour_ctx *c,
 	if (a->dense)
 		((uint32_t *)a->data)[hours_utc_hour_of_week(
 			(int64_t)f->first_us)]++;
-	else if (!acc_add_time(a, (int64_t)f->first_us) ||
+	else if (!bh_acc_add_time(a, (int64_t)f->first_us) ||
 		 (a->n >= HOURS_MIN_EVENTS && !host_densify(a))) {
 		x->stats.hosts_dropped++;
 		return;
 	}
-	acc_note_flow(&c->hosts, a, s, f);
+	bh_acc_note_flow(t, a, s, f);
 }
 
 /*
@@ -229,7 +206,7 @@ static void host_add(struct extract *x, struct behaviour_ctx *c,
  * beacon series (periodic lookups of one name still show in the name
  * series of the flows that follow them).
  */
-static bool is_resolver_port(uint16_t port)
+bool bh_is_resolver_port(uint16_t port)
 {
 	return port == 53 || port == 5353 || port == 5355;
 }
@@ -240,159 +217,7 @@ static bool behaviour_flow_start(struct extract *x, struct extract_flow *s,
 {
 	(void)x; (void)s; (void)pkt;
 	return (f->l4_proto == IP_PROTO_TCP || f->l4_proto == IP_PROTO_UDP) &&
-	       !is_resolver_port(f->server_port);
-}
-
-/* Grows a flow's burst arrays; false when full or out of memory. */
-static bool inflow_grow(struct inflow *b)
-{
-	uint32_t cap = b->cap ? b->cap * 2 : 8;
-	int64_t *times, *sizes;
-
-	if (b->cap >= INFLOW_MAX_BURSTS)
-		return false;
-	if (cap > INFLOW_MAX_BURSTS)
-		cap = INFLOW_MAX_BURSTS;
-	times = realloc(b->times, (size_t)cap * sizeof(*times));
-	if (!times)
-		return false;
-	b->times = times;
-	sizes = realloc(b->sizes, (size_t)cap * sizeof(*sizes));
-	if (!sizes)
-		return false;
-	b->sizes = sizes;
-	b->cap = cap;
-	return true;
-}
-
-/* A client payload packet: a new burst after a silence, else the
- * current burst grows. */
-static void behaviour_packet(struct extract *x, struct extract_flow *s,
-			     const struct flow *f, enum flow_dir dir,
-			     const struct packet *pkt)
-{
-	struct inflow *b = s->fam[FAM_BEHAVIOUR];
-	int64_t t = (int64_t)pkt->ts_us;
-
-	(void)f;
-	if (dir != FLOW_DIR_C2S || pkt->payload_len == 0)
-		return;
-	if (!b) {
-		b = calloc(1, sizeof(*b));
-		if (!b)
-			return;
-		s->fam[FAM_BEHAVIOUR] = b;
-	}
-	if (b->n > 0 && t - b->last_us <= INFLOW_BURST_GAP_US) {
-		b->sizes[b->n - 1] += pkt->payload_len;
-	} else if (b->n < b->cap || inflow_grow(b)) {
-		b->times[b->n] = t;
-		b->sizes[b->n++] = pkt->payload_len;
-	} else {
-		b->dropped++;
-		x->stats.times_dropped++;
-	}
-	if (t > b->last_us)
-		b->last_us = t;
-}
-
-static void behaviour_flow_free(struct extract *x, struct extract_flow *s)
-{
-	struct inflow *b = s->fam[FAM_BEHAVIOUR];
-
-	(void)x;
-	if (!b)
-		return;
-	free(b->times);
-	free(b->sizes);
-	free(b);
-	s->fam[FAM_BEHAVIOUR] = NULL;
-}
-
-/* The channel key of f's connection into c->key (type KEY_CHANNEL). */
-static void channel_key(struct behaviour_ctx *c, const struct flow *f)
-{
-	uint8_t *k = c->key;
-
-	memset(k, 0, KEY_CHANNEL_LEN);
-	k[0] = KEY_CHANNEL;
-	k[1] = f->ip_version;
-	memcpy(k + 2, f->client, 16);
-	memcpy(k + KEY_HEAD_LEN, f->server, 16);
-	k[KEY_HEAD_LEN + 16] = (uint8_t)(f->server_port >> 8);
-	k[KEY_HEAD_LEN + 17] = (uint8_t)f->server_port;
-	k[KEY_HEAD_LEN + 18] = f->l4_proto;
-	k[KEY_HEAD_LEN + 19] = (uint8_t)(f->client_port >> 8);
-	k[KEY_HEAD_LEN + 20] = (uint8_t)f->client_port;
-}
-
-/*
- * True when f continues a connection an earlier long flow of the same
- * endpoints held (beacon_parts.h, BEACON_CONTINUATION_US); then notes f's
- * own end when f is long, for the flow that may continue it.
- */
-static bool continues_connection(struct extract *x, struct behaviour_ctx *c,
-				 const struct flow *f)
-{
-	const struct acc *prev;
-	bool going_on = false, evicted;
-
-	channel_key(c, f);
-	c->key[0] = KEY_LONG_END;
-	prev = acc_table_find(&c->series, c->key, KEY_CHANNEL_LEN);
-	if (prev && prev->n > 0 && (int64_t)f->first_us >= prev->t0 &&
-	    (int64_t)f->first_us - prev->t0 <= BEACON_CONTINUATION_US)
-		going_on = true;
-	if (f->last_us - f->first_us < (uint64_t)BEACON_LONG_FLOW_US)
-		return going_on;
-	struct acc *a = acc_table_get(&c->series, c->key, KEY_CHANNEL_LEN,
-				      &evicted);
-	if (evicted)
-		x->stats.series_dropped++;
-	if (a && (a->n == 0 || (int64_t)f->last_us > a->t0)) {
-		a->t0 = (int64_t)f->last_us; /* kept in t0 only: no data */
-		a->n = 1;
-	}
-	return going_on;
-}
-
-/* Adds the bursts of a long flow to its connection's series (times) and
- * the twin series of their sizes. */
-static void inflow_add(struct extract *x, struct behaviour_ctx *c,
-		       const struct extract_flow *s, const struct flow *f,
-		       const struct inflow *b)
-{
-	uint8_t *k = c->key;
-	bool evicted;
-
-	if (!b || b->n < BEACON_MIN_BEATS ||
-	    f->last_us - f->first_us < (uint64_t)INFLOW_MIN_FLOW_US)
-		return;
-	channel_key(c, f);
-	for (int pass = 0; pass < 2; pass++) {
-		const int64_t *v = pass ? b->sizes : b->times;
-		k[0] = pass ? KEY_CHANNEL_SIZES : KEY_CHANNEL;
-		struct acc *a = acc_table_get(&c->series, k, KEY_CHANNEL_LEN,
-					      &evicted);
-		if (evicted)
-			x->stats.series_dropped++;
-		if (!a) {
-			x->stats.series_dropped++;
-			return;
-		}
-		acc_note_flow(&c->series, a, s, f);
-		if (a->seen < 2)
-			acc_table_mark_recurring(&c->series, a);
-		for (uint32_t i = 0; i < b->n; i++) {
-			if (a->n >= x->cfg.behaviour_max_times ||
-			    c->series.times >= x->cfg.behaviour_max_total_times ||
-			    !acc_add_time(a, v[i])) {
-				x->stats.times_dropped++;
-				break;
-			}
-			c->series.times++;
-		}
-	}
+	       !bh_is_resolver_port(f->server_port);
 }
 
 static void behaviour_flow_end(struct extract *x, struct extract_flow *s,
@@ -407,24 +232,26 @@ static void behaviour_flow_end(struct extract *x, struct extract_flow *s,
 		c->span_first_us = (int64_t)f->first_us;
 	if ((int64_t)f->first_us > c->span_last_us)
 		c->span_last_us = (int64_t)f->first_us;
-	bool going_on = continues_connection(x, c, f);
-	inflow_add(x, c, s, f, s->fam[FAM_BEHAVIOUR]);
+	bool going_on = bh_continues_connection(x, c, f);
+	bh_inflow_add(x, c, s, f, s->fam[FAM_BEHAVIOUR]);
 
 	memset(k, 0, KEY_HEAD_LEN);
 	k[0] = KEY_HOST;
 	k[1] = f->ip_version;
 	memcpy(k + 2, f->client, 16);
-	host_add(x, c, s, f);
+	host_add(x, c, s, f, KEY_HEAD_LEN);
 	if (going_on)
 		return; /* not a connection start: no start series */
 
-	if (!is_resolver_port(f->server_port)) {
+	if (!bh_is_resolver_port(f->server_port)) {
 		k[0] = KEY_PAIR;
 		memcpy(k + KEY_HEAD_LEN, f->server, 16);
 		k[KEY_HEAD_LEN + 16] = (uint8_t)(f->server_port >> 8);
 		k[KEY_HEAD_LEN + 17] = (uint8_t)f->server_port;
 		k[KEY_HEAD_LEN + 18] = f->l4_proto;
-		series_add(x, c, KEY_HEAD_LEN + 19, s, f);
+		series_add(x, c, KEY_PAIR_LEN, s, f);
+		k[0] = KEY_PAIR_HOURS;
+		host_add(x, c, s, f, KEY_PAIR_LEN);
 	}
 
 	if (!s->server_name)
@@ -436,7 +263,7 @@ static void behaviour_flow_end(struct extract *x, struct extract_flow *s,
 }
 
 /* "client->server:port[/proto]" or "client->name" of a series key. */
-static void series_label(const struct acc *a, char *out, size_t size)
+void bh_series_label(const struct acc *a, char *out, size_t size)
 {
 	char client[80], server[64];
 	uint8_t ver = a->key[1];
@@ -476,7 +303,7 @@ static void emit_beacon(struct extract *x, struct behaviour_ctx *c,
 {
 	char label[400], value[OBS_VALUE_MAX];
 
-	series_label(a, label, sizeof(label));
+	bh_series_label(a, label, sizeof(label));
 	describe_beacon(label,
 			a->key[0] == KEY_NAME      ? "name"
 			: a->key[0] == KEY_CHANNEL ? "in-flow"
@@ -515,6 +342,8 @@ static void behaviour_source_end(struct extract *x)
 				     &c->beacon);
 		if (!c->beacon.is_beacon)
 			continue;
+		if (a->key[0] == KEY_PAIR) /* its flows are machine-driven */
+			((struct acc *)a)->dense = ACC_BEACON;
 		if (a->key[0] == KEY_CHANNEL) {
 			memcpy(c->key, a->key, KEY_CHANNEL_LEN);
 			c->key[0] = KEY_CHANNEL_SIZES;
@@ -530,11 +359,12 @@ static void behaviour_source_end(struct extract *x)
 		emit_beacon(x, c, a);
 	}
 	c->span_first_us = c->span_last_us = 0;
+	bh_pair_hours(x, c);
 	for (uint32_t i = 0; i < c->hosts.count; i++) {
 		const struct acc *a = c->hosts.order[i];
 		const uint32_t *week = a->data;
 
-		if (!a->dense)
+		if (!a->dense || a->key[0] != KEY_HOST)
 			continue;
 		hours_histogram_init(&c->hist);
 		for (int h = 0; h < HOURS_PER_WEEK; h++) {
@@ -546,6 +376,7 @@ static void behaviour_source_end(struct extract *x)
 	}
 	acc_table_clear(&c->series);
 	acc_table_clear(&c->hosts);
+	acc_table_clear(&c->pair_hours);
 }
 
 const struct extractor extract_behaviour = {
@@ -553,8 +384,8 @@ const struct extractor extract_behaviour = {
 	.ctx_create = behaviour_ctx_create,
 	.ctx_destroy = behaviour_ctx_destroy,
 	.flow_start = behaviour_flow_start,
-	.packet = behaviour_packet,
-	.flow_free = behaviour_flow_free,
+	.packet = bh_packet,
+	.flow_free = bh_flow_free,
 	.flow_end = behaviour_flow_end,
 	.source_end = behaviour_source_end,
 };

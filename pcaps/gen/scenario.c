@@ -122,6 +122,9 @@ static void on_event(void *ctx, int64_t t_us)
 	case DIRECTIVE_BACKGROUND:
 		background_visit(run, t_us, seed);
 		break;
+	case DIRECTIVE_SSH:
+		session_ssh(run->env, run->d, t_us, seed);
+		break;
 	case DIRECTIVE_RELAY:
 		break;
 	}

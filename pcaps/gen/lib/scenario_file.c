@@ -186,9 +186,12 @@ static void parse_directive(struct line_ctx *c, struct directive *d,
 	*offset_given = false;
 	if (d->kind != DIRECTIVE_RELAY)
 		parse_timing(c, &d->timing, offset_given);
-	if (d->kind == DIRECTIVE_TLS || d->kind == DIRECTIVE_HTTP) {
+	if (d->kind == DIRECTIVE_TLS || d->kind == DIRECTIVE_HTTP ||
+	    d->kind == DIRECTIVE_SSH) {
 		port = line_take(c, "port");
-		d->port = d->kind == DIRECTIVE_TLS ? 443 : 80;
+		d->port = d->kind == DIRECTIVE_TLS    ? 443
+			  : d->kind == DIRECTIVE_HTTP ? 80
+						      : 22;
 		if (port)
 			d->port = (uint16_t)line_number(c, "port", port, 1,
 							65535);
@@ -213,6 +216,10 @@ static void parse_directive(struct line_ctx *c, struct directive *d,
 	case DIRECTIVE_RELAY:
 		parse_relay(c, d);
 		break;
+	case DIRECTIVE_SSH:
+		line_ip(c, "client", line_require(c, "client"), &d->client);
+		line_ip(c, "server", line_require(c, "server"), &d->server);
+		break;
 	}
 	if (d->kind != DIRECTIVE_BACKGROUND) /* background is nobody's */
 		scenario_truth_directive(c, d);
@@ -229,6 +236,7 @@ static const struct {
 	{"beacon", DIRECTIVE_TLS},   {"tls", DIRECTIVE_TLS},
 	{"dns", DIRECTIVE_DNS},      {"http", DIRECTIVE_HTTP},
 	{"background", DIRECTIVE_BACKGROUND}, {"relay", DIRECTIVE_RELAY},
+	{"ssh", DIRECTIVE_SSH},
 };
 
 /* A setting: `keyword value`. Returns 1 if keyword is one, else 0. */

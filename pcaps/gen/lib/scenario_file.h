@@ -34,6 +34,7 @@ enum directive_kind {
 	DIRECTIVE_HTTP,       /* HTTP/1.1 GET sessions */
 	DIRECTIVE_BACKGROUND, /* many clients browsing many sites */
 	DIRECTIVE_RELAY,      /* a hop point forwarding to an upstream */
+	DIRECTIVE_SSH,        /* interactive SSH sessions */
 };
 
 enum timing_kind {

@@ -58,6 +58,13 @@ void session_tls_channel(const struct session_env *env,
 			 int64_t t_us, uint64_t seed);
 void session_tls_channel_close(struct tls_channel *ch);
 
+/* An interactive SSH session of d->client to d->server:d->port: banners,
+ * KEXINIT both ways, a key exchange, then 10–60 commands with their
+ * output (opaque bytes), the pauses before them log-uniform between
+ * 0.5 s and 120 s as a person's are, then FIN. */
+void session_ssh(const struct session_env *env, const struct directive *d,
+		 int64_t t_us, uint64_t seed);
+
 /* An HTTP/1.1 GET described by d (client, server, port, name as Host,
  * user_agent, path) answered 200 OK, preceded by a DNS lookup when
  * d->resolver is set. */
