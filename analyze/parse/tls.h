@@ -145,7 +145,7 @@ struct tls_server_hello {
 	char ja3s_md5[DIGEST_MD5_HEX_SIZE];
 };
 
-#define TLS_CERT_CHAIN_MAX 4     /* certificates read through GnuTLS */
+#define TLS_CERT_CHAIN_MAX 8     /* certificates read through GnuTLS */
 
 struct tls_certificate {
 	uint32_t n_certs;        /* certificates seen in the message */

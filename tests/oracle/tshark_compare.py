@@ -54,6 +54,7 @@ FIELDS = [("dns.qry.name", "dns.query"),
           ("http.user_agent", "http.user_agent"),
           ("x509ce.dNSName", "tls.cert.san"),
           ("x509af.serialNumber", "tls.cert.serial"),
+          ("tls.handshake.certificate_length", None),
           ("dns.a", None),
           ("dns.aaaa", None),
           ("dns.count.answers", None),
@@ -220,6 +221,13 @@ def parse_fields(line):
     if ja3:
         out["tls.ja3"].append(ja3)
     out["dns.answer"] += dns_answers(cols[2:])
+    # x509af.serialNumber also lists the certificates inside a stapled OCSP
+    # response (CertificateStatus), which follow the Certificate message's:
+    # keep as many as the Certificate messages hold
+    f = dict(zip([n for n, _ in FIELDS], cols[2:]))
+    certs = [v for v in f.get("tls.handshake.certificate_length", "")
+             .split("\x1f") if v]
+    out["tls.cert.serial"] = out["tls.cert.serial"][:len(certs)]
     return cols[0], cols[1], out
 
 
@@ -413,6 +421,9 @@ def reason_tshark_only(kind, value, stacks, frames, avals, anomalies):
         return "mDNS/LLMNR name"
     if kind.startswith("http.") and all("ssdp" in layers(s) for s in stacks):
         return "SSDP (HTTP over UDP)"
+    if kind.startswith("tls.cert.") and all("dtls" in layers(s)
+                                            for s in stacks):
+        return "certificate over DTLS: attrib reads certificates over TCP"
     if all("dtls" in layers(s) for s in stacks):
         return ("DTLS ClientHello attrib did not fingerprint (JA3 computed "
                 "from tshark's fields)")
