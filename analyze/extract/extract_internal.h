@@ -117,6 +117,9 @@ struct extract_flow {
 	uint32_t active;         /* bit per family wanting packets */
 	uint32_t finished;       /* bit per family that let go of the flow */
 	uint8_t started;         /* flow_start hooks ran */
+	uint8_t l4_proto;        /* the flow's transport and server port, */
+	uint16_t server_port;    /* for decode_as= hints (emit.c) */
+	uint16_t client_port;
 	uint8_t dpi_done;        /* dpi_done hooks ran */
 	uint8_t tcp_claimed;     /* a family owns the TCP payload */
 	uint8_t claim_offers;    /* payload packets offered for claiming */

@@ -130,6 +130,9 @@ static void flow_start(struct extract *x, struct extract_flow *s,
 	}
 	s->first = x->cite;
 	s->started = 1;
+	s->l4_proto = f->l4_proto;
+	s->server_port = f->server_port;
+	s->client_port = f->client_port;
 	for (int i = 0; i < FAM_COUNT; i++) {
 		const struct extractor *e = extractors[i];
 
