@@ -1,5 +1,5 @@
 /*
- * recompute.c — beacons and working hours over a whole case
+ * recompute.c — beacons and working hours over the flows of a whole case
  * (recompute.h).
  */
 #include "analyze/behaviour/recompute.h"
@@ -13,12 +13,15 @@
 #include "analyze/behaviour/beacon_parts.h"
 #include "analyze/behaviour/describe.h"
 #include "analyze/behaviour/hours.h"
-#include "analyze/evidence/flow_starts.h"
-#include "analyze/evidence/store.h"
-#include "analyze/extract/extract.h"
-#include "analyze/vocab/kinds.h"
 
-enum { KEY_MAX = 256, IP_UDP = 17, IP_TCP = 6, PORTS = 65536 };
+enum {
+	KEY_MAX = 256,
+	VALUE_MAX = 1024,  /* OBS_VALUE_MAX */
+	DETAIL_MAX = 12288, /* OBS_DETAIL_MAX */
+	IP_TCP = 6,
+	IP_UDP = 17,
+	PORTS = 65536,
+};
 
 /* Per client port of the current pair series: the end of its latest long
  * flow (valid when gen is the series' generation). */
@@ -26,6 +29,7 @@ struct port_end {
 	uint32_t gen;
 	int64_t last_us;
 };
+static const char scope_prefix[] = "scope=case ";
 
 /* The series or host being gathered, and its earliest flow. */
 struct group {
@@ -39,9 +43,11 @@ struct group {
 	bool open;
 };
 
-struct recompute {
-	struct store *st;
-	struct behaviour_stats *stats;
+struct behaviour_pass {
+	enum behaviour_pass_kind kind;
+	behaviour_reading_fn fn;
+	void *ctx;
+	uint64_t judged;
 	struct group g;
 	int64_t times[BEACON_MAX_TIMES];
 	struct beacon_workspace ws;
@@ -52,7 +58,7 @@ struct recompute {
 	struct port_end ports[PORTS];
 	struct hours_histogram hist;
 	struct hours_estimate est;
-	char value[OBS_VALUE_MAX], detail[OBS_DETAIL_MAX];
+	char value[VALUE_MAX], detail[DETAIL_MAX];
 };
 
 static bool is_resolver_port(unsigned port)
@@ -60,45 +66,24 @@ static bool is_resolver_port(unsigned port)
 	return port == 53 || port == 5353 || port == 5355;
 }
 
-/* Writes value/detail as kind unless the case holds that value; server
- * for a pair series (its cite may be the flow's ip.dst), NULL for hours. */
-static int write_reading(struct recompute *r, const char *kind,
-			 const char *server)
+static int emit(struct behaviour_pass *p, const char *kind, bool pair)
 {
-	struct store *st = r->st;
-	int has = store_has_observation(st, kind, r->value);
-	if (has != 0)
-		return has < 0 ? -1 : 0;
-	struct store_cite cite;
-	int found = store_flow_cite(st, r->g.first_flow, r->g.first_source,
-				    r->g.client, server, &cite);
-	if (found <= 0) {
-		r->stats->uncited += found == 0;
-		return found;
-	}
-	size_t dlen = strlen(r->detail);
-	if (dlen + 12 >= sizeof r->detail)
-		dlen = sizeof r->detail - 12;
-	memmove(r->detail + 11, r->detail, dlen + 1);
-	memcpy(r->detail, "scope=case ", 11);
-	r->detail[dlen + 11] = '\0';
-	cite.obs.kind = kind;
-	cite.obs.value = r->value;
-	cite.obs.detail = r->detail;
-	if (store_observation(st, cite.source_id, &cite.obs) != 0)
-		return -1;
-	r->stats->written++;
-	return 0;
+	struct behaviour_reading r = {
+		.kind = kind, .value = p->value, .detail = p->detail,
+		.flow_id = p->g.first_flow, .source_id = p->g.first_source,
+		.client = p->g.client, .server = pair ? p->g.server : NULL,
+	};
+	return p->fn(p->ctx, &r);
 }
 
-static int finish_series(struct recompute *r)
+static int close_series(struct behaviour_pass *p)
 {
-	struct group *g = &r->g;
+	struct group *g = &p->g;
 	if (!g->open || g->n < BEACON_MIN_BEATS)
 		return 0;
-	r->stats->series++;
-	beacon_analyze_times(r->times, g->n, g->seen, &r->ws, &r->beacon);
-	if (!r->beacon.is_beacon)
+	p->judged++;
+	beacon_analyze_times(p->times, g->n, g->seen, &p->ws, &p->beacon);
+	if (!p->beacon.is_beacon)
 		return 0;
 	char label[400], suffix[16] = "";
 	if (g->l4_proto == IP_UDP)
@@ -108,20 +93,31 @@ static int finish_series(struct recompute *r)
 	snprintf(label, sizeof label,
 		 g->ip_version == 6 ? "%s->[%s]:%u%s" : "%s->%s:%u%s", g->client,
 		 g->server, g->server_port, suffix);
-	beacon_parts_compute(&r->beacon, r->times, g->n, NULL, 0,
-			     r->span_first_us, r->span_last_us, &r->ws,
-			     &r->parts);
-	describe_beacon(label, "pair", &r->beacon, &r->parts, r->value,
-			sizeof r->value, r->detail, sizeof r->detail);
-	size_t before = r->stats->written;
-	if (write_reading(r, "beacon", g->server) != 0)
-		return -1;
-	r->stats->beacons_written += r->stats->written - before;
-	return 0;
+	beacon_parts_compute(&p->beacon, p->times, g->n, NULL, 0,
+			     p->span_first_us, p->span_last_us, &p->ws,
+			     &p->parts);
+	memcpy(p->detail, scope_prefix, sizeof scope_prefix);
+	describe_beacon(label, "pair", &p->beacon, &p->parts, p->value,
+			sizeof p->value, p->detail + sizeof scope_prefix - 1,
+			sizeof p->detail - sizeof scope_prefix + 1);
+	return emit(p, "beacon", true);
+}
+
+static int close_host(struct behaviour_pass *p)
+{
+	if (!p->g.open || p->hist.events < HOURS_MIN_EVENTS)
+		return 0;
+	p->judged++;
+	hours_estimate_offset(&p->hist, &p->est);
+	memcpy(p->detail, scope_prefix, sizeof scope_prefix);
+	describe_hours(p->g.client, &p->hist, &p->est, p->value,
+		       sizeof p->value, p->detail + sizeof scope_prefix - 1,
+		       sizeof p->detail - sizeof scope_prefix + 1);
+	return emit(p, "activity.hours", false);
 }
 
 static void open_group(struct group *g, const char *key,
-		       const struct store_flow_start *f)
+		       const struct behaviour_flow *f)
 {
 	snprintf(g->key, sizeof g->key, "%s", key);
 	snprintf(g->client, sizeof g->client, "%s", f->client);
@@ -136,102 +132,81 @@ static void open_group(struct group *g, const char *key,
 	g->open = true;
 }
 
-static int on_pair_flow(void *ctx, const struct store_flow_start *f)
+int behaviour_pass_add(struct behaviour_pass *p, const struct behaviour_flow *f)
 {
-	struct recompute *r = ctx;
 	char key[KEY_MAX];
-	if (is_resolver_port(f->server_port))
-		return 0;
-	snprintf(key, sizeof key, "%d %s %s %u %d", f->ip_version, f->client,
-		 f->server, f->server_port, f->l4_proto);
-	if (!r->g.open || strcmp(key, r->g.key) != 0) {
-		if (finish_series(r) != 0)
-			return -1;
-		open_group(&r->g, key, f);
-		r->gen++;
+	int rc = 0;
+	if (p->kind == BEHAVIOUR_PAIRS) {
+		if (is_resolver_port(f->server_port))
+			return 0;
+		snprintf(key, sizeof key, "%d %s %s %u %d", f->ip_version,
+			 f->client, f->server, f->server_port, f->l4_proto);
+		if (!p->g.open || strcmp(key, p->g.key) != 0) {
+			rc = close_series(p);
+			open_group(&p->g, key, f);
+			p->gen++;
+		}
+		/* a piece of a connection the flow table cut: no connection
+		 * start (beacon_parts.h), as the family of one source judges */
+		struct port_end *pe = &p->ports[f->client_port % PORTS];
+		bool going_on = pe->gen == p->gen && f->first_us >= pe->last_us &&
+				f->first_us - pe->last_us <=
+					BEACON_CONTINUATION_US;
+		if (f->last_us - f->first_us >= BEACON_LONG_FLOW_US &&
+		    (pe->gen != p->gen || f->last_us > pe->last_us)) {
+			pe->gen = p->gen;
+			pe->last_us = f->last_us;
+		}
+		if (going_on)
+			return rc;
+		p->g.seen++;
+		if (p->g.n < BEACON_MAX_TIMES) /* in start order: the earliest */
+			p->times[p->g.n++] = f->first_us;
+		return rc;
 	}
-	/* a piece of a connection the flow table cut: no connection start
-	 * (beacon_parts.h), as the behaviour family of one source judges */
-	struct port_end *pe = &r->ports[f->client_port % PORTS];
-	bool going_on = pe->gen == r->gen && f->first_us >= pe->last_us &&
-			f->first_us - pe->last_us <= BEACON_CONTINUATION_US;
-	if (f->last_us - f->first_us >= BEACON_LONG_FLOW_US &&
-	    (pe->gen != r->gen || f->last_us > pe->last_us)) {
-		pe->gen = r->gen;
-		pe->last_us = f->last_us;
-	}
-	if (going_on)
-		return 0;
-	r->g.seen++;
-	if (r->g.n < BEACON_MAX_TIMES) /* ordered by start: the earliest */
-		r->times[r->g.n++] = f->first_us;
-	return 0;
-}
-
-static int finish_host(struct recompute *r)
-{
-	if (!r->g.open || r->hist.events < HOURS_MIN_EVENTS)
-		return 0;
-	r->stats->hosts++;
-	hours_estimate_offset(&r->hist, &r->est);
-	describe_hours(r->g.client, &r->hist, &r->est, r->value,
-		       sizeof r->value, r->detail, sizeof r->detail);
-	size_t before = r->stats->written;
-	if (write_reading(r, "activity.hours", NULL) != 0)
-		return -1;
-	r->stats->hours_written += r->stats->written - before;
-	return 0;
-}
-
-static int on_client_flow(void *ctx, const struct store_flow_start *f)
-{
-	struct recompute *r = ctx;
-	char key[KEY_MAX];
 	snprintf(key, sizeof key, "%d %s", f->ip_version, f->client);
-	if (!r->g.open || strcmp(key, r->g.key) != 0) {
-		if (finish_host(r) != 0)
-			return -1;
-		open_group(&r->g, key, f);
-		hours_histogram_init(&r->hist);
+	if (!p->g.open || strcmp(key, p->g.key) != 0) {
+		rc = close_host(p);
+		open_group(&p->g, key, f);
+		hours_histogram_init(&p->hist);
 	}
-	hours_histogram_add(&r->hist, f->first_us);
-	return 0;
+	hours_histogram_add(&p->hist, f->first_us);
+	return rc;
 }
 
-/* The span of the case's flow starts (beacon_parts' duration coverage). */
-static int on_span_flow(void *ctx, const struct store_flow_start *f)
+int behaviour_pass_finish(struct behaviour_pass *p)
 {
-	struct recompute *r = ctx;
-	if (r->span_first_us == 0 || f->first_us < r->span_first_us)
-		r->span_first_us = f->first_us;
-	if (f->first_us > r->span_last_us)
-		r->span_last_us = f->first_us;
-	return 0;
+	int rc = p->kind == BEHAVIOUR_PAIRS ? close_series(p) : close_host(p);
+	p->g.open = false;
+	return rc;
 }
 
-int behaviour_recompute(struct store *st, struct behaviour_stats *out)
+void behaviour_pass_set_span(struct behaviour_pass *p, int64_t first_us,
+			     int64_t last_us)
 {
-	memset(out, 0, sizeof *out);
-	struct recompute *r = calloc(1, sizeof *r);
-	if (!r)
-		return -1;
-	r->st = st;
-	r->stats = out;
-	int rc = store_each_flow_start(st, STORE_FLOWS_BY_CLIENT, on_span_flow,
-				       r);
-	if (rc == 0)
-		rc = store_each_flow_start(st, STORE_FLOWS_BY_PAIR,
-					   on_pair_flow, r);
-	if (rc == 0)
-		rc = finish_series(r);
-	r->g.open = false;
-	if (rc == 0)
-		rc = store_each_flow_start(st, STORE_FLOWS_BY_CLIENT,
-					   on_client_flow, r);
-	if (rc == 0)
-		rc = finish_host(r);
-	if (rc == 0)
-		rc = store_commit(st);
-	free(r);
-	return rc == 0 ? 0 : -1;
+	p->span_first_us = first_us;
+	p->span_last_us = last_us;
+}
+
+uint64_t behaviour_pass_judged(const struct behaviour_pass *p)
+{
+	return p->judged;
+}
+
+struct behaviour_pass *behaviour_pass_create(enum behaviour_pass_kind kind,
+					     behaviour_reading_fn fn,
+					     void *ctx)
+{
+	struct behaviour_pass *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	p->kind = kind;
+	p->fn = fn;
+	p->ctx = ctx;
+	return p;
+}
+
+void behaviour_pass_destroy(struct behaviour_pass *p)
+{
+	free(p);
 }
