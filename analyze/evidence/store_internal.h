@@ -59,6 +59,9 @@ struct store {
 	/* flows and observations waiting for their multi-row INSERT */
 	struct row_batch flows, obs;
 	struct anomaly_tally tally[ANOM_COUNT];
+	/* packets without a flow, by the reason decoding stopped (rows
+	 * "no_flow.<anomaly>" of the anomalies table) */
+	struct anomaly_tally unplaced[ANOM_COUNT];
 	/* The indicators table's counts of the observations written by this
 	 * store since the table counted those up to indicators_base (meta
 	 * 'indicators_obs'); overflowed when they cannot be kept. */
