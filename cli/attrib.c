@@ -47,7 +47,8 @@ static void usage(FILE *out)
 	fprintf(out, "  attrib help CMD                    a command's options\n"
 		     "  attrib -V | --version              the version\n"
 		     "\nexit codes: 0 success, 1 finding, 2 usage or input "
-		     "error, 3 internal error\nmanual: man attrib\n");
+		     "error, 3 internal error, 130 interrupted\n"
+		     "manual: man attrib\n");
 }
 
 void cli_error(const char *fmt, ...)
