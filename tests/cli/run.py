@@ -13,7 +13,8 @@ cli/cmd_*.c (and CLI_GEO_OPTIONS in cli/geo.h); the kinds from
     codes 0 1 2 3 130, CASE.db, CASE.db.head and SOURCE_DATE_EPOCH;
   - bash completion (docs/attrib.bash-completion sourced, _attrib called
     with COMP_WORDS set) offers every command, every long option of each
-    command, exactly the kinds after --kind, and file names for paths;
+    command, exactly the kinds after --kind (asked of the program, or its
+    own list when there is none to ask), and file names for paths;
   - "did you mean" for a mistyped command and kind (exit 2), and none
     when nothing is near;
   - --kind repeated lists the union of the kinds' observations;
@@ -200,9 +201,18 @@ def test_completion(comp, opts, cmds, work, label=""):
         missing += [f"{c}: --{o}" for o in sorted(longs) if f"--{o}" not in offered]
     check(f"{label}completion offers every long option of each command", not missing, missing)
     ks = kinds()
-    got = complete(comp, ["attrib", "indicators", "--db", "x.db", "--kind", ""])
-    check(f"{label}completion after --kind offers exactly the kinds of indicators --help",
+    got = complete(comp, ["/nonexistent/attrib", "indicators", "--db", "x.db", "--kind", ""])
+    check(f"{label}completion's own kind list (no attrib to ask) is indicators --help's",
           ks and sorted(got) == sorted(ks), (sorted(set(ks) ^ set(got)), len(ks)))
+    got = complete(comp, [ATTRIB, "indicators", "--db", "x.db", "--kind", ""])
+    check(f"{label}completion after --kind offers the kinds attrib lists",
+          ks and sorted(got) == sorted(ks), (sorted(set(ks) ^ set(got)), len(ks)))
+    fake = os.path.join(work, "fake-attrib")
+    with open(fake, "w") as f:
+        f.write("#!/bin/sh\necho 'usage: attrib indicators'\necho '  kinds: zz.one zz.two'\n")
+    os.chmod(fake, 0o755)
+    got = complete(comp, [fake, "indicators", "--kind", "zz"])
+    check(f"{label}completion asks the program for its kinds", got == ["zz.one", "zz.two"], got)
     got = complete(comp, ["attrib", "indicators", "--kind", "tls.ja"])
     check(f"{label}completion of --kind tls.ja", got == ["tls.ja3", "tls.ja3s", "tls.ja4"], got)
     got = complete(comp, ["attrib", "help", "fl"])
