@@ -128,7 +128,8 @@ def test_help(opts):
 
 def test_suggest(case):
     for typed, want in [("ingset", "ingest"), ("verfy", "verify"),
-                        ("indicatros", "indicators"), ("sumary", "summary")]:
+                        ("indicatros", "indicators"), ("sumary", "summary"),
+                        ("hepl", "help"), ("verison", "version")]:
         p = run([typed])
         check(f"'{typed}' suggests '{want}', exit 2",
               p.returncode == 2 and f"did you mean '{want}'?" in p.stderr, p.stderr)
