@@ -208,7 +208,7 @@ void model_set_destroy(struct model_set *ms);
 /* Folders below a --models folder that are read: deeper ones are skipped
  * (with that reason), which also ends a loop of symbolic links. */
 #define MODEL_DIR_MAX_DEPTH 8u
-/* Entries read from one folder and model files from one tree. */
+/* Entries read from all the folders of one tree, and model files. */
 #define MODEL_DIR_MAX_ENTRIES 65536u
 #define MODEL_DIR_MAX_FILES 4096u
 
@@ -224,9 +224,9 @@ typedef void (*model_skip_fn)(void *ctx, const char *path,
  * entries in byte order of their names, so the same tree loads in the
  * same order on every machine. Entries that are no model file (other
  * extensions, hidden names, sockets and devices, folders too deep,
- * entries that cannot be looked at) are skipped and passed to skip (when
- * not NULL) with the reason; a model file that does not load is an
- * error, not a skip. Each file's SHA-256 is recorded. Returns 0, or -1
+ * links back to a folder being walked, entries that cannot be looked
+ * at) are skipped and passed to skip (when not NULL) with the reason; a
+ * model file that does not load is an error, not a skip. Each file's SHA-256 is recorded. Returns 0, or -1
  * with one line in err naming the file (and line:column where there is
  * one), also when a folder holds no model file at any depth.
  */

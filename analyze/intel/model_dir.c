@@ -22,6 +22,11 @@ struct walk {
 	char *err;
 	size_t errlen;
 	size_t files;   /* model files loaded so far */
+	size_t entries; /* entries read from all folders so far */
+	/* the folders being walked, top first: a link back to one of them
+	 * is skipped, not walked again */
+	dev_t dev[MODEL_DIR_MAX_DEPTH + 1];
+	ino_t ino[MODEL_DIR_MAX_DEPTH + 1];
 };
 
 static bool ends_with(const char *s, const char *suffix)
@@ -83,9 +88,10 @@ static int read_names(struct walk *w, const char *path, char ***out,
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (n == MODEL_DIR_MAX_ENTRIES) {
-			snprintf(w->err, w->errlen, "%s: more than %u entries",
-				 path, MODEL_DIR_MAX_ENTRIES);
+		if (w->entries++ == MODEL_DIR_MAX_ENTRIES) {
+			snprintf(w->err, w->errlen, "%s: more than %u entries "
+				 "in the folders walked", path,
+				 MODEL_DIR_MAX_ENTRIES);
 			rc = -1;
 			break;
 		}
@@ -135,11 +141,17 @@ static int walk_entry(struct walk *w, const char *full, const char *name,
 		return 0;
 	}
 	if (S_ISDIR(sb.st_mode)) {
+		for (unsigned i = 0; i <= depth; i++)
+			if (w->dev[i] == sb.st_dev && w->ino[i] == sb.st_ino) {
+				skipped(w, full, "a link to a folder it is in");
+				return 0;
+			}
 		if (depth + 1 > MODEL_DIR_MAX_DEPTH) {
-			skipped(w, full, "folder deeper than "
-				"MODEL_DIR_MAX_DEPTH (8) levels");
+			skipped(w, full, "folder deeper than 8 levels");
 			return 0;
 		}
+		w->dev[depth + 1] = sb.st_dev;
+		w->ino[depth + 1] = sb.st_ino;
 		return walk_dir(w, full, depth + 1);
 	}
 	if (!S_ISREG(sb.st_mode)) {
@@ -193,7 +205,8 @@ int model_load_tree(struct model_set *ms, const char *path,
 	}
 	if (!S_ISDIR(sb.st_mode))
 		return load_file(ms, path, err, errlen);
-	struct walk w = {ms, skip, ctx, err, errlen, 0};
+	struct walk w = {.ms = ms, .skip = skip, .ctx = ctx, .err = err,
+			 .errlen = errlen, .dev = {sb.st_dev}, .ino = {sb.st_ino}};
 	if (walk_dir(&w, path, 0) != 0)
 		return -1;
 	if (w.files == 0) {

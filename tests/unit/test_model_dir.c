@@ -3,7 +3,8 @@
  * (analyze/intel/model_dir.c): model files in subfolders load, depth
  * first in byte order of the names; entries that are no model file are
  * skipped with their reason; folders past MODEL_DIR_MAX_DEPTH are
- * skipped; a tree without model files and a broken model are errors.
+ * skipped, and so are links back to a folder being walked; a tree
+ * without model files and a broken model are errors.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -130,6 +131,32 @@ static void test_depth_bound(void **state)
 	model_set_destroy(ms);
 }
 
+static void test_link_loops(void **state)
+{
+	(void)state;
+	reset();
+	make("l/sub/one.yaml", model_text);
+	char path[300], target[300], err[512];
+	/* three links back up: walked blindly, 3^8 folders */
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "%s/l/sub/up%d", dir, i);
+		snprintf(target, sizeof target, "%s/l", dir);
+		assert_int_equal(symlink(target, path), 0);
+	}
+	snprintf(path, sizeof path, "%s/l/self", dir);
+	assert_int_equal(symlink(".", path), 0);
+	snprintf(path, sizeof path, "%s/l", dir);
+	struct skips sk = {0};
+	struct model_set *ms = model_set_create();
+	assert_int_equal(model_load_tree(ms, path, on_skip, &sk, err,
+					 sizeof err), 0);
+	assert_int_equal(ms->n_files, 1);
+	assert_int_equal(sk.n, 4);
+	for (size_t i = 0; i < sk.n; i++)
+		assert_non_null(strstr(sk.lines[i], "a link to a folder it is in"));
+	model_set_destroy(ms);
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
@@ -179,6 +206,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_subfolders_in_order),
 		cmocka_unit_test(test_depth_bound),
+		cmocka_unit_test(test_link_loops),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
