@@ -163,6 +163,24 @@ int cli_geo_annotate_report(const struct cli_geo *g, json_t *doc)
 				return -1;
 		}
 	}
+	/* the addresses the hypotheses' evidence cites (STIX uses them) */
+	json_t *h, *e, *c;
+	size_t n;
+	json_array_foreach(json_object_get(doc, "hypotheses"), i, h)
+		json_array_foreach(json_object_get(h, "evidence"), j, e)
+			json_array_foreach(json_object_get(e, "cited"), n, c) {
+				const char *kind = json_string_value(
+					json_object_get(c, "kind"));
+				const char *v = json_string_value(
+					json_object_get(c, "value"));
+				if (!kind || !v ||
+				    (strcmp(kind, "ip.src") && strcmp(kind, "ip.dst") &&
+				     strcmp(kind, "dns.answer")))
+					continue;
+				json_t *geo = cli_geo_json(g, v);
+				if (geo && json_object_set_new(c, "geo", geo) != 0)
+					return -1;
+			}
 	json_t *src = cli_geo_sources(g);
 	return src ? json_object_set_new(doc, "enrichment", src) : -1;
 }

@@ -499,6 +499,11 @@ size_t ioc_count(const struct ioc_set *s)
 	return s->n;
 }
 
+const struct ioc_entry *ioc_entry_at(const struct ioc_set *s, size_t i)
+{
+	return &s->entries[i];
+}
+
 const struct ioc_skip *ioc_skips(const struct ioc_set *s, size_t *n)
 {
 	*n = s->n_skips;

@@ -111,6 +111,8 @@ struct ioc_file *ioc_file_add(struct ioc_set *s, const char *path,
 			      const char *format, const char *buf, size_t len);
 
 size_t ioc_count(const struct ioc_set *s);
+/* Entry i (0 <= i < ioc_count(s)), valid while s lives and grows not. */
+const struct ioc_entry *ioc_entry_at(const struct ioc_set *s, size_t i);
 const struct ioc_skip *ioc_skips(const struct ioc_set *s, size_t *n);
 const struct ioc_file *ioc_files(const struct ioc_set *s, size_t *n);
 /* Unsupported entries by reason: reason i and its count; false past the

@@ -362,6 +362,28 @@ def test_match(work, db, flows):
     check("match: a folder is read with its subfolders", len(hits) > 0)
     check("match: a folder's unreadable file is listed with the reason",
           "skipped " + os.path.join(mixed, "other.json") + ": JSON that is neither" in err, err)
+    # a model that includes a feed as one hypothesis's evidence
+    model = os.path.join(d, "feed-model.yaml")
+    open(model, "w").write(
+        "format: attrib-model-1\nname: feed-test\nsource: test-feed\n"
+        "hypotheses:\n  - id: feed-actor\n    name: Feed actor (test)\n"
+        "    feeds:\n      - id: f1\n        path: iocs.csv\n"
+        "        link: L1\n        reliability: C\n")
+    p = run(["score", "--db", db, "--models", model, "--json"], want_rc=None)
+    ev = []
+    if p.returncode == 0:
+        hs = [h for h in json.loads(p.stdout)["hypotheses"] if h["id"] == "feed-actor"]
+        ev = [e for h in hs for e in h["evidence"] if e["matches"] > 0]
+    check("model feeds: a CSV feed is one hypothesis's evidence at its link and rating",
+          ev and all(e["link"] == "L1" and e["reliability"] == "C" and
+                     e["id"].startswith("f1.") for e in ev), p.stderr[:300])
+    open(model, "w").write(
+        "format: attrib-model-1\nname: feed-test\nsource: test-feed\n"
+        "hypotheses:\n  - id: feed-actor\n    feeds:\n      - id: f1\n"
+        "        path: iocs.csv\n        link: L4\n        reliability: C\n")
+    p = run(["score", "--db", db, "--models", model], want_rc=None)
+    check("model feeds: a feed on L4 is a load error", p.returncode == 2 and
+          "L1 or L2" in p.stderr, p.stderr[:200])
     p = run(["match", "--db", db, "--intel", os.path.join(d, "missing.txt")], want_rc=2)
     check("match: a named intel file that is missing is an input error", p.returncode == 2)
 
@@ -488,8 +510,10 @@ def test_geo(work, db, flows):
     lab = os.path.join(work, "exp.db")
     rj, rh = os.path.join(work, "geo.json"), os.path.join(work, "geo.html")
     # the lab case's servers: documentation addresses
-    subprocess.run(["perl", mk, asn, "asn", "198.51.100.0/24=64511:Doc Net 3"], check=True)
-    subprocess.run(["perl", mk, cc, "country", "198.51.100.0/24=ZZ"], check=True)
+    subprocess.run(["perl", mk, asn, "asn", "198.51.100.0/24=64511:Doc Net 3",
+                    "203.0.113.0/24=64511:Doc Net 3"], check=True)
+    subprocess.run(["perl", mk, cc, "country", "198.51.100.0/24=ZZ", "203.0.113.0/24=ZZ"],
+                   check=True)
     run(["report", "--db", lab, "-o", rj] + geo)
     run(["report", "--db", lab, "-o", rh] + geo)
     doc = json.load(open(rj))
@@ -505,6 +529,20 @@ def test_geo(work, db, flows):
     html = open(rh).read()
     check("geo: HTML report shows ASN, organisation and country",
           "AS64511 Doc Net 3, ZZ" in html)
+    rs = os.path.join(work, "geo.stix.json")
+    run(["report", "--db", lab, "-o", rs] + geo)
+    b = json.load(open(rs))
+    by_id = {o["id"]: o for o in b["objects"]}
+    annotated = [o for o in b["objects"] if o["type"] == "ipv4-addr" and
+                 o["value"].startswith(("198.51.100.", "203.0.113."))]
+    check("geo: STIX addresses belong to their autonomous-system and carry the country",
+          annotated and all(o.get("x_attrib_country") == "ZZ" and
+                            by_id[o["belongs_to_refs"][0]]["number"] == 64511
+                            for o in annotated))
+    c = subprocess.run([sys.executable, os.path.join(ROOT, "tests/report/check_stix.py"), rs],
+                       capture_output=True, text=True)
+    check("geo: the annotated STIX bundle passes check_stix.py", c.returncode == 0,
+          (c.stdout + c.stderr)[-300:])
     p = run(["flows", "--db", db, "--asn", os.path.join(work, "case.misp.json")], want_rc=2)
     check("geo: a file that is no MaxMind DB is an input error", "not a MaxMind DB" in p.stderr,
           p.stderr)

@@ -27,7 +27,7 @@ TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 TYPE = re.compile(r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$")
 STIX_NS = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")
 SCO = {"ipv4-addr", "ipv6-addr", "domain-name", "url", "x509-certificate",
-       "network-traffic"}
+       "network-traffic", "autonomous-system"}
 REQUIRED = {
     "identity": ["name"],
     "campaign": ["name"],
@@ -60,6 +60,8 @@ def sco_id(obj):
     t = obj["type"]
     if t == "x509-certificate":
         props = {"hashes": obj["hashes"]} if "hashes" in obj else {}
+    elif t == "autonomous-system":
+        props = {"number": obj["number"]}
     elif t == "network-traffic":
         props = {k: obj[k] for k in ("protocols", "extensions") if k in obj}
     elif t in SCO:
