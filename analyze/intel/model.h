@@ -223,9 +223,9 @@ typedef void (*model_skip_fn)(void *ctx, const char *path,
  * every *.yaml, *.yml and *.json file in it, depth first, each folder's
  * entries in byte order of their names, so the same tree loads in the
  * same order on every machine. Entries that are no model file (other
- * extensions, hidden names, sockets and devices, folders too deep,
- * links back to a folder being walked, entries that cannot be looked
- * at) are skipped and passed to skip (when not NULL) with the reason; a
+ * extensions, valid JSON that is no STIX bundle, hidden names, sockets
+ * and devices, folders too deep, links back to a folder being walked,
+ * entries that cannot be looked at) are skipped and passed to skip (when not NULL) with the reason; a
  * model file that does not load is an error, not a skip. Each file's SHA-256 is recorded. Returns 0, or -1
  * with one line in err naming the file (and line:column where there is
  * one), also when a folder holds no model file at any depth.

@@ -2,7 +2,8 @@
  * model_dir.c — the paths given to --models (model.h): one model file, or
  * a folder walked depth first into its subfolders, in byte order of the
  * names, bounded in depth, entries and files; what is not a model file
- * is skipped with its reason.
+ * (other extensions, JSON that is no STIX bundle such as a MISP event a
+ * model includes as a feed) is skipped with its reason.
  */
 #include "analyze/intel/model.h"
 
@@ -14,6 +15,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "analyze/intel/file.h"
 
 struct walk {
 	struct model_set *ms;
@@ -51,6 +56,30 @@ static int load_file(struct model_set *ms, const char *path, char *err,
 	snprintf(err, errlen, "%s: not a model file (expected .yaml, .yml or "
 		 ".json)", path);
 	return -1;
+}
+
+/* A .json file met in a folder that is valid JSON but no STIX bundle (a
+ * MISP event or feed a model includes, a report): true, it is skipped.
+ * Anything else, unreadable or broken files included, is left to the
+ * STIX loader and its errors. */
+static bool json_not_bundle(const char *path)
+{
+	char err[512];
+	FILE *f = intel_file_open(path, "model file", MODEL_FILE_MAX_BYTES,
+				  err, sizeof err);
+	if (!f)
+		return false;
+	json_error_t je;
+	json_t *root = json_loadf(f, JSON_DECODE_ANY, &je);
+	fclose(f);
+	if (!root)
+		return false;
+	json_t *type = json_is_object(root) ? json_object_get(root, "type")
+					    : NULL;
+	bool bundle = json_is_string(type) &&
+		      !strcmp(json_string_value(type), "bundle");
+	json_decref(root);
+	return !bundle;
 }
 
 static void skipped(struct walk *w, const char *path, const char *reason)
@@ -160,6 +189,11 @@ static int walk_entry(struct walk *w, const char *full, const char *name,
 	}
 	if (!model_name(name)) {
 		skipped(w, full, "not a model file (.yaml, .yml, .json)");
+		return 0;
+	}
+	if (ends_with(name, ".json") && json_not_bundle(full)) {
+		skipped(w, full, "JSON but not a STIX bundle (no \"type\": "
+			"\"bundle\")");
 		return 0;
 	}
 	if (w->files == MODEL_DIR_MAX_FILES) {

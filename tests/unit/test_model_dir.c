@@ -80,6 +80,8 @@ static void test_subfolders_in_order(void **state)
 	make("m/README.md", "not a model\n");
 	make("m/b/prefixes.csv", "192.0.2.0/24,x\n");
 	make("m/.hidden.yaml", model_text);
+	make("m/b/feed/misp-event.json", "{\"Event\": {\"info\": \"x\"}}");
+	make("m/b/list.json", "[1, 2]");
 	make("m/empty/", NULL);
 	char path[300], err[512];
 	snprintf(path, sizeof path, "%s/m", dir);
@@ -97,6 +99,10 @@ static void test_subfolders_in_order(void **state)
 	static const char *const want_skip[] = {
 		"m/.hidden.yaml: hidden",
 		"m/README.md: not a model file (.yaml, .yml, .json)",
+		"m/b/feed/misp-event.json: JSON but not a STIX bundle (no "
+		"\"type\": \"bundle\")",
+		"m/b/list.json: JSON but not a STIX bundle (no \"type\": "
+		"\"bundle\")",
 		"m/b/prefixes.csv: not a model file (.yaml, .yml, .json)",
 	};
 	assert_int_equal(sk.n, ARRAY_LEN(want_skip));
