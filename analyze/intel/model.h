@@ -223,12 +223,14 @@ typedef void (*model_skip_fn)(void *ctx, const char *path,
  * every *.yaml, *.yml and *.json file in it, depth first, each folder's
  * entries in byte order of their names, so the same tree loads in the
  * same order on every machine. Entries that are no model file (other
- * extensions, valid JSON that is no STIX bundle, hidden names, sockets
- * and devices, folders too deep, links back to a folder being walked,
- * entries that cannot be looked at) are skipped and passed to skip (when not NULL) with the reason; a
- * model file that does not load is an error, not a skip. Each file's SHA-256 is recorded. Returns 0, or -1
- * with one line in err naming the file (and line:column where there is
- * one), also when a folder holds no model file at any depth.
+ * extensions, valid JSON that is no STIX bundle, hidden names, folders
+ * too deep, links back to a folder being walked, entries that cannot be
+ * looked at) are skipped and passed to skip (when not NULL) with the
+ * reason; a model file that does not load is an error, not a skip, and
+ * so is a FIFO or device with a model's name. Each file's SHA-256 is
+ * recorded. Returns 0, or -1 with one line in err naming the file (and
+ * line:column where there is one), also when a folder holds no model
+ * file at any depth.
  */
 int model_load_tree(struct model_set *ms, const char *path,
 		    model_skip_fn skip, void *ctx, char *err, size_t errlen);

@@ -183,15 +183,14 @@ static int walk_entry(struct walk *w, const char *full, const char *name,
 		w->ino[depth + 1] = sb.st_ino;
 		return walk_dir(w, full, depth + 1);
 	}
-	if (!S_ISREG(sb.st_mode)) {
-		skipped(w, full, "not a regular file");
-		return 0;
-	}
 	if (!model_name(name)) {
 		skipped(w, full, "not a model file (.yaml, .yml, .json)");
 		return 0;
 	}
-	if (ends_with(name, ".json") && json_not_bundle(full)) {
+	/* a FIFO or device with a model's name is refused by the loader,
+	 * as when it is named directly */
+	if (S_ISREG(sb.st_mode) && ends_with(name, ".json") &&
+	    json_not_bundle(full)) {
 		skipped(w, full, "JSON but not a STIX bundle (no \"type\": "
 			"\"bundle\")");
 		return 0;

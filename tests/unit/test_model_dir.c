@@ -163,6 +163,35 @@ static void test_link_loops(void **state)
 	model_set_destroy(ms);
 }
 
+static void test_fifos(void **state)
+{
+	(void)state;
+	reset();
+	make("f/ok.yaml", model_text);
+	char path[300], err[512] = "";
+	snprintf(path, sizeof path, "%s/f/pipe.txt", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof path, "%s/f", dir);
+	struct skips sk = {0};
+	struct model_set *ms = model_set_create();
+	/* a FIFO without a model's name is skipped, never opened */
+	assert_int_equal(model_load_tree(ms, path, on_skip, &sk, err,
+					 sizeof err), 0);
+	assert_int_equal(sk.n, 1);
+	assert_string_equal(sk.lines[0], "f/pipe.txt: not a model file "
+			    "(.yaml, .yml, .json)");
+	model_set_destroy(ms);
+	/* with a model's name it is refused, as when named directly */
+	snprintf(path, sizeof path, "%s/f/pipe.yaml", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof path, "%s/f", dir);
+	ms = model_set_create();
+	assert_int_equal(model_load_tree(ms, path, NULL, NULL, err,
+					 sizeof err), -1);
+	assert_non_null(strstr(err, "pipe.yaml"));
+	model_set_destroy(ms);
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
@@ -213,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_subfolders_in_order),
 		cmocka_unit_test(test_depth_bound),
 		cmocka_unit_test(test_link_loops),
+		cmocka_unit_test(test_fifos),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
