@@ -224,6 +224,17 @@ def test_completion(comp, opts, cmds, work, label=""):
     check(f"{label}completion of a capture path offers the file", got == ["caps/one.pcap"], got)
     got = complete(comp, ["attrib", "verify", "--db", "caps/"], cwd=work)
     check(f"{label}completion after --db offers files", "caps/one.pcap" in got, got)
+    open(os.path.join(work, "caps", "two words.pcap"), "w").close()
+    got = complete(comp, ["attrib", "ingest", "--db", "c.db", "caps/t"], cwd=work)
+    check(f"{label}completion keeps a file name with a space whole",
+          got == ["caps/two words.pcap"], got)
+    os.makedirs(os.path.join(work, "caps", "sub"), exist_ok=True)
+    open(os.path.join(work, "caps", "geo.mmdb"), "w").close()
+    got = complete(comp, ["attrib", "flows", "--geoip", "caps/"], cwd=work)
+    check(f"{label}completion after --geoip offers .mmdb files and folders",
+          sorted(got) == ["caps/geo.mmdb", "caps/sub"], got)
+    got = complete(comp, ["attrib", "capture", "-w", "caps/"], cwd=work)
+    check(f"{label}completion after -w offers folders only", got == ["caps/sub"], got)
 
 
 def test_models(case):
