@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "analyze/crypto/digest.h"
+#include "analyze/intel/mmdb.h"
 #include "analyze/intel/file.h"
 #include "analyze/vocab/kinds.h"
 
@@ -158,6 +159,8 @@ void model_set_destroy(struct model_set *ms)
 	free(ms->files);
 	free(ms->prefixes);
 	free(ms->standards);
+	for (size_t i = 0; i < ms->n_mmdb; i++)
+		geo_db_close(ms->mmdb[i]);
 	free(ms);
 }
 
@@ -388,6 +391,12 @@ fail:
 	return -1;
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && !strcasecmp(s + a - b, suffix);
+}
+
 /* ---- finishing ---- */
 
 static int cmp_hyp(const void *a, const void *b)
@@ -583,7 +592,49 @@ const struct model_prefix *model_prefix_lookup(const struct model_set *ms,
 		    (!best || p->prefix_len > best->prefix_len))
 			best = p;
 	}
-	return best;
+	if (best || !ms->n_mmdb)
+		return best;
+	static _Thread_local struct model_prefix from_mmdb;
+	struct geo_info gi;
+	memset(&gi, 0, sizeof gi);
+	for (size_t i = 0; i < ms->n_mmdb; i++)
+		(void)geo_db_lookup(ms->mmdb[i], addr_text, &gi);
+	if (!gi.found)
+		return NULL;
+	memset(&from_mmdb, 0, sizeof from_mmdb);
+	from_mmdb.family = fam;
+	from_mmdb.asn = gi.asn;
+	memcpy(from_mmdb.country, gi.country, sizeof from_mmdb.country);
+	return &from_mmdb;
+}
+
+/* A MaxMind DB given as a prefix table (model_load_prefixes). */
+static int load_mmdb_prefixes(struct model_set *ms, const char *path,
+			      char *err, size_t errlen)
+{
+	if (ms->n_mmdb == MODEL_MMDB_MAX) {
+		snprintf(err, errlen, "%s: more than %d MaxMind DB prefix "
+			 "tables", path, MODEL_MMDB_MAX);
+		return -1;
+	}
+	struct geo_db *db = geo_db_open(path, err, errlen);
+	if (!db)
+		return -1;
+	char *p = strdup(path);
+	if (!p || grow((void **)&ms->files, &ms->cap_files, ms->n_files,
+		       sizeof *ms->files) != 0) {
+		free(p);
+		geo_db_close(db);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	struct model_file *f = &ms->files[ms->n_files++];
+	memset(f, 0, sizeof *f);
+	f->path = p;
+	f->format = "mmdb";
+	memcpy(f->sha256, geo_db_sha256(db), sizeof f->sha256);
+	ms->mmdb[ms->n_mmdb++] = db;
+	return 0;
 }
 
 /* Parses "PREFIX,ASN,CC" (already stripped of the line end) into p. */
@@ -613,6 +664,8 @@ static const char *parse_prefix_line(char *line, struct model_prefix *p)
 int model_load_prefixes(struct model_set *ms, const char *path, char *err,
 			size_t errlen)
 {
+	if (ends_with(path, ".mmdb"))
+		return load_mmdb_prefixes(ms, path, err, errlen);
 	FILE *f = intel_file_open(path, "prefix table",
 				  MODEL_PREFIX_TABLE_MAX_BYTES, err, errlen);
 	char line[256];

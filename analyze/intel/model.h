@@ -160,7 +160,7 @@ struct model_unevaluated {
 struct model_file {
 	char *path;
 	char sha256[65];
-	const char *format;     /* "yaml" or "stix" (static) */
+	const char *format;     /* "yaml", "stix" or "mmdb" (static) */
 	size_t objects;         /* STIX: objects in the bundle */
 	size_t objects_unused;  /* STIX: of types (or relationships) attrib
 				   does not use; counted, not listed */
@@ -180,6 +180,9 @@ struct model_standard {
 	bool strict;            /* met when Bel > threshold, else ≥ */
 };
 
+struct geo_db;
+enum { MODEL_MMDB_MAX = 4 };
+
 struct model_set {
 	struct model_hypothesis *hyps;
 	size_t n_hyps, cap_hyps;
@@ -189,6 +192,9 @@ struct model_set {
 	size_t n_files, cap_files;
 	struct model_prefix *prefixes;
 	size_t n_prefixes, cap_prefixes;
+	struct geo_db *mmdb[MODEL_MMDB_MAX]; /* prefix tables given as
+	                                       MaxMind DB files */
+	size_t n_mmdb;
 	struct model_standard *standards; /* none: the defaults */
 	size_t n_standards, cap_standards;
 	double deception;       /* δ, default 1 */
@@ -323,8 +329,10 @@ int model_file_read(struct model_set *ms, const char *path,
  * Reads a prefix table (a regular file of at most
  * MODEL_PREFIX_TABLE_MAX_BYTES; at most MODEL_PREFIXES_MAX prefixes in
  * all): text lines "PREFIX,ASN,COUNTRY" (e.g.
- * "198.51.100.0/24,64500,ZZ"), '#' comments and blank lines ignored.
- * 0, or -1 with "file:line: ..." in err.
+ * "198.51.100.0/24,64500,ZZ"), '#' comments and blank lines ignored; or,
+ * for a file named *.mmdb, a MaxMind DB (ASN and country fields,
+ * analyze/intel/mmdb.h), recorded in ms->files with format "mmdb" and its
+ * SHA-256 (at most MODEL_MMDB_MAX). 0, or -1 with "file:line: ..." in err.
  */
 int model_load_prefixes(struct model_set *ms, const char *path, char *err,
 			size_t errlen);
@@ -346,7 +354,9 @@ bool model_addr_in(const char *addr_text, const uint8_t net[16], int family,
 		   int prefix_len);
 
 /* The prefix-table row with the longest prefix holding addr_text, or
- * NULL. */
+ * NULL; with no such row, what the MaxMind DB tables say of the address
+ * (asn, country; addr and prefix_len unset), in a buffer of the calling
+ * thread valid until its next call. */
 const struct model_prefix *model_prefix_lookup(const struct model_set *ms,
 					       const char *addr_text);
 

@@ -331,7 +331,7 @@ static int read_match(struct reader *r, const struct ynode *m,
 		if (!kind_is_address(p->kind))
 			return fail(r, which, "%s: applies to ip, ip.src, "
 				    "ip.dst and dns.answer, not %s", key, kind);
-		if (!r->ms->n_prefixes)
+		if (!r->ms->n_prefixes && !r->ms->n_mmdb)
 			return fail(r, which, "%s: needs a prefix table "
 				    "(top-level key prefixes)", key);
 		if (p->match == MODEL_MATCH_ASN) {

@@ -543,6 +543,23 @@ def test_geo(work, db, flows):
                        capture_output=True, text=True)
     check("geo: the annotated STIX bundle passes check_stix.py", c.returncode == 0,
           (c.stdout + c.stderr)[-300:])
+    # asn: and country: patterns with an mmdb as the model's prefix table
+    model = os.path.join(work, "mmdb-model.yaml")
+    shutil.copy(asn, os.path.join(work, "prefixes-asn.mmdb"))
+    open(model, "w").write(
+        "format: attrib-model-1\nname: mmdb-test\nsource: test\n"
+        "prefixes: prefixes-asn.mmdb\nhypotheses:\n  - id: doc-net\n"
+        "    indicators:\n      - id: in-as\n        match: {kind: ip.dst, asn: 64511}\n"
+        "        link: L1\n        reliability: C\n")
+    p = run(["score", "--db", lab, "--models", model, "--json"], want_rc=None)
+    ok_ = p.returncode == 0
+    doc = json.loads(p.stdout) if ok_ else {}
+    ev = [e for h in doc.get("hypotheses", []) if h["id"] == "doc-net"
+          for e in h["evidence"] if e["id"] == "in-as"]
+    files = {m.get("format") for m in doc.get("models", [])}
+    check("geo: asn: patterns with an mmdb as the prefix table match, the mmdb "
+          "recorded with the models", ok_ and ev and ev[0]["matches"] > 0 and "mmdb" in files,
+          (p.stderr or str(files))[:300])
     p = run(["flows", "--db", db, "--asn", os.path.join(work, "case.misp.json")], want_rc=2)
     check("geo: a file that is no MaxMind DB is an input error", "not a MaxMind DB" in p.stderr,
           p.stderr)
