@@ -170,6 +170,7 @@ check: all $(BUILD)/gen/scenario
 	@$(STEP) tshark-indicators sh tests/oracle/tshark-indicators.sh $(ATTRIB)
 	@$(STEP) tshark-communityid sh tests/oracle/tshark-communityid.sh $(ATTRIB)
 	@$(STEP) intel python3 tests/intel/run.py $(ATTRIB)
+	@$(STEP) cli python3 tests/cli/run.py $(ATTRIB)
 	@$(STEP) attribution-scenarios python3 tests/scenarios/run.py $(ATTRIB)
 	@$(STEP) calibration-smoke $(CALIBRATE) --n 20 --smoke
 	@$(STEP) fuzz sh -c 'mkdir -p build/fuzz && sh tests/fuzz/build.sh --run 10 > build/fuzz/smoke.log 2>&1 \
@@ -219,7 +220,8 @@ install: $(ATTRIB)
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	  $(DESTDIR)$(PREFIX)/share/doc/attrib
 	install -m 0755 $(ATTRIB) $(DESTDIR)$(PREFIX)/bin/attrib
-	install -m 0644 docs/attrib.1 $(DESTDIR)$(PREFIX)/share/man/man1/attrib.1
+	sed 's|/usr/local|$(PREFIX)|g' docs/attrib.1 > $(DESTDIR)$(PREFIX)/share/man/man1/attrib.1
+	chmod 0644 $(DESTDIR)$(PREFIX)/share/man/man1/attrib.1
 	install -m 0644 docs/attrib.bash-completion \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/attrib
 	install -m 0644 README.md docs/*.md docs/report-schema.json \
