@@ -47,7 +47,8 @@ static void usage(FILE *out)
 	fprintf(out, "  attrib help CMD                    a command's options\n"
 		     "  attrib -V | --version              the version\n"
 		     "\nexit codes: 0 success, 1 finding, 2 usage or input "
-		     "error, 3 internal error\nmanual: man attrib\n");
+		     "error, 3 internal error, 130 interrupted\n"
+		     "manual: man attrib\n");
 }
 
 void cli_error(const char *fmt, ...)
@@ -117,11 +118,13 @@ static const struct command *find_command(const char *name)
 /* "unknown command" with the nearest command when one is near. */
 static int unknown_command(const char *name)
 {
-	const char *names[sizeof commands / sizeof commands[0]];
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+	enum { N = sizeof commands / sizeof commands[0] };
+	const char *names[N + 2];
+	for (size_t i = 0; i < N; i++)
 		names[i] = commands[i].name;
-	const char *near = cli_suggest(name, names,
-				       sizeof commands / sizeof commands[0]);
+	names[N] = "help";    /* the words dispatch() knows besides */
+	names[N + 1] = "version";
+	const char *near = cli_suggest(name, names, N + 2);
 	if (near)
 		cli_error("unknown command '%s' (did you mean '%s'? try: attrib "
 			  "help)", name, near);

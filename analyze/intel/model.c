@@ -6,7 +6,6 @@
 #include "analyze/intel/model.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -396,96 +395,6 @@ static bool ends_with(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);
 	return a >= b && !strcasecmp(s + a - b, suffix);
-}
-
-static int load_file(struct model_set *ms, const char *path, char *err,
-		     size_t errlen)
-{
-	if (ends_with(path, ".yaml") || ends_with(path, ".yml"))
-		return model_load_yaml(ms, path, err, errlen);
-	if (ends_with(path, ".json"))
-		return model_load_stix(ms, path, err, errlen);
-	snprintf(err, errlen, "%s: not a model file (expected .yaml, .yml or "
-		 ".json)", path);
-	return -1;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-enum { MODEL_DIR_MAX_DEPTH = 8 };
-
-/* Loads the model files of folder path and of its subfolders (in name
- * order, hidden entries skipped), adding the number of files to *found. */
-static int load_dir(struct model_set *ms, const char *path, int depth,
-		    size_t *found, char *err, size_t errlen)
-{
-	struct stat sb;
-	DIR *d = opendir(path);
-	if (!d) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	int rc = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char *full = NULL;
-		if (grow((void **)&names, &cap, n, sizeof *names) != 0 ||
-		    asprintf(&full, "%s/%s", path, e->d_name) < 0) {
-			snprintf(err, errlen, "%s: out of memory", path);
-			rc = -1;
-			break;
-		}
-		names[n++] = full;
-	}
-	closedir(d);
-	if (rc == 0)
-		qsort(names, n, sizeof *names, cmp_str);
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		if (stat(names[i], &sb) != 0)
-			continue;
-		if (S_ISDIR(sb.st_mode)) {
-			if (depth < MODEL_DIR_MAX_DEPTH)
-				rc = load_dir(ms, names[i], depth + 1, found,
-					      err, errlen);
-			continue;
-		}
-		if (!(ends_with(names[i], ".yaml") || ends_with(names[i], ".yml") ||
-		      ends_with(names[i], ".json")))
-			continue;
-		rc = load_file(ms, names[i], err, errlen);
-		(*found)++;
-	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return rc;
-}
-
-int model_load_path(struct model_set *ms, const char *path, char *err,
-		    size_t errlen)
-{
-	struct stat sb;
-	if (stat(path, &sb) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (!S_ISDIR(sb.st_mode))
-		return load_file(ms, path, err, errlen);
-	size_t found = 0;
-	int rc = load_dir(ms, path, 0, &found, err, errlen);
-	if (rc == 0 && found == 0) {
-		snprintf(err, errlen, "%s: no model files (*.yaml, *.yml, "
-			 "*.json) in this directory or its subfolders", path);
-		rc = -1;
-	}
-	return rc;
 }
 
 /* ---- finishing ---- */

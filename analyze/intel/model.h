@@ -209,13 +209,39 @@ struct model_set {
 struct model_set *model_set_create(void);
 void model_set_destroy(struct model_set *ms);
 
+/* ---- the paths given to --models (model_dir.c) ---- */
+
+/* Folders below a --models folder that are read: deeper ones are skipped
+ * (with that reason), which also ends a loop of symbolic links. */
+#define MODEL_DIR_MAX_DEPTH 8u
+/* Entries read from all the folders of one tree, and model files. */
+#define MODEL_DIR_MAX_ENTRIES 65536u
+#define MODEL_DIR_MAX_FILES 4096u
+
+/* Told of each entry of a folder that was not loaded: its path and why
+ * ("not a model file (.yaml, .yml, .json)", "hidden", ...). */
+typedef void (*model_skip_fn)(void *ctx, const char *path,
+			      const char *reason);
+
 /*
- * Loads one path: a directory (its *.yaml, *.yml and *.json files and
- * those of its subfolders, 8 levels at most, in name order, hidden
- * entries skipped), a YAML model (.yaml/.yml) or a STIX 2.1
- * bundle (.json). The file's SHA-256 is recorded. Returns 0, or -1 with
- * one line in err naming the file (and line:column where there is one).
+ * Loads one path: a YAML model (.yaml/.yml), a STIX 2.1 bundle (.json),
+ * or a directory and its subfolders (up to MODEL_DIR_MAX_DEPTH levels):
+ * every *.yaml, *.yml and *.json file in it, depth first, each folder's
+ * entries in byte order of their names, so the same tree loads in the
+ * same order on every machine. Entries that are no model file (other
+ * extensions, valid JSON that is no STIX bundle, hidden names, folders
+ * too deep, links back to a folder being walked, entries that cannot be
+ * looked at) are skipped and passed to skip (when not NULL) with the
+ * reason; a model file that does not load is an error, not a skip, and
+ * so is a FIFO or device with a model's name. Each file's SHA-256 is
+ * recorded. Returns 0, or -1 with one line in err naming the file (and
+ * line:column where there is one), also when a folder holds no model
+ * file at any depth.
  */
+int model_load_tree(struct model_set *ms, const char *path,
+		    model_skip_fn skip, void *ctx, char *err, size_t errlen);
+
+/* model_load_tree() without telling anyone of skipped entries. */
 int model_load_path(struct model_set *ms, const char *path, char *err,
 		    size_t errlen);
 
