@@ -7,11 +7,11 @@
 # For every capture in ../shared/pcaps/ndpi (override with ATTRIB_PCAPS):
 #     ATTRIB ingest --db CASE.db FILE
 #     sqlite3 CASE.db "SELECT first_frame, community_id FROM flows"
-#     tshark -r FILE --enable-protocol communityid -o ip.defragment:FALSE
-#            -o ipv6.defragment:FALSE -T fields -e frame.number -e communityid
-# IP reassembly is off because attrib's flows are keyed on each packet's
-# own headers: a fragment after the first has no ports, and both attrib
-# and Wireshark then hash its addresses and protocol alone.
+#     tshark -r FILE --enable-protocol communityid -T fields
+#            -e frame.number -e communityid
+# with IP reassembly on in both: attrib reassembles IP fragments before
+# flows see them, so a fragmented datagram belongs to the flow of its
+# ports, as in tshark.
 # A flow agrees when tshark's Community ID of the flow's first frame equals
 # attrib's (tshark computes one per packet; a flow's packets all share
 # it, and the first is the packet attrib computed it from). When tshark
@@ -57,9 +57,8 @@ fi
 [ -d "$pcaps" ] || { echo "tshark-communityid: no folder $pcaps" >&2; exit 2; }
 mkdir -p "$root/build/oracle/tshark-cache"
 CACHE=$root/build/oracle/tshark-cache
-TSHARK_ARGS="-n --enable-protocol communityid -o ip.defragment:FALSE
-	-o ipv6.defragment:FALSE -T fields -E occurrence=a -E aggregator=,
-	-e frame.number -e communityid"
+TSHARK_ARGS="-n --enable-protocol communityid -T fields -E occurrence=a
+	-E aggregator=, -e frame.number -e communityid"
 KEY=$({ tshark -v 2>/dev/null | head -1; echo "$TSHARK_ARGS"; } |
 	sha256sum | cut -c1-16)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tshark-cid.XXXXXX")
