@@ -81,14 +81,17 @@ struct gz_reader *gz_open(FILE *file)
 	return g;
 }
 
-/* Reads more compressed bytes; false at the end of the file or on error. */
-static bool gz_fill(struct gz_reader *g)
+/* Reads more compressed bytes after the `keep` unread ones (moved to the
+ * buffer's start); false at the end of the file or on error. */
+static bool gz_fill_keeping(struct gz_reader *g, size_t keep)
 {
 	size_t n;
 
 	if (g->eof)
 		return false;
-	n = fread(g->in, 1, GZ_IN_BYTES, g->file);
+	if (keep > 0)
+		memmove(g->in, g->z.next_in, keep);
+	n = fread(g->in + keep, 1, GZ_IN_BYTES - keep, g->file);
 	if (n == 0) {
 		if (ferror(g->file)) {
 			snprintf(g->err, sizeof(g->err),
@@ -99,11 +102,16 @@ static bool gz_fill(struct gz_reader *g)
 		g->eof = true;
 		return false;
 	}
-	sha256_stream_update(g->stored, g->in, n);
+	sha256_stream_update(g->stored, g->in + keep, n);
 	g->stored_bytes += n;
 	g->z.next_in = g->in;
-	g->z.avail_in = (uInt)n;
+	g->z.avail_in = (uInt)(keep + n);
 	return true;
+}
+
+static bool gz_fill(struct gz_reader *g)
+{
+	return gz_fill_keeping(g, 0);
 }
 
 ssize_t gz_read(struct gz_reader *g, void *buf, size_t size)
@@ -118,6 +126,10 @@ ssize_t gz_read(struct gz_reader *g, void *buf, size_t size)
 		if (g->member_done) {
 			/* More bytes after a member: another member, or
 			 * trailing bytes (hashed as stored, not read). */
+			if (g->z.avail_in == 1 && !g->eof &&
+			    g->z.next_in[0] == 0x1f &&
+			    gz_fill_keeping(g, 1))
+				continue; /* a member's magic split by reads */
 			if (g->z.avail_in < 2 || g->z.next_in[0] != 0x1f ||
 			    g->z.next_in[1] != 0x8b) {
 				g->z.avail_in = 0;
@@ -149,14 +161,17 @@ ssize_t gz_read(struct gz_reader *g, void *buf, size_t size)
 		return -1;
 	}
 	g->out_bytes += got;
-	return g->failed ? -1 : (ssize_t)got;
+	/* Bytes inflated before an error are given first; the error comes
+	 * with the next call. */
+	return g->failed && got == 0 ? -1 : (ssize_t)got;
 corrupt:
 	snprintf(g->err, sizeof(g->err),
 		 "corrupt compressed data near decompressed offset %llu (zlib: %s)",
 		 (unsigned long long)(g->out_bytes + got),
 		 g->z.msg ? g->z.msg : "error");
 	g->failed = true;
-	return -1;
+	g->out_bytes += got;
+	return got > 0 ? (ssize_t)got : -1;
 }
 
 int gz_finish(struct gz_reader *g, uint8_t stored[SHA256_LEN])
