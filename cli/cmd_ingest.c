@@ -35,6 +35,7 @@
 #include "analyze/ingest/shard.h"
 #include "analyze/vocab/version.h"
 #include "capture/decode.h"
+#include "capture/defrag.h"
 #include "capture/source.h"
 #include "cli/cli.h"
 #include "cli/out.h"
@@ -277,6 +278,7 @@ struct run {
 	struct store *st;
 	struct dpi *dpi;
 	struct pipeline *pl;
+	struct defrag *df;         /* IP reassembly, before the flow table */
 	struct pipeline_config cfg;
 	struct progress progress;
 	const char *args;
@@ -397,11 +399,13 @@ static int ingest_file(struct run *r, const char *given)
 			  path, resume.replay_until);
 	struct packet pkt;
 	enum source_status status;
+	defrag_end(r->df); /* no fragment carries over from another source */
 	while ((status = source_next(src, &pkt)) == SOURCE_PACKET) {
 		decode_packet(&pkt);
 		if (source_record_over_snaplen(src))
 			anomaly_add(&pkt.anomalies, ANOM_RECORD_OVER_SNAPLEN);
-		if (pipeline_packet(r->pl, &pkt, err, sizeof err) != 0) {
+		if (pipeline_packet(r->pl, defrag_packet(r->df, &pkt), err,
+				    sizeof err) != 0) {
 			cli_error("%s: %s", path, err);
 			rc = -1;
 			goto close_source;
@@ -414,6 +418,10 @@ static int ingest_file(struct run *r, const char *given)
 			goto close_source;
 		}
 	}
+	/* datagrams still missing fragments at the end of the source */
+	for (unsigned n = defrag_end(r->df); n > 0; n--)
+		pipeline_file_anomaly(r->pl, ANOM_FRAGMENTS_INCOMPLETE,
+				      source_frames(src));
 	const char *error = NULL;
 	if (status == SOURCE_ERROR) {
 		error = source_error(src);
@@ -489,6 +497,11 @@ int cli_ingest_files(struct store *st, const struct file_list *files,
 		rc = EXIT_INTERNAL;
 		goto close_all;
 	}
+	if (!(r.df = defrag_create(NULL))) {
+		cli_error("out of memory (reassembly)");
+		rc = EXIT_INTERNAL;
+		goto close_all;
+	}
 	double t0 = cli_now();
 	progress_start(&r.progress, files->total_bytes);
 	struct sigaction old_actions[2];
@@ -551,6 +564,7 @@ int cli_ingest_files(struct store *st, const struct file_list *files,
 			secs > 0 ? (double)files->total_bytes / 1e6 / secs : 0,
 			secs > 0 ? (double)r.packets / secs : 0);
 close_all:
+	defrag_destroy(r.df);
 	pipeline_destroy(r.pl);
 	dpi_destroy(r.dpi);
 	return rc;
