@@ -101,7 +101,8 @@ void cli_file_list_free(struct file_list *l)
 	free(l->paths);
 }
 
-/* NULL when the file starts with a pcap or pcapng magic number, else
+/* NULL when the file (decompressed, if it is gzip) starts with a pcap or
+ * pcapng magic number, else
  * why it is not taken as a capture. Never blocks (only regular files are
  * opened, capture_fopen_regular). */
 static const char *not_a_capture(const char *path, char *why, size_t len)
@@ -110,6 +111,10 @@ static const char *not_a_capture(const char *path, char *why, size_t len)
 	FILE *f = capture_fopen_regular(path, why, len);
 	if (!f)
 		return why;
+	/* gzip-compressed: the magic is the decompressed stream's. */
+	f = capture_open_decompressed(f);
+	if (!f)
+		return "out of memory";
 	size_t n = fread(m, 1, sizeof m, f);
 	fclose(f);
 	if (n == 0)
@@ -428,18 +433,29 @@ static int ingest_file(struct run *r, const char *given)
 	uint8_t sha[SHA256_LEN];
 	char hex[2 * SHA256_LEN + 1];
 	bool hashed = source_finish_hash(src, sha) == 0;
+	/* A compressed capture: the file as stored is the source's hash;
+	 * custody also keeps the hash of the decompressed stream. */
+	char stream_note[2 * SHA256_LEN + 40] = "";
+	uint8_t stream_sha[SHA256_LEN];
 	if (hashed)
 		sha256_hex(sha, hex);
 	else
 		cli_error("%s", source_error(src));
+	if (hashed && source_stream_sha256(src, stream_sha)) {
+		char stream_hex[2 * SHA256_LEN + 1];
+		sha256_hex(stream_sha, stream_hex);
+		snprintf(stream_note, sizeof stream_note,
+			 " decompressed-sha256 %s", stream_hex);
+	}
 	/* The custody entry goes into the transaction that finishes the
 	 * source: a finished source always has its ingest entry. */
 	const struct pipeline_stats *ps = pipeline_stats(r->pl);
 	char detail[PATH_MAX + 256];
 	snprintf(detail, sizeof detail,
-		 "source %" PRId64 " %s sha256 %s packets %" PRIu64
+		 "source %" PRId64 " %s sha256 %s%s packets %" PRIu64
 		 " flows %" PRIu64 " status %s%s",
-		 resume.source_id, path, hashed ? hex : "unknown", ps->packets,
+		 resume.source_id, path, hashed ? hex : "unknown", stream_note,
+		 ps->packets,
 		 ps->flows, error ? "error" : "complete",
 		 resume.resumed ? " (completed an interrupted ingest)" : "");
 	if (store_custody(r->st, "ingest", r->args, detail) != 0) {

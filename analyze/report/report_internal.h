@@ -160,5 +160,7 @@ int report_write_html(const json_t *doc, FILE *out);
 int report_write_markdown(const json_t *doc, FILE *out);
 int report_write_stix(const json_t *doc, FILE *out, char *err,
 		      size_t errlen);
+int report_write_misp(const json_t *doc, FILE *out, char *err,
+		      size_t errlen);
 
 #endif
