@@ -10,6 +10,7 @@
 
 #include "analyze/evidence/store.h"
 #include "analyze/vocab/version.h"
+#include "analyze/ingest/pipeline.h"
 #include "cli/cli.h"
 
 struct command {
@@ -77,6 +78,14 @@ struct store *cli_open_case(const char *db)
 	if (!st)
 		cli_error("%s", err);
 	return st;
+}
+
+unsigned cli_default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		return 1;
+	return n > PIPELINE_MAX_JOBS ? PIPELINE_MAX_JOBS : (unsigned)n;
 }
 
 double cli_now(void)

@@ -80,4 +80,8 @@ struct store *cli_open_case(const char *db);
 /* Monotonic clock in seconds. */
 double cli_now(void);
 
+/* The default --jobs: the online cores (at least 1, at most
+ * PIPELINE_MAX_JOBS). */
+unsigned cli_default_jobs(void);
+
 #endif

@@ -172,7 +172,7 @@ int cmd_analyze(int argc, char **argv)
 	}
 	if (o.head)
 		store_set_head_path(st, o.head);
-	int irc = cli_ingest_files(st, &files, args, 0, 1);
+	int irc = cli_ingest_files(st, &files, args, 0, cli_default_jobs());
 	if (irc == EXIT_INTERNAL) {
 		rc = irc;
 		goto done;

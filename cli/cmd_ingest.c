@@ -6,9 +6,10 @@
  * holds a complete source with the same SHA-256, decode every packet and
  * hand it to the pipeline, record the hash and a custody entry. A file
  * that ends in an error keeps the evidence read before the error; the run
- * goes on with the next file and exits 2 at the end. With --jobs 2 or
- * more, the file's SHA-256 is computed on a second thread; everything
- * else runs on one.
+ * goes on with the next file and exits 2 at the end. This thread reads,
+ * hashes and decodes; with --jobs N (default: the online cores) N flow
+ * workers and a writer thread do the rest (analyze/ingest/pipeline.h),
+ * with the same evidence for every N.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -136,7 +137,6 @@ int cli_collect_captures(struct file_list *l, int n, char **paths)
 
 struct run {
 	struct store *st;
-	struct dpi *dpi;
 	struct pipeline *pl;
 	struct pipeline_config cfg;
 	struct progress progress;
@@ -201,8 +201,6 @@ static int ingest_file(struct run *r, const char *given)
 		rc = -1;
 		goto close_source;
 	}
-	if (r->jobs >= 2)
-		source_hash_on_thread(src); /* -1: hashed on this thread */
 	if (resume.resumed)
 		fprintf(stderr,
 			"attrib: %s: completing an interrupted ingest "
@@ -237,7 +235,13 @@ static int ingest_file(struct run *r, const char *given)
 	else
 		cli_error("%s", source_error(src));
 	/* The custody entry goes into the transaction that finishes the
-	 * source: a finished source always has its ingest entry. */
+	 * source: a finished source always has its ingest entry. The workers
+	 * are drained first: the store is this thread's again. */
+	if (pipeline_drain(r->pl, err, sizeof err) != 0) {
+		cli_error("%s: %s", path, err);
+		rc = -1;
+		goto close_source;
+	}
 	const struct pipeline_stats *ps = pipeline_stats(r->pl);
 	char detail[PATH_MAX + 256];
 	snprintf(detail, sizeof detail,
@@ -277,9 +281,9 @@ int cli_ingest_files(struct store *st, const struct file_list *files,
 	pipeline_config_default(&r.cfg);
 	if (batch)
 		r.cfg.checkpoint_packets = batch;
+	r.cfg.jobs = (unsigned)jobs;
 	r.st = st;
-	if (!(r.dpi = dpi_create(err, sizeof err)) ||
-	    !(r.pl = pipeline_create(r.st, r.dpi, &r.cfg, err, sizeof err))) {
+	if (!(r.pl = pipeline_create(r.st, &r.cfg, err, sizeof err))) {
 		cli_error("%s", err);
 		rc = EXIT_INTERNAL;
 		goto close_all;
@@ -323,7 +327,6 @@ int cli_ingest_files(struct store *st, const struct file_list *files,
 			secs > 0 ? (double)r.packets / secs : 0);
 close_all:
 	pipeline_destroy(r.pl);
-	dpi_destroy(r.dpi);
 	return rc;
 }
 
@@ -334,9 +337,9 @@ static void usage_ingest(void)
 			"  PATH: pcap or pcapng files, or folders of them\n"
 			"  --batch: commit the evidence every PACKETS packets "
 			"(default 262144)\n"
-			"  --jobs: threads to use (default 1); with 2 or more, "
-			"each file's SHA-256\n"
-			"          is computed on a second thread\n");
+			"  --jobs: flow workers (default: the online cores; "
+			"1: one thread);\n"
+			"          the evidence is the same for every N\n");
 }
 
 int cmd_ingest(int argc, char **argv)
@@ -351,7 +354,7 @@ int cmd_ingest(int argc, char **argv)
 	};
 	const char *db = NULL, *head = NULL;
 	uint64_t batch = 0;
-	unsigned long jobs = 1;
+	unsigned long jobs = cli_default_jobs();
 	char *end;
 	int c;
 	char all_args[4096];

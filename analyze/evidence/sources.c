@@ -212,6 +212,17 @@ void store_anomaly(struct store *st, enum anomaly a, uint64_t frame)
 		t->first_frame = frame;
 }
 
+void store_anomaly_count(struct store *st, enum anomaly a, uint64_t count,
+			 uint64_t first_frame)
+{
+	if ((unsigned)a >= ANOM_COUNT || count == 0)
+		return;
+	struct anomaly_tally *t = &st->tally[a];
+	if (t->count == 0 || first_frame < t->first_frame)
+		t->first_frame = first_frame;
+	t->count += count;
+}
+
 static int write_tally(struct store *st, int64_t source_id)
 {
 	sqlite3_stmt *q = NULL;

@@ -83,6 +83,11 @@ int store_flow(struct store *st, int64_t source_id, const struct flow *f,
  * at each checkpoint). */
 void store_anomaly(struct store *st, enum anomaly a, uint64_t frame);
 
+/* Adds count occurrences of an anomaly whose first was at first_frame
+ * (the earliest frame is kept), as count calls of store_anomaly() would. */
+void store_anomaly_count(struct store *st, enum anomaly a, uint64_t count,
+			 uint64_t first_frame);
+
 /*
  * Commits the batch: everything up to and including frame is durable.
  * Returns 0 or -1 (e.g. disk full: the batch is rolled back).

@@ -206,6 +206,10 @@ static void behaviour_flow_end(struct extract *x, struct extract_flow *s,
 	uint8_t *k = c->key;
 	size_t name_len;
 
+	if (x->sink.flow_summary) {
+		x->sink.flow_summary(x->sink.ctx, f, &s->first, s->server_name);
+		return;
+	}
 	memset(k, 0, KEY_HEAD_LEN);
 	k[0] = KEY_HOST;
 	k[1] = f->ip_version;
@@ -227,6 +231,22 @@ static void behaviour_flow_end(struct extract *x, struct extract_flow *s,
 	name_len = strnlen(s->server_name, KEY_MAX - KEY_HEAD_LEN);
 	memcpy(k + KEY_HEAD_LEN, s->server_name, name_len);
 	series_add(x, c, (uint16_t)(KEY_HEAD_LEN + name_len), s, f);
+}
+
+void extract_behaviour_flow(struct extract *x, const struct flow *f,
+			    const struct obs_cite *first,
+			    const char *server_name)
+{
+	struct extract_flow s;
+	struct obs_sink saved = x->sink;
+
+	memset(&s, 0, sizeof(s));
+	s.first = *first;
+	s.flow_id = f->id;
+	s.server_name = (char *)server_name; /* read only below */
+	x->sink.flow_summary = NULL;
+	behaviour_flow_end(x, &s, f);
+	x->sink = saved;
 }
 
 /* "client->server:port[/proto]" or "client->name" of a series key. */

@@ -115,6 +115,12 @@ bool ex_seen_in_source(struct extract *x, enum obs_kind kind,
 	return false;
 }
 
+bool extract_seen_in_source(struct extract *x, enum obs_kind kind,
+			    const char *value)
+{
+	return ex_seen_in_source(x, kind, value);
+}
+
 void ex_seen_reset(struct extract *x)
 {
 	free(x->seen);
