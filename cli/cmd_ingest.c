@@ -235,9 +235,9 @@ static int ingest_file(struct run *r, const char *given)
 	else
 		cli_error("%s", source_error(src));
 	/* The custody entry goes into the transaction that finishes the
-	 * source: a finished source always has its ingest entry. The workers
-	 * are drained first: the store is this thread's again. */
-	if (pipeline_drain(r->pl, err, sizeof err) != 0) {
+	 * source: a finished source always has its ingest entry. The flows
+	 * are closed and written first: the store is this thread's again. */
+	if (pipeline_flush(r->pl, err, sizeof err) != 0) {
 		cli_error("%s: %s", path, err);
 		rc = -1;
 		goto close_source;

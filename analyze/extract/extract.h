@@ -94,6 +94,12 @@ struct extract_config {
 	 * passes dpi_risk_name (extract itself does not link nDPI). NULL, or
 	 * a name of "", gives "risk<r>". */
 	const char *(*risk_name)(unsigned r);
+	/* Emit every occurrence of the once-per-source kinds and every
+	 * anomaly (numbered n= as usual, not capped): for a stage whose
+	 * observations a later stage merges with others', which then keeps
+	 * the first of each value and caps the anomalies in the merged
+	 * order (extract_seen_in_source(), the ingest writer). */
+	bool keep_repeats;
 };
 
 /*

@@ -74,6 +74,7 @@ struct pipeline {
 	uint64_t epoch, epoch_packets, since_checkpoint;
 	uint64_t last_frame, prev_ts_us, clock_us, next_expire_us;
 	struct epoch_rec rec; /* the epoch being read: its anomalies */
+	bool flushed;         /* the source's flows are closed and written */
 	struct pipeline_stats stats;
 };
 
@@ -308,6 +309,9 @@ struct pipeline *pipeline_create(struct store *st,
 	xc.risk_name = dpi_risk_name;
 	if (!(p->writer = writer_create(st, &xc)))
 		goto oom;
+	/* the writer keeps the first of each once-per-source value and caps
+	 * the anomalies, in the merged order */
+	xc.keep_repeats = true;
 	/* the stream budget is shared out, so memory stays bounded */
 	if (p->jobs > 1)
 		xc.stream_budget_bytes /= p->jobs;
@@ -349,9 +353,12 @@ int pipeline_begin(struct pipeline *p, const struct store_source *src,
 	p->epoch_packets = p->since_checkpoint = 0;
 	p->last_frame = p->prev_ts_us = 0;
 	p->clock_us = p->next_expire_us = 0;
+	p->flushed = false;
 	writer_begin(p->writer, resume->source_id, resume->first_flow_id);
+	/* each worker starts on its own thread (a new nDPI module each) */
+	struct item begin = {.type = ITEM_BEGIN};
 	for (unsigned i = 0; i < p->jobs; i++) {
-		if (worker_begin(p->workers[i]) != 0) {
+		if (deliver(p, i, &begin) != 0) {
 			snprintf(err, errlen, "out of memory (flow worker)");
 			return -1;
 		}
@@ -437,12 +444,20 @@ void pipeline_file_anomaly(struct pipeline *p, enum anomaly a, uint64_t frame)
 	tally(p, a, frame);
 }
 
+int pipeline_flush(struct pipeline *p, char *err, size_t errlen)
+{
+	if (p->flushed)
+		return check_failed(p, err, errlen);
+	p->flushed = true;
+	int rc = end_epoch(p, false, true, true, err, errlen);
+	sum_worker_stats(p);
+	return rc;
+}
+
 int pipeline_end(struct pipeline *p, const char *sha_hex, const char *status,
 		 const char *error, char *err, size_t errlen)
 {
-	int rc = end_epoch(p, false, true, true, err, errlen);
-	sum_worker_stats(p);
-	if (rc != 0)
+	if (pipeline_flush(p, err, errlen) != 0)
 		return -1;
 	if (store_source_finish(p->st, p->source_id, sha_hex, p->stats.packets,
 				p->stats.first_us, p->stats.last_us, status,

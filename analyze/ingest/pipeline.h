@@ -99,7 +99,17 @@ void pipeline_file_anomaly(struct pipeline *p, enum anomaly a,
 			   uint64_t frame);
 
 /*
- * Ends the current source: closes all flows, stores them, records the
+ * Closes every flow of the current source and writes the evidence left
+ * (flows, behaviour), waiting for it: after it the caller may use the
+ * store itself, e.g. for the custody entry that pipeline_end() commits
+ * with the source. No packet may follow. Returns 0 or -1 with the
+ * message in err.
+ */
+int pipeline_flush(struct pipeline *p, char *err, size_t errlen);
+
+/*
+ * Ends the current source: closes all flows, stores them (unless
+ * pipeline_flush() did), records the
  * SHA-256 (hex, or NULL when unknown), status ("complete" or "error") and
  * error text, and commits. Returns 0 or -1 with message in err.
  */

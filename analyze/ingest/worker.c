@@ -214,6 +214,8 @@ int worker_handle(struct worker *w, struct item *it, struct ev_batch **done)
 		return 0;
 	case ITEM_EPOCH:
 		return take_batch(w, it->epoch, done);
+	case ITEM_BEGIN:
+		return worker_begin(w);
 	case ITEM_END:
 		w->cur_frame = it->frame;
 		w->at_end = 1;

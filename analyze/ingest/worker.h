@@ -27,6 +27,7 @@ enum item_type {
 	ITEM_TICK,   /* expire idle flows at clock_us (frame: trigger) */
 	ITEM_EPOCH,  /* the epoch ends: hand the records over */
 	ITEM_END,    /* the source ends: close every flow, hand over */
+	ITEM_BEGIN,  /* a source begins (worker_begin()) */
 };
 
 struct item {

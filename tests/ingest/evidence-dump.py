@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
-"""evidence-dump.py CASE.db — prints the evidence of a case in chain order,
+"""evidence-dump.py [--no-custody] CASE.db — prints the evidence of a case in chain order,
 without what differs between two ingests of the same files (custody
 entries' times, the hash chain values that follow them, ingest times), so
 that two cases can be compared with diff: every flow, observation and
 anomaly row with its place in the chain, each source's packets and status.
+With --no-custody, custody entries are left out and rows are printed in
+chain order without their sequence numbers (an interrupted and resumed
+ingest has custody entries of its own).
 """
 import sqlite3
 import sys
 
 
 def main():
-    db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+    args = sys.argv[1:]
+    no_custody = args[:1] == ["--no-custody"]
+    if no_custody:
+        args = args[1:]
+    db = sqlite3.connect("file:%s?mode=ro" % args[0], uri=True)
     out = sys.stdout
     for row in db.execute(
             "SELECT id, path, sha256, packets, status, first_flow_id "
@@ -32,12 +39,19 @@ def main():
         for r in cur:
             rec = dict(zip(names, r))
             rec.pop("chain_hash", None)
-            rows.append((rec["chain_seq"] or 0, table, sorted(rec.items())))
-    for seq, in db.execute("SELECT chain_seq FROM custody"):
-        rows.append((seq or 0, "custody", []))
+            seq = rec["chain_seq"] or 0
+            if no_custody:
+                rec.pop("chain_seq", None)
+            rows.append((seq, table, sorted(rec.items())))
+    if not no_custody:
+        for seq, in db.execute("SELECT chain_seq FROM custody"):
+            rows.append((seq or 0, "custody", []))
     rows.sort(key=lambda x: (x[0], x[1]))
     for seq, table, rec in rows:
-        out.write("%s %s %r\n" % (seq, table, rec))
+        if no_custody:
+            out.write("%s %r\n" % (table, rec))
+        else:
+            out.write("%s %s %r\n" % (seq, table, rec))
 
 
 if __name__ == "__main__":
