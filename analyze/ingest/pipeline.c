@@ -86,7 +86,7 @@ void pipeline_config_default(struct pipeline_config *cfg)
 	 * tenth of the benchmark's wall time. A kill -9 loses at most one
 	 * batch, which a rerun reads again. */
 	cfg->checkpoint_packets = 262144;
-	cfg->epoch_packets = 8192;
+	cfg->epoch_packets = 2048;
 	cfg->jobs = 1;
 }
 
@@ -303,7 +303,7 @@ struct pipeline *pipeline_create(struct store *st,
 		  : cfg->jobs > PIPELINE_MAX_JOBS ? PIPELINE_MAX_JOBS
 						  : cfg->jobs;
 	if (p->cfg.epoch_packets == 0)
-		p->cfg.epoch_packets = 8192;
+		p->cfg.epoch_packets = 2048;
 	struct extract_config xc;
 	extract_config_default(&xc);
 	xc.risk_name = dpi_risk_name;

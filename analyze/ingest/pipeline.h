@@ -36,7 +36,7 @@ struct pipeline_config {
 };
 
 /* Defaults: flow_table_config_default(), a batch every 262144 packets,
- * records handed over every 8192, one job. */
+ * records handed over every 2048, one job. */
 void pipeline_config_default(struct pipeline_config *cfg);
 
 struct pipeline_stats {
