@@ -120,6 +120,10 @@ calibrate: all $(BUILD)/gen/scenario
 	@$(CALIBRATE) --n 200 --write-doc docs/calibration.md > /dev/null
 	@$(CALIBRATE) --n 200 --base-rate 0.4 --brief \
 	  --write-doc docs/calibration.md --marker figures-base-rate > /dev/null
+	@$(CALIBRATE) --n 100 --world costly --brief \
+	  --write-doc docs/calibration.md --marker figures-costly > /dev/null
+	@$(CALIBRATE) --n 100 --world claims --brief \
+	  --write-doc docs/calibration.md --marker figures-claims > /dev/null
 	@echo "calibrate: figures written to docs/calibration.md"
 
 # Missing Debian packages: installed when root, else the apt-get line is printed.
@@ -139,7 +143,7 @@ oracle-tshark: all
 # Every step runs even when an earlier one fails; tests/step.sh keeps the
 # tally and the last line says what passed and what failed.
 STEP := sh tests/step.sh
-check: all
+check: all $(BUILD)/gen/scenario
 	@$(STEP) --reset
 	@$(STEP) unit $(MAKE) --no-print-directory unit
 	@$(STEP) scenarios $(MAKE) --no-print-directory scenarios
@@ -150,10 +154,20 @@ check: all
 	@$(STEP) tamper bash tests/custody/tamper.sh $(ATTRIB)
 	@$(STEP) kill9 bash tests/custody/kill9.sh $(ATTRIB)
 	@$(STEP) diskfull bash tests/custody/diskfull.sh $(ATTRIB)
+	@$(STEP) snaplen python3 tests/custody/snaplen.py $(ATTRIB)
+	@$(STEP) inputs bash tests/custody/inputs.sh $(ATTRIB)
+	@$(STEP) interrupt bash tests/custody/interrupt.sh $(ATTRIB)
+	@$(STEP) readonly bash tests/custody/readonly.sh $(ATTRIB)
+	@$(STEP) concurrent bash tests/custody/concurrent.sh $(ATTRIB)
 	@$(STEP) live bash tests/live/run.sh $(ATTRIB) build/asan/attrib
 	@$(STEP) regress sh tests/run-regress.sh $(ATTRIB)
 	@$(STEP) score-e2e sh tests/score/e2e.sh $(ATTRIB)
+	@$(STEP) reproducible sh tests/score/reproducible.sh $(ATTRIB)
+	@$(STEP) merge bash tests/scale/merge.sh $(ATTRIB) $(BUILD)/gen/scenario
+	@$(STEP) slurm bash -c 'mkdir -p build/check && bash tests/scale/slurm.sh $(ATTRIB) 2>&1 \
+	  | tee build/check/slurm.log; exit $${PIPESTATUS[0]}'
 	@$(STEP) report sh tests/report/run.sh $(ATTRIB)
+	@$(STEP) hostile bash tests/hostile/run.sh $(ATTRIB)
 	@$(STEP) ndpi-agreement sh tests/oracle/ndpi-agreement.sh $(ATTRIB)
 	@$(STEP) tshark-indicators sh tests/oracle/tshark-indicators.sh $(ATTRIB)
 	@$(STEP) attribution-scenarios python3 tests/scenarios/run.py $(ATTRIB)
@@ -194,6 +208,7 @@ bench:
 	@sh tests/bench/run.sh $(ATTRIB) build/bench-nochain/attrib \
 	  build/bench-nostore/attrib build/bench-dpionly/attrib
 	@sh tests/bench/score-bench.sh $(ATTRIB)
+	@sh tests/bench/merge-bench.sh $(ATTRIB)
 
 demo:
 	@$(MAKE) --no-print-directory deps

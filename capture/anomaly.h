@@ -60,7 +60,8 @@
 	X(QUIC_UNDECRYPTABLE, "quic_undecryptable")                             \
 	X(CAPWAP_TRUNCATED, "capwap_truncated")                                 \
 	X(OPENVPN_MALFORMED, "openvpn_malformed")                               \
-	X(RDPUDP_MALFORMED, "rdpudp_malformed")
+	X(RDPUDP_MALFORMED, "rdpudp_malformed")                                 \
+	X(RECORD_OVER_SNAPLEN, "record_over_snaplen")
 
 enum anomaly {
 #define ANOMALY_ENUM(id, name) ANOM_##id,

@@ -2,14 +2,18 @@
  * filehash.c — SHA-256 of a whole file, independent of any capture source
  * (duplicate checks before ingest, verification afterwards), and the hex
  * form attrib prints and stores, and an incremental SHA-256 for bytes that
- * are hashed as they are written (pcapng_writer.c). libgcrypt is used only
- * here and in source_file.c.
+ * are hashed as they are written (pcapng_writer.c), and the one way a
+ * capture file is opened for reading (capture_fopen_regular). libgcrypt is
+ * used only here and in source_file.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <gcrypt.h>
 
@@ -30,6 +34,61 @@ static void filehash_gcrypt_init(void)
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
 }
 
+/* What kind of file st is, for a refusal ("a FIFO"). */
+static const char *file_kind(const struct stat *st)
+{
+	if (S_ISDIR(st->st_mode))
+		return "a directory";
+	if (S_ISFIFO(st->st_mode))
+		return "a FIFO";
+	if (S_ISCHR(st->st_mode))
+		return "a character device";
+	if (S_ISBLK(st->st_mode))
+		return "a block device";
+	if (S_ISSOCK(st->st_mode))
+		return "a socket";
+	return "not a regular file";
+}
+
+FILE *capture_fopen_regular(const char *path, char *why, size_t whylen)
+{
+	struct stat st;
+	FILE *f;
+	int fd, flags;
+
+	/* O_NONBLOCK: opening a FIFO with no writer must not wait; the
+	 * file type is checked on the open descriptor, so nothing can be
+	 * swapped in between. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, whylen, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0) {
+		snprintf(why, whylen, "cannot stat: %s", strerror(errno));
+		goto close_fd;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(why, whylen, "is a directory");
+		goto close_fd;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "%s, not a regular file: refused",
+			 file_kind(&st));
+		goto close_fd;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 ||
+	    !(f = fdopen(fd, "rb"))) {
+		snprintf(why, whylen, "cannot open: %s", strerror(errno));
+		goto close_fd;
+	}
+	return f;
+close_fd:
+	close(fd);
+	return NULL;
+}
+
 int file_sha256(const char *path, uint8_t out[SHA256_LEN], char *err,
 		size_t errlen)
 {
@@ -41,10 +100,10 @@ int file_sha256(const char *path, uint8_t out[SHA256_LEN], char *err,
 
 	pthread_once(&filehash_gcrypt_once, filehash_gcrypt_init);
 
-	fp = fopen(path, "rb");
+	char why[256];
+	fp = capture_fopen_regular(path, why, sizeof(why));
 	if (!fp) {
-		snprintf(err, errlen, "%s: cannot open: %s", path,
-			 strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, why);
 		goto out;
 	}
 	chunk = malloc(FILEHASH_CHUNK_BYTES);

@@ -10,6 +10,7 @@
 #ifndef ATTRIB_SOURCE_H
 #define ATTRIB_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,6 +39,14 @@ struct source *source_open_file(const char *path, char *err, size_t errlen);
  * decode_packet() for the rest). pkt->data stays valid until the next call.
  */
 enum source_status source_next(struct source *s, struct packet *pkt);
+
+/*
+ * True when the packet source_next() returned last is a record longer
+ * than the file's snaplen: libpcap cut it, and pkt holds the record as
+ * stored in the file instead (the caller counts the anomaly
+ * ANOM_RECORD_OVER_SNAPLEN on it).
+ */
+bool source_record_over_snaplen(const struct source *s);
 
 /* Last error as one line naming file and frame; "" when none. */
 const char *source_error(const struct source *s);
@@ -75,6 +84,15 @@ void source_close(struct source *s);
 
 /* Version string of the packet capture library. */
 const char *source_library_version(void);
+
+/*
+ * Opens path for reading only if it is a regular file, without ever
+ * blocking (a FIFO with no writer, a terminal) and without reading from
+ * anything else (a character device such as /dev/zero, a socket). Returns
+ * the stream, owned by the caller (fclose), or NULL with a short reason
+ * in why ("a FIFO, not a regular file: refused", "cannot open: ...").
+ */
+FILE *capture_fopen_regular(const char *path, char *why, size_t whylen);
 
 /*
  * SHA-256 of a whole file, read independently of any source (used to

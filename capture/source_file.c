@@ -16,6 +16,15 @@
  * source_finish_hash() reads whatever libpcap left unread, so the hash is
  * that of the whole file even when libpcap stops at a damaged record.
  *
+ * Records longer than the file's snaplen. libpcap cuts a pcap record
+ * whose stored length exceeds the snaplen in the file header and returns
+ * only snaplen bytes (its pcapng reader refuses such a block instead). attrib's
+ * evidence cites the record as stored in the file, as Wireshark shows it
+ * and as `attrib verify` re-reads it (capture/record.c): source_next()
+ * notices the cut, reads the stored bytes itself (pread(), bounded by
+ * RECORD_STORED_MAX) and hands those to the decoder; the caller counts
+ * the anomaly `record_over_snaplen` (source_record_over_snaplen()).
+ *
  * With source_hash_on_thread(), each chunk read into the stream's buffer
  * is hashed by a second thread (hash_worker.c) while libpcap takes its
  * packets from that same buffer; the next read into the buffer waits for
@@ -46,6 +55,10 @@ enum {
 	/* Packet blocks read ahead of libpcap: a chunk of the smallest
 	 * (16-byte) blocks, and then some. */
 	PCAPNG_QUEUE_MAX = 2 * SOURCE_CHUNK_BYTES / 16,
+	/* Largest record read back when libpcap cut it at the snaplen: the
+	 * largest block libpcap's pcapng reader accepts (16 MiB). */
+	RECORD_STORED_MAX = 16 << 20,
+	PCAP_RECORD_HEADER_BYTES = 16,
 };
 
 static const uint32_t PCAPNG_SHB_TYPE = 0x0a0d0d0a;
@@ -89,6 +102,9 @@ struct source {
 	enum source_status status; /* SOURCE_PACKET while packets may come */
 	struct pcapng_tracker ng;
 	uint64_t read_total;   /* bytes read from file so far */
+	uint8_t *stored;       /* a record cut by libpcap, as stored */
+	size_t stored_cap;
+	bool over_snaplen;     /* the last packet was such a record */
 	uint8_t digest[SHA256_LEN];
 	char linktype_name[32];
 	char err[SOURCE_ERR_MAX];
@@ -314,21 +330,13 @@ struct source *source_open_file(const char *path, char *err, size_t errlen)
 		snprintf(why, sizeof(why), "out of memory");
 		goto free_source;
 	}
-	s->file = fopen(path, "rb");
-	if (!s->file) {
-		snprintf(why, sizeof(why), "cannot open: %s", strerror(errno));
+	/* Only a regular file: a FIFO, /dev/zero or a terminal would
+	 * block or never end. */
+	s->file = capture_fopen_regular(path, why, sizeof(why));
+	if (!s->file)
 		goto free_path;
-	}
 	if (fstat(fileno(s->file), &st) != 0) {
 		snprintf(why, sizeof(why), "cannot stat: %s", strerror(errno));
-		goto close_file;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		snprintf(why, sizeof(why), "is a directory");
-		goto close_file;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(why, sizeof(why), "not a regular file");
 		goto close_file;
 	}
 	if (st.st_size == 0) {
@@ -402,6 +410,54 @@ fail:
 	return NULL;
 }
 
+/*
+ * When libpcap delivered fewer bytes than the pcap record stores (the
+ * record, which ends where libpcap stands, is longer than the snaplen),
+ * points pkt at the stored bytes, read from the file. Returns 0, or -1 with s->err set when they cannot be read.
+ */
+static int take_stored_record(struct source *s, struct packet *pkt,
+			      uint64_t end)
+{
+	uint64_t data_at = pkt->file_offset + PCAP_RECORD_HEADER_BYTES;
+	uint32_t stored;
+
+	s->over_snaplen = false;
+	/* pcap: libpcap consumed exactly the record, so its stored length
+	 * is the span less the record header. libpcap's pcapng reader
+	 * refuses an enhanced packet block longer than the snaplen as a
+	 * corrupt record, so pcapng never gets here. */
+	if (s->is_pcapng || end < data_at ||
+	    end - data_at > RECORD_STORED_MAX)
+		return 0;
+	stored = (uint32_t)(end - data_at);
+	if (stored <= pkt->caplen)
+		return 0;
+	if (stored > s->stored_cap) {
+		uint8_t *p = realloc(s->stored, stored);
+
+		if (!p) {
+			snprintf(s->err, sizeof(s->err),
+				 "%s: frame %llu: out of memory", s->path,
+				 (unsigned long long)pkt->frame);
+			return -1;
+		}
+		s->stored = p;
+		s->stored_cap = stored;
+	}
+	if (pread(fileno(s->file), s->stored, stored, (off_t)data_at) !=
+	    (ssize_t)stored) {
+		snprintf(s->err, sizeof(s->err),
+			 "%s: frame %llu: read error: the record's %u stored "
+			 "bytes cannot be read back", s->path,
+			 (unsigned long long)pkt->frame, stored);
+		return -1;
+	}
+	pkt->data = s->stored;
+	pkt->caplen = stored;
+	s->over_snaplen = true;
+	return 0;
+}
+
 enum source_status source_next(struct source *s, struct packet *pkt)
 {
 	struct pcap_pkthdr *hdr;
@@ -432,6 +488,10 @@ enum source_status source_next(struct source *s, struct packet *pkt)
 		pkt->wirelen = hdr->len;
 		pkt->linktype = s->linktype;
 		pkt->data = data;
+		if (take_stored_record(s, pkt, s->position) != 0) {
+			s->status = SOURCE_ERROR;
+			return s->status;
+		}
 		return SOURCE_PACKET;
 	}
 	if (rc == PCAP_ERROR_BREAK) {
@@ -449,6 +509,11 @@ enum source_status source_next(struct source *s, struct packet *pkt)
 		 rc == PCAP_ERROR ? pcap_geterr(s->pcap) : "unexpected status");
 	s->status = SOURCE_ERROR;
 	return s->status;
+}
+
+bool source_record_over_snaplen(const struct source *s)
+{
+	return s->over_snaplen;
 }
 
 const char *source_error(const struct source *s)
@@ -542,6 +607,7 @@ void source_close(struct source *s)
 	gcry_md_close(s->md);
 	free(s->ng.queue);
 	free(s->chunk);
+	free(s->stored);
 	fclose(s->file);
 	free(s->path);
 	free(s);

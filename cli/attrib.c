@@ -1,6 +1,7 @@
 /*
  * attrib.c — command dispatch. Each command lives in cli/cmd_*.c.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,10 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze/vocab/reproducible.h"
 #include "analyze/evidence/store.h"
+#include "analyze/parse/text.h"
 #include "analyze/vocab/version.h"
 #include "analyze/ingest/pipeline.h"
 #include "cli/cli.h"
+#include "cli/out.h"
 
 struct command {
 	const char *name;
@@ -20,14 +24,15 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"ingest", cmd_ingest, "ingest  --db CASE.db PATH...   read pcap/pcapng files or folders into a case"},
+	{"ingest", cmd_ingest, "ingest  --db CASE.db [--shard K/N] PATH...   read pcap/pcapng files or folders into a case"},
 	{"capture", cmd_capture, "capture --db CASE.db -i IFACE [-f BPF] [-w DIR] [--rotate-mb N] [--rotate-s N]\n"
 				 "          [--duration S] [--count N] [--user USER]  live traffic into pcapng files and the case"},
-	{"verify", cmd_verify, "verify  --db CASE.db [--head FILE]  re-check the evidence chain, source files and cited packets"},
+	{"verify", cmd_verify, "verify  --db CASE.db [--head FILE] [--shard-dir DIR]  re-check the evidence chain, source files and cited packets"},
 	{"indicators", cmd_indicators, "indicators --db CASE.db [--kind KIND] [--json]  every observation"},
 	{"score", cmd_score, "score   --db CASE.db --models PATH... [--json]  score attribution hypotheses"},
 	{"analyze", cmd_analyze, "analyze [--db CASE.db] --models PATH... -o REPORT PATH...  ingest, score and report in one"},
 	{"report", cmd_report, "report  --db CASE.db --format html|md|json|stix -o FILE  the case's report"},
+	{"merge", cmd_merge, "merge   --db OUT.db IN.db...      combine shard cases, verifying each first"},
 	{"summary", cmd_summary, "summary --db CASE.db           sources, flows by protocol, anomalies"},
 };
 
@@ -43,12 +48,15 @@ static void usage(FILE *out)
 
 void cli_error(const char *fmt, ...)
 {
+	/* File names, names from models and values from captures go into
+	 * messages: escaped as one, the message stays one line and cannot
+	 * drive the terminal. */
+	char msg[4096], safe[TEXT_ONELINE_SIZE(sizeof msg)];
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("attrib: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "attrib: %s\n", text_oneline(msg, safe, sizeof safe));
 }
 
 void cli_join_args(int argc, char **argv, char *out, size_t outlen)
@@ -58,9 +66,11 @@ void cli_join_args(int argc, char **argv, char *out, size_t outlen)
 	for (int i = 0; i < argc && used + 1 < outlen; i++) {
 		bool quote = argv[i][0] == '\0' ||
 			     strpbrk(argv[i], " \t\n'\"\\$`") != NULL;
+		/* SOURCE_DATE_EPOCH: paths without folders, so copies of a
+		 * case anywhere record the same command line */
 		int n = snprintf(out + used, outlen - used,
 				 quote ? "%s'%s'" : "%s%s", i ? " " : "",
-				 argv[i]);
+				 attrib_output_path(argv[i]));
 		if (n < 0)
 			break;
 		used += (size_t)n;
@@ -70,11 +80,15 @@ void cli_join_args(int argc, char **argv, char *out, size_t outlen)
 struct store *cli_open_case(const char *db)
 {
 	char err[1024];
+	if (cli_case_path_check(db, false) != 0)
+		return NULL;
 	if (access(db, R_OK) != 0) {
-		cli_error("%s: no such case database", db);
+		cli_error("%s: %s", db, strerror(errno));
 		return NULL;
 	}
-	struct store *st = store_open(db, err, sizeof err);
+	/* An existing case only; read-only when it cannot be written (the
+	 * command then says what it could not record). */
+	struct store *st = store_open_mode(db, STORE_EXISTING, err, sizeof err);
 	if (!st)
 		cli_error("%s", err);
 	return st;
@@ -95,11 +109,8 @@ double cli_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
-	/* A file-size limit must surface as a write error we report, not
-	 * as a signal that kills the process mid-commit. */
-	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_INPUT;
@@ -118,4 +129,14 @@ int main(int argc, char **argv)
 			return commands[i].run(argc - 1, argv + 1);
 	cli_error("unknown command '%s' (try: attrib --help)", argv[1]);
 	return EXIT_INPUT;
+}
+
+int main(int argc, char **argv)
+{
+	/* A file-size limit must surface as a write error we report, not
+	 * as a signal that kills the process mid-commit. */
+	signal(SIGXFSZ, SIG_IGN);
+	/* Every command's output is checked once more at the end: a write
+	 * that failed turns the exit code into 3 (cli/out.h). */
+	return cli_out_finish(dispatch(argc, argv));
 }

@@ -52,15 +52,15 @@ static int check_source(void *ctx, int64_t id, const char *path,
 		return 0; /* not read to the end yet: no hash to compare */
 	if (access(path, F_OK) != 0) {
 		c->missing++;
-		fprintf(stderr, "attrib: verify: source %" PRId64 " %s is missing"
-				" (its hash cannot be re-checked)\n", id, path);
+		cli_error("verify: source %" PRId64 " %s is missing (its hash "
+			  "cannot be re-checked)", id, path);
 		return 0;
 	}
 	uint8_t sha[SHA256_LEN];
 	char hex[2 * SHA256_LEN + 1], err[1024];
 	if (file_sha256(path, sha, err, sizeof err) != 0) {
 		c->missing++;
-		fprintf(stderr, "attrib: verify: %s\n", err);
+		cli_error("verify: %s", err);
 		return 0;
 	}
 	sha256_hex(sha, hex);
@@ -100,9 +100,11 @@ static int check_packet(void *ctx, int64_t source_id, uint64_t frame,
 		fc->open_file = NULL;
 		fc->open_id = source_id;
 		struct find_path fp = {.id = source_id};
+		char why[256];
 		if (store_each_source(fc->st, find_source, &fp) == 1 &&
 		    fp.path[0])
-			fc->open_file = fopen(fp.path, "rb");
+			fc->open_file = capture_fopen_regular(fp.path, why,
+							     sizeof why);
 	}
 	if (!fc->open_file || caplen > MAX_PACKET_BYTES) {
 		c->packets_skipped++;

@@ -24,6 +24,7 @@ int cmd_indicators(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 struct store;
 struct model_set;
@@ -33,9 +34,13 @@ struct file_list {
 	char **paths;
 	size_t count, cap;
 	uint64_t total_bytes;
+	size_t skipped;        /* files in the folders that are no captures */
 };
 /* Adds the files named, and the capture files below the folders named
- * (recursive, sorted), to l. 0, or -1 with the error printed. */
+ * (recursive, sorted), to l. Every other file in those folders is named on
+ * stderr with the reason it is skipped (and counted in l->skipped), and
+ * so is a folder that holds no capture at all. 0, or -1 with the error
+ * printed (also when nothing at all is left to ingest). */
 int cli_collect_captures(struct file_list *l, int n, char **paths);
 void cli_file_list_free(struct file_list *l);
 /* Ingests files into the open case st (one pipeline, the derived tables
@@ -66,7 +71,9 @@ int cli_report_case(struct store *st, const char *db, const char *head,
 		    const char *out_path, int format, const char *args,
 		    const char *case_note);
 
-/* Prints "attrib: MESSAGE" to stderr as one line. */
+/* Prints "attrib: MESSAGE" to stderr as one line: the formatted message
+ * is escaped with text_oneline() (analyze/parse/text.h), so no control
+ * character in a file name or value gets through. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Joins argv with spaces (shell-quoting arguments that need it) into out. */
@@ -76,6 +83,20 @@ void cli_join_args(int argc, char **argv, char *out, size_t outlen);
  * and returns NULL when it is missing or cannot be opened. Close with
  * store_close(). */
 struct store *cli_open_case(const char *db);
+
+/* Checks the case database path (cli/case_paths.c): 0 when it is a
+ * regular file (links followed), or absent and may_create; else -1 with
+ * one line printed (an input error, exit 2). */
+int cli_case_path_check(const char *db, bool may_create);
+
+/* Checks the head file path (cli/case_paths.c): 0 when it is a regular
+ * file of head-file size, or absent in a folder that exists; else -1
+ * with one line printed (an input error, exit 2). */
+int cli_head_check(const char *path);
+
+/* Sets st's head file to head (NULL: keep the case's default) and checks
+ * it with cli_head_check(). */
+int cli_set_head(struct store *st, const char *head);
 
 /* Monotonic clock in seconds. */
 double cli_now(void);

@@ -25,6 +25,8 @@
 #include "analyze/intel/model.h"
 #include "analyze/report/report.h"
 #include "cli/cli.h"
+#include "cli/out.h"
+#include "cli/report_out.h"
 
 struct analyze_opts {
 	const char *db, *out, *format, *head;
@@ -109,6 +111,11 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o,
 			  "name says no format", o->format ? o->format : o->out);
 		return EXIT_INPUT;
 	}
+	char err[1024];
+	if (report_out_check(o->out, err, sizeof err) != 0) {
+		cli_error("analyze: %s", err);
+		return EXIT_INPUT;
+	}
 	return -1;
 }
 
@@ -166,14 +173,17 @@ int cmd_analyze(int argc, char **argv)
 		snprintf(dbpath, sizeof dbpath, "%s/case.db", tmpdir);
 		o.db = dbpath;
 	}
+	if (cli_case_path_check(o.db, true) != 0 ||
+	    (o.head && cli_head_check(o.head) != 0))
+		goto done;
 	if (!(st = store_open(o.db, err, sizeof err))) {
 		cli_error("%s", err);
 		goto done;
 	}
-	if (o.head)
-		store_set_head_path(st, o.head);
+	if (cli_set_head(st, o.head) != 0)
+		goto done;
 	int irc = cli_ingest_files(st, &files, args, 0, cli_default_jobs());
-	if (irc == EXIT_INTERNAL) {
+	if (irc == EXIT_INTERNAL || irc > EXIT_INTERNAL) { /* or interrupted (130) */
 		rc = irc;
 		goto done;
 	}
@@ -193,7 +203,8 @@ int cmd_analyze(int argc, char **argv)
 					  "unchanged");
 	rc = worse(rc, irc);
 	if (tmpdir[0] && o.keep)
-		printf("case: %s (kept; head file %s)\n", o.db, head);
+		printf("case: %s (kept; head file %s)\n", cli_safe(o.db),
+		       cli_safe(head));
 done:
 	if (st && store_close(st, err, sizeof err) != 0) {
 		cli_error("%s", err);

@@ -28,10 +28,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze/behaviour/recompute.h"
 #include "analyze/flow/dpi.h"
 #include "capture/privilege.h"
 #include "cli/capture.h"
 #include "cli/cli.h"
+#include "cli/out.h"
 #include "cli/progress.h"
 
 enum {
@@ -256,11 +258,10 @@ static void print_counters(struct capture *c, double t0)
 {
 	if (live_stats(c->live, &c->stats) != 0)
 		memset(&c->stats, 0, sizeof c->stats);
-	fprintf(stderr,
-		"attrib: %s: %" PRIu64 " packets in %" PRIu64 " files (%" PRIu64
+	cli_error("%s: %" PRIu64 " packets in %" PRIu64 " files (%" PRIu64
 		" in the current one), libpcap: received %" PRIu64
 		", dropped %" PRIu64 ", dropped by the interface %" PRIu64
-		"; %.1f s\n",
+		"; %.1f s",
 		c->o->ifname, c->packets, c->files,
 		c->w ? pcapng_writer_packets(c->w) : 0, c->stats.received,
 		c->stats.dropped, c->stats.if_dropped, cli_now() - t0);
@@ -380,18 +381,21 @@ static int capture_finish(struct capture *c, double t0)
 		 cli_now() - t0);
 	bool recorded = store_custody(c->st, "capture-end", c->args, detail) == 0 &&
 			store_commit(c->st) == 0;
-	if (!failed && (!recorded || store_build_indexes(c->st) != 0)) {
+	/* behaviour over the flows of all the files, as an ingest of them
+	 * would judge it */
+	struct behaviour_stats bs;
+	if (!failed && (!recorded || store_build_indexes(c->st) != 0 ||
+			behaviour_recompute(c->st, &bs) != 0 ||
+			(bs.written && store_build_indexes(c->st) != 0))) {
 		failed = true;
 		snprintf(c->err, sizeof c->err, "%s", store_error(c->st));
 	}
 	if (c->stop == STOP_CAPTURE_ERROR || failed)
 		cli_error("%s", c->err);
 	else
-		fprintf(stderr,
-			"attrib: %s: %s: %" PRIu64 " packets in %" PRIu64
-			" files in %s; libpcap: received %" PRIu64
-			", dropped %" PRIu64 ", dropped by the interface %" PRIu64
-			"\n",
+		cli_error("%s: %s: %" PRIu64 " packets in %" PRIu64
+			  " files in %s; libpcap: received %" PRIu64
+			  ", dropped %" PRIu64 ", dropped by the interface %" PRIu64,
 			c->o->ifname, why, c->packets, c->files, c->dir,
 			c->stats.received, c->stats.dropped,
 			c->stats.if_dropped);
@@ -407,12 +411,15 @@ static int capture_start(struct capture *c, const char *started_by, const char *
 	char err[ERR_LEN], detail[ERR_LEN + 1024];
 	struct pipeline_config cfg;
 
+	if (cli_case_path_check(c->o->db, true) != 0 ||
+	    (c->o->head && cli_head_check(c->o->head) != 0))
+		return EXIT_INPUT;
 	if (!(c->st = store_open(c->o->db, err, sizeof err))) {
 		cli_error("%s", err);
 		return EXIT_INPUT;
 	}
-	if (c->o->head)
-		store_set_head_path(c->st, c->o->head);
+	if (cli_set_head(c->st, c->o->head) != 0)
+		return EXIT_INPUT;
 	pipeline_config_default(&cfg);
 	cfg.checkpoint_packets = UINT64_MAX; /* commits: capture_files.c */
 	cfg.jobs = c->o->jobs;
@@ -488,9 +495,8 @@ int cmd_capture(int argc, char **argv)
 	rc = capture_start(&c, started_by, privileges);
 	if (rc >= 0)
 		goto close_all;
-	fprintf(stderr,
-		"attrib: capturing on %s (%s, snaplen %u%s%s%s) into %s; "
-		"running as %s: %s\n",
+	cli_error("capturing on %s (%s, snaplen %u%s%s%s) into %s; "
+		  "running as %s: %s",
 		o.ifname, live_linktype_name(c.live), live_snaplen(c.live),
 		o.filter ? ", filter '" : "", o.filter ? o.filter : "",
 		o.filter ? "'" : "", c.dir, plan.user, privileges);
@@ -502,7 +508,7 @@ int cmd_capture(int argc, char **argv)
 	char head_hex[65];
 	store_head(c.st, &head_seq, head_hex);
 	printf("head: %" PRIu64 " %s (written to %s)\n", head_seq, head_hex,
-	       store_head_path(c.st));
+	       cli_safe(store_head_path(c.st)));
 close_all:
 	pipeline_destroy(c.pl);
 	if (c.st && store_close(c.st, err, sizeof err) != 0) {

@@ -4,6 +4,7 @@
  * per line: {"kind", "value", "source_sha256", "frame", "offset", "ts",
  * "flow"} (ts in ISO 8601 UTC with microseconds).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,9 +18,11 @@
 #include "analyze/evidence/store.h"
 #include "analyze/vocab/kinds.h"
 #include "cli/cli.h"
+#include "cli/out.h"
 
 struct print_ctx {
 	bool json;
+	int out_errno; /* writing to standard output failed: its errno */
 	uint64_t rows;
 };
 
@@ -43,8 +46,12 @@ static int print_obs(void *ctx, const struct store_obs_row *r)
 	iso_time(r->ts_us, ts, sizeof ts);
 	pc->rows++;
 	if (!pc->json) {
-		printf("%-16s %-48s %8" PRIu64 "  %.12s  %s\n", r->kind, r->value,
-		       r->frame, r->source_sha256, ts);
+		if (printf("%-16s %-48s %8" PRIu64 "  %.12s  %s\n",
+			   cli_safe(r->kind), cli_safe(r->value), r->frame,
+			   cli_safe(r->source_sha256), ts) < 0) {
+			pc->out_errno = errno ? errno : EIO;
+			return -1;
+		}
 		return 0;
 	}
 	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:I}", "kind",
@@ -61,6 +68,8 @@ static int print_obs(void *ctx, const struct store_obs_row *r)
 		return -1;
 	int rc = puts(line) < 0 ? -1 : 0;
 	free(line);
+	if (rc != 0)
+		pc->out_errno = errno ? errno : EIO;
 	return rc;
 }
 
@@ -113,9 +122,13 @@ int cmd_indicators(int argc, char **argv)
 	if (!pc.json)
 		printf("%-16s %-48s %8s  %-12s  %s\n", "kind", "value", "frame",
 		       "source", "time (UTC)");
-	if (store_each_observation(st, kind, print_obs, &pc) != 0) {
-		cli_error("%s", store_error(st)[0] ? store_error(st)
-						   : "cannot write output");
+	if (store_each_observation(st, kind, print_obs, &pc) != 0 ||
+	    cli_out_flush(stdout, "standard output") != 0) {
+		if (pc.out_errno || cli_out_failed(stdout))
+			cli_out_error("standard output", pc.out_errno);
+		else
+			cli_error("%s", store_error(st)[0] ? store_error(st)
+							   : "out of memory");
 		rc = EXIT_INTERNAL;
 	}
 	if (store_close(st, err, sizeof err) != 0) {

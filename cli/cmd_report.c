@@ -3,8 +3,11 @@
  * -o FILE`: verifies the case (attrib verify's checks), builds the report
  * document and writes it in one format.
  *
- * The report is written to a temporary file next to FILE and renamed
- * into place, so FILE is either the old file or the whole new report.
+ * Where the report goes (cli/report_out.h): a regular FILE is written
+ * to a temporary file next to it and renamed into place, so FILE is
+ * either the old file or the whole new report; -o - and a character
+ * device are written as streams; a link, FIFO, socket, block device or
+ * folder is refused and left as it is.
  * When the case verifies intact, a custody entry `report` records the
  * file, its SHA-256, the format and the head the report states. When it
  * does not, the report is still written (its first line says TAMPERED),
@@ -22,9 +25,13 @@
 
 #include "analyze/evidence/store.h"
 #include "analyze/report/report.h"
+#include "analyze/score/score_doc.h"
+#include "analyze/vocab/reproducible.h"
 #include "capture/source.h"
 #include "cli/case_check.h"
 #include "cli/cli.h"
+#include "cli/out.h"
+#include "cli/report_out.h"
 
 /* The checks' result in the report's terms. */
 static void fill_verification(const struct case_check *cc,
@@ -38,7 +45,7 @@ static void fill_verification(const struct case_check *cc,
 		.chain_entries = cc->chain_read ? cc->chain.entries : 0,
 		.head_seq = cc->chain_read ? cc->chain.head_seq : 0,
 		.head_hash = cc->chain_read ? cc->chain.head_hash : NULL,
-		.head_file = head_path,
+		.head_file = attrib_output_path(head_path),
 		.head_file_result = cc->chain_read ? cc->chain.external
 						   : cc->chain_error,
 		.head_file_checked = cc->chain_read &&
@@ -52,63 +59,8 @@ static void fill_verification(const struct case_check *cc,
 		.packets_reread = cc->packets,
 		.packets_wrong = cc->packets_bad,
 		.packets_not_checkable = cc->packets_skipped,
-		.checked_us = (int64_t)store_now_us(),
+		.checked_us = (int64_t)score_output_time_us(store_now_us()),
 	};
-}
-
-/* Writes doc to path through a temporary file and rename. -2 when the
- * file cannot be created there (a usage error), -1 when writing failed. */
-static int write_file(const json_t *doc, enum report_format f,
-		      const char *path, char *err, size_t errlen)
-{
-	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >=
-	    (int)sizeof tmp) {
-		snprintf(err, errlen, "%s: path too long", path);
-		return -2;
-	}
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot create the report there: %s",
-			 path, strerror(errno));
-		return -2;
-	}
-	/* mkstemp makes the file private; a report gets the usual mode */
-	mode_t mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) != 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	FILE *out = fdopen(fd, "w");
-	if (!out) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	char werr[256];
-	int rc = report_write(doc, f, out, werr, sizeof werr);
-	if (rc != 0)
-		snprintf(err, errlen, "%s: %s%s%s", path, werr,
-			 errno ? ": " : "", errno ? strerror(errno) : "");
-	else if (fsync(fileno(out)) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		rc = -1;
-	}
-	if (fclose(out) != 0 && rc == 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		rc = -1;
-	}
-	if (rc == 0 && rename(tmp, path) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		rc = -1;
-	}
-	if (rc != 0)
-		unlink(tmp);
-	return rc;
 }
 
 int cli_report_case(struct store *st, const char *db, const char *head,
@@ -121,9 +73,11 @@ int cli_report_case(struct store *st, const char *db, const char *head,
 		return crc == -2 ? EXIT_INTERNAL : EXIT_INPUT;
 	struct report_verification v;
 	fill_verification(&cc, head, &v);
-	struct report_options opt = {.case_path = db, .arguments = args,
-				     .case_note = case_note,
-				     .now_us = (int64_t)store_now_us()};
+	/* SOURCE_DATE_EPOCH: same bytes for copies of a case anywhere */
+	struct report_options opt = {
+		.case_path = attrib_output_path(db),
+		.arguments = args, .case_note = case_note,
+		.now_us = (int64_t)score_output_time_us(store_now_us())};
 	char err[1024];
 	json_t *doc = report_build(st, &v, &opt, err, sizeof err);
 	if (!doc) {
@@ -132,13 +86,12 @@ int cli_report_case(struct store *st, const char *db, const char *head,
 	}
 	int rc = EXIT_OK;
 	bool to_stdout = !strcmp(out_path, "-");
-	errno = 0;
-	int wrc = to_stdout ? report_write(doc, (enum report_format)format,
-					   stdout, err, sizeof err)
-			    : write_file(doc, (enum report_format)format,
-					 out_path, err, sizeof err);
+	struct report_out ro;
+	int wrc = report_out_write(doc, format, out_path, &ro, err,
+				   sizeof err);
 	if (wrc != 0) {
-		cli_error("%s", err);
+		if (err[0])
+			cli_error("%s", err);
 		json_decref(doc);
 		return wrc == -2 ? EXIT_INPUT : EXIT_INTERNAL;
 	}
@@ -150,26 +103,27 @@ int cli_report_case(struct store *st, const char *db, const char *head,
 			  "was added to the case", db, cc.first_problem);
 		return EXIT_FINDING;
 	}
-	char hex[2 * SHA256_LEN + 1] = "-", detail[PATH_MAX + 512], runs[32];
-	uint8_t sha[SHA256_LEN];
-	if (!to_stdout) {
-		if (file_sha256(out_path, sha, err, sizeof err) != 0) {
-			cli_error("%s", err);
-			return EXIT_INTERNAL;
-		}
-		sha256_hex(sha, hex);
-	}
+	char detail[PATH_MAX + 512], runs[32];
 	if (run_id)
 		snprintf(runs, sizeof runs, "%lld", (long long)run_id);
 	else
 		snprintf(runs, sizeof runs, "none");
 	snprintf(detail, sizeof detail,
-		 "%s report %s sha256 %s; states head %" PRIu64 " %s; score "
-		 "run %s", report_format_name((enum report_format)format),
-		 to_stdout ? "(standard output)" : out_path, hex,
+		 "%s report %s%s sha256 %s (%" PRIu64 " bytes); states head "
+		 "%" PRIu64 " %s; score run %s",
+		 report_format_name((enum report_format)format),
+		 to_stdout ? "(standard output)"
+			   : attrib_output_path(out_path),
+		 ro.stream && !to_stdout ? " (character device)" : "",
+		 ro.sha256, ro.bytes,
 		 cc.chain.head_seq, cc.chain.head_hash, runs);
-	if (store_custody(st, "report", args, detail) != 0 ||
-	    store_commit(st) != 0) {
+	const char *ro_why;
+	bool readonly = store_readonly(st, &ro_why);
+	if (readonly)
+		cli_error("%s: the case is read-only (%s): the report is "
+			  "written, no custody entry is recorded", db, ro_why);
+	else if (store_custody(st, "report", args, detail) != 0 ||
+		 store_commit(st) != 0) {
 		cli_error("%s", store_error(st));
 		return EXIT_INTERNAL;
 	}
@@ -178,10 +132,15 @@ int cli_report_case(struct store *st, const char *db, const char *head,
 	store_head(st, &seq, head_hex);
 	FILE *msg = to_stdout ? stderr : stdout;
 	if (!to_stdout)
-		fprintf(msg, "report: %s (%s, sha256 %s)\n", out_path,
-			report_format_name((enum report_format)format), hex);
-	fprintf(msg, "head: %" PRIu64 " %s (written to %s)\n", seq, head_hex,
-		store_head_path(st));
+		fprintf(msg, "report: %s (%s, sha256 %s)\n", cli_safe(out_path),
+			report_format_name((enum report_format)format),
+			ro.sha256);
+	if (readonly)
+		fprintf(msg, "head: %" PRIu64 " %s (unchanged)\n", seq,
+			head_hex);
+	else
+		fprintf(msg, "head: %" PRIu64 " %s (written to %s)\n", seq,
+			head_hex, cli_safe(store_head_path(st)));
 	return rc;
 }
 
@@ -239,6 +198,12 @@ int cmd_report(int argc, char **argv)
 				  "names no format", out);
 		return EXIT_INPUT;
 	}
+	if (report_out_check(out, err, sizeof err) != 0) {
+		cli_error("report: %s", err);
+		return EXIT_INPUT;
+	}
+	if (cli_case_path_check(db, false) != 0)
+		return EXIT_INPUT;
 	if (access(db, R_OK) != 0) {
 		cli_error("%s: %s", db, strerror(errno));
 		return EXIT_INPUT;
@@ -251,11 +216,13 @@ int cmd_report(int argc, char **argv)
 	struct store *st = cli_open_case(db);
 	if (!st)
 		return EXIT_INPUT;
-	if (head)
-		store_set_head_path(st, head);
-	snprintf(head_default, sizeof head_default, "%s", store_head_path(st));
-	int rc = cli_report_case(st, db, head_default, out, format, args,
-				 NULL);
+	int rc = EXIT_INPUT;
+	if (cli_set_head(st, head) == 0) {
+		snprintf(head_default, sizeof head_default, "%s",
+			 store_head_path(st));
+		rc = cli_report_case(st, db, head_default, out, format, args,
+				     NULL);
+	}
 	if (store_close(st, err, sizeof err) != 0) {
 		cli_error("%s", err);
 		rc = EXIT_INTERNAL;

@@ -5,6 +5,7 @@
  * attribution chain, stores the run in the case (chained, citing the
  * observations used) and prints a summary or the score document.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "analyze/intel/match.h"
 #include "analyze/score/score_doc.h"
 #include "cli/cli.h"
+#include "cli/out.h"
 
 static void usage_score(FILE *out)
 {
@@ -150,7 +152,7 @@ static int store_rows(struct store *st, int64_t run,
 			score_flags_text(L->flags, flags, sizeof flags);
 			struct store_score_row r = {
 				ah->h->id, model_link_name((enum model_link)l),
-				icd203_phrase(L->phrase),
+				L->phrase_text,
 				confidence_name(L->confidence), flags,
 				L->op.b, L->op.d, L->op.u,
 				opinion_plausibility(L->op), L->ci90.lo,
@@ -288,14 +290,15 @@ int cli_score_case(struct store *st, const struct model_set *ms, bool json,
 	struct matcher *m = NULL;
 	struct assessment *as = NULL;
 	struct score_citations **cites = NULL;
-	json_t *sources = json_array(), *doc = NULL;
+	json_t *sources = json_array();
 	char *result = NULL, *models = NULL;
 	int rc = EXIT_INTERNAL;
 	if (!(m = matcher_create(ms, err, sizeof err))) {
 		cli_error("score: %s", err);
 		goto done;
 	}
-	struct score_run_info run = {.time_us = store_now_us(),
+	struct score_run_info run = {.time_us = score_output_time_us(
+					     store_now_us()),
 				     .sources = sources};
 	if (feed_case(st, m) != 0)
 		goto done;
@@ -310,8 +313,8 @@ int cli_score_case(struct store *st, const struct model_set *ms, bool json,
 		cli_error("score: %s", store_error(st));
 		goto done;
 	}
-	doc = score_document(as, &run, cites);
-	result = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	size_t result_len = 0;
+	result = score_document_text(as, &run, cites, &result_len);
 	models = model_list_json(ms);
 	if (!result || !models) {
 		cli_error("score: out of memory");
@@ -323,36 +326,75 @@ int cli_score_case(struct store *st, const struct model_set *ms, bool json,
 		 "\"cheap_forgeability\":%.17g,\"false_flag_min_net\":%.17g}",
 		 as->deception, as->params.conflict_threshold,
 		 as->params.cheap_f, as->params.false_flag_min_net);
-	struct store_score_run row = {run.id, models, params, result,
-				      run.observations};
+	/* a large document goes into chained parts, not one capped row */
+	bool parts = result_len > STORE_SCORE_PART_BYTES;
+	struct store_score_run row = {run.id, models, params,
+				      parts ? "" : result, run.observations,
+				      run.time_us};
 	char detail[256];
 	snprintf(detail, sizeof detail, "run %" PRId64 ": %zu hypotheses, "
 		 "%zu model files, %zu patterns not evaluated", run.id,
 		 as->n_hyps, ms->n_files, ms->n_uneval);
-	if (store_score_run(st, &row) != 0 || store_rows(st, run.id, as, cites) ||
-	    store_custody(st, "score", args, detail) != 0 ||
-	    store_commit(st) != 0) {
+	const char *ro_why;
+	bool readonly = store_readonly(st, &ro_why);
+	int prc = 0;
+	if (readonly) {
+		/* the result is shown, not stored */
+		cli_error("score: %s: the case is read-only (%s): this run is "
+			  "shown but not stored, and no custody entry is "
+			  "recorded", store_head_path(st), ro_why);
+	} else {
+		prc = store_score_run(st, &row);
+		for (size_t at = 0, k = 0; prc == 0 && parts && at < result_len;
+		     k++) {
+			size_t n = result_len - at < STORE_SCORE_PART_BYTES
+					   ? result_len - at
+					   : STORE_SCORE_PART_BYTES;
+			/* parts end on a character boundary (UTF-8 text each) */
+			while (n > 1 && at + n < result_len &&
+			       ((unsigned char)result[at + n] & 0xC0) == 0x80)
+				n--;
+			prc = store_score_run_part(st, run.id, (int64_t)k,
+						   result + at, n);
+			at += n;
+		}
+	}
+	if (!readonly &&
+	    (prc != 0 || store_rows(st, run.id, as, cites) ||
+	     store_custody(st, "score", args, detail) != 0 ||
+	     store_commit(st) != 0)) {
 		cli_error("score: %s", store_error(st));
 		goto done;
 	}
+	/* The run is stored; what follows only shows it. */
 	if (json) {
-		if (json_dumpf(doc, stdout, JSON_INDENT(2)) != 0)
+		/* ASCII only (score_document_text()): a C1 control or a
+		 * bidirectional override in a name reaches a terminal as
+		 * \uXXXX, not as itself */
+		if (fwrite(result, 1, result_len, stdout) != result_len ||
+		    putchar('\n') == EOF) {
+			cli_out_error("standard output", errno);
 			goto done;
-		putchar('\n');
+		}
 	} else {
 		score_print(stdout, as, &run);
 	}
+	if (cli_out_flush(stdout, "standard output") != 0)
+		goto done;
 	uint64_t seq;
 	char hex[65];
 	store_head(st, &seq, hex);
-	fprintf(json ? stderr : stdout, "head: %" PRIu64 " %s (written to "
-		"%s)\n", seq, hex, store_head_path(st));
+	if (readonly)
+		fprintf(json ? stderr : stdout, "head: %" PRIu64 " %s "
+			"(unchanged)\n", seq, hex);
+	else
+		fprintf(json ? stderr : stdout, "head: %" PRIu64 " %s "
+			"(written to %s)\n", seq, hex, store_head_path(st));
 	rc = EXIT_OK;
 done:
 	free_cites(cites, as ? as->n_hyps : 0);
 	assess_free(as);
 	matcher_destroy(m);
-	json_decref(doc);
 	json_decref(sources);
 	free(result);
 	free(models);
@@ -374,8 +416,8 @@ int cmd_score(int argc, char **argv)
 	if (!(ms = cli_load_models(o.models, o.n_models)) ||
 	    !(st = cli_open_case(o.db)))
 		goto done;
-	if (o.head)
-		store_set_head_path(st, o.head);
+	if (cli_set_head(st, o.head) != 0)
+		goto done;
 	cli_join_args(argc, argv, args, sizeof args);
 	rc = cli_score_case(st, ms, o.json, args);
 done:

@@ -11,6 +11,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "analyze/parse/text.h"
@@ -304,6 +305,9 @@ int store_build_indexes(struct store *st)
 	indicator_counts_clear(st->counts);
 	st->indicators_base = st->next_obs_id - 1;
 	st->indicators_counted = 0;
+	/* in turn with other writers (store_lock), as they may be
+	 * committing large batches */
+	store_lock(st, LOCK_EX);
 	if (store_exec(st,
 		"CREATE UNIQUE INDEX IF NOT EXISTS flows_id ON flows(id);"
 		"CREATE INDEX IF NOT EXISTS flows_source ON flows(source_id);"
@@ -312,7 +316,9 @@ int store_build_indexes(struct store *st)
 		"CREATE INDEX IF NOT EXISTS obs_kind_value ON observations(kind, value);",
 		"build indexes") != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		store_lock(st, LOCK_UN);
 		return -1;
 	}
+	store_lock(st, LOCK_UN);
 	return 0;
 }

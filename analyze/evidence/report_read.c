@@ -86,12 +86,58 @@ int report_read_case_info(struct store *st, struct report_case_info *out)
 	return finish(st, q, 0, step, "read case counts");
 }
 
+/* A score document stored in parts (score_run_parts): n bytes in all,
+ * concatenated in part order. Finalizes q. 1, or -1 with the message. */
+static int read_run_parts(struct store *st, sqlite3_stmt *q, uint64_t n,
+			  char **result, size_t *len)
+{
+	int64_t run = sqlite3_column_int64(q, 0);
+	sqlite3_stmt *p = NULL;
+	char *buf = malloc((size_t)n + 1);
+	size_t used = 0;
+	int step = SQLITE_DONE;
+	sqlite3_finalize(q);
+	if (!buf) {
+		snprintf(st->err, sizeof st->err, "%s: read score run: out of "
+			 "memory", st->path);
+		return -1;
+	}
+	if (prepare(st, "SELECT text FROM score_run_parts WHERE run_id=?1 "
+		    "ORDER BY part", &p, "read score run parts") != 0) {
+		free(buf);
+		return -1;
+	}
+	sqlite3_bind_int64(p, 1, run);
+	while ((step = sqlite3_step(p)) == SQLITE_ROW) {
+		size_t b = (size_t)sqlite3_column_bytes(p, 0);
+		if (used + b > n)
+			break;
+		memcpy(buf + used, sqlite3_column_text(p, 0), b);
+		used += b;
+	}
+	buf[used] = '\0';
+	int rc = finish(st, p, 0, step, "read score run parts");
+	if (rc != 0 || used != n) {
+		free(buf);
+		if (rc == 0)
+			snprintf(st->err, sizeof st->err, "%s: score run %lld: "
+				 "parts do not add up", st->path,
+				 (long long)run);
+		return -1;
+	}
+	*result = buf;
+	*len = used;
+	return 1;
+}
+
 int report_read_latest_run(struct store *st, size_t max_len, int64_t *run_id,
 			   int64_t *ts_us, char **result, size_t *len)
 {
 	static const char sql[] =
-		"SELECT id, ts_us, length(CAST(result AS BLOB)), result FROM "
-		"score_runs ORDER BY id DESC LIMIT 1";
+		"SELECT id, ts_us, length(CAST(result AS BLOB)) + coalesce(("
+		"SELECT sum(length(CAST(text AS BLOB))) FROM score_run_parts "
+		"WHERE run_id=score_runs.id), 0), result FROM score_runs "
+		"ORDER BY id DESC LIMIT 1";
 	sqlite3_stmt *q;
 	*result = NULL;
 	*len = 0;
@@ -107,6 +153,8 @@ int report_read_latest_run(struct store *st, size_t max_len, int64_t *run_id,
 		} else {
 			const unsigned char *text = sqlite3_column_text(q, 3);
 			size_t bytes = (size_t)sqlite3_column_bytes(q, 3);
+			if (n > bytes) /* the document is in parts */
+				return read_run_parts(st, q, n, result, len);
 			char *copy = malloc(bytes + 1);
 			if (!copy) {
 				snprintf(st->err, sizeof st->err,

@@ -190,3 +190,18 @@ CREATE TABLE IF NOT EXISTS score_evidence (
   chain_hash    TEXT,
   PRIMARY KEY (run_id, hypothesis, link, item)
 );
+
+-- @v3: tables added in schema version 3 (a version-2 case gets them, and
+-- only them, when it is opened: store.c).
+
+-- The score document of a run in parts (part 0, 1, ...) when it is
+-- larger than one chained record should be: concatenated in part order
+-- they are the document (score_runs.result is then empty).
+CREATE TABLE IF NOT EXISTS score_run_parts (
+  run_id        INTEGER NOT NULL REFERENCES score_runs(id),
+  part          INTEGER NOT NULL,
+  text          TEXT NOT NULL,
+  chain_seq     INTEGER,
+  chain_hash    TEXT,
+  PRIMARY KEY (run_id, part)
+);

@@ -6,6 +6,8 @@
 #include "analyze/evidence/store_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "analyze/vocab/version.h"
 
@@ -41,7 +43,7 @@ int store_each_indicator(struct store *st, const char *kind,
 	return rc;
 }
 
-enum { Q_CITE, Q_RUN, Q_SCORE, Q_EVIDENCE };
+enum { Q_CITE, Q_RUN, Q_SCORE, Q_EVIDENCE, Q_PART };
 
 static sqlite3_stmt *prepare(struct store *st, int slot, const char *sql);
 
@@ -146,13 +148,38 @@ int store_score_run(struct store *st, const struct store_score_run *r)
 	struct rowbind rb = {st, q, 1, NULL};
 	store_chain_begin(st, "score_run");
 	rb_int(&rb, r->id);
-	rb_int(&rb, (int64_t)store_now_us());
+	rb_int(&rb, (int64_t)(r->time_us ? r->time_us : store_now_us()));
 	rb_text(&rb, ATTRIB_VERSION);
 	rb_text(&rb, r->models);
 	rb_text(&rb, r->params);
 	rb_int(&rb, (int64_t)r->observations);
 	rb_text(&rb, r->result);
 	return rb_insert(&rb, "insert score run");
+}
+
+int store_score_run_part(struct store *st, int64_t run_id, int64_t part,
+			 const char *text, size_t len)
+{
+	sqlite3_stmt *q = prepare(st, Q_PART, "INSERT INTO score_run_parts "
+				      "VALUES(?,?,?,?,?)");
+	if (!q)
+		return -1;
+	char *copy = malloc(len + 1);
+	if (!copy) {
+		snprintf(st->err, sizeof st->err, "%s: score run part: out of "
+			 "memory", st->path);
+		return -1;
+	}
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	struct rowbind rb = {st, q, 1, NULL};
+	store_chain_begin(st, "score_run_part");
+	rb_int(&rb, run_id);
+	rb_int(&rb, part);
+	rb_text(&rb, copy);
+	int rc = rb_insert(&rb, "insert score run part");
+	free(copy);
+	return rc;
 }
 
 int store_score(struct store *st, int64_t run_id,

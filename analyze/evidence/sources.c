@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "analyze/vocab/reproducible.h"
 #include "analyze/vocab/version.h"
 
 /*
@@ -21,6 +22,9 @@
 
 uint64_t store_now_us(void)
 {
+	uint64_t epoch;
+	if (attrib_source_date_epoch(&epoch))
+		return epoch * 1000000u; /* SOURCE_DATE_EPOCH */
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
 	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;

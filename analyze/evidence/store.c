@@ -68,12 +68,24 @@ int store_txn_begin(struct store *st)
 		return -1; /* st->err still names the failed write */
 	if (st->in_txn)
 		return 0;
+	if (st->readonly) {
+		snprintf(st->err, sizeof st->err,
+			 "%s: the case is read-only (%s): nothing can be "
+			 "recorded in it", st->path, st->readonly_why);
+		return -1;
+	}
 	store_lock(st, LOCK_EX);
 	if (store_exec(st, "BEGIN IMMEDIATE", "begin transaction") != 0) {
 		store_lock(st, LOCK_UN);
 		return -1;
 	}
 	st->in_txn = true;
+	if (st->needs_mark && store_mark_case(st) != 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		st->in_txn = false;
+		store_lock(st, LOCK_UN);
+		return -1;
+	}
 	if (store_refresh_state(st) != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		st->in_txn = false;
@@ -383,34 +395,19 @@ static const char ins_custody_sql[] =
 /* Columns of the tables inserted into by batches (schema.sql). */
 enum { FLOWS_COLS = 28, OBSERVATIONS_COLS = 13 };
 
-/*
- * True when the database already holds an attrib case. The schema is
- * created only in a new database: in an existing one a missing table is
- * damage for `attrib verify` to find, not something to recreate quietly.
- */
-static bool case_exists(struct store *st)
-{
-	sqlite3_stmt *q = NULL;
-	bool found = false;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT 1 FROM sqlite_master WHERE type='table' "
-			       "AND name='meta'",
-			       -1, &q, NULL) == SQLITE_OK)
-		found = sqlite3_step(q) == SQLITE_ROW;
-	sqlite3_finalize(q);
-	return found;
-}
-
 /* Creates the schema in one transaction, so a failure (a full disk) leaves
  * no half-made case behind. */
 static int create_case(struct store *st)
 {
 	if (store_exec(st, "BEGIN IMMEDIATE", "create schema") != 0)
 		return -1;
+	/* IF NOT EXISTS throughout: another process may have made the case
+	 * since it was found empty */
 	if (store_exec(st, store_schema_sql, "create schema") != 0 ||
 	    store_exec(st, "INSERT OR IGNORE INTO meta VALUES"
-			   "('schema_version','2')",
+			   "('schema_version','3')",
 		       "write meta") != 0 ||
+	    store_mark_case(st) != 0 ||
 	    store_exec(st, "COMMIT", "create schema") != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
@@ -419,19 +416,21 @@ static int create_case(struct store *st)
 }
 
 /*
- * Brings a version-1 case (before scores were stored) to version 2 by
+ * Brings a version-1 case (before scores were stored) to version 3 by
  * creating the tables that follow the "-- @v2" marker in schema.sql, and
- * only those: a version-1 table that is missing stays missing, for
- * `attrib verify` to report. One transaction.
+ * a version-2 case (before score runs were stored in parts) by creating
+ * those after "-- @v3", and only those: an older table that is missing
+ * stays missing, for `attrib verify` to report. One transaction.
  */
 static int upgrade_case(struct store *st)
 {
 	char version[32];
 	if (meta_get(st, "schema_version", version, sizeof version) != 0)
 		return -1;
-	if (strcmp(version, "1") != 0)
+	if (strcmp(version, "1") != 0 && strcmp(version, "2") != 0)
 		return 0;
-	const char *v2 = strstr(store_schema_sql, "-- @v2");
+	const char *v2 = strstr(store_schema_sql,
+				strcmp(version, "1") ? "-- @v3" : "-- @v2");
 	if (!v2) {
 		snprintf(st->err, sizeof st->err, "%s: schema: no version 2 part",
 			 st->path);
@@ -440,9 +439,10 @@ static int upgrade_case(struct store *st)
 	if (store_exec(st, "BEGIN IMMEDIATE", "upgrade schema") != 0)
 		return -1;
 	if (store_exec(st, v2, "upgrade schema") != 0 ||
-	    store_exec(st, "UPDATE meta SET value='2' WHERE "
+	    store_exec(st, "UPDATE meta SET value='3' WHERE "
 			   "key='schema_version'",
 		       "upgrade schema") != 0 ||
+	    store_mark_case(st) != 0 ||
 	    store_exec(st, "COMMIT", "upgrade schema") != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
@@ -450,7 +450,8 @@ static int upgrade_case(struct store *st)
 	return 0;
 }
 
-struct store *store_open(const char *path, char *err, size_t errlen)
+struct store *store_open_mode(const char *path, enum store_mode mode,
+			      char *err, size_t errlen)
 {
 	struct store *st = calloc(1, sizeof *st);
 	if (!st) {
@@ -458,6 +459,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	st->lock_fd = -1;
+	st->claim_fd = -1;
 	snprintf(st->path, sizeof st->path, "%s", path);
 	snprintf(st->head_path, sizeof st->head_path, "%s.head", path);
 	st->counts = indicator_counts_create(STORE_INDICATOR_COUNTS_BYTES);
@@ -466,15 +468,11 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 		free(st);
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &st->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				    SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK) {
-		snprintf(err, errlen, "%s: cannot open database: %s", path,
-			 st->db ? sqlite3_errmsg(st->db) : "out of memory");
+	if (store_connect(st, mode, err, errlen) != 0)
 		goto fail_db;
-	}
-	sqlite3_busy_timeout(st->db, 5000);
+	/* Writers queue on store_lock(); SQLite's own wait covers the rest
+	 * (schema creation, indexes), generously for a busy machine. */
+	sqlite3_busy_timeout(st->db, 60000);
 	/* for store_lock(); without it (-1) SQLite's lock alone orders
 	 * writers */
 	st->lock_fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -482,12 +480,19 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	 * page is written to the WAL and copied by the checkpoint, and
 	 * larger pages take fewer system calls for the same bytes. (16 KiB
 	 * take fewer still, but make a small case three times as large.) */
-	if (store_exec(st, "PRAGMA page_size=8192;"
-			   "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			   "PRAGMA cache_size=-8192; PRAGMA foreign_keys=ON;",
-		       "configure") != 0 ||
-	    (case_exists(st) ? upgrade_case(st) : create_case(st)) != 0 ||
-	    load_state(st) != 0 || start_counting(st) != 0)
+	if (st->readonly) {
+		if (store_exec(st, "PRAGMA cache_size=-8192;", "configure") != 0)
+			goto fail_msg;
+	} else if (store_exec(st, "PRAGMA page_size=8192;"
+				  "PRAGMA journal_mode=WAL; "
+				  "PRAGMA synchronous=FULL;"
+				  "PRAGMA cache_size=-8192; "
+				  "PRAGMA foreign_keys=ON;",
+			      "configure") != 0 ||
+		   (st->is_new ? create_case(st) : upgrade_case(st)) != 0) {
+		goto fail_msg;
+	}
+	if (load_state(st) != 0 || start_counting(st) != 0)
 		goto fail_msg;
 	if (row_batch_init(&st->flows, st->db, "flows", FLOWS_COLS) != 0 ||
 	    row_batch_init(&st->obs, st->db, "observations",
@@ -505,7 +510,7 @@ fail_db:
 	row_batch_free(&st->flows);
 	row_batch_free(&st->obs);
 	sqlite3_finalize(st->ins_custody);
-	for (int i = 0; i < 4; i++)
+	for (size_t i = 0; i < sizeof st->score_q / sizeof st->score_q[0]; i++)
 		sqlite3_finalize(st->score_q[i]);
 	sqlite3_close(st->db);
 	if (st->lock_fd >= 0)
@@ -549,7 +554,7 @@ int store_close(struct store *st, char *err, size_t errlen)
 	row_batch_free(&st->flows);
 	row_batch_free(&st->obs);
 	sqlite3_finalize(st->ins_custody);
-	for (int i = 0; i < 4; i++)
+	for (size_t i = 0; i < sizeof st->score_q / sizeof st->score_q[0]; i++)
 		sqlite3_finalize(st->score_q[i]);
 	if (sqlite3_close(st->db) != SQLITE_OK && rc == 0) {
 		snprintf(err, errlen, "%s: close: %s", st->path,
@@ -558,6 +563,8 @@ int store_close(struct store *st, char *err, size_t errlen)
 	}
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);
+	if (st->claim_fd >= 0)
+		close(st->claim_fd); /* and with it the claim */
 	chain_enc_free(&st->enc);
 	indicator_counts_destroy(st->counts);
 	free(st);

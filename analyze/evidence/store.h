@@ -20,8 +20,65 @@
 
 struct store;
 
-/* Opens or creates the case database at path. NULL with message in err. */
+/* attrib's mark in the database header (PRAGMA application_id, "attr")
+ * and the schema version it writes (PRAGMA user_version, as meta's
+ * schema_version). */
+#define STORE_APPLICATION_ID 0x61747472
+enum { STORE_SCHEMA_VERSION = 2 };
+
+/* What a database file is, looked at without changing it. */
+enum store_kind {
+	STORE_ABSENT,       /* no such file */
+	STORE_EMPTY,        /* an empty file or an SQLite database without
+	                       tables: a new case can be made in it */
+	STORE_CASE,         /* an attrib case (by its id, or its tables) */
+	STORE_FOREIGN,      /* another program's SQLite database */
+	STORE_NOT_DATABASE, /* not an SQLite database (or not a regular file) */
+	STORE_DAMAGED,      /* SQLite says it is damaged */
+	STORE_UNREADABLE,   /* cannot be read (permissions, I/O) */
+};
+
+struct store_identity {
+	enum store_kind kind;
+	int64_t application_id, user_version;
+	unsigned tables, case_tables; /* all tables, attrib's among them */
+	bool header_ok;     /* STORE_CASE: the id is attrib's or unset */
+	char table_names[160];
+};
+
+/*
+ * Looks at the database at path through a read-only connection and says
+ * what it is (*out). Never writes to it. Returns 0 (err holds a one-line
+ * description for every kind but ABSENT, EMPTY and CASE), or -1 when the
+ * file cannot even be looked at (err).
+ */
+int store_identify(const char *path, struct store_identity *out, char *err,
+		   size_t errlen);
+
+enum store_mode {
+	STORE_CREATE,   /* open a case for writing, or make a new one */
+	STORE_EXISTING, /* open an existing case; read-only when it cannot
+	                   be written (see store_readonly) */
+};
+
+/*
+ * Opens the case database at path. A database that is not an attrib case
+ * is refused and left as it was (err names what it is). NULL with a
+ * one-line message in err.
+ */
+struct store *store_open_mode(const char *path, enum store_mode mode,
+			      char *err, size_t errlen);
+
+/* store_open_mode(path, STORE_CREATE, ...). */
 struct store *store_open(const char *path, char *err, size_t errlen);
+
+/* True when the case was opened read-only (it cannot be written: *why,
+ * when why is not NULL, says why); every write then fails. */
+bool store_readonly(const struct store *st, const char **why);
+
+/* False when the database header carries an application id that is
+ * neither attrib's nor unset (a case whose header was changed). */
+bool store_header_ok(const struct store *st);
 
 /* Commits what is pending and closes. Returns 0, or -1 (message on
  * stderr-free channel: store_error() is gone, so err receives it). */
@@ -57,6 +114,19 @@ int64_t store_source_by_sha256(struct store *st, const char *sha_hex);
 /* True when a complete source has exactly this size (a duplicate is
  * possible, so the caller hashes the file first). */
 int store_has_source_size(struct store *st, uint64_t size);
+
+/*
+ * Claims, against every other process, the ingest of a capture file of
+ * size bytes into this case (claim.c), so that a file is ingested by one
+ * process at a time. Holds at most one claim: a new one releases the one
+ * before. With wait, blocks until the claim is free (committing any open
+ * transaction first). Returns 1 claimed, 0 another process holds it
+ * (without wait), -2 a signal interrupted the wait, -1 error (store_error).
+ * The claim ends with store_release_claim(), store_close() or the
+ * process.
+ */
+int store_claim_source(struct store *st, uint64_t size, bool wait);
+void store_release_claim(struct store *st);
 
 /*
  * Starts ingest of a source: resumes the interrupted source with the same
@@ -152,7 +222,8 @@ const char *store_head_path(const struct store *st);
 /* The committed chain head: sequence number and hash (64 hex + NUL). */
 void store_head(const struct store *st, uint64_t *seq, char hex[65]);
 
-/* Wall-clock time in microseconds since the epoch. */
+/* Wall-clock time in microseconds since the epoch; SOURCE_DATE_EPOCH
+ * when that is set (analyze/vocab/reproducible.h). */
 uint64_t store_now_us(void);
 
 /* Result of store_verify_chain(). */
@@ -258,8 +329,15 @@ struct store_score_run {
 	int64_t id;                /* from store_next_score_run() */
 	const char *models, *params, *result;
 	uint64_t observations;
+	uint64_t time_us;          /* 0: now (SOURCE_DATE_EPOCH: the caller's) */
 };
 int store_score_run(struct store *st, const struct store_score_run *r);
+
+/* One part (0, 1, ...) of a run's score document, len bytes of text
+ * (at most STORE_SCORE_PART_BYTES), chained like every row. 0 or -1. */
+enum { STORE_SCORE_PART_BYTES = 8 << 20 };
+int store_score_run_part(struct store *st, int64_t run_id, int64_t part,
+			 const char *text, size_t len);
 
 /* One row of scores. */
 struct store_score_row {

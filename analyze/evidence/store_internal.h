@@ -30,6 +30,16 @@ struct store {
 	char head_path[STORE_PATH_LEN + 8];
 	char err[STORE_ERR_LEN];
 	int lock_fd;           /* the database file, for store_lock() */
+	int claim_fd;          /* the database file, read-write, for claims
+	                          (claim.c); -1 until the first claim */
+	bool claimed;          /* a claim is held, on claim_size */
+	uint64_t claim_size;
+	bool readonly;         /* opened read-only (open.c) */
+	bool is_new;           /* no case yet: the schema is to be made */
+	bool needs_mark;       /* a case without attrib's application id:
+	                          the first write sets it */
+	bool header_ok;        /* see store_header_ok() */
+	char readonly_why[160];
 	bool in_txn;
 	bool failed;           /* a write failed: the case stays as last
 	                          committed and takes no more writes */
@@ -45,7 +55,7 @@ struct store {
 	struct chain_enc enc;
 	int64_t next_obs_id, next_custody_id;
 	sqlite3_stmt *ins_custody;
-	sqlite3_stmt *score_q[4]; /* scores.c: prepared on first use */
+	sqlite3_stmt *score_q[5]; /* scores.c: prepared on first use */
 	/* flows and observations waiting for their multi-row INSERT */
 	struct row_batch flows, obs;
 	struct anomaly_tally tally[ANOM_COUNT];
@@ -58,6 +68,19 @@ struct store {
 
 /* The schema (schema.sql, compiled in). */
 extern const char store_schema_sql[];
+
+/*
+ * Identifies the database at st->path (store_identify) and opens st->db:
+ * read-write (created when new and mode is STORE_CREATE), or read-only
+ * when the case cannot be written and mode allows it (st->readonly).
+ * Refuses anything but a case or an empty database. 0, or -1 with err.
+ */
+int store_connect(struct store *st, enum store_mode mode, char *err,
+		  size_t errlen);
+
+/* Writes attrib's application id and schema version into the database
+ * header (inside the open transaction). 0 or -1. */
+int store_mark_case(struct store *st);
 
 /* Sets st->err to "PATH: what: sqlite's message". */
 void store_fail(struct store *st, const char *what);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "analyze/evidence/store_internal.h"
+#include "analyze/parse/text.h"
 
 /* Prints every row of a query as aligned text columns after a title. */
 static int print_rows(struct store *st, FILE *out, const char *title,
@@ -20,12 +21,17 @@ static int print_rows(struct store *st, FILE *out, const char *title,
 		fprintf(out, c ? "  %-10s" : "  %-20s", heads[c]);
 	fputc('\n', out);
 	int step, rows = 0;
+	char safe[TEXT_ONELINE_SIZE(4096)];
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
 		rows++;
 		for (int c = 0; c < ncol; c++) {
 			const unsigned char *v = sqlite3_column_text(q, c);
+			/* paths and names as one line, no control
+			 * character (analyze/parse/text.h) */
 			fprintf(out, c ? "  %-10s" : "  %-20s",
-				v ? (const char *)v : "-");
+				v ? text_oneline((const char *)v, safe,
+						 sizeof safe)
+				  : "-");
 		}
 		fputc('\n', out);
 	}

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <sys/file.h>
 
+#include "analyze/vocab/reproducible.h"
+
 struct chained_table {
 	const char *table, *kind;
 	sqlite3_stmt *q;
@@ -40,6 +42,7 @@ static const struct {
 	{"flows", "flow"},         {"observations", "observation"},
 	{"custody", "custody"},    {"score_runs", "score_run"},
 	{"scores", "score"},       {"score_evidence", "score_evidence"},
+	{"score_run_parts", "score_run_part"},
 };
 enum { N_CHAINED = sizeof chained / sizeof chained[0] };
 
@@ -174,6 +177,8 @@ static int check_unchained(struct store *st, struct store_verify *v)
 		"SELECT 'scores', rowid FROM scores WHERE chain_seq IS NULL",
 		"SELECT 'score_evidence', rowid FROM score_evidence WHERE "
 		"chain_seq IS NULL",
+		"SELECT 'score_run_parts', rowid FROM score_run_parts WHERE "
+		"chain_seq IS NULL",
 	};
 	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
 		sqlite3_stmt *q = NULL;
@@ -252,7 +257,8 @@ static void check_external(const char *head_path, const struct head_file *h,
 			  !strcmp(v->head_hash, h->pending_hash);
 	if (at_head || at_pending) {
 		snprintf(v->external, sizeof v->external,
-			 "matches the head file %s (seq %" PRIu64 "%s)", head_path,
+			 "matches the head file %s (seq %" PRIu64 "%s)",
+			 attrib_output_path(head_path),
 			 v->head_seq,
 			 at_pending ? ", the commit it announced as pending" : "");
 		return;
@@ -408,20 +414,6 @@ done:
 	return rc;
 }
 
-int store_probe(const char *path, char *err, size_t errlen)
-{
-	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL,
-				  NULL, NULL);
-	if (rc != SQLITE_OK)
-		snprintf(err, errlen, "%s: %s", path,
-			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-	sqlite3_close(db);
-	return rc == SQLITE_OK ? 1 : (rc & 0xff) == SQLITE_CORRUPT ? 0 : -1;
-}
-
 int store_integrity_check(struct store *st)
 {
 	sqlite3_stmt *q = NULL;
@@ -444,6 +436,12 @@ int store_integrity_check(struct store *st)
 			ok = 0;
 	}
 	sqlite3_finalize(q);
+	if (ok == 1 && !st->header_ok) {
+		snprintf(st->err, sizeof st->err,
+			 "%s: database header: the application id is not "
+			 "attrib's (changed after attrib wrote it)", st->path);
+		ok = 0;
+	}
 	return ok;
 }
 

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "analyze/crypto/digest.h"
+#include "analyze/intel/file.h"
 #include "analyze/vocab/kinds.h"
 
 static const char *const link_names[MODEL_LINK_COUNT] = {
@@ -72,7 +73,16 @@ static const struct {
 	[MODEL_CLAIM_INTELLIGENCE] = {"intelligence", 0.20},
 	[MODEL_CLAIM_ACKNOWLEDGEMENT] = {"acknowledgement", 0.05},
 	[MODEL_CLAIM_OTHER] = {"other", 0.50},
+	[MODEL_CLAIM_GEOLOCATION] = {"geolocation", 0.70},
+	[MODEL_CLAIM_REGISTRATION] = {"registration", 0.80},
+	[MODEL_CLAIM_ASN_COUNTRY] = {"asn-country", 0.70},
 };
+
+bool model_claim_type_is_location(enum model_claim_type t)
+{
+	return t == MODEL_CLAIM_GEOLOCATION || t == MODEL_CLAIM_REGISTRATION ||
+	       t == MODEL_CLAIM_ASN_COUNTRY;
+}
 
 const char *model_claim_type_name(enum model_claim_type t)
 {
@@ -265,6 +275,8 @@ int model_add_claim(struct model_hypothesis *h, const struct model_claim *c)
 	}
 	if (!c->f_override)
 		q->f = model_claim_type_forgeability(c->type);
+	if (model_claim_type_is_location(c->type))
+		q->location = true;
 	h->n_claims++;
 	return 0;
 }
@@ -312,16 +324,14 @@ int model_file_read(struct model_set *ms, const char *path,
 		    const char *format, char **buf, size_t *len, char *err,
 		    size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = intel_file_open(path, "model file", MODEL_FILE_MAX_BYTES,
+				  err, errlen);
 	char *data = NULL;
 	size_t n = 0, cap = 0;
 	*buf = NULL;
 	*len = 0;
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open: %s", path,
-			 strerror(errno));
+	if (!f)
 		return -1;
-	}
 	for (;;) {
 		if (cap - n < 65536) {
 			if (cap >= MODEL_FILE_MAX_BYTES + 65536) {
@@ -680,21 +690,33 @@ static const char *parse_prefix_line(char *line, struct model_prefix *p)
 int model_load_prefixes(struct model_set *ms, const char *path, char *err,
 			size_t errlen)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = intel_file_open(path, "prefix table",
+				  MODEL_PREFIX_TABLE_MAX_BYTES, err, errlen);
 	char line[256];
 	unsigned lineno = 0;
 	int rc = 0;
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open: %s", path,
-			 strerror(errno));
+	if (!f)
 		return -1;
-	}
 	while (fgets(line, sizeof line, f)) {
 		lineno++;
 		size_t n = strlen(line);
 		if (n == sizeof line - 1 && line[n - 1] != '\n') {
 			snprintf(err, errlen, "%s:%u: line too long", path,
 				 lineno);
+			rc = -1;
+			break;
+		}
+		/* fgets stops at a newline, a full buffer or the end: a
+		 * line that ends otherwise was cut short by a NUL byte */
+		if ((n == 0 || line[n - 1] != '\n') && !feof(f)) {
+			snprintf(err, errlen, "%s:%u: a NUL byte: not a text "
+				 "file", path, lineno);
+			rc = -1;
+			break;
+		}
+		if (ms->n_prefixes >= MODEL_PREFIXES_MAX) {
+			snprintf(err, errlen, "%s:%u: more than %u prefixes",
+				 path, lineno, MODEL_PREFIXES_MAX);
 			rc = -1;
 			break;
 		}

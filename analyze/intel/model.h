@@ -101,15 +101,21 @@ enum model_claim_type {
 	MODEL_CLAIM_INTELLIGENCE,
 	MODEL_CLAIM_ACKNOWLEDGEMENT,
 	MODEL_CLAIM_OTHER,
+	MODEL_CLAIM_GEOLOCATION,   /* where infrastructure is (location) */
+	MODEL_CLAIM_REGISTRATION,  /* who registered a name or block (location) */
+	MODEL_CLAIM_ASN_COUNTRY,   /* the country of an AS (location) */
 	MODEL_CLAIM_TYPE_COUNT
 };
 
 /* "vendor-report", "seized-logs", "intelligence", "acknowledgement",
- * "other". */
+ * "other", "geolocation", "registration", "asn-country". */
 const char *model_claim_type_name(enum model_claim_type t);
 int model_claim_type_parse(const char *name);
 /* Default forgeability of a claim type (docs/model-format.md). */
 double model_claim_type_forgeability(enum model_claim_type t);
+/* True for the claim types that only say where infrastructure is
+ * (geolocation, registration, asn-country): never evidence on L4. */
+bool model_claim_type_is_location(enum model_claim_type t);
 
 struct model_claim {
 	char *id;
@@ -121,6 +127,9 @@ struct model_claim {
 	double strength;        /* what the claim says if true, 0..1 */
 	double f;               /* forgeability in use */
 	bool f_override;
+	bool location;          /* says only where infrastructure is (the
+				   location types, or `location: true`):
+				   never L4 */
 	char *source;
 	char *description;      /* may be NULL */
 	char *origin;
@@ -246,6 +255,17 @@ int model_add_pattern(struct model_hypothesis *h,
 /* Copies c into h (f from the claim type unless overridden). 0 or -1. */
 int model_add_claim(struct model_hypothesis *h, const struct model_claim *c);
 
+/* ---- admissible evidence per link (admissible.c) ----
+ * Whatever is read from packets (every indicator kind, behaviour,
+ * anomalies, location) speaks to L1 and L2 only; L3, L3i and L4 take
+ * claims only; a location claim never speaks to L4 (DESIGN.md "Scoring").
+ * Each returns true when admissible, else false with the reason (one
+ * line, no location: the loader prefixes file:line:col or the object). */
+bool model_pattern_admissible(const struct model_pattern *p, char *why,
+			      size_t size);
+bool model_claim_admissible(const struct model_claim *c, char *why,
+			    size_t size);
+
 /* Records a pattern that cannot be evaluated. 0 or -1. */
 int model_add_unevaluated(struct model_set *ms, const char *origin,
 			  const char *pattern, const char *reason);
@@ -258,7 +278,8 @@ int model_add_standard(struct model_set *ms, const char *name,
 #define MODEL_FILE_MAX_BYTES (64u << 20)
 
 /*
- * Reads a whole model file (at most MODEL_FILE_MAX_BYTES) into a new
+ * Reads a whole model file (a regular file of at most
+ * MODEL_FILE_MAX_BYTES: FIFOs and devices are refused, see file.h) into a new
  * NUL-terminated buffer (*buf, the caller frees it; *len excludes the
  * NUL), records it in ms->files with its SHA-256 and format ("yaml",
  * "stix"). 0, or -1 with "file: reason" in err.
@@ -267,8 +288,14 @@ int model_file_read(struct model_set *ms, const char *path,
 		    const char *format, char **buf, size_t *len, char *err,
 		    size_t errlen);
 
+/* Largest prefix table read, in bytes, and most prefixes in a model set. */
+#define MODEL_PREFIX_TABLE_MAX_BYTES (64u << 20)
+#define MODEL_PREFIXES_MAX (1u << 20)
+
 /*
- * Reads a prefix table: text lines "PREFIX,ASN,COUNTRY" (e.g.
+ * Reads a prefix table (a regular file of at most
+ * MODEL_PREFIX_TABLE_MAX_BYTES; at most MODEL_PREFIXES_MAX prefixes in
+ * all): text lines "PREFIX,ASN,COUNTRY" (e.g.
  * "198.51.100.0/24,64500,ZZ"), '#' comments and blank lines ignored.
  * 0, or -1 with "file:line: ..." in err.
  */

@@ -379,10 +379,9 @@ static int read_indicator(struct reader *r, struct model_hypothesis *h,
 		return -1;
 	if (p.match == MODEL_MATCH_ASN || p.match == MODEL_MATCH_COUNTRY)
 		p.location = true;
-	if (p.location && p.link == MODEL_L4)
-		return fail(r, ytree_get(n, "link"), "indicator \"%s\": a "
-			    "location indicator cannot speak to L4 (origin is "
-			    "not attribution)", p.id);
+	char why[400];
+	if (!model_pattern_admissible(&p, why, sizeof why))
+		return fail(r, ytree_get(n, "link"), "%s", why);
 	if (!p.source)
 		p.source = r->default_source;
 	origin_of(r, n, origin, sizeof origin);
@@ -397,8 +396,8 @@ static int read_claim(struct reader *r, struct model_hypothesis *h,
 {
 	static const char *const keys[] = {
 		"!id", "!type", "!link", "direction", "!reliability",
-		"!credibility", "strength", "forgeability", "!source",
-		"description", NULL,
+		"!credibility", "strength", "forgeability", "location",
+		"!source", "description", NULL,
 	};
 	struct model_claim c;
 	const char *type;
@@ -414,7 +413,8 @@ static int read_claim(struct reader *r, struct model_hypothesis *h,
 	if (t < 0)
 		return fail(r, ytree_get(n, "type"), "type: expected one of "
 			    "vendor-report, seized-logs, intelligence, "
-			    "acknowledgement, other, got \"%s\"", type);
+			    "acknowledgement, other, geolocation, "
+			    "registration, asn-country, got \"%s\"", type);
 	c.type = (enum model_claim_type)t;
 	if (get_link(r, n, &c.link) != 0 ||
 	    get_direction(r, n, &c.direction) != 0 ||
@@ -422,6 +422,7 @@ static int read_claim(struct reader *r, struct model_hypothesis *h,
 	    get_number(r, n, "credibility", 1, 6, &cred, NULL) != 0 ||
 	    get_number(r, n, "strength", 0, 1, &c.strength, NULL) != 0 ||
 	    get_number(r, n, "forgeability", 0, 1, &c.f, &c.f_override) != 0 ||
+	    get_bool(r, n, "location", &c.location) != 0 ||
 	    get_text(r, n, "source", (const char **)&c.source) != 0 ||
 	    get_text(r, n, "description", (const char **)&c.description) != 0)
 		return -1;
@@ -429,6 +430,9 @@ static int read_claim(struct reader *r, struct model_hypothesis *h,
 		return fail(r, ytree_get(n, "credibility"), "credibility: "
 			    "expected an Admiralty rating 1 to 6");
 	c.credibility = (int)cred;
+	char why[400];
+	if (!model_claim_admissible(&c, why, sizeof why))
+		return fail(r, ytree_get(n, "link"), "%s", why);
 	origin_of(r, n, origin, sizeof origin);
 	c.origin = origin;
 	if (model_add_claim(h, &c) != 0)

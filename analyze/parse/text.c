@@ -193,6 +193,21 @@ static int utf8_trailing(uint8_t c, uint32_t *initial)
 	return -1;
 }
 
+const char *text_oneline(const char *s, char *out, size_t size)
+{
+	struct textbuf t;
+	if (size < 4) {
+		if (size)
+			out[0] = '\0';
+		return out;
+	}
+	/* three bytes kept back for the "..." of a cut */
+	textbuf_init(&t, out, size - 3);
+	if (s && !text_put_escaped(&t, (const uint8_t *)s, strlen(s)))
+		memcpy(out + t.len, "...", 4);
+	return out;
+}
+
 bool text_put_escaped(struct textbuf *t, const uint8_t *p, size_t n)
 {
 	struct cursor c;

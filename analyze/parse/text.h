@@ -61,6 +61,23 @@ bool textbuf_put_hex16(struct textbuf *t, uint16_t v);
  */
 bool text_put_escaped(struct textbuf *t, const uint8_t *p, size_t n);
 
+/* A buffer for text_oneline() in which n input bytes are never cut: each
+ * byte becomes at most four ("\ooo"), plus the NUL and the three bytes
+ * kept back for "...". */
+#define TEXT_ONELINE_SIZE(n) (4 * (size_t)(n) + 4)
+
+/*
+ * The one escaping every line attrib prints to a terminal goes through
+ * (error messages, `score`, `summary`, `indicators` text): writes the
+ * NUL-terminated untrusted string s into out (size bytes, at least 4) as
+ * text_put_escaped() renders it, so it holds no control character at all
+ * (no newline to split a line, no ESC or BEL to drive the terminal, no
+ * C1 control or bidirectional override) and is valid UTF-8. When it does
+ * not fit, it ends in "..." after the last whole character that fitted.
+ * s NULL gives "". Returns out.
+ */
+const char *text_oneline(const char *s, char *out, size_t size);
+
 /* Longest address text_ip_address() writes, NUL included (as
  * INET6_ADDRSTRLEN). */
 #define TEXT_IP_ADDRESS_SIZE 46

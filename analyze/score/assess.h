@@ -18,6 +18,7 @@
 
 #include "analyze/intel/match.h"
 #include "analyze/intel/model.h"
+#include "analyze/score/frame.h"
 #include "analyze/score/opinion.h"
 
 /* One piece of evidence: a pattern that matched, or a claim. */
@@ -35,6 +36,8 @@ struct assess_item {
 	struct opinion op;      /* discounted */
 	const char *source;
 	bool cheap;             /* f ≥ the cheap threshold */
+	char *key;              /* the artefact: kind and value, or the claim */
+	size_t artefact;        /* its frame item on its link */
 };
 
 enum { ASSESS_STATE_LINKS = 4 }; /* L1 L2 L3 L4 */
@@ -48,8 +51,9 @@ struct assess_link {
 	unsigned flags;             /* enum link_flag */
 	double conflict;            /* largest K met */
 	char detail[200];           /* why a flag was raised */
+	char phrase_text[64];       /* ICD 203 words for [Bel, Pl] */
 	size_t n_items;             /* own evidence on this link */
-	struct opinion derived;     /* unknown/false-flag: from the named */
+	struct opinion derived;     /* false-flag: from the named */
 	bool has_derived;
 };
 
@@ -91,6 +95,21 @@ struct assess_hyp {
 	size_t n_sens;
 };
 
+/* One link's frame: the named hypotheses and "someone else". */
+struct assess_frame {
+	struct frame_item *items;        /* one per artefact, canonical order */
+	const struct assess_item **rep;  /* the item that speaks for each */
+	size_t n;
+	uint32_t *members;               /* storage of the items' sets */
+	size_t n_members;
+	const char **sources;            /* labels by source index (sorted) */
+	uint32_t n_sources;
+	size_t *mention_off, *mention;   /* artefacts mentioning member x:
+					    mention[mention_off[x] ..
+					    mention_off[x + 1]) */
+	struct frame_fusion fusion;
+};
+
 struct assessment {
 	const struct model_set *ms;
 	struct legal_standard *standards;
@@ -99,6 +118,12 @@ struct assessment {
 	double deception;
 	struct assess_hyp *hyps;     /* in the model set's order (by id) */
 	size_t n_hyps;
+	long *hyp_frame;             /* hypothesis -> frame member, or -1
+					(false flag: outside the frame) */
+	size_t *frame_hyp;           /* frame member -> hypothesis (for
+					"someone else": the first unknown) */
+	uint32_t frame_size;         /* named hypotheses + someone else */
+	struct assess_frame frames[MODEL_LINK_COUNT];
 };
 
 /*

@@ -1,7 +1,7 @@
 /*
  * assess_needs.c — for each legal standard, whether the state chain
- * meets it and what each link would need to; and leave-one-out
- * sensitivity over items and classes of evidence (docs/scoring.md).
+ * meets it and what each link would need to (docs/scoring.md).
+ * Sensitivity is in assess_sens.c.
  */
 #include <math.h>
 #include <stdio.h>
@@ -27,6 +27,8 @@ static void feasibility(struct assess_need *n, double y, double delta)
 	double best = 0;
 	enum model_claim_type best_t = MODEL_CLAIM_ACKNOWLEDGEMENT;
 	for (int t = 0; t < MODEL_CLAIM_TYPE_COUNT; t++) {
+		if (model_claim_type_is_location((enum model_claim_type)t))
+			continue; /* never enough, never on L4 */
 		double x = best_claim((enum model_claim_type)t, delta);
 		if (x > best) {
 			best = x;
@@ -127,163 +129,19 @@ int assess_standards(const struct assessment *as, struct assess_hyp *ah)
 						 ah->state.joint_pl);
 		out->weakest = legal_assess_bel_pl(std, ah->state.weakest_bel,
 						   ah->state.weakest_pl);
-		for (size_t i = 0; i < ASSESS_STATE_LINKS; i++)
-			need_for(as, ah, i, std->threshold, &out->need[i]);
+		for (size_t i = 0; i < ASSESS_STATE_LINKS; i++) {
+			if (ah->h->type != MODEL_HYP_UNKNOWN) {
+				need_for(as, ah, i, std->threshold,
+					 &out->need[i]);
+				continue;
+			}
+			memset(&out->need[i], 0, sizeof out->need[i]);
+			out->need[i].link = ASSESS_STATE_CHAIN[i];
+			snprintf(out->need[i].feasible,
+				 sizeof out->need[i].feasible, "someone else "
+				 "is judged on the named chains: evidence "
+				 "that none of them did it raises its belief");
+		}
 	}
 	return 0;
-}
-
-/* ---- sensitivity ---- */
-
-struct rescore {
-	struct opinion ops[MODEL_LINK_COUNT];
-	unsigned flags[MODEL_LINK_COUNT];
-	struct chain_reading state;
-};
-
-static void rescore(const struct assessment *as, const struct assess_hyp *ah,
-		    const bool *skip, struct link_evidence *scratch,
-		    struct rescore *r)
-{
-	struct link_fusion f[MODEL_LINK_COUNT];
-	assess_fuse_links(as, ah, skip, f, scratch);
-	for (int l = 0; l < MODEL_LINK_COUNT; l++) {
-		const struct assess_link *L = &ah->links[l];
-		size_t left = 0;
-		for (size_t i = 0; i < ah->n_items; i++)
-			left += ah->items[i].link == (enum model_link)l &&
-				!skip[i];
-		r->flags[l] = f[l].flags;
-		if (!L->has_derived) {
-			r->ops[l] = f[l].fused;
-		} else if (left) {
-			bool c = false;
-			r->ops[l] = opinion_fuse_checked(
-				L->derived, f[l].fused,
-				as->params.conflict_threshold, &c);
-			if (c)
-				r->flags[l] |= LINK_FLAG_CONFLICT;
-		} else {
-			r->ops[l] = L->derived;
-		}
-	}
-	assess_state_chain(r->ops, &r->state);
-}
-
-static void record(const struct assess_hyp *ah, const struct rescore *r,
-		   const char *name, bool is_class, const bool *skip,
-		   struct assess_sensitivity *out)
-{
-	memset(out, 0, sizeof *out);
-	snprintf(out->removed, sizeof out->removed, "%s", name);
-	out->is_class = is_class;
-	out->link = MODEL_LINK_COUNT;
-	for (size_t i = 0; i < ah->n_items; i++)
-		if (skip[i]) {
-			out->link = ah->items[i].link;
-			break;
-		}
-	if (out->link == MODEL_LINK_COUNT)
-		out->link = MODEL_L1;
-	out->link_belief = r->ops[out->link].b;
-	out->link_belief_delta = r->ops[out->link].b - ah->links[out->link].op.b;
-	out->joint_belief = r->state.joint_bel;
-	out->joint_belief_delta = r->state.joint_bel - ah->state.joint_bel;
-	out->joint_plausibility = r->state.joint_pl;
-	out->joint_plausibility_delta = r->state.joint_pl - ah->state.joint_pl;
-	for (int l = 0; l < MODEL_LINK_COUNT; l++)
-		out->flags_changed |= r->flags[l] != ah->links[l].flags;
-}
-
-static int cmp_sens(const void *x, const void *y)
-{
-	const struct assess_sensitivity *a = x, *b = y;
-	double k[3][2] = {
-		{fabs(a->joint_belief_delta), fabs(b->joint_belief_delta)},
-		{fabs(a->link_belief_delta), fabs(b->link_belief_delta)},
-		{fabs(a->joint_plausibility_delta),
-		 fabs(b->joint_plausibility_delta)},
-	};
-	for (int i = 0; i < 3; i++)
-		if (k[i][0] != k[i][1])
-			return k[i][0] > k[i][1] ? -1 : 1;
-	if (a->flags_changed != b->flags_changed)
-		return a->flags_changed ? -1 : 1;
-	return strcmp(a->removed, b->removed);
-}
-
-/* Class name of item i for grouping pass g: "cheap:L2"/"costly:L2",
- * "kind:tls.ja3", "claim:vendor-report". */
-static void class_name(const struct assess_item *it, int g, char *out,
-		       size_t size)
-{
-	if (g == 0)
-		snprintf(out, size, "%s:%s", it->cheap ? "cheap" : "costly",
-			 model_link_name(it->link));
-	else if (it->claim)
-		snprintf(out, size, "claim:%s",
-			 model_claim_type_name(it->claim->type));
-	else
-		snprintf(out, size, "kind:%s",
-			 it->pattern->kind == MODEL_KIND_ANY_IP
-				 ? "ip"
-				 : obs_kind_name((enum obs_kind)it->pattern->kind));
-}
-
-static int cmp_class(const void *x, const void *y, void *ctx)
-{
-	char (*class_names)[96] = ctx;
-	size_t a = *(const size_t *)x, b = *(const size_t *)y;
-	int c = strcmp(class_names[a], class_names[b]);
-	return c ? c : (a > b) - (a < b);
-}
-
-int assess_sensitivity(const struct assessment *as, struct assess_hyp *ah,
-		       struct link_evidence *scratch)
-{
-	size_t n = ah->n_items;
-	bool *skip = calloc(n + 1, sizeof *skip);
-	char (*names)[96] = calloc(n + 1, sizeof *names);
-	size_t *order = calloc(n + 1, sizeof *order);
-	ah->sens = calloc(3 * n + 1, sizeof *ah->sens);
-	int rc = -1;
-	if (!skip || !names || !order || !ah->sens)
-		goto done;
-	struct rescore r;
-	for (size_t i = 0; i < n; i++) {
-		skip[i] = true;
-		rescore(as, ah, skip, scratch, &r);
-		record(ah, &r, ah->items[i].id, false, skip,
-		       &ah->sens[ah->n_sens++]);
-		skip[i] = false;
-	}
-	/* Classes with at least two items (one item is its own entry). */
-	for (int g = 0; g < 2; g++) {
-		for (size_t i = 0; i < n; i++) {
-			class_name(&ah->items[i], g, names[i], sizeof names[i]);
-			order[i] = i;
-		}
-		qsort_r(order, n, sizeof *order, cmp_class, names);
-		for (size_t i = 0; i < n;) {
-			size_t j = i;
-			while (j < n && !strcmp(names[order[j]], names[order[i]]))
-				j++;
-			if (j - i >= 2) {
-				for (size_t k = i; k < j; k++)
-					skip[order[k]] = true;
-				rescore(as, ah, skip, scratch, &r);
-				record(ah, &r, names[order[i]], true, skip,
-				       &ah->sens[ah->n_sens++]);
-				memset(skip, 0, n * sizeof *skip);
-			}
-			i = j;
-		}
-	}
-	qsort(ah->sens, ah->n_sens, sizeof *ah->sens, cmp_sens);
-	rc = 0;
-done:
-	free(skip);
-	free(names);
-	free(order);
-	return rc;
 }

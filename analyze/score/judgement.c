@@ -7,6 +7,7 @@
 #include "analyze/score/opinion.h"
 
 #include <math.h>
+#include <stdio.h>
 
 #define CANNOT_JUDGE_U 0.5  /* Pl - Bel above this: "cannot judge" */
 #define HIGH_CONFIDENCE_U 0.10
@@ -69,6 +70,20 @@ const char *icd203_phrase(enum icd203 band)
 		if (icd203_bands[i].band == band)
 			return icd203_bands[i].phrase;
 	return "cannot judge";
+}
+
+void icd203_interval_text(double bel, double pl, char *out, size_t size)
+{
+	if (above(pl - bel, CANNOT_JUDGE_U)) {
+		snprintf(out, size, "cannot judge");
+		return;
+	}
+	enum icd203 lo = icd203_band(bel), hi = icd203_band(pl);
+	if (lo == hi)
+		snprintf(out, size, "%s", icd203_phrase(lo));
+	else
+		snprintf(out, size, "between %s and %s", icd203_phrase(lo),
+			 icd203_phrase(hi));
 }
 
 enum confidence_level opinion_confidence(struct opinion o)

@@ -35,6 +35,10 @@
 #define OPINION_CHEAP_FORGEABILITY 0.5  /* f at or above: cheap class */
 #define OPINION_FALSE_FLAG_MIN_NET 0.05 /* |b - d| for a class to "point" */
 #define OPINION_EPS 1e-9                /* threshold comparison tolerance */
+/* Deception prior floor for cheap items (f ≥ 0.5): with R ≤ .95,
+ * p = R(1 - f·δ) ≤ 0.5 exactly when δ ≥ 2(1 - 0.5/0.95) (docs/scoring.md
+ * "Bounds"). */
+#define OPINION_DELTA_CHEAP_FLOOR (2.0 * (1.0 - 0.5 / 0.95))
 
 struct opinion {
 	double b; /* belief */
@@ -311,6 +315,12 @@ enum icd203 opinion_icd203(struct opinion o);
 
 /* "almost no chance", ..., "cannot judge"; static storage. */
 const char *icd203_phrase(enum icd203 band);
+
+/* The ICD 203 words for the interval [bel, pl] (DESIGN.md): "cannot
+ * judge" when pl - bel > 0.5; the band's phrase when both ends fall in
+ * one band; else "between B1 and B2" ("between unlikely and very
+ * likely"). Writes at most size bytes to out, NUL-terminated. */
+void icd203_interval_text(double bel, double pl, char *out, size_t size);
 
 enum confidence_level {
 	CONFIDENCE_LOW,

@@ -6,6 +6,7 @@
 #ifndef ATTRIB_SCORE_DOC_H
 #define ATTRIB_SCORE_DOC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -48,6 +49,28 @@ struct score_run_info {
 json_t *score_document(const struct assessment *as,
 		       const struct score_run_info *run,
 		       struct score_citations *const *cites);
+
+/*
+ * The time outputs carry: SOURCE_DATE_EPOCH (whole seconds since 1970,
+ * decimal) when that variable is set and valid, else now_us. So the same
+ * inputs give the same bytes (docs/report-format.md "Reproducible
+ * output").
+ */
+uint64_t score_output_time_us(uint64_t now_us);
+
+/* True when SOURCE_DATE_EPOCH is set and valid: outputs then also name
+ * the case and head files without their folders, so copies of one case
+ * in different places give the same bytes. */
+bool score_reproducible(void);
+
+/*
+ * The same document as compact JSON text, built one hypothesis at a time
+ * so that memory holds the text, not the whole tree (10,000 hypotheses).
+ * *len gets its length. NULL when out of memory; the caller frees it.
+ */
+char *score_document_text(const struct assessment *as,
+			  const struct score_run_info *run,
+			  struct score_citations *const *cites, size_t *len);
 
 /* ISO 8601 UTC text of a time in microseconds ("2024-03-04T09:00:00Z"). */
 void score_iso_time(uint64_t us, char out[32]);

@@ -6,12 +6,26 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "analyze/vocab/kinds.h"
 #include "analyze/score/score_doc.h"
+#include "analyze/vocab/reproducible.h"
 #include "analyze/vocab/version.h"
+
+uint64_t score_output_time_us(uint64_t now_us)
+{
+	uint64_t s;
+	return attrib_source_date_epoch(&s) ? s * 1000000u : now_us;
+}
+
+bool score_reproducible(void)
+{
+	uint64_t s;
+	return attrib_source_date_epoch(&s);
+}
 
 void score_iso_time(uint64_t us, char out[32])
 {
@@ -76,7 +90,7 @@ static json_t *link_json(const struct assess_hyp *ah, enum model_link l)
 	json_object_set_new(j, "expectation", num(opinion_expectation(o)));
 	json_object_set_new(j, "ci90",
 			    json_pack("[o,o]", num(L->ci90.lo), num(L->ci90.hi)));
-	json_object_set_new(j, "phrase", json_string(icd203_phrase(L->phrase)));
+	json_object_set_new(j, "phrase", json_string(L->phrase_text));
 	json_object_set_new(j, "confidence",
 			    json_string(confidence_name(L->confidence)));
 	json_object_set_new(j, "stix_confidence",
@@ -290,9 +304,9 @@ static json_t *hyp_json(const struct assessment *as, size_t h,
 		"sensitivity_omitted", (json_int_t)(ah->n_sens - shown));
 }
 
-json_t *score_document(const struct assessment *as,
-		       const struct score_run_info *run,
-		       struct score_citations *const *cites)
+/* The document without its hypotheses ("hypotheses": [] last). */
+static json_t *document_head(const struct assessment *as,
+			     const struct score_run_info *run)
 {
 	const struct model_set *ms = as->ms;
 	char when[32];
@@ -321,9 +335,6 @@ json_t *score_document(const struct assessment *as,
 			json_pack("{s:s,s:o,s:b}", "name", as->standards[i].name,
 				  "threshold", num(as->standards[i].threshold),
 				  "strict", as->standards[i].strict));
-	for (size_t h = 0; h < as->n_hyps; h++)
-		json_array_append_new(hyps,
-				      hyp_json(as, h, cites ? cites[h] : NULL));
 	json_t *sources = run->sources ? json_incref(run->sources)
 				       : json_array();
 	return json_pack(
@@ -338,4 +349,75 @@ json_t *score_document(const struct assessment *as,
 		"not_evaluated", uneval, "sources", sources, "observations",
 		(json_int_t)run->observations, "standards", standards,
 		"hypotheses", hyps);
+}
+
+json_t *score_document(const struct assessment *as,
+		       const struct score_run_info *run,
+		       struct score_citations *const *cites)
+{
+	json_t *doc = document_head(as, run);
+	json_t *hyps = doc ? json_object_get(doc, "hypotheses") : NULL;
+	for (size_t h = 0; hyps && h < as->n_hyps; h++)
+		json_array_append_new(hyps,
+				      hyp_json(as, h, cites ? cites[h] : NULL));
+	return doc;
+}
+
+struct text_buf {
+	char *p;
+	size_t len, cap;
+};
+
+static int buf_add(struct text_buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 1 << 16;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p)
+			return -1;
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+char *score_document_text(const struct assessment *as,
+			  const struct score_run_info *run,
+			  struct score_citations *const *cites, size_t *len)
+{
+	struct text_buf b = {0};
+	json_t *head = document_head(as, run);
+	char *text = head ? json_dumps(head, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+	json_decref(head);
+	/* the head ends in "hypotheses":[]} — open the array there */
+	const char *tail = "\"hypotheses\":[]}";
+	size_t tl = strlen(tail), hl = text ? strlen(text) : 0;
+	if (!text || hl < tl || strcmp(text + hl - tl, tail) != 0 ||
+	    buf_add(&b, text, hl - 2) != 0)
+		goto fail;
+	free(text);
+	text = NULL;
+	for (size_t h = 0; h < as->n_hyps; h++) {
+		json_t *j = hyp_json(as, h, cites ? cites[h] : NULL);
+		char *t = j ? json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+		json_decref(j);
+		int rc = !t || (h && buf_add(&b, ",", 1) != 0) ||
+			 buf_add(&b, t, strlen(t)) != 0;
+		free(t);
+		if (rc)
+			goto fail;
+	}
+	if (buf_add(&b, "]}", 2) != 0)
+		goto fail;
+	*len = b.len;
+	return b.p;
+fail:
+	free(text);
+	free(b.p);
+	return NULL;
 }

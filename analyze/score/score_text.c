@@ -7,7 +7,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analyze/parse/text.h"
 #include "analyze/score/score_doc.h"
+
+/* Names, ids, paths and texts from model files go out escaped as one
+ * line (text_oneline()): nothing in a model can split a line or drive
+ * the terminal. Each use has its own buffer. */
+typedef char safe_text[TEXT_ONELINE_SIZE(1024)];
+#define SAFE(s, buf) text_oneline((s), (buf), sizeof(buf))
 
 static void print_link(FILE *out, const struct assess_hyp *ah,
 		       enum model_link l)
@@ -15,11 +22,11 @@ static void print_link(FILE *out, const struct assess_hyp *ah,
 	const struct assess_link *L = &ah->links[l];
 	char flags[40];
 	score_flags_text(L->flags, flags, sizeof flags);
-	fprintf(out, "  %-4s %6.3f %6.3f %6.3f %6.3f  [%5.3f, %5.3f]  %-18s "
+	fprintf(out, "  %-4s %6.3f %6.3f %6.3f %6.3f  [%5.3f, %5.3f]  %-40s "
 		     "%-9s %3zu  %s\n",
 		model_link_name(l), L->op.b, L->op.d, L->op.u,
 		opinion_plausibility(L->op), L->ci90.lo, L->ci90.hi,
-		icd203_phrase(L->phrase), confidence_name(L->confidence),
+		L->phrase_text, confidence_name(L->confidence),
 		L->n_items, flags);
 }
 
@@ -28,7 +35,9 @@ static void print_standards(FILE *out, const struct assessment *as,
 {
 	for (size_t s = 0; s < as->n_standards; s++) {
 		const struct assess_standard *st = &ah->standards[s];
-		fprintf(out, "    %-32s %s %.2f: %s", as->standards[s].name,
+		safe_text b1, b2;
+		fprintf(out, "    %-32s %s %.2f: %s",
+			SAFE(as->standards[s].name, b1),
 			as->standards[s].strict ? ">" : ">=",
 			as->standards[s].threshold,
 			st->joint.met ? "MET" : "not met");
@@ -51,7 +60,7 @@ static void print_standards(FILE *out, const struct assessment *as,
 		}
 		if (!best) {
 			fprintf(out, "      no single link can close the gap: "
-				     "%s\n", st->need[3].feasible);
+				     "%s\n", SAFE(st->need[3].feasible, b2));
 			continue;
 		}
 		fprintf(out, "      e.g. %s would need belief %.3f",
@@ -59,18 +68,21 @@ static void print_standards(FILE *out, const struct assessment *as,
 		if (best->has_strength)
 			fprintf(out, " (one more source of strength %.3f)",
 				best->strength_needed);
-		fprintf(out, ": %s\n", best->feasible);
+		fprintf(out, ": %s\n", SAFE(best->feasible, b2));
 	}
 }
 
 static void print_hyp(FILE *out, const struct assessment *as,
 		      const struct assess_hyp *ah)
 {
-	fprintf(out, "\n%s — %s [%s%s]\n", ah->h->id, ah->h->name,
+	safe_text b1, b2;
+	fprintf(out, "\n%s — %s [%s%s]\n", SAFE(ah->h->id, b1),
+		SAFE(ah->h->name, b2),
 		model_hypothesis_type_name(ah->h->type),
 		ah->h->implicit ? ", implicit" : "");
 	fprintf(out, "  link belief disbel uncert  plaus  90%% interval     "
-		     "phrase             confidence items flags\n");
+		     "phrase (of [belief, plausibility])       confidence items "
+		     "flags\n");
 	for (int l = 0; l < MODEL_LINK_COUNT; l++)
 		print_link(out, ah, (enum model_link)l);
 	fprintf(out, "  state chain L1-L2-L3-L4: joint Bel %.3f Pl %.3f; "
@@ -90,7 +102,7 @@ static void print_hyp(FILE *out, const struct assessment *as,
 				: ah->links[l].flags & LINK_FLAG_CONFLICT
 					? "CONFLICT"
 					: "derived",
-				ah->links[l].detail);
+				SAFE(ah->links[l].detail, b1));
 	fprintf(out, "  legal standards (state chain, on belief):\n");
 	print_standards(out, as, ah);
 	size_t shown = 0;
@@ -103,7 +115,7 @@ static void print_hyp(FILE *out, const struct assessment *as,
 			fprintf(out, "  most influential evidence (left out):\n");
 		fprintf(out, "    %-28s %s belief %+.3f, chain belief %+.3f, "
 			     "plausibility %+.3f%s\n",
-			s->removed, model_link_name(s->link),
+			SAFE(s->removed, b1), model_link_name(s->link),
 			s->link_belief_delta, s->joint_belief_delta,
 			s->joint_plausibility_delta,
 			s->flags_changed ? ", flags change" : "");
@@ -120,14 +132,16 @@ void score_print(FILE *out, const struct assessment *as,
 		     "observations\n",
 		(long long)run->id, when, as->n_hyps,
 		(unsigned long long)run->observations);
+	safe_text b1, b2;
 	for (size_t i = 0; i < ms->n_files; i++)
-		fprintf(out, "model %s (%s, sha256 %s)\n", ms->files[i].path,
-			ms->files[i].format, ms->files[i].sha256);
+		fprintf(out, "model %s (%s, sha256 %s)\n",
+			SAFE(ms->files[i].path, b1), ms->files[i].format,
+			ms->files[i].sha256);
 	if (ms->n_uneval)
 		fprintf(out, "not evaluated: %zu patterns (listed in --json "
 			     "under not_evaluated), e.g. %s: %s\n",
-			ms->n_uneval, ms->uneval[0].origin,
-			ms->uneval[0].reason);
+			ms->n_uneval, SAFE(ms->uneval[0].origin, b1),
+			SAFE(ms->uneval[0].reason, b2));
 	for (size_t h = 0; h < as->n_hyps; h++)
 		print_hyp(out, as, &as->hyps[h]);
 	fprintf(out, "\nBelief is what the evidence establishes; "

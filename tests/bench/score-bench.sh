@@ -1,18 +1,19 @@
 #!/bin/sh
 # Scoring benchmark: `attrib score` of a case holding 1,000,000
 # observations (about 260,000 distinct values over seven kinds) against a
-# model of 10,000 patterns (exact values, name suffixes, CIDR networks,
-# JA3 hashes, certificate fingerprints, user-agent globs) over 50
-# hypotheses. The case is built from a small real capture, then the
-# synthetic observations are added with SQL (they are not chained: the
-# benchmark measures matching and scoring, not the chain). Target
-# (issue 5): under 2 s.
+# model of 10,000 hypotheses, one pattern each plus a claim on every
+# hundredth (exact values, name suffixes, CIDR networks, JA3 hashes,
+# certificate fingerprints, user-agent globs; patterns on L1 and L2
+# only). The case is built from a small real capture, then the synthetic
+# observations are added with SQL (they are not chained: the benchmark
+# measures matching, scoring and storing the run, not the ingest chain).
+# Target (DESIGN.md "Performance targets"): under 5 s and 500 MB.
 #   usage: tests/bench/score-bench.sh ATTRIB [ROUNDS]
 set -eu
 bin=$1
 rounds=${2:-3}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-dir=${SCORE_BENCH_DIR:-/var/cache/attrib-bench/score}
+dir=${SCORE_BENCH_DIR:-/var/cache/attrib-bench/score-10k-hyps}
 mkdir -p "$dir"
 db=$dir/case.db
 if [ ! -f "$dir/ready" ]; then
@@ -48,10 +49,13 @@ print("observations:", db.execute("SELECT count(*) FROM observations").fetchone(
       "distinct:", db.execute("SELECT count(*) FROM indicators").fetchone()[0])
 out = ["format: attrib-model-1", "name: bench", "source: bench-intel", "hypotheses:"]
 n = 0
-for h in range(50):
-    out.append("  - id: actor-%02d" % h)
+for h in range(10000):
+    out.append("  - id: actor-%05d" % h)
+    if h % 100 == 0:
+        out.append("    claims:")
+        out.append("      - {id: c%05d, type: vendor-report, link: L3, reliability: B, credibility: 2, source: vendor-%d}" % (h, h % 7))
     out.append("    indicators:")
-    for j in range(200):
+    for j in [h]:
         k = rnd.random()
         if k < 0.30:
             m = "{kind: dns.query, value: %s}" % rnd.choice(names)
@@ -84,12 +88,11 @@ for i in $(seq "$rounds"); do
 	s=$(date +%s.%N)
 	/usr/bin/time -f "%e s wall, %U s user, %S s sys, %M KB peak RSS" \
 		"$bin" score --db "$dir/run.db" --models "$dir/model.yaml" \
-		> "$dir/score.txt" 2> "$dir/time.txt"
+		--json > "$dir/score.json" 2> "$dir/time.txt"
 	e=$(date +%s.%N)
 	t=$(echo "$e - $s" | bc)
 	echo "score-bench: round $i: $(tail -1 "$dir/time.txt")"
 	best=$(echo "$t $best" | tr ' ' '\n' | grep . | sort -g | head -1)
 done
-matched=$(grep -c '^  L[12] ' "$dir/score.txt" || true)
-echo "score-bench: 1,000,000 observations x 10,000 patterns: best $best s (target < 2 s)"
+echo "score-bench: 1,000,000 observations x 10,000 hypotheses: best $best s (target < 5 s and 500 MB; peak RSS above)"
 rm -f "$dir/run.db" "$dir/run.db-wal" "$dir/run.db-shm" "$dir/run.db.head"

@@ -26,6 +26,10 @@ Prints the tables (Markdown); --write-doc puts them between the
 docs/calibration.md. --base-rate scores with a copy of the actors model
 whose hypotheses A and B carry that base rate.
 
+--world costly and --world claims are the adversarial worlds of
+world.py; "someone else" (unknown) and the false-flag hypothesis are
+scored against their truth too.
+
 --smoke checks what must hold for any scenario (every link present,
 b + d + u = 1, Bel <= P <= Pl, no belief above 0.5 from cheap evidence
 alone, no state-chain belief without a claim on L4) and exits 1 when one
@@ -76,7 +80,7 @@ def read_truth(path):
 
 def one(seed, args, work):
     """Generates, ingests and scores scenario `seed`; returns its rows."""
-    p = world.draw(seed)
+    p = world.draw(seed, args.world)
     d = os.path.join(work, "s%05d" % seed)
     os.makedirs(d, exist_ok=True)
     models = [args.actors_model]
@@ -130,6 +134,37 @@ def one(seed, args, work):
     used = ["profile", "beacon", "hours", "domain"]
     used += ["ua"] if p["http"] else []
     used += ["hop"] if p["hop_point"] else []
+    planted = any(p["slots"][x] == "planted" for x in used) or \
+        p.get("costly_planted", False)
+    # "someone else" (neither A nor B) and "false flag" (something was
+    # planted) are scored like the named hypotheses
+    for hid, role in (("unknown", "someone else"), ("false-flag",
+                                                     "false flag")):
+        if hid not in hyps:
+            raise RuntimeError("seed %d: no hypothesis %s" % (seed, hid))
+        hyp = hyps[hid]
+        if hid == "unknown":
+            tl, tchain = world.truth_someone_else(p)
+        else:
+            tl = {l: int(planted) for l in world.LINKS}
+            tchain = None
+        base = {"seed": seed, "hypothesis": hid, "role": role,
+                "planted": p["planted_share"], "claims": bool(claims),
+                "l4_claim": True,   # its chain is read from the named ones
+                "flags": []}
+        for link in (world.LINKS if hid == "unknown" else ("L1", "L2")):
+            o = hyp["links"][link]
+            rows.append(dict(base, link=link, truth=tl[link],
+                             b=o["belief"], d=o["disbelief"],
+                             u=o["uncertainty"], pl=o["plausibility"],
+                             p=o["expectation"],
+                             costly_items=o["costly"]["items"]))
+        if tchain is not None:
+            ch = hyp["chain"]["joint"]
+            rows.append(dict(base, link="state chain", truth=tchain,
+                             b=ch["belief"], d=1 - ch["plausibility"],
+                             u=ch["plausibility"] - ch["belief"],
+                             pl=ch["plausibility"], p=None))
     ff = hyps.get("false-flag")
     scen = {
         "seed": seed,
@@ -228,10 +263,13 @@ def reliability(rows):
 
 
 def report(rows, scens, n, seconds, args):
+    every = rows
+    rows = [r for r in every if r["hypothesis"] in world.NAMED]
     links = [r for r in rows if r["link"] != "state chain"]
-    out = ["Scenarios: %d (seeds %d–%d), %d hypothesis-link pairs, base "
-           "rate %s, run time %.0f s with %d jobs. Command: `%s`" % (
-               n, args.first, args.first + n - 1, len(links),
+    out = ["World: %s. Scenarios: %d (seeds %d–%d), %d hypothesis-link "
+           "pairs of A and B, base rate %s, run time %.0f s with %d jobs. "
+           "Command: `%s`" % (
+               args.world, n, args.first, args.first + n - 1, len(links),
                "%g" % args.base_rate if args.base_rate is not None
                else "0.5 (the model's)", seconds, args.jobs,
                args.command), ""]
@@ -240,6 +278,19 @@ def report(rows, scens, n, seconds, args):
     groups.append(("state chain (joint)",
                    [r for r in rows if r["link"] == "state chain"]))
     out += table("Per link (actors A and B)", groups)
+    se = [r for r in every if r["hypothesis"] == "unknown"]
+    ffr = [r for r in every if r["hypothesis"] == "false-flag"]
+    out += table("Someone else (unknown: neither A nor B did it) and false "
+                 "flag (something was planted)", [
+                     ("someone else, links, actor C did it",
+                      [r for r in se if r["link"] != "state chain" and
+                       r["truth"] == 1]),
+                     ("someone else, links, A or B did it",
+                      [r for r in se if r["link"] != "state chain" and
+                       r["truth"] == 0]),
+                     ("someone else, state chain",
+                      [r for r in se if r["link"] == "state chain"]),
+                     ("false flag, L1 L2", ffr)])
     if args.brief:
         return "\n".join(out + reliability(links))
     out += table("By role of the hypothesis (all links)", [
@@ -295,7 +346,8 @@ def smoke_check(rows):
                 bad.append("%s: belief %g without a claim on L4"
                            % (where, r["b"]))
             continue
-        if r["costly_items"] == 0 and r["b"] > 0.5 + EPS:
+        if r["costly_items"] == 0 and r["b"] > 0.5 + EPS and \
+                r["hypothesis"] != "false-flag":
             bad.append("%s: belief %g from cheap evidence alone"
                        % (where, r["b"]))
         if abs(r["b"] + r["d"] + r["u"] - 1) > 1e-9:
@@ -349,6 +401,9 @@ def main():
                     "the model's, 0.5)")
     ap.add_argument("--marker", default="figures",
                     help="the doc section to replace (BEGIN/END MARKER)")
+    ap.add_argument("--world", default="lab", choices=world.WORLDS,
+                    help="lab; costly (costly evidence planted); claims "
+                    "(sources less accurate than their rating)")
     ap.add_argument("--brief", action="store_true",
                     help="only the per-link table and the reliability table")
     args = ap.parse_args()

@@ -15,11 +15,15 @@ actor B or an unnamed actor C, with background traffic. What varies:
   scenario's planted share, else the true actor's own with the
   scenario's own share, else something neutral;
 - which costly evidence is present: the actor's reused certificate, the
-  actor's long-held server behind a hop point (costly evidence is never
-  planted: planting it means holding the other actor's key or server);
+  actor's long-held server behind a hop point (in the lab world costly
+  evidence is never planted; in the adversarial world "costly" the
+  decoy's certificate or server is planted in COSTLY_PLANT_RATE of the
+  scenarios: an adversary that holds the other actor's key or server);
 - non-technical claims: none, or one per link (sometimes two sources),
   each about A or B, true with a probability that follows its Admiralty
-  rating (simulated sources: A2 90 %, B2 80 %, B3 65 %, C3 55 %).
+  rating (simulated sources: A2 90 %, B2 80 %, B3 65 %, C3 55 %), or in
+  the adversarial world "claims" less often than the rating says (A2
+  60 %, B2 55 %, B3 50 %, C3 50 %).
 
 The truth (generator statements `actor`, `links`) follows from these
 draws; calibrate.py reads it back from the truth file.
@@ -64,6 +68,15 @@ NEUTRAL = {
 }
 # Simulated claim sources: (reliability, credibility, P(true)).
 RATINGS = (("A", 2, 0.90), ("B", 2, 0.80), ("B", 3, 0.65), ("C", 3, 0.55))
+# The adversarial world "claims": sources less accurate than their
+# rating says (an A2 source right 60 % of the time).
+RATINGS_OVERRATED = (("A", 2, 0.60), ("B", 2, 0.55), ("B", 3, 0.50),
+                     ("C", 3, 0.50))
+# The worlds: "lab" (costly evidence never planted, claims as accurate
+# as rated), "costly" (the decoy's certificate or server planted, at
+# COSTLY_PLANT_RATE of scenarios), "claims" (RATINGS_OVERRATED).
+WORLDS = ("lab", "costly", "claims")
+COSTLY_PLANT_RATE = 0.3
 CLAIM_TYPES = {"L1": "seized-logs", "L2": "vendor-report",
                "L3": "intelligence", "L3i": "seized-logs",
                "L4": "intelligence"}
@@ -74,8 +87,9 @@ def ip_text(n):
                             n & 255)
 
 
-def draw(seed):
-    """The parameters of scenario `seed` (a dict; same seed, same dict)."""
+def draw(seed, world="lab"):
+    """The parameters of scenario `seed` in `world` (a dict; same seed and
+    world, same dict; the lab draws are the same in every world)."""
     r = random.Random(seed * 7919 + 17)
     actor = r.choices(("actor-a", "actor-b", "actor-c"), (4, 4, 2))[0]
     decoy = r.choice([h for h in NAMED if h != actor])
@@ -106,7 +120,17 @@ def draw(seed):
             slots[slot] = "neutral"
     p["slots"] = slots
     p["picks"] = [r.random() for _ in range(8)]
-    p["claim_list"] = draw_claims(r, p) if p["claims"] else []
+    # adversarial draws come from their own stream, so the lab draws
+    # above stay the same in every world
+    adv = random.Random(seed * 104729 + 3)
+    p["world"] = world
+    p["costly_planted"] = world == "costly" and \
+        adv.random() < COSTLY_PLANT_RATE
+    if p["costly_planted"]:   # the adversary holds the decoy's key/server
+        p["cert_reuse"] = adv.random() < 0.7
+        p["server_reuse"] = not p["cert_reuse"] or adv.random() < 0.5
+    ratings = RATINGS_OVERRATED if world == "claims" else RATINGS
+    p["claim_list"] = draw_claims(r, p, ratings) if p["claims"] else []
     return p
 
 
@@ -121,7 +145,18 @@ def truth(p):
     return t
 
 
-def draw_claims(r, p):
+def truth_someone_else(p):
+    """{link: 0/1} for "someone else" (neither A nor B did that link),
+    and its state-chain truth: no named state chain holds."""
+    c = p["actor"] not in NAMED
+    t = {l: int(c) for l in LINKS}
+    if c:
+        t["L4"] = int(p["state_directed"])
+    chain = int(c or not p["state_directed"])
+    return t, chain
+
+
+def draw_claims(r, p, ratings=RATINGS):
     """Claims, each a dict: hypothesis, link, direction, rating, source."""
     t = truth(p)
     claims = []
@@ -131,7 +166,7 @@ def draw_claims(r, p):
             continue
         for _ in range(2 if r.random() < 0.2 else 1):
             about = r.choice(NAMED)
-            rel, cred, p_true = r.choice(RATINGS)
+            rel, cred, p_true = r.choice(ratings)
             holds = t[about][link] == 1
             says_holds = holds if r.random() < p_true else not holds
             n += 1
@@ -158,7 +193,8 @@ def artefact(p, slot):
 def scenario_text(p, models):
     """The scenario file of p; models: paths relative to the repo."""
     actor = p["actor"]
-    own = TRADECRAFT[actor]
+    # costly evidence planted: the decoy's certificate and server
+    own = TRADECRAFT[p["decoy"] if p.get("costly_planted") else actor]
     pk = p["picks"]
     prof = artefact(p, "profile")
     beat = TRADECRAFT[artefact(p, "beacon") or "actor-c"]

@@ -62,6 +62,8 @@ TABLES = {
     "score_runs": ("score_run", """id INTEGER, ts_us INTEGER,
         tool_version TEXT, models TEXT, params TEXT, observations INTEGER,
         result TEXT, chain_seq INTEGER, chain_hash TEXT"""),
+    "score_run_parts": ("score_run_part", """run_id INTEGER,
+        part INTEGER, text TEXT, chain_seq INTEGER, chain_hash TEXT"""),
     "scores": ("score", """run_id INTEGER, hypothesis TEXT, link TEXT,
         belief REAL, disbelief REAL, uncertainty REAL, plausibility REAL,
         ci90_lo REAL, ci90_hi REAL, phrase TEXT, confidence TEXT,

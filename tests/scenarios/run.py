@@ -23,7 +23,9 @@ Besides the .t lines, every scenario must pass checks taken from its
 truth file and DESIGN.md: every truth hypothesis is scored; no link that
 does not hold (holds.H.L=0) has belief above 0.5; on L1 and L2 no other
 hypothesis of the truth is believed more than the true actor; and with
-no claim on L4 no hypothesis's state chain has belief above 0. Prints one line per failure and "scenarios: N passed, M failed".
+no claim on L4 no named hypothesis's state chain has belief above 0;
+"someone else"'s chain plausibility is at least 1 - the named joint
+beliefs and beliefs over each link's frame sum to at most 1. Prints one line per failure and "scenarios: N passed, M failed".
 """
 import json
 import os
@@ -164,9 +166,32 @@ def general_checks(truth, doc, hyps):
     if not claims_on_l4:
         for h in doc["hypotheses"]:
             b = h["chains"]["state"]["joint"]["belief"]
-            if b > 0:
+            # "someone else" is believed when every named chain fails,
+            # which needs no claim on L4
+            if b > 0 and h["type"] != "unknown":
                 bad.append("%s: state chain belief %r without a claim on L4"
                            % (h["id"], b))
+    # no elimination by silence: someone else's plausibility on each
+    # chain is at least 1 - the named hypotheses' joint beliefs; beliefs
+    # over each link's frame sum to at most 1
+    named = [h for h in doc["hypotheses"]
+             if h["type"] in ("actor", "intrusion-set")]
+    for h in doc["hypotheses"]:
+        if h["type"] != "unknown":
+            continue
+        for chain in ("state", "organisation", "individual"):
+            floor = 1 - sum(n["chains"][chain]["joint"]["belief"]
+                            for n in named)
+            pl = h["chains"][chain]["joint"]["plausibility"]
+            if pl < floor - 1e-9:
+                bad.append("unknown: %s chain plausibility %.3f below "
+                           "1 - named beliefs %.3f" % (chain, pl, floor))
+        for link in h["links"]:
+            total = h["links"][link]["belief"] + sum(
+                n["links"][link]["belief"] for n in named)
+            if total > 1 + 1e-9:
+                bad.append("%s: beliefs over the frame sum to %.3f"
+                           % (link, total))
     return bad
 
 

@@ -259,7 +259,7 @@ static void test_sample_bundle(void **state)
 	p = pattern_of(ms, LAB_A, "indicator--820c68d5-c31f-5ca6-9a87-"
 				  "939dbdf6549c");
 	assert_int_equal(p->match, MODEL_MATCH_UTC_OFFSET);
-	assert_int_equal(p->link, MODEL_L3);
+	assert_int_equal(p->link, MODEL_L2);
 	assert_true(p->lo == 7 && p->hi == 9);
 
 	/* the claims: intrusion set -> actor on L3, actor -> org on L4 */
@@ -592,6 +592,22 @@ static void test_errors(void **state)
 		 "'a']", ",`x_attrib_link`:`L5`") "]}",
 		 "x_attrib_link: expected one of L1, L2, L3, L3i, L4, got "
 		 "\"L5\""},
+		/* admissible evidence: packets speak to L1 and L2 only */
+		{"{`type`:`bundle`,`objects`:[" O_IND(IND("1"), "[url:value = "
+		 "'a']", ",`x_attrib_link`:`L3`") "]}",
+		 ": objects[0] (" IND("1") "): x_attrib_link: indicator \""
+		 IND("1") "\" is read from packets and speaks to L1 and L2 "
+		 "only, not L3"},
+		{"{`type`:`bundle`,`objects`:[" O_IND(IND("1"), "[ipv4-addr:value"
+		 " = '192.0.2.1']", ",`x_attrib_link`:`L4`") "]}",
+		 "is read from packets and speaks to L1 and L2 only, not L4: L4 "
+		 "takes claims (origin is not attribution)"},
+		{"{`type`:`bundle`,`objects`:[" O_TA(TA1, "A") ","
+		 "{`type`:`identity`,`id`:`" ID1 "`,`name`:`State`},"
+		 O_REL(REL("1"), "attributed-to", TA1, ID1,
+		       ",`x_attrib_claim_type`:`geolocation`") "]}",
+		 "(geolocation) only says where infrastructure is and cannot "
+		 "speak to L4"},
 		{"{`type`:`bundle`,`objects`:[" O_IND(IND("1"), "[url:value = "
 		 "'a']", ",`x_attrib_reliability`:`G`") "]}",
 		 "x_attrib_reliability: expected one of A, B, C, D, E, F"},

@@ -151,7 +151,7 @@ static void test_supported(void **state)
 		 NULL, 300, 300, MODEL_L2},
 		{"[x-attrib:'activity.hours' >= -6 AND x-attrib:'activity.hours' "
 		 "<= -4.5]", 1, 0, "activity.hours", MODEL_MATCH_UTC_OFFSET,
-		 NULL, -6, -4.5, MODEL_L3},
+		 NULL, -6, -4.5, MODEL_L2},
 		/* AND that reduces to one matcher */
 		{"[ipv4-addr:value ISSUBSET '198.51.100.0/24' AND "
 		 "ipv4-addr:value = '198.51.100.7']", 1, 0, "ip",

@@ -221,14 +221,49 @@ static const struct {
 	 "        link: L2\n        reliability: A\n",
 	 "period: the range's low end 300 is above its high end 200"},
 	{"HEAD        match: {kind: activity.hours, utc_offset: [7]}\n"
-	 "        link: L3\n        reliability: A\n",
+	 "        link: L2\n        reliability: A\n",
 	 "utc_offset: expected a range [LOW, HIGH]"},
 	{"HEAD        match: {kind: ip, country: ZZ}\n"
 	 "        link: L1\n        reliability: A\n",
 	 "country: needs a prefix table"},
 	{"HEAD        match: {kind: ip, cidr: 203.0.113.0/24}\n"
 	 "        link: L4\n        reliability: A\n        location: true\n",
-	 "8:15: indicator \"i\": a location indicator cannot speak to L4"},
+	 "8:15: indicator \"i\" is read from packets and speaks to L1 and "
+	 "L2 only, not L4"},
+	/* admissible evidence per link: packets never reach L3, L3i, L4 */
+	{"HEAD        match: {kind: tls.ja3, value: 0123}\n"
+	 "        link: L3\n        reliability: A\n",
+	 "8:15: indicator \"i\" is read from packets and speaks to L1 and "
+	 "L2 only, not L3: L3 takes claims"},
+	{"HEAD        match: {kind: activity.hours, utc_offset: [7, 9]}\n"
+	 "        link: L3i\n        reliability: A\n",
+	 "8:15: indicator \"i\" is read from packets and speaks to L1 and "
+	 "L2 only, not L3i"},
+	{"HEAD        match: {kind: ip, cidr: 203.0.113.0/24}\n"
+	 "        link: L4\n        reliability: A\n",
+	 "8:15: indicator \"i\" is read from packets and speaks to L1 and "
+	 "L2 only, not L4: L4 takes claims (origin is not attribution)"},
+	{"format: attrib-model-1\nname: t\nhypotheses:\n  - id: a\n"
+	 "    claims:\n      - id: c\n        type: geolocation\n"
+	 "        link: L4\n        reliability: A\n        credibility: 2\n"
+	 "        source: s\n",
+	 "8:15: claim \"c\" (geolocation) only says where infrastructure is "
+	 "and cannot speak to L4"},
+	{"format: attrib-model-1\nname: t\nhypotheses:\n  - id: a\n"
+	 "    claims:\n      - id: c\n        type: intelligence\n"
+	 "        link: L4\n        location: true\n        reliability: A\n"
+	 "        credibility: 2\n        source: s\n",
+	 "8:15: claim \"c\" (intelligence) only says where infrastructure is"},
+	{"format: attrib-model-1\nname: t\nhypotheses:\n  - id: a\n"
+	 "    claims:\n      - id: c\n        type: asn-country\n"
+	 "        link: L4\n        reliability: A\n        credibility: 2\n"
+	 "        source: s\n",
+	 "8:15: claim \"c\" (asn-country) only says where"},
+	{"format: attrib-model-1\nname: t\nhypotheses:\n  - id: a\n"
+	 "    claims:\n      - id: c\n        type: registration\n"
+	 "        link: L4\n        reliability: A\n        credibility: 2\n"
+	 "        source: s\n",
+	 "8:15: claim \"c\" (registration) only says where"},
 	{"HEAD        match: {kind: tls.sni, value: x.example}\n"
 	 "        link: L1\n        reliability: A\n"
 	 "      - id: i\n        match: {kind: tls.sni, value: y.example}\n"

@@ -199,6 +199,9 @@ static void random_specs(struct spec *sp, size_t n, int hyps, bool cheap_only,
 		s->rel = "ABCDEF"[(int)(rnd() * 6)];
 		s->contradicts = rnd() < 0.25;
 		s->claim = rnd() < 0.3;
+		/* packets speak to L1 and L2 only: beyond, a claim */
+		if (s->link > MODEL_L2)
+			s->claim = true;
 		snprintf(s->source, sizeof s->source, "s%d", (int)(rnd() * 4));
 	}
 }
@@ -264,40 +267,85 @@ static void test_invariants_random(void **state)
 	}
 }
 
-/* A pattern repeated (same kind of evidence, same source, same
- * opinion) under another id changes nothing; nor does matching it more
- * often. */
-static void test_duplicates_add_nothing(void **state)
+/* The same artefact (kind and value) in another file or under another
+ * source label, rated no higher than the original, changes nothing; nor
+ * does matching it more often: it counts once. */
+static void test_same_artefact_counts_once(void **state)
 {
 	(void)state;
 	rng_state = 0xd0d0;
-	for (int t = 0; t < 200; t++) {
-		struct spec sp[12];
-		size_t n = 6, order[12];
-		random_specs(sp, n, 1, false, false);
+	for (int t = 0; t < 300; t++) {
+		struct spec sp[12], copy;
+		size_t n = 8;
+		random_specs(sp, n, 2, false, false);
 		for (size_t j = 0; j < n; j++) {
 			sp[j].claim = false;
-			order[j] = j;
+			sp[j].link = j % 2 ? MODEL_L2 : MODEL_L1;
 		}
-		sp[n] = sp[(size_t)(rnd() * (double)n)];
-		snprintf(sp[n].id, sizeof sp[n].id, "dup");
-		order[n] = n;
+		/* the copy: the same value, hypothesis and link; another
+		 * label sorting after every original ("z..."), rated the
+		 * same or lower */
+		size_t k = (size_t)(rnd() * (double)n);
+		copy = sp[k];
+		char rel = copy.rel;
+		if (rnd() < 0.5 && rel < 'E')
+			rel = (char)(rel + 1);
+		copy.rel = rel == 'F' ? 'F' : rel;
+		if (copy.rel == 'F' && sp[k].rel != 'F')
+			copy.rel = sp[k].rel;
+		snprintf(copy.source, sizeof copy.source, "z%d", t % 7);
 		struct matcher *m1, *m2;
 		struct assessment *a1, *a2;
 		char err[256];
-		struct model_set *ms1 = build(sp, order, n, 1, &m1);
-		struct model_set *ms2 = build(sp, order, n + 1, 1, &m2);
-		/* the original values again: more observations, same items */
-		assert_int_equal(matcher_feed(m2, "tls.sni", "vi000.example",
-					      NULL, 50), 0);
+		size_t order[12];
+		for (size_t j = 0; j < n; j++)
+			order[j] = j;
+		struct model_set *ms1 = build(sp, order, n, 2, &m1);
+		struct model_set *ms2 = model_set_create();
+		model_hypothesis_get(ms2, "h0", NULL, MODEL_HYP_ACTOR, "t");
+		model_hypothesis_get(ms2, "h1", NULL, MODEL_HYP_ACTOR, "t");
+		for (size_t j = 0; j <= n; j++) {
+			const struct spec *s = j < n ? &sp[j] : &copy;
+			char hid[8], value[32];
+			snprintf(hid, sizeof hid, "h%d", s->hyp);
+			snprintf(value, sizeof value, "v%s.example",
+				 j < n ? s->id : sp[k].id);
+			struct model_pattern p = pat(j < n ? s->id : "dup",
+						     OBS_TLS_SNI,
+						     MODEL_MATCH_EXACT, value,
+						     s->link);
+			p.direction = s->contradicts ? OPINION_CONTRADICTS
+						     : OPINION_SUPPORTS;
+			p.reliability = s->rel;
+			p.f = s->f;
+			p.s = s->s;
+			p.f_override = p.s_override = true;
+			p.source = (char *)s->source;
+			assert_int_equal(model_add_pattern(
+						 model_hypothesis_find(ms2, hid),
+						 &p), 0);
+		}
+		assert_int_equal(model_set_finish(ms2, err, sizeof err), 0);
+		m2 = matcher_create(ms2, err, sizeof err);
+		assert_non_null(m2);
+		for (size_t j = 0; j < n; j++) {
+			char value[32];
+			snprintf(value, sizeof value, "v%s.example", sp[j].id);
+			assert_int_equal(matcher_feed(m2, "tls.sni", value,
+						      NULL, j == k ? 40 : 1), 0);
+		}
 		assert_int_equal(assess_run(ms1, m1, &a1, err, sizeof err), 0);
 		assert_int_equal(assess_run(ms2, m2, &a2, err, sizeof err), 0);
-		const struct assess_hyp *x = find_hyp(a1, "h0"),
-					*y = find_hyp(a2, "h0");
-		for (int l = 0; l < MODEL_LINK_COUNT; l++)
-			assert_true(fabs(x->links[l].op.b - y->links[l].op.b) <
-					    1e-12 &&
-				    y->links[l].op.b <= x->links[l].op.b + 1e-12);
+		for (int h = 0; h < 2; h++) {
+			char hid[8];
+			snprintf(hid, sizeof hid, "h%d", h);
+			const struct assess_hyp *x = find_hyp(a1, hid),
+						*y = find_hyp(a2, hid);
+			for (int l = 0; l < MODEL_LINK_COUNT; l++)
+				assert_memory_equal(&x->links[l].op,
+						    &y->links[l].op,
+						    sizeof x->links[l].op);
+		}
 		assess_free(a1);
 		assess_free(a2);
 		matcher_destroy(m1);
@@ -307,10 +355,65 @@ static void test_duplicates_add_nothing(void **state)
 	}
 }
 
-/* Hand-computed: one A-rated costly pattern (f .3, s .9) on each of
- * L1..L4 gives each link b = .9 × .95 × (1 - .3) = .5985, the chain
- * .5985^4; the L4 need for preponderance is .5 / .5985^3 = 2.33 > 1:
- * no belief on L4 alone can reach it. */
+/* The linear leave-one-out (assess_sens.c) gives what rescoring
+ * without the item gives. */
+static void test_sensitivity_equals_rescore(void **state)
+{
+	(void)state;
+	rng_state = 0x5e75;
+	for (int t = 0; t < 150; t++) {
+		struct spec sp[16];
+		size_t n = 2 + (size_t)(rnd() * 14), order[16];
+		random_specs(sp, n, 3, false, false);
+		for (size_t j = 0; j < n; j++)
+			order[j] = j;
+		struct matcher *m1, *m2;
+		struct assessment *a1, *a2;
+		char err[256];
+		struct model_set *ms1 = build(sp, order, n, 3, &m1);
+		assert_int_equal(assess_run(ms1, m1, &a1, err, sizeof err), 0);
+		size_t k = (size_t)(rnd() * (double)n);
+		size_t keep[16], nk = 0;
+		for (size_t j = 0; j < n; j++)
+			if (j != k)
+				keep[nk++] = j;
+		struct spec rest[16];
+		for (size_t j = 0; j < nk; j++)
+			rest[j] = sp[keep[j]];
+		struct model_set *ms2 = build(rest, order, nk, 3, &m2);
+		assert_int_equal(assess_run(ms2, m2, &a2, err, sizeof err), 0);
+		char hid[8];
+		snprintf(hid, sizeof hid, "h%d", sp[k].hyp);
+		const struct assess_hyp *x = find_hyp(a1, hid),
+					*y = find_hyp(a2, hid);
+		bool seen = false;
+		for (size_t i = 0; i < x->n_sens; i++) {
+			const struct assess_sensitivity *e = &x->sens[i];
+			if (e->is_class || strcmp(e->removed, sp[k].id))
+				continue;
+			seen = true;
+			assert_true(fabs(e->link_belief -
+					 y->links[e->link].op.b) < 1e-9);
+			assert_true(fabs(e->joint_belief - y->state.joint_bel) <
+				    1e-9);
+		}
+		/* an item with no weight (reliability E) may still be listed;
+		 * every item of the hypothesis is */
+		assert_true(seen);
+		assess_free(a1);
+		assess_free(a2);
+		matcher_destroy(m1);
+		matcher_destroy(m2);
+		model_set_destroy(ms1);
+		model_set_destroy(ms2);
+	}
+}
+
+/* Hand-computed: one A1-rated costly claim (f .3, strength .9) on each
+ * of L1..L4 gives each link b = .9 × .95 × .95 × (1 - .3) = .568575
+ * (w / (1 - w) of evidence, r / (1 + r) of belief: w itself), the chain
+ * b^4; the L4 need for preponderance is .5 / b^3 = 2.72 > 1: no belief
+ * on L4 alone can reach it. */
 static void test_hand_values(void **state)
 {
 	(void)state;
@@ -324,6 +427,7 @@ static void test_hand_values(void **state)
 		sp[i].f = 0.3;
 		sp[i].s = 0.9;
 		sp[i].rel = 'A';
+		sp[i].claim = true;
 		snprintf(sp[i].source, sizeof sp[i].source, "s");
 	}
 	struct matcher *m;
@@ -332,17 +436,19 @@ static void test_hand_values(void **state)
 	struct model_set *ms = build(sp, order, 4, 1, &m);
 	assert_int_equal(assess_run(ms, m, &a, err, sizeof err), 0);
 	const struct assess_hyp *h = find_hyp(a, "h0");
-	double b = 0.9 * 0.95 * 0.7;
+	double b = 0.9 * 0.95 * 0.95 * 0.7;
 	assert_true(fabs(h->links[MODEL_L2].op.b - b) < 1e-12);
 	assert_true(fabs(h->state.joint_bel - b * b * b * b) < 1e-12);
 	const struct assess_need *need = &h->standards[0].need[3];
 	assert_false(need->possible);
 	assert_non_null(strstr(need->feasible, "impossible on this link alone"));
 	assert_true(fabs(need->belief_needed - 0.5 / (b * b * b)) < 1e-12);
-	/* unknown: b = min d of named = 0, d = max b of named = b */
+	/* someone else: no belief of its own, disbelief = the named belief;
+	 * its chain plausibility is 1 - the named joint belief */
 	const struct assess_hyp *u = find_hyp(a, "unknown");
 	assert_true(u->links[MODEL_L1].op.b == 0.0);
 	assert_true(fabs(u->links[MODEL_L1].op.d - b) < 1e-12);
+	assert_true(fabs(u->state.joint_pl - (1 - b * b * b * b)) < 1e-12);
 	/* sensitivity: leaving out p3 (the only L4 item) empties the chain */
 	bool found = false;
 	for (size_t i = 0; i < h->n_sens; i++)
@@ -361,7 +467,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matchers),
 		cmocka_unit_test(test_invariants_random),
-		cmocka_unit_test(test_duplicates_add_nothing),
+		cmocka_unit_test(test_same_artefact_counts_once),
+		cmocka_unit_test(test_sensitivity_equals_rescore),
 		cmocka_unit_test(test_hand_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

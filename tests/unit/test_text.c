@@ -97,6 +97,66 @@ static void test_put_after_escape(void **state)
 	assert_string_equal(out, "v=a\\nb4096");
 }
 
+/* text_oneline(): terminal sequences, line breaks, C1 controls and
+ * bidirectional overrides come out as visible escapes; a cut ends in
+ * "...". */
+static void test_oneline(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in;
+		size_t size;
+		const char *want;
+	} cases[] = {
+		{"plain name", 64, "plain name"},
+		{"\x1b]0;owned\x07title", 64, "\\033]0;owned\\atitle"},
+		{"one\ntwo\rthree", 64, "one\\ntwo\\rthree"},
+		{"\x1b[2J\x1b[31mred", 64, "\\033[2J\\033[31mred"},
+		{"csi\xc2\x9b" "31m", 64, "csi\\u009B31m"},
+		{"rtl\xe2\x80\xae" "fdp.exe", 64, "rtl\\u202Efdp.exe"},
+		{"caf\xc3\xa9", 64, "caf\xc3\xa9"},
+		{"abcdefghij", 8, "abcd..."},
+		{"ab\ncd", 7, "ab..."},
+		{"abc", 4, "..."},
+		{NULL, 8, ""},
+		{"x", 3, ""},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char out[64];
+		assert_ptr_equal(text_oneline(cases[i].in, out, cases[i].size),
+				 out);
+		assert_string_equal(out, cases[i].want);
+	}
+}
+
+/* Over random byte strings: the result of text_oneline() in a buffer of
+ * TEXT_ONELINE_SIZE(n) is never cut and holds no C0 control, no DEL and
+ * no C1 control (as UTF-8: C2 80..C2 9F). */
+static void test_oneline_random(void **state)
+{
+	(void)state;
+	srand(13);
+	for (int round = 0; round < 20000; round++) {
+		char in[40];
+		size_t n = (size_t)(rand() % (int)(sizeof in - 1));
+		for (size_t i = 0; i < n; i++)
+			in[i] = (char)(rand() % 255 + 1); /* no NUL inside */
+		in[n] = '\0';
+		char out[TEXT_ONELINE_SIZE(sizeof in)], big[1024];
+		text_oneline(in, out, TEXT_ONELINE_SIZE(n));
+		text_oneline(in, big, sizeof big);
+		assert_string_equal(out, big); /* not cut */
+		size_t len = strlen(out);
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)out[i];
+			assert_true(c >= 0x20 && c != 0x7f);
+			if (c == 0xc2 && i + 1 < len)
+				assert_false((unsigned char)out[i + 1] >= 0x80 &&
+					     (unsigned char)out[i + 1] <= 0x9f);
+		}
+	}
+}
+
 /* Address text equals inet_ntop's, for IPv4 digit counts and IPv6
  * compression cases, and pseudo-random addresses of both. */
 static void test_ip_address(void **state)
@@ -154,6 +214,8 @@ int main(void)
 		cmocka_unit_test(test_escape_cut),
 		cmocka_unit_test(test_put_after_escape),
 		cmocka_unit_test(test_ip_address),
+		cmocka_unit_test(test_oneline),
+		cmocka_unit_test(test_oneline_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -482,8 +482,14 @@ int bundle_indicator_proto(struct bundle *b, struct indicator *ind)
 	    obj_unit(b, o, "x_attrib_specificity", &p->s, &p->s_override) ||
 	    obj_string(b, o, "name", false, &name) != 0)
 		return -1;
-	if (ind->link >= 0)
+	if (ind->link >= 0) {
+		char why[400];
 		p->link = (enum model_link)ind->link;
+		p->id = (char *)o->id;
+		if (!model_pattern_admissible(p, why, sizeof why))
+			return obj_error(b, o, "x_attrib_link: %s", why);
+		p->id = NULL;
+	}
 	p->source = (char *)(source ? source : b->label);
 	p->note = (char *)name;
 	snprintf(ind->origin, sizeof ind->origin, "%s: %s", b->name, o->id);

@@ -172,7 +172,8 @@ static int add_claim(struct bundle *b, const struct rel *r,
 			return obj_error(b, r->o, "x_attrib_claim_type: "
 					 "expected one of vendor-report, "
 					 "seized-logs, intelligence, "
-					 "acknowledgement, other, got "
+					 "acknowledgement, other, geolocation, "
+					 "registration, asn-country, got "
 					 "\"%.40s\"", claim_type);
 		c.type = (enum model_claim_type)t;
 	}
@@ -185,6 +186,10 @@ static int add_claim(struct bundle *b, const struct rel *r,
 							 : MODEL_L4;
 	if (link >= 0)
 		c.link = (enum model_link)link;
+	char why[400];
+	c.id = (char *)r->o->id;
+	if (!model_claim_admissible(&c, why, sizeof why))
+		return obj_error(b, r->o, "%s", why);
 	c.source = (char *)(source ? source : b->label);
 	c.id = (char *)r->o->id;
 	if (!description) {

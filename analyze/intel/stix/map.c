@@ -99,7 +99,7 @@ static enum form kind_form(int kind)
 /* The link a kind speaks to unless the indicator says otherwise:
  * addresses and names locate infrastructure (L1); fingerprints,
  * certificates, agents and behaviour tie it to an operator's tooling
- * (L2); working hours say something of the operator (L3). */
+ * (L2), and so do working hours: packets speak to L1 and L2 only. */
 static enum model_link kind_link(int kind)
 {
 	switch (kind) {
@@ -112,7 +112,6 @@ static enum model_link kind_link(int kind)
 	case OBS_TLS_SNI:
 	case OBS_HTTP_HOST:
 	case OBS_HTTP_URL: return MODEL_L1;
-	case OBS_ACTIVITY_HOURS: return MODEL_L3;
 	default: return MODEL_L2;
 	}
 }

@@ -1,0 +1,132 @@
+/*
+ * merge_flows.c — reading flows back for behaviour over a whole case
+ * (flow_starts.h).
+ */
+#include "analyze/evidence/flow_starts.h"
+
+#include "analyze/evidence/store_internal.h"
+
+#include <string.h>
+
+int store_each_flow_start(struct store *st, enum store_flow_order order,
+			  store_flow_start_fn fn, void *ctx)
+{
+	static const char head[] =
+		"SELECT id, source_id, ip_version, l4_proto, client, server,"
+		" server_port, first_ts_us FROM flows ORDER BY ";
+	char sql[512];
+	snprintf(sql, sizeof sql, "%s%s", head,
+		 order == STORE_FLOWS_BY_PAIR
+			 ? "ip_version, client, server, server_port, l4_proto,"
+			   " first_ts_us, id"
+			 : "ip_version, client, first_ts_us, id");
+	sqlite3_stmt *q = NULL;
+	if (store_flush_rows(st) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+		store_fail(st, "read flows");
+		return -1;
+	}
+	int rc = 0, step;
+	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+		struct store_flow_start f = {
+			.flow_id = sqlite3_column_int64(q, 0),
+			.source_id = sqlite3_column_int64(q, 1),
+			.ip_version = sqlite3_column_int(q, 2),
+			.l4_proto = sqlite3_column_int(q, 3),
+			.client = (const char *)sqlite3_column_text(q, 4),
+			.server = (const char *)sqlite3_column_text(q, 5),
+			.server_port = (unsigned)sqlite3_column_int(q, 6),
+			.first_us = sqlite3_column_int64(q, 7),
+		};
+		rc = fn(ctx, &f);
+	}
+	if (rc == 0 && step != SQLITE_DONE) {
+		store_fail(st, "read flows");
+		rc = -1;
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* Runs q (bound) and copies its one row (frame, file_offset, caplen,
+ * ts_us, packet_sha256) into out. 1, 0 no row, -1 error. */
+static int read_cite(struct store *st, sqlite3_stmt *q,
+		     struct store_cite *out)
+{
+	int step = sqlite3_step(q);
+	if (step == SQLITE_DONE)
+		return 0;
+	if (step != SQLITE_ROW) {
+		store_fail(st, "read cite");
+		return -1;
+	}
+	out->obs.frame = (uint64_t)sqlite3_column_int64(q, 0);
+	out->obs.file_offset = (uint64_t)sqlite3_column_int64(q, 1);
+	out->obs.caplen = (uint32_t)sqlite3_column_int64(q, 2);
+	out->obs.ts_us = (uint64_t)sqlite3_column_int64(q, 3);
+	snprintf(out->sha, sizeof out->sha, "%s",
+		 (const char *)sqlite3_column_text(q, 4));
+	out->obs.packet_sha256 = out->sha;
+	return 1;
+}
+
+int store_flow_cite(struct store *st, int64_t flow_id, int64_t source_id,
+		    const char *client, const char *server,
+		    struct store_cite *out)
+{
+	/* both looked up through the (kind, value) index */
+	static const char *const sql[2] = {
+		"SELECT frame, file_offset, caplen, ts_us, packet_sha256 FROM"
+		" observations WHERE kind='ip.dst' AND value=?3 AND"
+		" flow_id=?1 ORDER BY frame, id LIMIT 1",
+		"SELECT frame, file_offset, caplen, ts_us, packet_sha256 FROM"
+		" observations WHERE kind='ip.src' AND value=?4 AND"
+		" source_id=?2 ORDER BY frame, id LIMIT 1",
+	};
+	memset(out, 0, sizeof *out);
+	out->source_id = source_id;
+	out->obs.flow_id = (uint64_t)flow_id;
+	if (store_flush_rows(st) != 0)
+		return -1;
+	int rc = 0;
+	for (int i = server ? 0 : 1; i < 2 && rc == 0; i++) {
+		sqlite3_stmt *q = NULL;
+		if (sqlite3_prepare_v2(st->db, sql[i], -1, &q, NULL) !=
+		    SQLITE_OK) {
+			store_fail(st, "read cite");
+			return -1;
+		}
+		sqlite3_bind_int64(q, 1, flow_id);
+		sqlite3_bind_int64(q, 2, source_id);
+		sqlite3_bind_text(q, 3, server ? server : "", -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 4, client, -1, SQLITE_STATIC);
+		rc = read_cite(st, q, out);
+		sqlite3_finalize(q);
+	}
+	return rc;
+}
+
+int store_has_observation(struct store *st, const char *kind,
+			  const char *value)
+{
+	sqlite3_stmt *q = NULL;
+	if (store_flush_rows(st) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT 1 FROM observations WHERE kind=? AND"
+			       " value=? LIMIT 1",
+			       -1, &q, NULL) != SQLITE_OK) {
+		store_fail(st, "read observations");
+		return -1;
+	}
+	sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
+	int step = sqlite3_step(q), rc = step == SQLITE_ROW ? 1 : 0;
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		store_fail(st, "read observations");
+		rc = -1;
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
