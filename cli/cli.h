@@ -24,6 +24,8 @@ int cmd_indicators(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
+int cmd_flows(int argc, char **argv);
+int cmd_match(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
 struct store;

@@ -30,6 +30,7 @@
 
 #include "analyze/ingest/case_behaviour.h"
 #include "analyze/flow/dpi.h"
+#include "capture/defrag.h"
 #include "capture/privilege.h"
 #include "cli/capture.h"
 #include "cli/cli.h"
@@ -427,6 +428,10 @@ static int capture_start(struct capture *c, const char *started_by, const char *
 		cli_error("%s", err);
 		return EXIT_INTERNAL;
 	}
+	if (!(c->df = defrag_create(NULL))) {
+		cli_error("out of memory (reassembly)");
+		return EXIT_INTERNAL;
+	}
 	snprintf(detail, sizeof detail,
 		 "start: interface %s (%s), filter %s%s%s, snaplen %u, buffer %u "
 		 "bytes, files in %s; started by %s; analysing as %s",
@@ -511,6 +516,7 @@ int cmd_capture(int argc, char **argv)
 	       cli_safe(store_head_path(c.st)));
 close_all:
 	pipeline_destroy(c.pl);
+	defrag_destroy(c.df);
 	if (c.st && store_close(c.st, err, sizeof err) != 0) {
 		cli_error("%s", err);
 		if (rc == EXIT_OK)

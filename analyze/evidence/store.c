@@ -137,6 +137,7 @@ int store_discard(struct store *st)
 	discard_open_batch(st);
 	st->replay_until = 0;
 	memset(st->tally, 0, sizeof st->tally);
+	memset(st->unplaced, 0, sizeof st->unplaced);
 	return 0;
 }
 
@@ -393,7 +394,24 @@ int store_refresh_state(struct store *st)
 static const char ins_custody_sql[] =
 	"INSERT INTO custody VALUES(?,?,?,?,?,?,?,?,?,?)";
 /* Columns of the tables inserted into by batches (schema.sql). */
-enum { FLOWS_COLS = 28, OBSERVATIONS_COLS = 13 };
+enum { FLOWS_COLS = 29, OBSERVATIONS_COLS = 13 };
+
+bool store_has_column(struct store *st, const char *table,
+		      const char *column)
+{
+	char sql[96];
+	sqlite3_stmt *q = NULL;
+	bool found = false;
+	snprintf(sql, sizeof sql, "PRAGMA table_info(%s)", table);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return false;
+	while (!found && sqlite3_step(q) == SQLITE_ROW) {
+		const unsigned char *name = sqlite3_column_text(q, 1);
+		found = name && !strcmp((const char *)name, column);
+	}
+	sqlite3_finalize(q);
+	return found;
+}
 
 /* Creates the schema in one transaction, so a failure (a full disk) leaves
  * no half-made case behind. */
@@ -494,7 +512,9 @@ struct store *store_open_mode(const char *path, enum store_mode mode,
 	}
 	if (load_state(st) != 0 || start_counting(st) != 0)
 		goto fail_msg;
-	if (row_batch_init(&st->flows, st->db, "flows", FLOWS_COLS) != 0 ||
+	st->flows_community_id = store_has_column(st, "flows", "community_id");
+	if (row_batch_init(&st->flows, st->db, "flows",
+			   FLOWS_COLS - !st->flows_community_id) != 0 ||
 	    row_batch_init(&st->obs, st->db, "observations",
 			   OBSERVATIONS_COLS) != 0 ||
 	    sqlite3_prepare_v2(st->db, ins_custody_sql, -1, &st->ins_custody,

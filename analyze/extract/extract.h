@@ -67,6 +67,13 @@ struct obs {
 	uint64_t flow_id;
 };
 
+/* A long flow's client bursts (start times, payload bytes), n of each;
+ * what the behaviour family keeps per flow for in-flow beacons. */
+struct obs_bursts {
+	const int64_t *times, *sizes;
+	uint32_t n;
+};
+
 /* Where observations go (the pipeline stores them). */
 struct obs_sink {
 	void (*emit)(void *ctx, const struct obs *o);
@@ -78,7 +85,8 @@ struct obs_sink {
 	 * (extract_behaviour_flow()). Arguments valid during the call. */
 	void (*flow_summary)(void *ctx, const struct flow *f,
 			     const struct obs_cite *first,
-			     const char *server_name);
+			     const char *server_name,
+			     const struct obs_bursts *bursts);
 };
 
 /* Bounds of the extraction stage (see extract_config_default()). */
@@ -138,13 +146,14 @@ struct extract *extract_create(const struct obs_sink *sink,
 /*
  * Feeds one closed flow to x's behaviour series as its own flow end would
  * (f's id, addresses, ports, transport and first_us are read; first is
- * the flow's first packet; server_name may be NULL). Used by the owner of
+ * the flow's first packet; server_name and bursts may be NULL). Used by the owner of
  * a stage that collects the flow_summary calls of other stages. Nothing
  * is referenced after the call.
  */
 void extract_behaviour_flow(struct extract *x, const struct flow *f,
 			    const struct obs_cite *first,
-			    const char *server_name);
+			    const char *server_name,
+			    const struct obs_bursts *bursts);
 
 /*
  * True when kind is recorded once per distinct value per source (ip.src,

@@ -253,6 +253,9 @@ static struct flow_slot *flow_open(struct flow_table *t,
 	f->tunnel_id = pkt->tunnel_id;
 	f->first_us = f->last_us = pkt->ts_us;
 	f->first_frame = pkt->frame;
+	f->first_icmp_type = pkt->icmp_type;
+	f->first_icmp_code = pkt->icmp_code;
+	f->first_has_l4 = (pkt->flags & PKT_HAS_L4) != 0;
 	s->hash = hash;
 	s->client_is_lo = src_is_lo;
 	hash_insert(t, s);

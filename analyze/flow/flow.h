@@ -53,6 +53,10 @@ struct flow {
 	uint32_t tunnel_id;
 	uint64_t first_us, last_us;   /* smallest, largest packet time */
 	uint64_t first_frame, last_frame; /* first, latest packet fed */
+	/* Of the packet that opened the flow (for the Community ID): its
+	 * ICMP type and code, and whether its L4 header was read. */
+	uint8_t first_icmp_type, first_icmp_code;
+	bool first_has_l4;
 	uint64_t packets[2], bytes[2]; /* indexed by enum flow_dir */
 	uint8_t tcp_fin_seen;          /* bit per direction */
 	bool tcp_rst_seen;

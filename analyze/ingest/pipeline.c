@@ -383,7 +383,9 @@ int pipeline_packet(struct pipeline *p, const struct packet *pkt, char *err,
 		tally(p, (enum anomaly)__builtin_ctzll(set), pkt->frame);
 
 	struct item it = {.type = ITEM_PACKET, .pkt = *pkt};
-	if (pkt->ip_version) {
+	bool held = (pkt->flags & PKT_DEFRAG_HELD) != 0;
+	unsigned shard = 0; /* packets without a flow: worker 0 */
+	if (pkt->ip_version && !held) {
 		p->stats.ip_packets++;
 		if (pkt->ts_us > p->clock_us)
 			p->clock_us = pkt->ts_us;
@@ -397,8 +399,18 @@ int pipeline_packet(struct pipeline *p, const struct packet *pkt, char *err,
 			p->next_expire_us = p->clock_us + EXPIRE_INTERVAL_US;
 		}
 		it.clock_us = p->clock_us;
+		shard = flow_shard_of_packet(pkt, p->jobs);
+	} else {
+		/* no flow can hold it: counted under why (no silent loss); a
+		 * fragment held for reassembly under ipv4/ipv6_fragment */
+		enum anomaly why = !held ? packet_unplaced_reason(pkt)
+			: pkt->ip_version == 6 ? ANOM_IPV6_FRAGMENT
+					       : ANOM_IPV4_FRAGMENT;
+		struct ev_tally *t = &p->rec.unplaced[why];
+		if (t->count++ == 0 || pkt->frame < t->first_frame)
+			t->first_frame = pkt->frame;
 	}
-	if (deliver(p, flow_shard_of_packet(pkt, p->jobs), &it) != 0)
+	if (deliver(p, shard, &it) != 0)
 		goto oom;
 	p->since_checkpoint++;
 	if (++p->epoch_packets >= p->cfg.epoch_packets ||

@@ -65,7 +65,8 @@ static void on_observation(void *ctx, const struct obs *o)
 /* Sink of the behaviour family: the writer keeps every worker's series. */
 static void on_flow_summary(void *ctx, const struct flow *f,
 			    const struct obs_cite *first,
-			    const char *server_name)
+			    const char *server_name,
+			    const struct obs_bursts *bursts)
 {
 	struct worker *w = ctx;
 	if (w->discard || !w->out)
@@ -73,6 +74,17 @@ static void on_flow_summary(void *ctx, const struct flow *f,
 	struct ev e = {.type = EV_BEHAVIOUR, .flow_id = f->id,
 		       .cite = *first, .result = EV_NONE};
 	e.flow = ev_batch_copy(w->out, f, sizeof *f);
+	if (bursts && bursts->n) {
+		/* the bursts: n, then n times, then n sizes */
+		size_t n = bursts->n;
+		e.result = ev_batch_copy(w->out, &bursts->n, sizeof bursts->n);
+		if (e.result == EV_NONE ||
+		    ev_batch_copy(w->out, bursts->times, n * sizeof(int64_t)) ==
+			    EV_NONE ||
+		    ev_batch_copy(w->out, bursts->sizes, n * sizeof(int64_t)) ==
+			    EV_NONE)
+			return;
+	}
 	if (e.flow != EV_NONE)
 		add_event(w, &e, server_name, NULL);
 }
@@ -159,7 +171,7 @@ static int handle_packet(struct worker *w, const struct item *it)
 	const struct packet *pkt = &it->pkt;
 	w->cur_frame = pkt->frame;
 	w->cur_sub = 0;
-	if (!pkt->ip_version) {
+	if (!pkt->ip_version || (pkt->flags & PKT_DEFRAG_HELD)) {
 #ifndef ATTRIB_BENCH_NO_EXTRACT
 		extract_packet(w->extract, NULL, NULL, FLOW_DIR_C2S, pkt);
 #endif

@@ -161,11 +161,21 @@ static void write_event(struct writer *w, unsigned worker,
 			return;
 		write_obs(w, e->code, value, detail, &e->cite, id);
 		return;
-	case EV_BEHAVIOUR:
+	case EV_BEHAVIOUR: {
+		struct obs_bursts bursts = {0};
+		if (e->result != EV_NONE) {
+			/* n, then (8-aligned) n times, then n sizes: worker.c */
+			memcpy(&bursts.n, ev_batch_at(b, e->result),
+			       sizeof bursts.n);
+			bursts.times = ev_batch_at(b, e->result + 8);
+			bursts.sizes = bursts.times + bursts.n;
+		}
 		memcpy(&f, ev_batch_at(b, e->flow), sizeof f);
 		f.id = id;
-		extract_behaviour_flow(w->behaviour, &f, &e->cite, value);
+		extract_behaviour_flow(w->behaviour, &f, &e->cite, value,
+				       e->result != EV_NONE ? &bursts : NULL);
 		return;
+	}
 	case EV_FLOW:
 		memcpy(&f, ev_batch_at(b, e->flow), sizeof f);
 		f.id = id;
@@ -214,6 +224,9 @@ int writer_epoch(struct writer *w, const struct epoch_rec *rec,
 	for (int a = 0; a < ANOM_COUNT; a++) {
 		store_anomaly_count(w->st, (enum anomaly)a, rec->tally[a].count,
 				    rec->tally[a].first_frame);
+		store_unplaced_count(w->st, (enum anomaly)a,
+				     rec->unplaced[a].count,
+				     rec->unplaced[a].first_frame);
 		for (unsigned i = 0; i < n; i++)
 			store_anomaly_count(w->st, (enum anomaly)a,
 					    batches[i]->tally[a].count,

@@ -27,6 +27,8 @@ struct epoch_rec {
 	uint64_t last_frame;   /* the epoch's last frame */
 	uint64_t packets, first_us, last_us; /* of the source so far */
 	struct ev_tally tally[ANOM_COUNT];   /* the reader's anomalies */
+	struct ev_tally unplaced[ANOM_COUNT]; /* packets no flow holds, by
+						 why (store_unplaced()) */
 	bool commit;           /* a checkpoint: commit after the epoch */
 	bool end;              /* the last epoch: workers closed every flow */
 	bool sync;             /* the reader waits for this epoch */
