@@ -37,6 +37,9 @@ ifeq ($(SANITIZE),1)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
        -fno-sanitize-recover=all
 HARDEN :=
+else ifeq ($(SANITIZE),thread)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+HARDEN :=
 else
 OPT := -O2 -g
 HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection
@@ -45,7 +48,8 @@ CFLAGS ?=
 EXTRA_CFLAGS ?=
 CFLAGS += $(EXTRA_CFLAGS) -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -fPIE \
           -MMD -MP -I. $(PKG_CFLAGS)
-LDFLAGS += -pie -Wl,-z,relro,-z,now $(if $(filter 1,$(SANITIZE)),-fsanitize=address$(comma)undefined)
+LDFLAGS += -pie -Wl,-z,relro,-z,now $(if $(filter 1,$(SANITIZE)),-fsanitize=address$(comma)undefined) \
+           $(if $(filter thread,$(SANITIZE)),-fsanitize=thread)
 comma := ,
 LDLIBS  += $(PKG_LIBS) -lpthread -lm
 
@@ -63,7 +67,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBA     := $(BUILD)/libattrib.a
 ATTRIB   := $(BUILD)/attrib
 
-.PHONY: scenarios calibrate all deps check unit asan asan-check bench demo demo-run fuzz install clean test oracle-tshark
+.PHONY: scenarios calibrate all deps check unit asan asan-check tsan bench demo demo-run fuzz install clean test oracle-tshark
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -146,6 +150,9 @@ check: all $(BUILD)/gen/scenario
 	@$(STEP) unit $(MAKE) --no-print-directory unit
 	@$(STEP) scenarios $(MAKE) --no-print-directory scenarios
 	@$(STEP) asan $(MAKE) --no-print-directory asan-check
+	@$(STEP) tsan $(MAKE) --no-print-directory tsan
+	@$(STEP) jobs-identical sh tests/ingest/jobs-identical.sh $(ATTRIB)
+	@$(STEP) kill-resume sh tests/ingest/kill-resume.sh $(ATTRIB) 20
 	@$(STEP) tamper bash tests/custody/tamper.sh $(ATTRIB)
 	@$(STEP) kill9 bash tests/custody/kill9.sh $(ATTRIB)
 	@$(STEP) diskfull bash tests/custody/diskfull.sh $(ATTRIB)
@@ -185,6 +192,12 @@ test:
 asan:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory asan-check
+
+# ThreadSanitizer build of the multi-worker ingest over the lab and nDPI
+# captures (tests/ingest/tsan.sh).
+tsan:
+	@$(MAKE) --no-print-directory BUILD=build/tsan SANITIZE=thread build/tsan/attrib
+	@sh tests/ingest/tsan.sh build/tsan/attrib
 
 asan-check:
 	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 build/asan/attrib unit

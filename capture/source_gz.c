@@ -81,14 +81,17 @@ struct gz_reader *gz_open(FILE *file)
 	return g;
 }
 
-/* Reads more compressed bytes; false at the end of the file or on error. */
-static bool gz_fill(struct gz_reader *g)
+/* Reads more compressed bytes after the `keep` unread ones (moved to the
+ * buffer's start); false at the end of the file or on error. */
+static bool gz_fill_keeping(struct gz_reader *g, size_t keep)
 {
 	size_t n;
 
 	if (g->eof)
 		return false;
-	n = fread(g->in, 1, GZ_IN_BYTES, g->file);
+	if (keep > 0)
+		memmove(g->in, g->z.next_in, keep);
+	n = fread(g->in + keep, 1, GZ_IN_BYTES - keep, g->file);
 	if (n == 0) {
 		if (ferror(g->file)) {
 			snprintf(g->err, sizeof(g->err),
@@ -99,11 +102,16 @@ static bool gz_fill(struct gz_reader *g)
 		g->eof = true;
 		return false;
 	}
-	sha256_stream_update(g->stored, g->in, n);
+	sha256_stream_update(g->stored, g->in + keep, n);
 	g->stored_bytes += n;
 	g->z.next_in = g->in;
-	g->z.avail_in = (uInt)n;
+	g->z.avail_in = (uInt)(keep + n);
 	return true;
+}
+
+static bool gz_fill(struct gz_reader *g)
+{
+	return gz_fill_keeping(g, 0);
 }
 
 ssize_t gz_read(struct gz_reader *g, void *buf, size_t size)
@@ -118,6 +126,10 @@ ssize_t gz_read(struct gz_reader *g, void *buf, size_t size)
 		if (g->member_done) {
 			/* More bytes after a member: another member, or
 			 * trailing bytes (hashed as stored, not read). */
+			if (g->z.avail_in == 1 && !g->eof &&
+			    g->z.next_in[0] == 0x1f &&
+			    gz_fill_keeping(g, 1))
+				continue; /* a member's magic split by reads */
 			if (g->z.avail_in < 2 || g->z.next_in[0] != 0x1f ||
 			    g->z.next_in[1] != 0x8b) {
 				g->z.avail_in = 0;
@@ -149,14 +161,17 @@ ssize_t gz_read(struct gz_reader *g, void *buf, size_t size)
 		return -1;
 	}
 	g->out_bytes += got;
-	return g->failed ? -1 : (ssize_t)got;
+	/* Bytes inflated before an error are given first; the error comes
+	 * with the next call. */
+	return g->failed && got == 0 ? -1 : (ssize_t)got;
 corrupt:
 	snprintf(g->err, sizeof(g->err),
 		 "corrupt compressed data near decompressed offset %llu (zlib: %s)",
 		 (unsigned long long)(g->out_bytes + got),
 		 g->z.msg ? g->z.msg : "error");
 	g->failed = true;
-	return -1;
+	g->out_bytes += got;
+	return got > 0 ? (ssize_t)got : -1;
 }
 
 int gz_finish(struct gz_reader *g, uint8_t stored[SHA256_LEN])
@@ -195,72 +210,87 @@ void gz_close(struct gz_reader *g)
  * A seekable stream of a compressed file's decompressed bytes. Seeks are
  * lazy: a read at `want` is served from the first VIEW_HEAD_BYTES of the
  * stream (kept, as a re-reader looks at the file header before every
- * record), or by inflating forward from where the inflater stands, or by
- * starting again from the top when `want` lies behind it. Citations are
- * re-read in file-offset order, so the stream is inflated about once.
+ * record), or from a window of the bytes inflated last (stdio seeks to
+ * block boundaries a little behind the offset asked for), or by inflating
+ * forward, or by starting again from the top when `want` lies behind the
+ * window. Citations are re-read in file-offset order, so the stream is
+ * inflated about once.
  */
-enum { VIEW_HEAD_BYTES = 4096 };
+enum {
+	VIEW_HEAD_BYTES = 4096,
+	VIEW_WINDOW_BYTES = 64 << 10,
+	VIEW_KEEP_BYTES = 32 << 10, /* kept when the window slides */
+};
 
 struct gz_view {
 	FILE *file;            /* owned */
 	struct gz_reader *g;
-	uint64_t pos;          /* decompressed offset the inflater is at */
 	uint64_t want;         /* offset the next read starts at */
 	uint8_t head[VIEW_HEAD_BYTES];
 	size_t head_len;       /* bytes of head kept */
+	uint8_t win[VIEW_WINDOW_BYTES];
+	uint64_t win_start;    /* stream offset of win[0] */
+	size_t win_len;
 };
 
-/* Inflates from v->pos up to v->want, restarting when behind. */
+/* Starts inflating again from the top of the file. */
+static int view_restart(struct gz_view *v)
+{
+	struct gz_reader *fresh;
+
+	if (fseeko(v->file, 0, SEEK_SET) != 0 || !(fresh = gz_open(v->file)))
+		return -1;
+	gz_close(v->g);
+	v->g = fresh;
+	v->win_start = 0;
+	v->win_len = 0;
+	return 0;
+}
+
+/* Slides the window forward until it holds v->want: 1, 0 when the stream
+ * ends before it, -1 on an error. */
 static int view_reach(struct gz_view *v)
 {
-	char skip[4096];
-
-	if (v->want < v->pos) {
-		struct gz_reader *fresh;
-
-		if (fseeko(v->file, 0, SEEK_SET) != 0 ||
-		    !(fresh = gz_open(v->file)))
-			return -1;
-		gz_close(v->g);
-		v->g = fresh;
-		v->pos = 0;
+	if (v->want < v->win_start && view_restart(v) != 0)
+		return -1;
+	while (v->want >= v->win_start + v->win_len) {
+		if (v->win_len == VIEW_WINDOW_BYTES) {
+			size_t drop = VIEW_WINDOW_BYTES - VIEW_KEEP_BYTES;
+			memmove(v->win, v->win + drop, VIEW_KEEP_BYTES);
+			v->win_start += drop;
+			v->win_len = VIEW_KEEP_BYTES;
+		}
+		ssize_t n = gz_read(v->g, v->win + v->win_len,
+				    VIEW_WINDOW_BYTES - v->win_len);
+		if (n <= 0)
+			return (int)n;
+		v->win_len += (size_t)n;
 	}
-	while (v->pos < v->want) {
-		uint64_t left = v->want - v->pos;
-		ssize_t n = gz_read(v->g, skip, left < sizeof(skip)
-					       ? (size_t)left : sizeof(skip));
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break; /* past the end: reads give 0 */
-		v->pos += (uint64_t)n;
-	}
-	return 0;
+	return 1;
 }
 
 static ssize_t view_read(void *cookie, char *buf, size_t size)
 {
 	struct gz_view *v = cookie;
-	ssize_t n;
+	const uint8_t *from;
+	size_t k;
+	int rc;
 
 	if (v->want < v->head_len) {
-		size_t k = v->head_len - (size_t)v->want;
-		if (k > size)
-			k = size;
-		memcpy(buf, v->head + v->want, k);
-		v->want += k;
-		return (ssize_t)k;
+		from = v->head + v->want;
+		k = v->head_len - (size_t)v->want;
+	} else {
+		rc = view_reach(v);
+		if (rc <= 0)
+			return rc;
+		from = v->win + (v->want - v->win_start);
+		k = v->win_len - (size_t)(v->want - v->win_start);
 	}
-	if (view_reach(v) != 0)
-		return -1;
-	if (v->pos < v->want)
-		return 0;
-	n = gz_read(v->g, buf, size);
-	if (n > 0) {
-		v->pos += (uint64_t)n;
-		v->want = v->pos;
-	}
-	return n;
+	if (k > size)
+		k = size;
+	memcpy(buf, from, k);
+	v->want += k;
+	return (ssize_t)k;
 }
 
 static int view_seek(void *cookie, off64_t *offset, int whence)
@@ -304,14 +334,14 @@ FILE *capture_open_decompressed(FILE *f)
 		return NULL;
 	}
 	v->file = f;
-	while (v->head_len < VIEW_HEAD_BYTES) {
-		ssize_t n = gz_read(v->g, v->head + v->head_len,
-				    VIEW_HEAD_BYTES - v->head_len);
-		if (n <= 0)
-			break; /* a short or broken stream: reads say so */
-		v->head_len += (size_t)n;
+	/* The head is read through the window, from the top. */
+	v->want = VIEW_HEAD_BYTES - 1;
+	if (view_reach(v) >= 0) {
+		v->head_len = v->win_len < VIEW_HEAD_BYTES ? v->win_len
+							   : VIEW_HEAD_BYTES;
+		memcpy(v->head, v->win, v->head_len);
 	}
-	v->pos = v->head_len;
+	v->want = 0;
 	s = fopencookie(v, "rb", io);
 	if (!s) {
 		view_close(v);

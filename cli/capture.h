@@ -33,6 +33,7 @@ struct capture_options {
 	uint64_t batch;          /* commit every this many packets ... */
 	double commit_s;         /* ... or this many seconds */
 	uint32_t snaplen, buffer_bytes;
+	unsigned jobs;           /* flow workers (pipeline.h) */
 	bool promisc;
 };
 

@@ -201,6 +201,9 @@ static int commit_batch(struct capture *c)
 
 	if (pcapng_writer_flush(c->w, true) != 0)
 		return fail(c, STOP_WRITE_ERROR, pcapng_writer_error(c->w));
+	/* the writer thread owns the store until the workers are drained */
+	if (pipeline_drain(c->pl, err, sizeof err) != 0)
+		return fail(c, STOP_STORE_ERROR, err);
 	if (store_source_set_size(c->st, c->res.source_id, size) != 0)
 		return fail(c, STOP_STORE_ERROR, store_error(c->st));
 	if (pipeline_commit(c->pl, err, sizeof err) != 0)
@@ -223,6 +226,8 @@ int capture_close_file(struct capture *c)
 	if (pcapng_writer_finish(c->w, sha) != 0)
 		return fail(c, STOP_WRITE_ERROR, pcapng_writer_error(c->w));
 	sha256_hex(sha, hex);
+	if (pipeline_drain(c->pl, err, sizeof err) != 0)
+		return fail(c, STOP_STORE_ERROR, err);
 	if (live_stats(c->live, &c->stats) != 0)
 		memset(&c->stats, 0, sizeof c->stats);
 	snprintf(detail, sizeof detail,
@@ -258,7 +263,9 @@ void capture_give_up_file(struct capture *c)
 	size_t n = strlen(c->err);
 
 	/* Fails only when a write had failed: the store then holds its last
-	 * commit already. */
+	 * commit already. The workers are drained first: the store is this
+	 * thread's again. */
+	(void)pipeline_drain(c->pl, err, sizeof err);
 	(void)store_discard(c->st);
 	if (!c->w) {
 		snprintf(c->err + n, sizeof c->err - n,

@@ -103,4 +103,8 @@ int cli_set_head(struct store *st, const char *head);
 /* Monotonic clock in seconds. */
 double cli_now(void);
 
+/* The default --jobs: the online cores (at least 1, at most
+ * PIPELINE_MAX_JOBS). */
+unsigned cli_default_jobs(void);
+
 #endif

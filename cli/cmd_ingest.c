@@ -6,9 +6,10 @@
  * holds a complete source with the same SHA-256, decode every packet and
  * hand it to the pipeline, record the hash and a custody entry. A file
  * that ends in an error keeps the evidence read before the error; the run
- * goes on with the next file and exits 2 at the end. With --jobs 2 or
- * more, the file's SHA-256 is computed on a second thread; everything
- * else runs on one.
+ * goes on with the next file and exits 2 at the end. This thread reads,
+ * hashes and decodes; with --jobs N (default: the online cores) N flow
+ * workers and a writer thread do the rest (analyze/ingest/pipeline.h),
+ * with the same evidence for every N.
  *
  * SIGINT or SIGTERM stops the run between two packets: the evidence read
  * so far is committed, an `ingest-interrupted` custody entry says where
@@ -276,7 +277,6 @@ static int collect_shard(struct file_list *l, int n, char **paths,
 
 struct run {
 	struct store *st;
-	struct dpi *dpi;
 	struct pipeline *pl;
 	struct defrag *df;         /* IP reassembly, before the flow table */
 	struct pipeline_config cfg;
@@ -391,8 +391,6 @@ static int ingest_file(struct run *r, const char *given)
 		rc = -1;
 		goto close_source;
 	}
-	if (r->jobs >= 2)
-		source_hash_on_thread(src); /* -1: hashed on this thread */
 	if (resume.resumed)
 		cli_error("%s: completing an interrupted ingest "
 			  "(frames 1-%" PRIu64 " already committed)",
@@ -448,7 +446,13 @@ static int ingest_file(struct run *r, const char *given)
 			 " decompressed-sha256 %s", stream_hex);
 	}
 	/* The custody entry goes into the transaction that finishes the
-	 * source: a finished source always has its ingest entry. */
+	 * source: a finished source always has its ingest entry. The flows
+	 * are closed and written first: the store is this thread's again. */
+	if (pipeline_flush(r->pl, err, sizeof err) != 0) {
+		cli_error("%s: %s", path, err);
+		rc = -1;
+		goto close_source;
+	}
 	const struct pipeline_stats *ps = pipeline_stats(r->pl);
 	char detail[PATH_MAX + 256];
 	snprintf(detail, sizeof detail,
@@ -490,9 +494,9 @@ int cli_ingest_files(struct store *st, const struct file_list *files,
 	pipeline_config_default(&r.cfg);
 	if (batch)
 		r.cfg.checkpoint_packets = batch;
+	r.cfg.jobs = (unsigned)jobs;
 	r.st = st;
-	if (!(r.dpi = dpi_create(err, sizeof err)) ||
-	    !(r.pl = pipeline_create(r.st, r.dpi, &r.cfg, err, sizeof err))) {
+	if (!(r.pl = pipeline_create(r.st, &r.cfg, err, sizeof err))) {
 		cli_error("%s", err);
 		rc = EXIT_INTERNAL;
 		goto close_all;
@@ -566,7 +570,6 @@ int cli_ingest_files(struct store *st, const struct file_list *files,
 close_all:
 	defrag_destroy(r.df);
 	pipeline_destroy(r.pl);
-	dpi_destroy(r.dpi);
 	return rc;
 }
 
@@ -583,9 +586,9 @@ static void usage_ingest(void)
 			"nothing\n"
 			"  --batch: commit the evidence every PACKETS packets "
 			"(default 262144)\n"
-			"  --jobs: threads to use, 1 to 256 (default 1); with 2 or more, "
-			"each file's SHA-256\n"
-			"          is computed on a second thread\n");
+			"  --jobs: flow workers, 1 to 256 (default: the online "
+			"cores; 1: one thread);\n"
+			"          the evidence is the same for every N\n");
 }
 
 int cmd_ingest(int argc, char **argv)
@@ -602,7 +605,7 @@ int cmd_ingest(int argc, char **argv)
 	};
 	const char *db = NULL, *head = NULL;
 	uint64_t batch = 0;
-	unsigned long jobs = 1;
+	unsigned long jobs = cli_default_jobs();
 	unsigned shard_k = 0, shard_n = 0;
 	bool list_only = false;
 	char *end;

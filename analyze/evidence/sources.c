@@ -217,6 +217,17 @@ void store_anomaly(struct store *st, enum anomaly a, uint64_t frame)
 		t->first_frame = frame;
 }
 
+void store_anomaly_count(struct store *st, enum anomaly a, uint64_t count,
+			 uint64_t first_frame)
+{
+	if ((unsigned)a >= ANOM_COUNT || count == 0)
+		return;
+	struct anomaly_tally *t = &st->tally[a];
+	if (t->count == 0 || first_frame < t->first_frame)
+		t->first_frame = first_frame;
+	t->count += count;
+}
+
 void store_unplaced(struct store *st, enum anomaly reason, uint64_t frame)
 {
 	if ((unsigned)reason >= ANOM_COUNT)
@@ -224,6 +235,17 @@ void store_unplaced(struct store *st, enum anomaly reason, uint64_t frame)
 	struct anomaly_tally *t = &st->unplaced[reason];
 	if (t->count++ == 0)
 		t->first_frame = frame;
+}
+
+void store_unplaced_count(struct store *st, enum anomaly reason,
+			  uint64_t count, uint64_t first_frame)
+{
+	if ((unsigned)reason >= ANOM_COUNT || count == 0)
+		return;
+	struct anomaly_tally *t = &st->unplaced[reason];
+	if (t->count == 0 || first_frame < t->first_frame)
+		t->first_frame = first_frame;
+	t->count += count;
 }
 
 /* Writes the tallies in one array as rows named prefix + anomaly name. */

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -468,6 +469,32 @@ static int upgrade_case(struct store *st)
 	return 0;
 }
 
+/*
+ * The connection's settings. Switching a new case to WAL takes the
+ * database's exclusive lock, and SQLite answers "database is locked" at
+ * once (without its busy handler) while another process that opened the
+ * case at the same moment holds a shared one: the switch is tried again
+ * every 50 ms for up to a minute, as long as the answer is that lock.
+ */
+static int configure(struct store *st)
+{
+	for (int tries = 0;; tries++) {
+		if (store_exec(st, "PRAGMA page_size=8192;"
+				   "PRAGMA journal_mode=WAL; "
+				   "PRAGMA synchronous=FULL;"
+				   "PRAGMA cache_size=-8192; "
+				   "PRAGMA foreign_keys=ON;",
+			       "configure") == 0)
+			return 0;
+		int code = sqlite3_errcode(st->db) & 0xff;
+		if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) ||
+		    tries >= 1200)
+			return -1;
+		struct timespec pause = {0, 50 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+	}
+}
+
 struct store *store_open_mode(const char *path, enum store_mode mode,
 			      char *err, size_t errlen)
 {
@@ -501,12 +528,7 @@ struct store *store_open_mode(const char *path, enum store_mode mode,
 	if (st->readonly) {
 		if (store_exec(st, "PRAGMA cache_size=-8192;", "configure") != 0)
 			goto fail_msg;
-	} else if (store_exec(st, "PRAGMA page_size=8192;"
-				  "PRAGMA journal_mode=WAL; "
-				  "PRAGMA synchronous=FULL;"
-				  "PRAGMA cache_size=-8192; "
-				  "PRAGMA foreign_keys=ON;",
-			      "configure") != 0 ||
+	} else if (configure(st) != 0 ||
 		   (st->is_new ? create_case(st) : upgrade_case(st)) != 0) {
 		goto fail_msg;
 	}

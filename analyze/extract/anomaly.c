@@ -52,7 +52,8 @@ void ex_anomalies(struct extract *x, struct extract_flow *s,
 		if (a >= ANOM_COUNT)
 			break;
 		c->seen[a]++;
-		if (c->seen[a] > x->cfg.anomaly_obs_cap) {
+		if (c->seen[a] > x->cfg.anomaly_obs_cap &&
+		    !x->cfg.keep_repeats) {
 			x->stats.anomalies_not_emitted++;
 			continue;
 		}

@@ -227,6 +227,14 @@ static void behaviour_flow_end(struct extract *x, struct extract_flow *s,
 	uint8_t *k = c->key;
 	size_t name_len;
 
+	if (x->sink.flow_summary) {
+		const struct inflow *in = s->fam[FAM_BEHAVIOUR];
+		struct obs_bursts b = {in ? in->times : NULL,
+				       in ? in->sizes : NULL, in ? in->n : 0};
+		x->sink.flow_summary(x->sink.ctx, f, &s->first, s->server_name,
+				     in ? &b : NULL);
+		return;
+	}
 	/* the span of the source's flow starts (as recompute.c reads it) */
 	if (c->span_first_us == 0 || (int64_t)f->first_us < c->span_first_us)
 		c->span_first_us = (int64_t)f->first_us;
@@ -260,6 +268,32 @@ static void behaviour_flow_end(struct extract *x, struct extract_flow *s,
 	name_len = strnlen(s->server_name, KEY_MAX - KEY_HEAD_LEN);
 	memcpy(k + KEY_HEAD_LEN, s->server_name, name_len);
 	series_add(x, c, (uint16_t)(KEY_HEAD_LEN + name_len), s, f);
+}
+
+void extract_behaviour_flow(struct extract *x, const struct flow *f,
+			    const struct obs_cite *first,
+			    const char *server_name,
+			    const struct obs_bursts *bursts)
+{
+	struct extract_flow s;
+	struct obs_sink saved = x->sink;
+	struct inflow in;
+
+	memset(&s, 0, sizeof(s));
+	memset(&in, 0, sizeof(in));
+	if (bursts) {
+		/* read only by bh_inflow_add() */
+		in.times = (int64_t *)bursts->times;
+		in.sizes = (int64_t *)bursts->sizes;
+		in.n = bursts->n;
+		s.fam[FAM_BEHAVIOUR] = &in;
+	}
+	s.first = *first;
+	s.flow_id = f->id;
+	s.server_name = (char *)server_name; /* read only below */
+	x->sink.flow_summary = NULL;
+	behaviour_flow_end(x, &s, f);
+	x->sink = saved;
 }
 
 /* "client->server:port[/proto]" or "client->name" of a series key. */

@@ -191,7 +191,7 @@ static bool seen_grow(struct extract *x)
 bool ex_seen_in_source(struct extract *x, enum obs_kind kind,
 		       const char *value)
 {
-	if (!once_per_source(kind))
+	if (!once_per_source(kind) || x->cfg.keep_repeats)
 		return false;
 	if (2 * (x->seen_used + 1) > x->seen_cap && !seen_grow(x))
 		return false; /* bound reached: record every occurrence */
@@ -205,6 +205,12 @@ bool ex_seen_in_source(struct extract *x, enum obs_kind kind,
 	x->seen[j] = h;
 	x->seen_used++;
 	return false;
+}
+
+bool extract_seen_in_source(struct extract *x, enum obs_kind kind,
+			    const char *value)
+{
+	return ex_seen_in_source(x, kind, value);
 }
 
 void ex_seen_reset(struct extract *x)

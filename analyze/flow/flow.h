@@ -114,6 +114,19 @@ struct flow *flow_table_update(struct flow_table *t, const struct packet *pkt,
 			       enum flow_dir *dir, bool *created);
 
 /*
+ * As flow_table_update(), for a table that sees one shard of a capture:
+ * clock_us is the largest packet time of the whole capture so far (the
+ * reader's clock), used for idleness as the table's own clock would be,
+ * and the table never runs periodic expiry by itself: the caller calls
+ * flow_table_expire() when the reader's clock says so. Flows then close
+ * at the same frames whatever the number of shards.
+ */
+struct flow *flow_table_update_clocked(struct flow_table *t,
+				       const struct packet *pkt,
+				       uint64_t clock_us, enum flow_dir *dir,
+				       bool *created);
+
+/*
  * Closes every flow idle longer than its timeout at time now_us
  * (microseconds). Idle time runs from the largest packet time the table
  * had seen when the flow's last packet came, so timestamps going

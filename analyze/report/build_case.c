@@ -303,6 +303,8 @@ static bool parse_series(const char *value, const char *series, char *buf,
 {
 	const char *end = strstr(value, " period=");
 	const char *arrow = strstr(value, "->");
+	if (!strcmp(series, "in-flow"))
+		return false; /* bursts inside one flow: not stored as flows */
 	if (!end || !arrow || arrow > end || (size_t)(end - value) >= n)
 		return false;
 	memcpy(buf, value, (size_t)(end - value));

@@ -7,12 +7,17 @@
  * Every packet is read to the end; each must lie inside the bytes read so
  * far and every byte it holds is touched, so sanitizers see an over-read.
  * The reader must end with SOURCE_END or SOURCE_ERROR and a message.
+ * The first packets are then re-read, last first, as verification reads
+ * them (capture_open_decompressed, which for compressed input is a
+ * seekable decompressed view, and capture_read_packet), and must come
+ * back with the same bytes.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/source.h"
 #include "capture/source_gz.h"
 #include "capture/source_pcapng.h"
 
@@ -48,8 +53,44 @@ static ssize_t mem_read(void *ctx, void *buf, size_t n, char *err,
 	return (ssize_t)take;
 }
 
+enum { REREAD_MAX = 8, REREAD_BYTES = 64 };
+
+struct seen {
+	uint64_t offset;
+	uint32_t caplen;
+	uint8_t head[REREAD_BYTES];
+};
+
+/* Re-reads the packets seen through the decompressed view, last first. */
+static void reread(const uint8_t *data, size_t size, const struct seen *s,
+		   size_t n)
+{
+	FILE *f = fmemopen((void *)data, size, "rb");
+	FILE *v = f ? capture_open_decompressed(f) : NULL;
+	char err[256];
+
+	if (!v)
+		return;
+	for (size_t i = n; i-- > 0;) {
+		uint8_t *buf = malloc(s[i].caplen ? s[i].caplen : 1);
+		if (!buf)
+			break;
+		/* verify's reading of the record (capture/record.c) must
+		 * agree with the reader's. */
+		if (capture_read_packet(v, s[i].offset, s[i].caplen, buf, err,
+					sizeof(err)) != 0 ||
+		    memcmp(buf, s[i].head, s[i].caplen < REREAD_BYTES
+				   ? s[i].caplen : REREAD_BYTES) != 0)
+			abort();
+		free(buf);
+	}
+	fclose(v);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct seen seen[REREAD_MAX];
+	size_t nseen = 0;
 	struct mem_input in = { .data = data, .size = size };
 	FILE *f = NULL;
 	struct ng_reader *r;
@@ -72,10 +113,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		for (uint32_t i = 0; i < pkt.caplen; i++)
 			sink ^= pkt.data[i];
+		if (nseen < REREAD_MAX) {
+			seen[nseen].offset = pkt.file_offset;
+			seen[nseen].caplen = pkt.caplen;
+			memcpy(seen[nseen].head, pkt.data,
+			       pkt.caplen < REREAD_BYTES ? pkt.caplen
+							 : REREAD_BYTES);
+			nseen++;
+		}
 	}
 	if (st == SOURCE_ERROR && ng_error(r)[0] == '\0')
 		abort();
 	ng_close(r);
+	if (nseen > 0)
+		reread(data, size, seen, nseen);
 out:
 	gz_close(in.gz);
 	if (f)

@@ -225,6 +225,18 @@ def check_definitions(db, problems):
         if got and got != want and got != older:
             problems.append("table %s is not defined as docs/evidence.md "
                             "says" % table)
+        # A reference to a column or table that is not there leaves the
+        # table unusable (SQLite: "foreign key mismatch"): the definition
+        # was changed even where the column list was not.
+        for fk in db.execute("PRAGMA foreign_key_list(%s)" % table):
+            parent = bytes(fk[2]).decode("utf-8", "replace")
+            to = fk[4]
+            cols = [c for c, _ in table_columns(db, parent)]
+            if not cols or (to is not None and
+                            bytes(to).decode("utf-8", "replace") not in cols):
+                problems.append("table %s is not defined as docs/evidence.md "
+                                "says (a reference to %s that is not "
+                                "there)" % (table, parent))
 
 
 def walk_chain(entries, problems):

@@ -393,7 +393,39 @@ static void test_gzip(void **state)
 	memset(z + a + b, 0, 16);
 	assert_int_equal(gz_drain(z, a + b + 16, err, sizeof(err)), 4000);
 
+	/* A second member whose magic is split by the reader's 256 KiB
+	 * reads: a first member of exactly 256 KiB - 1 bytes (stored
+	 * blocks of incompressible bytes, length searched for). */
+	size_t first = 0;
+	for (size_t len = (256 << 10) - 20; len > (256 << 10) - 200 &&
+	     first != (256u << 10) - 1; len--) {
+		z_stream d = { 0 };
+		uint8_t *in = malloc(len);
+		assert_non_null(in);
+		for (size_t i = 0; i < len; i++)
+			in[i] = (uint8_t)(i * 2654435761u >> 13);
+		assert_int_equal(deflateInit2(&d, 0, Z_DEFLATED, 31, 9,
+					      Z_DEFAULT_STRATEGY), Z_OK);
+		d.next_in = in;
+		d.avail_in = (uInt)len;
+		d.next_out = z;
+		d.avail_out = CAP;
+		assert_int_equal(deflate(&d, Z_FINISH), Z_STREAM_END);
+		first = d.total_out;
+		deflateEnd(&d);
+		free(in);
+		if (first == (256u << 10) - 1) {
+			size_t second = gzip_fill(z + first, CAP - first, 'c',
+						  777);
+			assert_int_equal(gz_drain(z, first + second, err,
+						  sizeof(err)),
+					 (int64_t)len + 777);
+		}
+	}
+	assert_int_equal(first, (256u << 10) - 1);
+
 	/* Cut short, and corrupt. */
+	a = gzip_fill(z, CAP, 'a', 1000);
 	assert_int_equal(gz_drain(z, a - 6, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "cut short"));
 	z[12] ^= 0xff;
