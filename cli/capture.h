@@ -63,6 +63,7 @@ struct capture {
 	struct store_resume res;
 	unsigned file_no;
 	double file_opened;      /* cli_now() */
+	uint64_t file_first_us;  /* packet time of its first packet */
 	uint64_t committed_bytes;/* of the current file, committed */
 	uint64_t committed_frames;
 	uint64_t since_commit;   /* packets since the last commit */

@@ -272,18 +272,25 @@ void capture_give_up_file(struct capture *c)
 	c->w = NULL;
 }
 
-/* True when the current file should be closed before taking a packet of
- * caplen bytes. A file always takes at least one packet. */
-static bool rotation_due(const struct capture *c, uint32_t caplen,
-			 double now)
+/*
+ * True when the current file should be closed before taking pkt. A file
+ * always takes at least one packet. By time, a packet that comes
+ * rotate_s seconds of packet time after the file's first one starts a new
+ * file: what a file spans does not depend on how quickly this process
+ * gets to the packets (on a busy machine they wait in the kernel's
+ * buffer). capture_tick() rotates by the clock when no packet comes.
+ */
+static bool rotation_due(const struct capture *c, const struct packet *pkt)
 {
 	if (pcapng_writer_packets(c->w) == 0)
 		return false;
 	if (c->o->rotate_bytes &&
-	    pcapng_writer_size(c->w) + pcapng_epb_size(caplen) >
+	    pcapng_writer_size(c->w) + pcapng_epb_size(pkt->caplen) >
 		    c->o->rotate_bytes)
 		return true;
-	return c->o->rotate_s > 0 && now - c->file_opened >= c->o->rotate_s;
+	return c->o->rotate_s > 0 &&
+	       pkt->ts_us >= c->file_first_us &&
+	       (double)(pkt->ts_us - c->file_first_us) >= c->o->rotate_s * 1e6;
 }
 
 static int rotate(struct capture *c)
@@ -301,7 +308,10 @@ int capture_packet(void *ctx, struct packet *pkt)
 
 	if (c->stop != STOP_RUNNING)
 		return 1;
-	if (rotation_due(c, pkt->caplen, cli_now()) && rotate(c) != 0)
+	/* after a rotation by the clock, the next file waits for a packet */
+	if (!c->w && capture_open_file(c) != 0)
+		return 1;
+	if (rotation_due(c, pkt) && rotate(c) != 0)
 		return 1;
 	if (pcapng_writer_packet(c->w, pkt->ts_us, pkt->data, pkt->caplen,
 				 pkt->wirelen, &offset) != 0) {
@@ -310,6 +320,8 @@ int capture_packet(void *ctx, struct packet *pkt)
 	}
 	pkt->frame = pcapng_writer_packets(c->w);
 	pkt->file_offset = offset;
+	if (pkt->frame == 1)
+		c->file_first_us = pkt->ts_us;
 	decode_packet(pkt);
 	if (pipeline_packet(c->pl, pkt, err, sizeof err) != 0) {
 		fail(c, STOP_STORE_ERROR, err);
@@ -350,9 +362,11 @@ int capture_tick(struct capture *c)
 
 	if (!c->w)
 		return 0;
+	/* a quiet link: the file is closed when it is old, and the next one
+	 * is opened by the next packet, so no file is left empty */
 	if (c->o->rotate_s > 0 && pcapng_writer_packets(c->w) > 0 &&
 	    now - c->file_opened >= c->o->rotate_s)
-		return rotate(c);
+		return capture_close_file(c);
 	if (c->since_commit > 0 && now - c->last_commit >= c->o->commit_s &&
 	    commit_batch(c) != 0)
 		return -1;

@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyze/behaviour/recompute.h"
+#include "analyze/ingest/case_behaviour.h"
 #include "analyze/flow/dpi.h"
 #include "capture/privilege.h"
 #include "cli/capture.h"
@@ -375,7 +375,7 @@ static int capture_finish(struct capture *c, double t0)
 	 * would judge it */
 	struct behaviour_stats bs;
 	if (!failed && (!recorded || store_build_indexes(c->st) != 0 ||
-			behaviour_recompute(c->st, &bs) != 0 ||
+			case_behaviour_recompute(c->st, &bs) != 0 ||
 			(bs.written && store_build_indexes(c->st) != 0))) {
 		failed = true;
 		snprintf(c->err, sizeof c->err, "%s", store_error(c->st));

@@ -28,7 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "analyze/behaviour/recompute.h"
+#include "analyze/ingest/case_behaviour.h"
 #include "analyze/flow/dpi.h"
 #include "analyze/evidence/store.h"
 #include "analyze/ingest/pipeline.h"
@@ -350,9 +350,9 @@ static int ingest_file(struct run *r, const char *given)
 	 * duplicate check after the claim sees what the other one did. */
 	int claim = store_claim_source(r->st, size, false);
 	if (claim == 0) {
-		fprintf(stderr, "attrib: %s: another attrib process is "
-			"ingesting this file (or one of the same size) into "
-			"the case; waiting for it to finish\n", path);
+		cli_error("%s: another attrib process is ingesting this "
+			  "file (or one of the same size) into the case; "
+			  "waiting for it to finish", path);
 		claim = store_claim_source(r->st, size, true);
 	}
 	if (claim == -2) {
@@ -510,7 +510,7 @@ int cli_ingest_files(struct store *st, const struct file_list *files,
 	struct behaviour_stats bs;
 	if (rc != EXIT_INTERNAL && rc != EXIT_INTERRUPTED &&
 	    (store_build_indexes(r.st) != 0 ||
-	     behaviour_recompute(r.st, &bs) != 0 ||
+	     case_behaviour_recompute(r.st, &bs) != 0 ||
 	     (bs.written && store_build_indexes(r.st) != 0))) {
 		cli_error("%s", store_error(r.st));
 		rc = EXIT_INTERNAL;

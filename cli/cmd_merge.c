@@ -1,13 +1,16 @@
 /*
- * cmd_merge.c — `attrib merge --db OUT.db [--head FILE] IN.db...`:
+ * cmd_merge.c — `attrib merge --db OUT.db [--head FILE] [--chain-only]
+ * IN.db...`:
  * combines shard cases (made by `attrib ingest --shard K/N` anywhere)
  * into one case, keeping custody.
  *
  * Every input is verified first, as `attrib verify` would (integrity, the
  * chain against its head file IN.db.head, source files still present
- * re-hashed, cited packets re-read); a tampered input is refused with
- * exit 1, an unfinished one (a partial source, no head file, a pending
- * commit) or an unreadable one with exit 2, naming it, and nothing is
+ * re-hashed, cited packets re-read; with --chain-only the database and
+ * chain only, for captures too large to read twice); a tampered input is
+ * refused with exit 1, an unfinished one (a partial source, no head file,
+ * a pending commit) or an unreadable one with exit 2, naming it, and
+ * nothing is
  * written to OUT. Then each is copied in (analyze/evidence/merge.h), one
  * `merge` custody entry per input recording its path, head and sources'
  * SHA-256; behaviour is recomputed over the merged flows and the
@@ -22,11 +25,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyze/behaviour/recompute.h"
+#include "analyze/ingest/case_behaviour.h"
 #include "analyze/evidence/merge.h"
 #include "analyze/evidence/store.h"
 #include "cli/case_check.h"
 #include "cli/cli.h"
+#include "cli/out.h"
 
 struct shard_head {
 	char path[PATH_MAX];
@@ -36,14 +40,57 @@ struct shard_head {
 
 static void usage_merge(FILE *out)
 {
-	fprintf(out, "usage: attrib merge --db OUT.db [--head FILE] IN.db...\n"
+	fprintf(out, "usage: attrib merge --db OUT.db [--head FILE] "
+		     "[--chain-only] IN.db...\n"
 		     "  IN.db: shard cases, each with its head file IN.db.head\n"
+		     "  --chain-only: verify the inputs' databases and chains, "
+		     "not their capture\n"
+		     "                files and cited packets (verify the "
+		     "merged case later)\n"
 		     "  exit 0 merged, 1 an input is tampered, 2 an input is "
 		     "unfinished or unreadable\n");
 }
 
+static int count_source(void *ctx, int64_t id, const char *path,
+			const char *sha256, const char *status)
+{
+	struct case_check *cc = ctx;
+	(void)id, (void)path, (void)sha256;
+	cc->sources++;
+	cc->partial += !strcmp(status, "partial");
+	return 0;
+}
+
+/*
+ * --chain-only: the checks of case_check_run() that read only the
+ * database (integrity, the chain against the head file, unfinished
+ * sources), not the capture files. Same conventions.
+ */
+static int check_chain_only(struct store *st, const char *head,
+			    struct case_check *cc)
+{
+	memset(cc, 0, sizeof *cc);
+	cc->integrity = store_integrity_check(st);
+	if (cc->integrity < 0 ||
+	    store_verify_chain(st, head, &cc->chain) != 0 ||
+	    store_each_source(st, count_source, cc) != 0) {
+		cli_error("%s", store_error(st));
+		return -1;
+	}
+	cc->chain_read = true;
+	if (!cc->integrity) {
+		cc->tampered = true;
+		cc->first_problem = "database damaged";
+	} else if (cc->chain.tampered) {
+		cc->tampered = true;
+		cc->first_problem = cc->chain.first_problem;
+	}
+	return 0;
+}
+
 /* Verifies one input; fills h. Returns an exit code. */
-static int verify_input(const char *db, struct shard_head *h)
+static int verify_input(const char *db, bool chain_only,
+			struct shard_head *h)
 {
 	char err[1024], head[PATH_MAX + 8];
 	if (!realpath(db, h->path)) {
@@ -68,7 +115,8 @@ static int verify_input(const char *db, struct shard_head *h)
 		return EXIT_FINDING;
 	}
 	struct case_check cc;
-	int rc = EXIT_OK, crc = case_check_run(st, head, &cc);
+	int rc = EXIT_OK, crc = chain_only ? check_chain_only(st, head, &cc)
+					   : case_check_run(st, head, &cc);
 	if (crc != 0)
 		rc = crc == -2 ? EXIT_INTERNAL : EXIT_INPUT;
 	else if (cc.tampered) {
@@ -88,8 +136,10 @@ static int verify_input(const char *db, struct shard_head *h)
 	} else {
 		h->seq = cc.chain.head_seq;
 		memcpy(h->hash, cc.chain.head_hash, sizeof h->hash);
-		printf("verified %s: intact, head %" PRIu64 " %.16s…, %" PRIu64
-		       " sources\n", db, h->seq, h->hash, cc.sources);
+		printf("verified %s%s: intact, head %" PRIu64 " %.16s…, %" PRIu64
+		       " sources\n", cli_safe(db),
+		       chain_only ? " (chain only)" : "", h->seq, h->hash,
+		       cc.sources);
 	}
 	if (store_close(st, err, sizeof err) != 0) {
 		cli_error("%s", err);
@@ -103,10 +153,12 @@ int cmd_merge(int argc, char **argv)
 	static const struct option opts[] = {
 		{"db", required_argument, NULL, 'd'},
 		{"head", required_argument, NULL, 'H'},
+		{"chain-only", no_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *db = NULL, *head = NULL;
+	bool chain_only = false;
 	char args[4096], err[1024], out_real[PATH_MAX];
 	cli_join_args(argc, argv, args, sizeof args);
 	int c;
@@ -115,6 +167,7 @@ int cmd_merge(int argc, char **argv)
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'H': head = optarg; break;
+		case 'c': chain_only = true; break;
 		case 'h': usage_merge(stdout); return EXIT_OK;
 		default: usage_merge(stderr); return EXIT_INPUT;
 		}
@@ -125,6 +178,9 @@ int cmd_merge(int argc, char **argv)
 		usage_merge(stderr);
 		return EXIT_INPUT;
 	}
+	if (cli_case_path_check(db, true) != 0 ||
+	    (head && cli_head_check(head) != 0))
+		return EXIT_INPUT;
 	int n = argc - optind, rc = EXIT_OK;
 	struct shard_head *heads = calloc((size_t)n, sizeof *heads);
 	if (!heads) {
@@ -135,7 +191,7 @@ int cmd_merge(int argc, char **argv)
 	uint64_t rows = 0;
 	bool out_exists = realpath(db, out_real) != NULL;
 	for (int i = 0; i < n && rc == EXIT_OK; i++) {
-		rc = verify_input(argv[optind + i], &heads[i]);
+		rc = verify_input(argv[optind + i], chain_only, &heads[i]);
 		if (rc == EXIT_OK && out_exists &&
 		    !strcmp(heads[i].path, out_real)) {
 			cli_error("merge: %s: is the output case itself",
@@ -152,8 +208,8 @@ int cmd_merge(int argc, char **argv)
 		rc = EXIT_INPUT;
 		goto free_heads;
 	}
-	if (head)
-		store_set_head_path(st, head);
+	if (cli_set_head(st, head) != 0)
+		rc = EXIT_INPUT;
 	for (int i = 0; i < n && rc == EXIT_OK; i++) {
 		struct store_merge_stats s;
 		int mrc = store_merge_case(st, heads[i].path, heads[i].seq,
@@ -164,14 +220,15 @@ int cmd_merge(int argc, char **argv)
 		} else if (s.already)
 			printf("%s: already merged at head %" PRIu64
 			       "; nothing to do\n",
-			       heads[i].path, heads[i].seq);
+			       cli_safe(heads[i].path), heads[i].seq);
 		else {
 			rows += s.sources_new + s.anomalies + s.flows +
 				s.observations + s.custody + 1;
 			printf("%s: merged %" PRIu64 " sources (%" PRIu64
 			       " already in the case), %" PRIu64 " flows, %" PRIu64
 			       " observations, %" PRIu64 " custody lines\n",
-			       heads[i].path, s.sources_new, s.sources_held,
+			       cli_safe(heads[i].path), s.sources_new,
+			       s.sources_held,
 			       s.flows, s.observations, s.custody);
 		}
 	}
@@ -179,7 +236,7 @@ int cmd_merge(int argc, char **argv)
 	if (rc == EXIT_OK) {
 		struct behaviour_stats bs;
 		if (store_build_indexes(st) != 0 ||
-		    behaviour_recompute(st, &bs) != 0 ||
+		    case_behaviour_recompute(st, &bs) != 0 ||
 		    (bs.written && store_build_indexes(st) != 0)) {
 			cli_error("merge: %s", store_error(st));
 			rc = EXIT_INTERNAL;

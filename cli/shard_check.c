@@ -12,6 +12,7 @@
 
 #include "analyze/evidence/merge.h"
 #include "cli/cli.h"
+#include "cli/out.h"
 
 struct walk {
 	const char *dir;
@@ -38,17 +39,20 @@ static int check_one(void *ctx, const struct store_shard_record *r)
 	snprintf(head, sizeof head, "%s.head", file);
 	if (access(file, R_OK) != 0) {
 		c->missing++;
-		printf("shard %s: not in %s (not checked)\n", base, w->dir);
+		printf("shard %s: not in %s (not checked)\n", cli_safe(base),
+		       cli_safe(w->dir));
 		return 0;
 	}
 	if (store_probe(file, err, sizeof err) != 1) {
-		printf("shard %s: damaged: %s\n", base, err);
+		printf("shard %s: damaged: %s\n", cli_safe(base),
+		       cli_safe(err));
 		wrong(c, base, err);
 		return 0;
 	}
 	struct store *st = store_open(file, err, sizeof err);
 	if (!st) {
-		printf("shard %s: not an intact case: %s\n", base, err);
+		printf("shard %s: not an intact case: %s\n", cli_safe(base),
+		       cli_safe(err));
 		wrong(c, base, err);
 		return 0;
 	}
@@ -57,7 +61,8 @@ static int check_one(void *ctx, const struct store_shard_record *r)
 	if (rc != 0)
 		cli_error("%s", store_error(st));
 	else if (v.tampered) {
-		printf("shard %s: TAMPERED: %s\n", base, v.first_problem);
+		printf("shard %s: TAMPERED: %s\n", cli_safe(base),
+		       cli_safe(v.first_problem));
 		wrong(c, base, v.first_problem);
 	} else if (v.head_seq != r->head_seq ||
 		   strcmp(v.head_hash, r->head_hash) != 0) {
@@ -66,12 +71,12 @@ static int check_one(void *ctx, const struct store_shard_record *r)
 			 "head %" PRIu64 " %.16s… is not the head merged "
 			 "(%" PRIu64 " %.16s…)", v.head_seq, v.head_hash,
 			 r->head_seq, r->head_hash);
-		printf("shard %s: %s\n", base, what);
+		printf("shard %s: %s\n", cli_safe(base), what);
 		wrong(c, base, what);
 	} else {
 		c->matched++;
 		printf("shard %s: head matches the one merged (%" PRIu64
-		       " %.16s…)\n", base, r->head_seq, r->head_hash);
+		       " %.16s…)\n", cli_safe(base), r->head_seq, r->head_hash);
 	}
 	store_close(st, err, sizeof err);
 	return rc;

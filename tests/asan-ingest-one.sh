@@ -7,7 +7,8 @@ bin=$1; d=$2; f=$3; b=$(basename "$f")
 export ASAN_OPTIONS=detect_leaks=1:exitcode=99
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 jobs=$(( $(printf '%s' "$b" | cksum | cut -d' ' -f1) % 2 + 1 ))
-timeout 120 "$bin" ingest --jobs "$jobs" --db "$d/$b.db" "$f" > "$d/$b.out" 2> "$d/$b.err"
+# a hang detector: generous, as the ASan build on a busy machine is slow
+timeout 600 "$bin" ingest --jobs "$jobs" --db "$d/$b.db" "$f" > "$d/$b.out" 2> "$d/$b.err"
 rc=$?
 rm -f "$d/$b.db" "$d/$b.db-wal" "$d/$b.db-shm"
 if [ $rc -eq 124 ]; then echo "HANG $b"

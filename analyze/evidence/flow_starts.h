@@ -1,7 +1,7 @@
 /*
  * flow_starts.h — what behaviour needs from a case's stored flows, read
  * back for recomputing beacons and working hours over a whole case
- * (analyze/behaviour/recompute.h): each flow's endpoints and start, in
+ * (analyze/ingest/case_behaviour.h): each flow's endpoints and start, in
  * series order, and a packet to cite for a flow.
  */
 #ifndef ATTRIB_FLOW_STARTS_H

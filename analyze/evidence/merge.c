@@ -3,7 +3,7 @@
  *
  * The shard is ATTACHed (and only read) to the case's connection as "shard";
  * rows are read from it in chain order and inserted into the case with
- * their ids renumbered (remap tables below), each chained as a new entry
+ * their ids renumbered (roles[] below), each chained as a new entry
  * of the case's chain from the values as inserted. Everything happens in
  * one write transaction: a failure leaves the case as it was.
  * Columns are copied by name from the table definitions (both cases must
@@ -36,12 +36,18 @@ struct merge_ctx {
 	size_t shas_len, shas_cap;
 };
 
+/* old_id is ascending (plan_sources reads the shard's sources by id). */
 static int64_t map_source(const struct source_map *m, int64_t old)
 {
-	for (size_t i = 0; i < m->n; i++) /* few sources per shard */
-		if (m->old_id[i] == old)
-			return m->new_id[i];
-	return 0;
+	size_t lo = 0, hi = m->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->old_id[mid] < old)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->n && m->old_id[lo] == old ? m->new_id[lo] : 0;
 }
 
 static int64_t map_flow(const struct source_map *m, int64_t old_source,
@@ -113,33 +119,58 @@ static int64_t query_int(struct store *st, const char *sql, const char *text)
 	return v;
 }
 
-/* The new value of column col of the row being copied from table, or
- * false when the column is copied as it is. */
-static bool remap(struct merge_ctx *c, const char *table, const char *col,
-		  sqlite3_stmt *q, int src_col, int c_idx, int64_t *out)
+/* What merge does with a column: copies it, or renumbers it. The only
+ * place that names columns: a layout change of the store touches this
+ * table (and the tables copy_shard() copies). */
+enum role {
+	COPY,
+	SEQ, HASH,           /* the chain's columns: written new */
+	SOURCE_ID,           /* a source id: mapped */
+	FLOW_ID,             /* a flow id of the row's source (NULL, 0 kept) */
+	FIRST_FLOW_ID,       /* sources.first_flow_id of the row's own id */
+	NEXT_OBS_ID,         /* the case's next observation id */
+	NEXT_CUSTODY_ID,     /* the case's next custody id */
+};
+
+static const struct {
+	const char *table, *column; /* table NULL: any table */
+	enum role role;
+} roles[] = {
+	{NULL, "chain_seq", SEQ},
+	{NULL, "chain_hash", HASH},
+	{NULL, "source_id", SOURCE_ID},
+	{"sources", "id", SOURCE_ID},
+	{"sources", "first_flow_id", FIRST_FLOW_ID},
+	{"flows", "id", FLOW_ID},
+	{"observations", "flow_id", FLOW_ID},
+	{"observations", "id", NEXT_OBS_ID},
+	{"custody", "id", NEXT_CUSTODY_ID},
+};
+
+static enum role role_of(const char *table, const char *column)
 {
-	struct store *st = c->st;
-	int64_t old_src = src_col >= 0 ? sqlite3_column_int64(q, src_col) : 0;
-	bool null = sqlite3_column_type(q, c_idx) == SQLITE_NULL;
-	int64_t v = sqlite3_column_int64(q, c_idx);
-	if (!strcmp(col, "source_id") && !null)
-		*out = map_source(&c->map, v);
-	else if (!strcmp(table, "sources") && !strcmp(col, "id"))
-		*out = map_source(&c->map, v);
-	else if (!strcmp(table, "sources") && !strcmp(col, "first_flow_id"))
-		*out = map_flow(&c->map, sqlite3_column_int64(q, 0), v);
-	else if (!strcmp(table, "flows") && !strcmp(col, "id"))
-		*out = map_flow(&c->map, old_src, v);
-	else if (!strcmp(table, "observations") && !strcmp(col, "flow_id") &&
-		 !null && v != 0)
-		*out = map_flow(&c->map, old_src, v);
-	else if (!strcmp(table, "observations") && !strcmp(col, "id"))
-		*out = st->next_obs_id;
-	else if (!strcmp(table, "custody") && !strcmp(col, "id"))
-		*out = st->next_custody_id;
-	else
-		return false;
-	return true;
+	for (size_t i = 0; i < sizeof roles / sizeof *roles; i++)
+		if ((!roles[i].table || !strcmp(roles[i].table, table)) &&
+		    !strcmp(roles[i].column, column))
+			return roles[i].role;
+	return COPY;
+}
+
+/* The renumbered value of column i (role r) of the current row of q;
+ * src_col is the row's source id column (or its id, in sources). */
+static int64_t renumber(struct merge_ctx *c, enum role r, sqlite3_stmt *q,
+			int i, int src_col)
+{
+	int64_t v = sqlite3_column_int64(q, i);
+	int64_t src = src_col >= 0 ? sqlite3_column_int64(q, src_col) : 0;
+	switch (r) {
+	case SOURCE_ID: return map_source(&c->map, v);
+	case FLOW_ID: return v ? map_flow(&c->map, src, v) : 0;
+	case FIRST_FLOW_ID: return map_flow(&c->map, src, v);
+	case NEXT_OBS_ID: return c->st->next_obs_id;
+	case NEXT_CUSTODY_ID: return c->st->next_custody_id;
+	default: return v;
+	}
 }
 
 /* Binds column c of q (a row of the shard) as parameter p of ins and
@@ -198,12 +229,19 @@ static int copy_rows(struct merge_ctx *c, const char *table, const char *kind,
 	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
 		goto fail;
 	int cols = sqlite3_column_count(q), src_col = -1;
+	int seq_param = 0, hash_param = 0;
 	/* The case's columns, in its order, each taken from the shard's
 	 * column of that name: a shard made before a column was added
 	 * (flows.community_id) gives NULL there, and the chain entry holds
 	 * exactly the row as stored. */
 	char names[ROW_BATCH_MAX_COLS][64];
 	int from[ROW_BATCH_MAX_COLS], ncols = 0;
+	enum role role[ROW_BATCH_MAX_COLS];
+	if (cols > ROW_BATCH_MAX_COLS) {
+		snprintf(st->err, sizeof st->err, "%s: merge: %s has %d columns",
+			 st->path, table, cols);
+		goto done;
+	}
 	snprintf(sql, sizeof sql, "PRAGMA main.table_info(%s)", table);
 	if (sqlite3_prepare_v2(st->db, sql, -1, &ins, NULL) != SQLITE_OK)
 		goto fail;
@@ -214,6 +252,11 @@ static int copy_rows(struct merge_ctx *c, const char *table, const char *kind,
 		for (int i = 0; i < cols; i++)
 			if (!strcmp(sqlite3_column_name(q, i), names[ncols]))
 				from[ncols] = i;
+		role[ncols] = role_of(table, names[ncols]);
+		if (role[ncols] == SEQ)
+			seq_param = ncols + 1;
+		else if (role[ncols] == HASH)
+			hash_param = ncols + 1;
 		ncols++;
 	}
 	sqlite3_finalize(ins);
@@ -226,30 +269,37 @@ static int copy_rows(struct merge_ctx *c, const char *table, const char *kind,
 	if (sqlite3_prepare_v2(st->db, sql, -1, &ins, NULL) != SQLITE_OK)
 		goto fail;
 	for (int i = 0; i < cols; i++)
-		if (!strcmp(sqlite3_column_name(q, i), "source_id"))
+		if (!strcmp(sqlite3_column_name(q, i),
+			    strcmp(table, "sources") ? "source_id" : "id"))
 			src_col = i;
 	int step;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		int seq_param = 0, hash_param = 0;
 		store_chain_begin(st, kind);
 		for (int k = 0; k < ncols; k++) {
-			const char *col = names[k];
 			int i = from[k];
-			int64_t v;
-			if (!strcmp(col, "chain_seq"))
-				seq_param = k + 1;
-			else if (!strcmp(col, "chain_hash"))
-				hash_param = k + 1;
-			else if (i < 0) {
+			if (role[k] == SEQ || role[k] == HASH)
+				continue;
+			if (i < 0) {
 				sqlite3_bind_null(ins, k + 1);
 				chain_enc_null(&st->enc);
-			} else if (remap(c, table, col, q, src_col, i, &v)) {
-				sqlite3_bind_int64(ins, k + 1, v);
-				chain_enc_int(&st->enc, v);
-			} else
+				continue;
+			}
+			if (role[k] == COPY ||
+			    sqlite3_column_type(q, i) == SQLITE_NULL) {
 				copy_value(st, q, i, ins, k + 1);
+				continue;
+			}
+			int64_t v = renumber(c, role[k], q, i, src_col);
+			sqlite3_bind_int64(ins, k + 1, v);
+			chain_enc_int(&st->enc, v);
 		}
-		if (!seq_param || !hash_param || store_chain_end(st) != 0)
+		if (!seq_param || !hash_param) {
+			snprintf(st->err, sizeof st->err,
+				 "%s: merge: %s has no chain columns", st->path,
+				 table);
+			goto done;
+		}
+		if (store_chain_end(st) != 0)
 			goto done;
 		sqlite3_bind_int64(ins, seq_param, (int64_t)st->chain_seq);
 		sqlite3_bind_text(ins, hash_param, st->chain_head, CHAIN_HEX_LEN,
@@ -355,7 +405,13 @@ static int copy_shard(struct merge_ctx *c, const char *args,
 {
 	struct store *st = c->st;
 	struct store_merge_stats *s = c->stats;
-	if (plan_sources(c) != 0)
+	/* the lookups below go by SHA-256 and by time (indexes are not part
+	 * of the chain's definition) */
+	if (store_exec(st, "CREATE INDEX IF NOT EXISTS main.sources_sha ON"
+			   " sources(sha256);"
+			   "CREATE INDEX IF NOT EXISTS main.custody_ts ON"
+			   " custody(ts_us)", "merge: index") != 0 ||
+	    plan_sources(c) != 0)
 		return -1;
 	size_t flen = 32 + 24 * c->map.n;
 	char *filter = malloc(flen);
@@ -500,40 +556,5 @@ detach:
 	free(c.map.old_id);
 	free(c.map.new_id);
 	free(c.shas);
-	return rc;
-}
-
-int store_each_merged_shard(struct store *st, store_shard_fn fn, void *ctx)
-{
-	sqlite3_stmt *q = NULL;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT id, detail FROM custody WHERE"
-			       " action='merge' ORDER BY id",
-			       -1, &q, NULL) != SQLITE_OK) {
-		store_fail(st, "read merge entries");
-		return -1;
-	}
-	int rc = 0, step;
-	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *d = (const char *)sqlite3_column_text(q, 1);
-		unsigned long long seq;
-		char hash[CHAIN_HEX_LEN + 1];
-		const char *path = strstr(d, "; shard ");
-		if (sscanf(d, "shard-head %llu %64[0-9a-f];", &seq, hash) != 2 ||
-		    !path)
-			continue; /* not written by this version */
-		struct store_shard_record r = {
-			.custody_id = sqlite3_column_int64(q, 0),
-			.path = path + strlen("; shard "),
-			.head_seq = seq,
-			.head_hash = hash,
-		};
-		rc = fn(ctx, &r);
-	}
-	if (rc == 0 && step != SQLITE_DONE) {
-		store_fail(st, "read merge entries");
-		rc = -1;
-	}
-	sqlite3_finalize(q);
 	return rc;
 }

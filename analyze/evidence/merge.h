@@ -18,7 +18,7 @@
  *   - A shard merged at a head the case already records is skipped.
  *   - Behaviour readings made over a whole case (detail "scope=case ...")
  *     are not copied: they are recomputed over the merged flows
- *     (analyze/behaviour/recompute.h).
+ *     (analyze/ingest/case_behaviour.h).
  * The caller verifies the shard first (cli/cmd_merge.c): merge trusts that
  * the shard's chain is intact at head_seq/head_hash, and checks that the
  * file still holds that head.

@@ -285,6 +285,7 @@ int store_connect(struct store *st, enum store_mode mode, char *err,
 			return -1;
 		}
 		st->is_new = true;
+		st->header_ok = true; /* create_case() marks it */
 		break;
 	case STORE_CASE:
 		st->needs_mark = id.application_id != STORE_APPLICATION_ID;
@@ -342,6 +343,7 @@ int store_mark_case(struct store *st)
 	if (store_exec(st, sql, "mark the case") != 0)
 		return -1;
 	st->needs_mark = false;
+	st->header_ok = true;
 	return 0;
 }
 

@@ -138,10 +138,18 @@ int report_read_latest_run(struct store *st, size_t max_len, int64_t *run_id,
 		"SELECT sum(length(CAST(text AS BLOB))) FROM score_run_parts "
 		"WHERE run_id=score_runs.id), 0), result FROM score_runs "
 		"ORDER BY id DESC LIMIT 1";
+	/* a version-2 case opened read-only has no score_run_parts */
+	static const char sql_v2[] =
+		"SELECT id, ts_us, length(CAST(result AS BLOB)), result FROM "
+		"score_runs ORDER BY id DESC LIMIT 1";
 	sqlite3_stmt *q;
 	*result = NULL;
 	*len = 0;
-	if (prepare(st, sql, &q, "read score run") != 0)
+	bool parts = sqlite3_table_column_metadata(st->db, NULL,
+						   "score_run_parts", "text",
+						   NULL, NULL, NULL, NULL,
+						   NULL) == SQLITE_OK;
+	if (prepare(st, parts ? sql : sql_v2, &q, "read score run") != 0)
 		return -1;
 	int rc = 0, step = sqlite3_step(q);
 	if (step == SQLITE_ROW) {

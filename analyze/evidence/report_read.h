@@ -33,7 +33,8 @@ struct report_case_info {
 int report_read_case_info(struct store *st, struct report_case_info *out);
 
 /* The latest score run (highest id). Returns 1 with *result a malloc'd,
- * NUL-terminated copy of score_runs.result (the caller frees it) and its
+ * NUL-terminated copy of score_runs.result, or of its score_run_parts
+ * concatenated in part order (the caller frees it), and its
  * length, 0 when the case has no score run, 2 when the document is longer
  * than max_len (nothing allocated), -1 on error. */
 int report_read_latest_run(struct store *st, size_t max_len, int64_t *run_id,

@@ -198,6 +198,8 @@ static void at_a_glance(FILE *f, const json_t *doc)
 	size_t i, j;
 	json_t *h, *s;
 	json_array_foreach(hyps, i, h) {
+		if (report_hyp_collapsed(h))
+			continue;
 		fprintf(f, "<tr><td><a href=\"#hyp-%zu\">", i + 1);
 		html_put(f, rj_str(h, "name")[0] ? rj_str(h, "name")
 						 : rj_str(h, "id"));
@@ -223,7 +225,15 @@ static void at_a_glance(FILE *f, const json_t *doc)
 		}
 		fputs(any ? "</td></tr>\n" : "none</td></tr>\n", f);
 	}
-	fputs("</table>\n<p class=\"muted small\">Each bar runs from 0 to 1: "
+	char line[900];
+	report_collapsed_line(hyps, line, sizeof line);
+	fputs("</table>\n", f);
+	if (line[0]) {
+		fputs("<p>", f);
+		html_put(f, line);
+		fputs("</p>\n", f);
+	}
+	fputs("<p class=\"muted small\">Each bar runs from 0 to 1: "
 	      "dark is belief, light is what the evidence leaves open (up to "
 	      "plausibility), red is disbelief; the dashed mark is 0.5. "
 	      "Numbers: belief – plausibility.</p>\n", f);

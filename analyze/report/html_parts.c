@@ -284,6 +284,8 @@ void html_hypotheses(FILE *f, const json_t *doc)
 	json_t *h;
 	json_array_foreach(rj_arr(doc, "hypotheses"), i, h) {
 		char id[48];
+		if (report_hyp_collapsed(h))
+			continue;
 		fprintf(f, "<article class=\"card\" id=\"hyp-%zu\"><h3>", i + 1);
 		html_put(f, rj_str(h, "name")[0] ? rj_str(h, "name")
 						 : rj_str(h, "id"));
@@ -300,6 +302,14 @@ void html_hypotheses(FILE *f, const json_t *doc)
 		sensitivity(f, h);
 		evidence_items(f, h);
 		fputs("</article>\n", f);
+	}
+	char line[900];
+	report_collapsed_line(rj_arr(doc, "hypotheses"), line, sizeof line);
+	if (line[0]) {
+		fputs("<article class=\"card\"><h3>Hypotheses with no "
+		      "evidence</h3><p>", f);
+		html_put(f, line);
+		fputs("</p></article>\n", f);
 	}
 	fputs("</section>\n", f);
 }

@@ -175,6 +175,8 @@ static void glance(FILE *f, const json_t *doc)
 	size_t i, j;
 	json_t *h, *s;
 	json_array_foreach(hyps, i, h) {
+		if (report_hyp_collapsed(h))
+			continue;
 		mdw_cell(f, rj_str(h, "name")[0] ? rj_str(h, "name") : rj_str(h, "id"));
 		for (int k = 0; k <= REPORT_LINKS; k++) {
 			const json_t *l = k < REPORT_LINKS
@@ -201,6 +203,13 @@ static void glance(FILE *f, const json_t *doc)
 		}
 		fputs(any ? " |\n" : "none |\n", f);
 	}
+	char line[900];
+	report_collapsed_line(hyps, line, sizeof line);
+	if (line[0]) {
+		fputs("\n", f);
+		md_put(f, line);
+		fputs("\n", f);
+	}
 	mdw_line(f, "\nBars run from 0 to 1: █ belief, ░ left open by the "
 		"evidence (up to plausibility), ▒ disbelief. Numbers: belief–"
 		"plausibility.\n");
@@ -215,7 +224,9 @@ static void summary(FILE *f, const json_t *doc)
 	mdw_line(f, "> Likelihood words follow ICD 203: almost no chance (<5%), "
 		"very unlikely (5–20%), unlikely (20–45%), roughly even chance "
 		"(45–55%), likely (55–80%), very likely (80–95%), almost "
-		"certain (≥95%); \"cannot judge\" when more than half of the "
+		"certain (≥95%), said of the interval [belief, plausibility] "
+		"(\"between unlikely and likely\" when its ends fall in two "
+		"bands); \"cannot judge\" when more than half of the "
 		"question is still open. Confidence is stated apart: it says how "
 		"much is open, not which way the evidence leans. A standard of "
 		"proof is met on belief alone.\n");
@@ -453,6 +464,8 @@ static void hypotheses(FILE *f, const json_t *doc)
 	size_t i;
 	json_t *h;
 	json_array_foreach(rj_arr(doc, "hypotheses"), i, h) {
+		if (report_hyp_collapsed(h))
+			continue;
 		fputs("### ", f);
 		md_put(f, rj_str(h, "name")[0] ? rj_str(h, "name") : rj_str(h, "id"));
 		fputs(" (", f);
@@ -465,6 +478,13 @@ static void hypotheses(FILE *f, const json_t *doc)
 		standards(f, h);
 		flags_sens(f, h);
 		evidence_items(f, h);
+	}
+	char line[900];
+	report_collapsed_line(rj_arr(doc, "hypotheses"), line, sizeof line);
+	if (line[0]) {
+		mdw_line(f, "### Hypotheses with no evidence\n");
+		md_put(f, line);
+		fputs("\n\n", f);
 	}
 }
 

@@ -80,13 +80,24 @@ void report_fmt_duration(double s, char out[32]);
  * positive values ("–" for NaN). out holds 16 bytes. */
 void report_fmt_prob(double v, char out[16]);
 
+/* True for a named hypothesis (actor, intrusion set) that no evidence
+ * speaks to: reports show all of those on one line, not one section
+ * each (10,000 hypotheses stay readable). */
+bool report_hyp_collapsed(const json_t *h);
+
+/* That line for the hypotheses of hyps ("" when none): "3 hypotheses
+ * with no evidence of their own (a, b, c): belief 0 on every link; ...". */
+void report_collapsed_line(const json_t *hyps, char *out, size_t n);
+
 /* Writes s for HTML text or a quoted attribute value: & < > " ' as
- * entities, controls other than tab and newline as U+FFFD. */
+ * entities, controls other than tab and newline (C1 included) and
+ * bidirectional overrides as U+FFFD. */
 void html_put(FILE *f, const char *s);
 /* Writes s as Markdown inline text: the characters that could open
  * emphasis, code, a link or image ([ ]), a table cell, strikethrough or a
  * heading are backslash-escaped, & < > written as entities (so no HTML
- * gets through), newlines and controls as spaces. */
+ * gets through), newlines and C0 controls as spaces, C1 controls and
+ * bidirectional overrides as U+FFFD. */
 void md_put(FILE *f, const char *s);
 /* Writes s as a Markdown code span, safe inside a table cell. */
 void md_code(FILE *f, const char *s);

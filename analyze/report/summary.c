@@ -167,6 +167,11 @@ static int standards_sentence(json_t *arr, const json_t *h)
 	if (reach[0] && push(arr, "Not met but still reachable if more "
 				  "evidence came in: %s.", reach))
 		return -1;
+	if (out[0] && !strcmp(rj_str(h, "type"), "unknown"))
+		return push(arr, "Out of reach unless the named hypotheses' "
+				 "beliefs fall: their joint beliefs leave an "
+				 "actor other than the named ones a "
+				 "plausibility of %s: %s.", pl, out);
 	if (out[0] && push(arr, "Out of reach on this evidence, whatever "
 				"is added, because the disbelief already "
 				"weighed caps the plausibility at %s: %s.",
@@ -255,6 +260,59 @@ static void count_evidence(const json_t *hyps, struct evidence_counts *c)
 	}
 }
 
+static bool named(const json_t *h)
+{
+	const char *t = rj_str(h, "type");
+	return !strcmp(t, "actor") || !strcmp(t, "intrusion-set");
+}
+
+/* The L1/L2 answer first: who the evidence says holds the
+ * infrastructure (L1) and operated it (L2), and what it leaves to
+ * someone else. */
+static int technical_answer(json_t *arr, const json_t *hyps)
+{
+	static const char *const what[2] = {"infrastructure (L1, packet → "
+					    "infrastructure)",
+					    "operator (L2, infrastructure → "
+					    "operator)"};
+	static const char *const link[2] = {"L1", "L2"};
+	for (int k = 0; k < 2; k++) {
+		const json_t *best = NULL, *other = NULL;
+		size_t i;
+		json_t *h;
+		json_array_foreach(hyps, i, h) {
+			const json_t *l = rj_obj(rj_obj(h, "links"), link[k]);
+			if (!strcmp(rj_str(h, "type"), "unknown"))
+				other = h;
+			if (named(h) && (!best || rj_unit(l, "belief") >
+					 rj_unit(rj_obj(rj_obj(best, "links"),
+							link[k]), "belief")))
+				best = h;
+		}
+		const json_t *bl = best ? rj_obj(rj_obj(best, "links"), link[k])
+					: NULL;
+		char b[16], pl[16], opl[16];
+		report_fmt_prob(other ? rj_unit(rj_obj(rj_obj(other, "links"),
+						       link[k]), "plausibility")
+				      : 1.0, opl);
+		if (!bl || rj_unit(bl, "belief") <= 0) {
+			if (push(arr, "The %s: no named hypothesis has belief; "
+				      "an actor other than the named ones keeps "
+				      "plausibility %s.", what[k], opl))
+				return -1;
+			continue;
+		}
+		report_fmt_prob(rj_unit(bl, "belief"), b);
+		report_fmt_prob(rj_unit(bl, "plausibility"), pl);
+		if (push(arr, "The %s: best supported is %s (belief %s, "
+			      "plausibility %s: %s); an actor other than the "
+			      "named ones keeps plausibility %s.", what[k],
+			 hyp_name(best), b, pl, rj_str(bl, "phrase"), opl))
+			return -1;
+	}
+	return 0;
+}
+
 static int lead(json_t *arr, const json_t *doc)
 {
 	const json_t *v = rj_obj(doc, "verification");
@@ -277,11 +335,15 @@ static int lead(json_t *arr, const json_t *doc)
 		 (long long)rj_int(run, "id", 0), rj_str(run, "time"),
 		 (long long)rj_int(doc, "observations", 0)))
 		return -1;
+	if (technical_answer(arr, hyps))
+		return -1;
 	const json_t *best = NULL;
 	uint64_t meeting = 0;
 	size_t i;
 	json_t *h;
 	json_array_foreach(hyps, i, h) {
+		if (!named(h))
+			continue;
 		double b = rj_unit(rj_obj(rj_obj(h, "chain"), "joint"), "belief");
 		if (!best || b > rj_unit(rj_obj(rj_obj(best, "chain"), "joint"),
 					 "belief"))
@@ -330,7 +392,8 @@ static int lead(json_t *arr, const json_t *doc)
 		return -1;
 	if (c.on_link[4] == 0 && json_array_size(hyps) > 0 &&
 	    push(arr, "No evidence at all speaks to L4 (organisation → "
-		      "state): every state-chain belief is therefore 0."))
+		      "state): every named hypothesis's state-chain belief "
+		      "is therefore 0."))
 		return -1;
 	return 0;
 }
@@ -403,7 +466,8 @@ static int limits(json_t *arr, const json_t *doc)
 		  "of common libraries, time zones and working hours. In "
 		  "this case %llu of %llu observations are of cheap kinds "
 		  "(%s); scoring lets them count only once, as one "
-		  "common-cause class.",
+		  "common-cause class, and alone they never lift a "
+		  "hypothesis above belief 0.5 whatever a model says.",
 		  (unsigned long long)cheap, (unsigned long long)all,
 		  kinds[0] ? kinds : "none") ||
 	    limit(arr, "Content",
@@ -479,7 +543,21 @@ int report_build_summary(json_t *doc)
 	size_t i;
 	json_t *h;
 	json_array_foreach(rj_arr(doc, "hypotheses"), i, h)
-		if (hypothesis_summary(hyps, h))
+		if (!report_hyp_collapsed(h) && hypothesis_summary(hyps, h))
 			return -1;
+	/* the hypotheses no evidence speaks to: one entry, one line */
+	char line[900];
+	report_collapsed_line(rj_arr(doc, "hypotheses"), line, sizeof line);
+	if (line[0]) {
+		json_t *o = json_object(), *lik = json_array();
+		if (!o || json_array_append_new(hyps, o) != 0 ||
+		    rj_set(o, "id", rj_text("")) ||
+		    rj_set(o, "name", rj_text("Hypotheses with no evidence")) ||
+		    rj_set(o, "likelihood", lik) ||
+		    rj_set(o, "confidence", json_array()) ||
+		    rj_set(o, "standards", json_array()) ||
+		    rj_set(o, "flags", json_array()) || push(lik, "%s", line))
+			return -1;
+	}
 	return 0;
 }

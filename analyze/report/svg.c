@@ -298,6 +298,50 @@ void svg_histogram(FILE *f, const char *id, const json_t *b,
 		(long long)rj_int(iv, "overflow", 0));
 }
 
+/* Ticks at round times (1 s … 30 days apart, at most 6 of them), each
+ * labelled with what changed: the date on the first tick and where the
+ * day changes, else the time of day ("03-05 00:00", "06:00", "12:00"). */
+static void time_ticks(FILE *f, int64_t t0, int64_t t1, double x0, double w,
+		       double bottom)
+{
+	static const int64_t steps_s[] = {
+		1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200,
+		10800, 21600, 43200, 86400, 172800, 604800, 2592000,
+	};
+	double span_s = (double)(t1 - t0) / 1e6;
+	int64_t step = steps_s[sizeof steps_s / sizeof steps_s[0] - 1];
+	for (size_t i = 0; i < sizeof steps_s / sizeof steps_s[0]; i++)
+		if (span_s / (double)steps_s[i] <= 6) {
+			step = steps_s[i];
+			break;
+		}
+	int64_t step_us = step * 1000000, t = (t0 / step_us) * step_us;
+	if (t < t0)
+		t += step_us;
+	char last_day[16] = "";
+	for (int n = 0; t <= t1 && n < 8; t += step_us, n++) {
+		char iso[32], label[24], day[16];
+		report_fmt_time(t, iso); /* 2024-03-04T06:00:00... */
+		snprintf(day, sizeof day, "%.10s", iso);
+		if (step >= 86400)
+			snprintf(label, sizeof label, "%.10s", iso);
+		else if (strcmp(day, last_day) != 0)
+			snprintf(label, sizeof label, "%.5s %.5s", iso + 5,
+				 iso + 11);
+		else if (step < 60)
+			snprintf(label, sizeof label, "%.8s", iso + 11);
+		else
+			snprintf(label, sizeof label, "%.5s", iso + 11);
+		snprintf(last_day, sizeof last_day, "%s", day);
+		double x = x0 + (double)(t - t0) / (double)(t1 - t0) * w;
+		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+			   "y2=\"%.1f\" stroke=\"" C_AXIS "\"/><text x=\"%.1f\" "
+			   "y=\"%.1f\" class=\"tick\" text-anchor=\"middle\">"
+			   "%s</text>", x, bottom, x, bottom + 4, x, bottom + 15,
+			label);
+	}
+}
+
 void svg_timeline(FILE *f, const char *id, const json_t *tl)
 {
 	const json_t *series = rj_arr(tl, "series");
@@ -348,20 +392,13 @@ void svg_timeline(FILE *f, const char *id, const json_t *tl)
 			fputs("</title></path>", f);
 		}
 	}
-	for (int k = 0; t1 > t0 && k <= 4; k++) {
-		char t[32], d[24];
-		report_fmt_time(t0 + (t1 - t0) / 4 * k, t);
-		report_short_time(t, d);
-		double x = x0 + w * k / 4;
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-			   "y2=\"%.1f\" stroke=\"" C_AXIS "\"/><text x=\"%.1f\" "
-			   "y=\"%.1f\" class=\"tick\" text-anchor=\"%s\">%s</text>",
-			x, bottom, x, bottom + 4, x, bottom + 15,
-			k == 0 ? "start" : k == 4 ? "end" : "middle", d);
-	}
-	char cell[32];
+	if (t1 > t0)
+		time_ticks(f, t0, t1, x0, w, bottom);
+	char cell[32], from[24], t[32];
+	report_fmt_time(t0, t);
+	report_short_time(t, from);
 	report_fmt_duration(rj_num(tl, "bin_seconds", 0), cell);
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" "
-		   "text-anchor=\"middle\">UTC; one cell = %s</text>\n</svg>\n",
-		x0 + w / 2, bottom + 29, cell);
+		   "text-anchor=\"middle\">UTC, from %s; one cell = %s</text>\n"
+		   "</svg>\n", x0 + w / 2, bottom + 29, from, cell);
 }

@@ -295,6 +295,13 @@ static bool is_bidi_control(const unsigned char *s)
 		(s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9));
 }
 
+/* True when s starts with a C1 control (U+0080..U+009F, C2 80..C2 9F in
+ * UTF-8): some terminals act on them as on ESC sequences (U+009B is CSI). */
+static bool is_c1_control(const unsigned char *s)
+{
+	return s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f;
+}
+
 void html_put(FILE *f, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -308,6 +315,9 @@ void html_put(FILE *f, const char *s)
 		}
 		if ((*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f) {
 			fputs("\xef\xbf\xbd", f);
+		} else if (is_c1_control(p)) {
+			fputs("\xef\xbf\xbd", f);
+			p++;
 		} else if (is_bidi_control(p)) {
 			fputs("\xef\xbf\xbd", f);
 			p += 2;
@@ -333,6 +343,9 @@ void md_put(FILE *f, const char *s)
 		}
 		if (*p < 0x20 || *p == 0x7f) {
 			fputc(' ', f);
+		} else if (is_c1_control(p)) {
+			fputs("\xef\xbf\xbd", f);
+			p++;
 		} else if (is_bidi_control(p)) {
 			fputs("\xef\xbf\xbd", f);
 			p += 2;
@@ -358,7 +371,10 @@ void md_code(FILE *f, const char *s)
 			fputs("\\|", f);
 		else if (*p < 0x20 || *p == 0x7f)
 			fputc(' ', f);
-		else if (is_bidi_control(p)) {
+		else if (is_c1_control(p)) {
+			fputs("\xef\xbf\xbd", f);
+			p++;
+		} else if (is_bidi_control(p)) {
 			fputs("\xef\xbf\xbd", f);
 			p += 2;
 		} else
@@ -393,4 +409,37 @@ char *report_shell_quote(const char *s)
 	*o++ = '\'';
 	*o = '\0';
 	return out;
+}
+
+bool report_hyp_collapsed(const json_t *h)
+{
+	const char *t = rj_str(h, "type");
+	return (!strcmp(t, "actor") || !strcmp(t, "intrusion-set")) &&
+	       json_array_size(rj_arr(h, "evidence")) == 0;
+}
+
+void report_collapsed_line(const json_t *hyps, char *out, size_t n)
+{
+	size_t i, count = 0, shown = 0, used;
+	json_t *h;
+	char names[600] = "";
+	out[0] = '\0';
+	json_array_foreach(hyps, i, h) {
+		if (!report_hyp_collapsed(h))
+			continue;
+		count++;
+		used = strlen(names);
+		if (shown < 12 && used + 80 < sizeof names) {
+			snprintf(names + used, sizeof names - used, "%s%s",
+				 shown ? ", " : "", rj_str(h, "id"));
+			shown++;
+		}
+	}
+	if (!count)
+		return;
+	snprintf(out, n, "%zu hypothes%s with no evidence of %s own (%s%s): "
+		 "belief 0 on every link; each keeps only the disbelief the "
+		 "other hypotheses' evidence gives it.", count,
+		 count == 1 ? "is" : "es", count == 1 ? "its" : "their", names,
+		 count > shown ? ", …" : "");
 }

@@ -109,10 +109,18 @@ static void group_artefacts(struct assess_frame *F, struct contrib *c,
 				nsup++;
 			else
 				ncon++;
-			for (size_t b = i; b < j && !overlap; b++)
-				overlap = c[b].x == c[a].x &&
-					  c[b].it->direction !=
-						  c[a].it->direction;
+		}
+		/* the supporting contributions come first, then the
+		 * contradicting ones, each sorted by member: a hypothesis in
+		 * both is found by one merge (linear however many
+		 * hypotheses share the artefact) */
+		for (size_t a = i, b = i + nsup; a < i + nsup && b < j && !overlap;) {
+			if (c[a].x == c[b].x)
+				overlap = true;
+			else if (c[a].x < c[b].x)
+				a++;
+			else
+				b++;
 		}
 		if (overlap) {
 			/* sources disagree about this very artefact: both

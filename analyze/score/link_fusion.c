@@ -3,7 +3,8 @@
  * by class: cheap indicators (one forger can plant them all) are one
  * common-cause class and are averaged; costly indicators are averaged
  * within each source and fused across independent sources; then the two
- * classes are fused, with the conflict check throughout. Pure: no I/O, no
+ * classes are fused cumulatively. Conflict is measured and flagged, never
+ * turned into a switch of rule (so fusion stays monotone). Pure: no I/O, no
  * allocation (the items are sorted in place).
  */
 #include "analyze/score/opinion.h"
@@ -129,15 +130,14 @@ static void fuse_costly(const struct link_evidence *items, size_t begin,
 		i = group_end;
 	}
 	out->costly_sources = across.n;
+	/* conflict is measured and flagged, never a switch of rule: an
+	 * agreeing source must never lower belief */
 	double k = opinion_acc_conflict(&across);
 	if (k > out->max_conflict)
 		out->max_conflict = k;
-	if (k > params->conflict_threshold + OPINION_EPS) {
+	if (k > params->conflict_threshold + OPINION_EPS)
 		out->flags |= LINK_FLAG_CONFLICT;
-		out->costly = opinion_acc_yager(&across);
-	} else {
-		out->costly = opinion_acc_cumulative(&across);
-	}
+	out->costly = opinion_acc_cumulative(&across);
 }
 
 void link_fuse(struct link_evidence *items, size_t n,
@@ -175,12 +175,9 @@ void link_fuse(struct link_evidence *items, size_t n,
 	double k = opinion_conflict(out->cheap, out->costly);
 	if (k > out->max_conflict)
 		out->max_conflict = k;
-	bool conflict;
-	out->fused = opinion_fuse_checked(out->cheap, out->costly,
-					  params->conflict_threshold,
-					  &conflict);
-	if (conflict)
+	if (k > params->conflict_threshold + OPINION_EPS)
 		out->flags |= LINK_FLAG_CONFLICT;
+	out->fused = opinion_cumulative(out->cheap, out->costly);
 	if (leaning(out->cheap, params->false_flag_min_net) *
 		    leaning(out->costly, params->false_flag_min_net) < 0)
 		out->flags |= LINK_FLAG_FALSE_FLAG;

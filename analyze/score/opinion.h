@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 #define OPINION_DEFAULT_BASE_RATE 0.5
-#define OPINION_CONFLICT_THRESHOLD 0.10 /* K above this: Yager, CONFLICT */
+#define OPINION_CONFLICT_THRESHOLD 0.10 /* K above this: CONFLICT */
 #define OPINION_CHEAP_FORGEABILITY 0.5  /* f at or above: cheap class */
 #define OPINION_FALSE_FLAG_MIN_NET 0.05 /* |b - d| for a class to "point" */
 #define OPINION_EPS 1e-9                /* threshold comparison tolerance */
@@ -205,7 +205,7 @@ struct link_evidence {
 struct link_fusion_params {
 	double base_rate;          /* of the vacuous opinion when n = 0 */
 	double cheap_f;            /* f ≥ this: cheap class */
-	double conflict_threshold; /* K > this: Yager and CONFLICT */
+	double conflict_threshold; /* K > this: CONFLICT (measured only) */
 	double false_flag_min_net; /* |b - d| ≥ this: the class points */
 };
 
@@ -229,15 +229,19 @@ struct link_fusion {
 };
 
 /*
- * Fuses one link's evidence, as DESIGN.md says:
+ * Fuses one hypothesis's evidence on a link in binomial form (attrib
+ * score uses the frame of frame.h; this is the same fusion for a frame
+ * of one hypothesis):
  *  - cheap items (f ≥ cheap_f) form one common-cause class: averaging
  *    fusion of their distinct opinions;
  *  - costly items: averaging fusion of the distinct opinions within each
- *    source, then n-source fusion across sources with the conflict check
- *    (cumulative, or n-source Yager when K_n > conflict_threshold);
- *  - the two classes: opinion_fuse_checked(cheap, costly); a class with
- *    no items is left out (one class alone is the result; none: vacuous
- *    with params->base_rate).
+ *    source, then cumulative fusion across sources;
+ *  - the two classes: cumulative fusion; a class with no items is left
+ *    out (one class alone is the result; none: vacuous with
+ *    params->base_rate).
+ * Conflict K is measured at both steps (max_conflict) and K >
+ * conflict_threshold raises CONFLICT; it never switches the rule, so an
+ * agreeing source never lowers belief.
  * Bit-identical opinions in the same averaging group (the cheap class, or
  * one source's costly items) count once, so repeating evidence never
  * changes the result. FALSE_FLAG: both classes present and one has

@@ -8,14 +8,20 @@
 # host ran which shard, with exit codes, for the case notes. A shard that
 # takes no file makes no case (attrib says so) and is left out of the
 # merge; exit 2 (a capture ended in a decode error, its evidence before
-# the error kept) stops the run here: look at it before merging.
+# the error kept and chained) counts as done, with a line saying so; any
+# other failure stops the run.
 set -euo pipefail
 : "${HOSTS:?}" "${SHARDS:?}" "${CAPTURES:?}" "${CASES:?}"
 ATTRIB=${ATTRIB:-attrib}
 mkdir -p "$CASES"
+# exit 2 with a head file: a capture ended in a decode error, what it
+# held before the error is in the shard (chained); the shard is done
 seq 0 $((SHARDS - 1)) | parallel --jobs 1 -S "$HOSTS" --halt now,fail=1 \
 	--joblog "$CASES/ingest.joblog" \
-	"$ATTRIB" ingest --db "$CASES/shard-{}.db" --shard "{}/$SHARDS" "$CAPTURES"
+	"'$ATTRIB' ingest --db '$CASES/shard-{}.db' --shard '{}/$SHARDS' '$CAPTURES';" \
+	"rc=\$?; if [ \$rc = 2 ] && [ -s '$CASES/shard-{}.db.head' ]; then" \
+	"echo 'shard {}: a capture ended in an error; what it held before is in the shard' >&2;" \
+	"rc=0; fi; exit \$rc"
 shards=()
 for ((k = 0; k < SHARDS; k++)); do
 	[ -e "$CASES/shard-$k.db" ] && shards+=("$CASES/shard-$k.db")

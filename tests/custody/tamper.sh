@@ -81,7 +81,7 @@ if [ "${1:-}" = "--flip" ]; then
 	fi
 	"$PY" -S "$ORACLE" -q "$d/c.db" > "$d/py" 2>&1
 	rp=$?
-	timeout 60 "$BIN" verify --db "$d/c.db" > "$d/out" 2> "$d/err"
+	timeout 300 "$BIN" verify --db "$d/c.db" > "$d/out" 2> "$d/err"
 	ra=$?
 	echo "$i $off $mask $class $ra $rp"
 	if [ "$class" = changed ] && [ $ra -ne 1 ]; then

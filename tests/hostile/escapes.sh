@@ -36,6 +36,10 @@ check "score --json is JSON with the name as it was" python3 -c '
 import json, sys
 doc = json.load(open(sys.argv[1]))
 assert any(h["name"] == sys.argv[2] for h in doc["hypotheses"])' "$WORK/out" "$(printf 'Actor \033]0;owned\007 A\nsecond line \033[2J\302\233')"
+for f in md html; do
+	run report --db "$db" --format $f -o -
+	check "report -o - --format $f (the name in it) holds no control character (C1 included)" clean "$WORK/out"
+done
 sed 's|^    name: Actor A (fictional)|    name: "Actor \\0 hidden"|
      s|^prefixes: .*|prefixes: '"$ROOT"'/models/lab/lab-prefixes.csv|' "$models" > "$WORK/nul.yaml"
 run score --db "$db" --models "$WORK/nul.yaml"

@@ -67,6 +67,10 @@ for c in score verify report ingest; do
 	refused "$c --db a FIFO" "$h/fifo" "$c" --db "$h/fifo" "${extra[@]}"
 	refused "$c --db the zero device" "$zero" "$c" --db "$zero" "${extra[@]}"
 done
+refused "merge --head a FIFO" "$h/fifo" merge --db "$WORK/m.db" --head "$h/fifo" "$db"
+refused "merge --head the zero device" "$zero" merge --db "$WORK/m.db" --head "$zero" "$db"
+refused "merge --db a FIFO" "$h/fifo" merge --db "$h/fifo" "$db"
+refused "merge of a FIFO" "$h/fifo" merge --db "$WORK/m.db" "$h/fifo"
 for c in summary indicators; do
 	refused "$c --db a FIFO" "$h/fifo" "$c" --db "$h/fifo"
 done

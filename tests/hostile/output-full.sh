@@ -53,7 +53,10 @@ try() {
 
 try "attrib --help" --help
 try "attrib --version" --version
-for c in ingest capture verify indicators score report analyze summary; do
+# every command attrib --help lists, so a new one is not forgotten
+cmds=$("$BIN" --help | awk '/^  attrib / { print $2 }')
+check "attrib --help lists the commands ($(echo $cmds))" [ "$(echo "$cmds" | wc -w)" -ge 8 ]
+for c in $cmds; do
 	try "attrib $c --help" "$c" --help
 done
 try "ingest" ingest --db @DB@ "$cap"
@@ -67,7 +70,12 @@ try "score --json" score --db "$db" --models "$models" --json
 try "report -o FILE" report --db "$db" -o "$WORK/r.md"
 try "report -o -" report --db "$db" --format md -o -
 try "analyze --db" analyze --db @DB@ --models "$models" -o "$WORK/a.md" "$cap"
-try "analyze (temporary case, --keep)" analyze --keep --models "$models" -o "$WORK/k.md" "$cap"
+"$BIN" ingest --db "$WORK/shard1.db" "$cap" > /dev/null 2>&1
+"$BIN" ingest --db "$WORK/shard2.db" "$ROOT/pcaps/samples/ssh.pcap" > /dev/null 2>&1
+try "merge" merge --db @DB@ "$WORK/shard1.db" "$WORK/shard2.db"
+try "ingest --shard --list" ingest --db @DB@ --shard 1/2 --list "$ROOT/pcaps/samples"
+mkdir "$WORK/tmp"
+TMPDIR=$WORK/tmp try "analyze (temporary case, --keep)" analyze --keep --models "$models" -o "$WORK/k.md" "$cap"
 
 # capture: a private network namespace, its loopback, one second.
 if [ "$(id -u)" -eq 0 ] && unshare -n true 2> /dev/null; then

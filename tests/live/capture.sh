@@ -34,7 +34,8 @@ echo "capture: sending $want packets of $(echo $PCAPS | wc -w) captures"
 c=$T/case
 new_case "$c"
 db=$c/case.db
-if ! start_capture basic --db "$db" --count "$want" --duration 60; then
+# --count ends it; --duration is only a safety net, long for a busy machine
+if ! start_capture basic --db "$db" --count "$want" --duration 600; then
 	fail "attrib capture did not start: $(tail -1 "$T/basic.err")"
 	live_done
 	exit 1
@@ -137,14 +138,10 @@ if command -v setpriv > /dev/null &&
 	new_case "$c2"
 	ip netns exec "$NS" setpriv --reuid=nobody --regid=nogroup --clear-groups \
 		--inh-caps=+net_raw --ambient-caps=+net_raw -- \
-		"$BIN" capture -i vb --db "$c2/case.db" --count 5 --duration 30 \
+		"$BIN" capture -i vb --db "$c2/case.db" --count 5 --duration 600 \
 		> "$T/caps.out" 2> "$T/caps.err" &
 	PID=$!
-	for i in $(seq 100); do
-		grep -qs "capturing on" "$T/caps.err" && break
-		kill -0 "$PID" 2> /dev/null || break
-		sleep 0.1
-	done
+	wait_for "$LIVE_WAIT_S" started_or_gone caps
 	eff=$(cap_eff "$PID")
 	check "started as nobody with CAP_NET_RAW: CapEff 0 once capturing (read: $eff)" \
 		[ "$eff" = 0000000000000000 ]

@@ -49,13 +49,14 @@ trial() {
 		new_case "$mnt/case"
 		db=$mnt/case/case.db
 	fi
-	if ! start_capture "$tag" --db "$db" "${args[@]}" --batch 50 --duration 60; then
+	if ! start_capture "$tag" --db "$db" "${args[@]}" --batch 50 --duration 600; then
 		fail "$tag: attrib capture did not start: $(tail -1 "$T/$tag.err")"
 		umount "$mnt"
 		return
 	fi
 	send --pps 1500 --loop 8 $PCAPS
-	sleep 0.5
+	# it must run out of space and stop by itself: wait for that
+	wait_for "$LIVE_WAIT_S" gone "$PID"
 	if kill -0 "$PID" 2> /dev/null; then
 		kill -INT "$PID"
 		finish_capture

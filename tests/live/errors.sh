@@ -70,9 +70,9 @@ done > "$T/udp.want"
 want=$(wc -l < "$T/udp.want")
 c=$T/filter
 new_case "$c"
-if start_capture filter --db "$c/case.db" -f udp --duration 60; then
+if start_capture filter --db "$c/case.db" -f udp --duration 600; then
 	send --pps 1000 $PCAPS
-	sleep 0.3
+	wait_committed "$c/case.db" "$want"
 	kill -INT "$PID"
 	finish_capture
 	f=$(ls "$c/case.db.capture"/*.pcapng)
@@ -90,9 +90,9 @@ fi
 # normal end, the error is one line, exit 2. (Last: it removes the pair.)
 c=$T/gone
 new_case "$c"
-if start_capture gone --db "$c/case.db" --duration 60; then
+if start_capture gone --db "$c/case.db" --duration 600; then
 	send --pps 100 "$ROOT/pcaps/samples/dns.pcap"
-	sleep 0.3
+	wait_committed "$c/case.db" 5
 	ip netns exec "$NS" ip link del va
 	finish_capture
 	grep -q "^attrib: vb: capture failed: " "$T/gone.err"

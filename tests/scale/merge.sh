@@ -12,7 +12,8 @@
 #      one too (exit 2, named), and nothing is written; one row edited in
 #      the merged case is caught by verify (and by chain_verify.py); the
 #      merged case verifies intact, also with --shard-dir, which catches a
-#      shard changed after the merge;
+#      shard changed after the merge; a shard whose capture file changed
+#      is refused, but merged with --chain-only (which reads no capture);
 #   d. a source in two shards is kept once, with both ingest custody
 #      lines; merging a shard again changes nothing; merging into an
 #      existing case adds to it (two merges = one merge of both);
@@ -20,7 +21,9 @@
 #      of shared captures (and the split beacon) into 2-4 shards, the
 #      merged case equals one ingest of the same files
 #      (tests/scale/compare.py: indicators, flows, score hypotheses) and
-#      verifies intact.
+#      verifies intact;
+#   f. examples/parallel/ingest-ssh.sh run by GNU parallel on this host
+#      (-S :), its merged case equal to one ingest.
 # Every command is logged ("+ ..."). Last line: "merge: N passed, M failed".
 set -u
 ATTRIB=$(realpath "${1:-build/attrib}")
@@ -93,6 +96,17 @@ run "$ATTRIB" merge --db "$T/x.db" "$T/s2.db" "$T/bad.db" 2> "$T/err"; rc=$?
 cat "$T/err"
 check "a tampered shard is refused (exit 1, named)" test $rc = 1 -a -n "$(grep "bad.db: refused: TAMPERED" "$T/err")"
 check "... and nothing is written" test ! -e "$T/x.db"
+run "$ATTRIB" merge --chain-only --db "$T/x.db" "$T/s2.db" "$T/bad.db" 2> "$T/err"; rc=$?
+check "... also with --chain-only (exit 1, nothing written)" test $rc = 1 -a ! -e "$T/x.db"
+cp "$T/beacon-1.pcap" "$T/beacon-1.pcap.orig"
+printf 'x' | dd of="$T/beacon-1.pcap" bs=1 seek=100 conv=notrunc status=none
+run "$ATTRIB" merge --db "$T/x.db" "$T/s1.db" 2> "$T/err"; rc=$?
+cat "$T/err"
+check "a shard whose capture file changed is refused (exit 1)" test $rc = 1 -a ! -e "$T/x.db"
+run "$ATTRIB" merge --chain-only --db "$T/x.db" "$T/s1.db" > /dev/null; rc=$?
+check "... but merged with --chain-only, which reads no capture" test $rc = 0
+mv "$T/beacon-1.pcap.orig" "$T/beacon-1.pcap"
+rm -f "$T"/x.db*
 cp "$T/s1.db" "$T/partial.db"; cp "$T/s1.db.head" "$T/partial.db.head"
 run sqlite3 "$T/partial.db" "INSERT INTO sources(id,path,size,format,linktype,linktype_name,status,first_flow_id,tool_version,pcap_version,ndpi_version,clock_note,ingested_us) VALUES(2,'/x.pcap',100,'pcap',1,'EN10MB','partial',2000000001,'0','0','0','',0)"
 run "$ATTRIB" merge --db "$T/x.db" "$T/partial.db" 2> "$T/err"; rc=$?
@@ -104,6 +118,8 @@ mv "$T/s2.db.head.away" "$T/s2.db.head"
 check "a shard without its head file is refused (exit 2)" test $rc = 2 -a ! -e "$T/x.db"
 run "$ATTRIB" verify --db "$T/m.db" > "$T/out"; rc=$?
 check "the merged case verifies intact" test $rc = 0
+check "... and chain_verify.py, written from docs/evidence.md alone, agrees" \
+	python3 "$ROOT/tests/oracle/chain_verify.py" "$T/m.db"
 mkdir -p "$T/shards"; cp "$T"/s[12].db* "$T/shards/"
 run "$ATTRIB" verify --db "$T/m.db" --shard-dir "$T/shards" > "$T/out"; rc=$?
 grep shard "$T/out"
@@ -161,6 +177,24 @@ for seed in $(seq 1 "$SPLITS"); do
 	run "$ATTRIB" verify --db "$T/split/merged.db" > /dev/null
 	check "split $seed: merged case verifies intact" test $? = 0
 done
+
+# ---- f. GNU parallel: the example, on this host (-S :) ----
+# (not the fuzzed captures: attrib verify calls a case of
+# fuzz-2021-10-13.pcap tampered as soon as it is made, so merge refuses it)
+mkdir -p "$T/parcorpus"
+find "$T/corpus" -maxdepth 1 -name '*.pcap' ! -name '*fuzz*' -exec cp {} "$T/parcorpus/" \;
+if command -v parallel > /dev/null; then
+	HOSTS=: SHARDS=3 CAPTURES="$T/parcorpus" CASES="$T/par" ATTRIB="$ATTRIB" \
+		run bash "$ROOT/examples/parallel/ingest-ssh.sh" > "$T/par.out" 2>&1
+	rc=$?
+	tail -3 "$T/par.out"
+	check "examples/parallel/ingest-ssh.sh (3 shards on this host) runs" test $rc = 0
+	run "$ATTRIB" ingest --db "$T/par-one.db" "$T/parcorpus" > /dev/null
+	check "... and its merged case equals one ingest" \
+		python3 "$HERE/compare.py" "$ATTRIB" "$T/par-one.db" "$T/par/case.db"
+else
+	bad "GNU parallel is not installed (.ci/deps)"
+fi
 
 echo "merge: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -6,6 +6,8 @@
 #   cheap-only         no link above 0.5, no standard met, state chain 0
 #   strong-telemetry   L1/L2 well supported, L3/L4 empty: state chain 0
 #   false-flag         FALSE_FLAG raised, A stays low, false-flag believed
+#   false-flag-defaults the same for a user agent, JA3 and working hours
+#                      at the kinds' default ratings
 #   claims-every-link  every link supported; the chain erodes below each
 #   conflict           two reputable sources disagree: CONFLICT with its
 #                      degree and both sources, neither side wins
@@ -22,7 +24,8 @@ models=$root/tests/score/models
 pcap=$root/pcaps/lab/beacon-3600s-jitter.pcap
 
 "$bin" ingest --db "$tmp/case.db" "$pcap" > "$tmp/ingest.log" 2>&1
-for m in cheap-only strong-telemetry false-flag claims-every-link conflict; do
+for m in cheap-only strong-telemetry false-flag false-flag-defaults \
+	claims-every-link conflict; do
 	"$bin" score --db "$tmp/case.db" --models "$models/$m.yaml" --json \
 		> "$tmp/$m.json" 2> "$tmp/$m.err"
 done
@@ -99,6 +102,12 @@ check(any(f["flag"] == "FALSE_FLAG" and f["link"] == "L2" for f in a["flags"]), 
 check(a["links"]["L2"]["belief"] < 0.2, "false-flag: actor-a L2 belief %.3f" % a["links"]["L2"]["belief"])
 check(b["links"]["L2"]["belief"] > a["links"]["L2"]["belief"], "false-flag: actor-b above actor-a on L2")
 check(ff["links"]["L2"]["belief"] > 0.2, "false-flag: false-flag hypothesis belief %.3f" % ff["links"]["L2"]["belief"])
+
+d = load("false-flag-defaults"); a = hyp(d, "actor-a"); b = hyp(d, "actor-b"); ff = hyp(d, "false-flag")
+check(len([e for e in a["evidence"] if e["class"] == "cheap"]) >= 2, "false-flag defaults: planted clues matched: %s" % [e["id"] for e in a["evidence"]])
+check(any(f["flag"] == "FALSE_FLAG" and f["link"] == "L2" for f in a["flags"]), "false-flag defaults: FALSE_FLAG on actor-a L2 at default ratings: %s" % a["flags"])
+check(ff["links"]["L2"]["belief"] > 0, "false-flag defaults: the false-flag hypothesis gains belief (%.3f)" % ff["links"]["L2"]["belief"])
+check(b["links"]["L2"]["belief"] > a["links"]["L2"]["belief"], "false-flag defaults: B above A on L2")
 
 d = load("claims-every-link"); a = hyp(d, "actor-a")
 bels = [a["links"][l]["belief"] for l in ("L1", "L2", "L3", "L4")]

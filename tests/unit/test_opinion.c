@@ -379,21 +379,24 @@ static void test_link_worked_example(void **state)
 		     TIGHT);
 
 	/* Only protocol lineage contradicts: the sources conflict,
-	 * K = .608·.3675 = .22344: Yager, b = .608·.6325 = .38456,
-	 * d = .392·.3675 = .14406, u = .24794 + .22344 = .47138; then
-	 * cumulative with the cheap class (K = .0128):
-	 * κ = .9111491 + .47138 - .4294965 = .9530326,
-	 * b = (.0418831 + .3503914)/.9530326 = .4116065 */
+	 * K = .608·.3675 = .22344 > .10: CONFLICT, measured and flagged, and
+	 * the fusion stays cumulative (no switch of rule):
+	 * κ = .392 + .6325 - .24794 = .77656, b = .384556/.77656 = .49521,
+	 * d = .14406/.77656 = .18551, u = .24794/.77656 = .31928; then
+	 * cumulative with the cheap class */
 	example_items(items, false);
 	items[3].op = opinion_discount(
 		opinion_from_indicator(0.7, OPINION_CONTRADICTS, 0.5), 0.525);
 	link_fuse(items, 4, NULL, &out);
 	assert_int_equal(out.flags, LINK_FLAG_CONFLICT);
 	NEAR(out.max_conflict, 0.22344, TIGHT);
-	OPINION_NEAR(out.costly, op(0.38456, 0.14406, 0.47138), TIGHT);
+	OPINION_NEAR(out.costly,
+		     op(0.4952096425260121, 0.1855104563716905,
+			0.31927990110229726),
+		     TIGHT);
 	OPINION_NEAR(out.fused,
-		     op(0.41160651600558423, 0.13772904800506225,
-			0.45066443598935335),
+		     op(0.5104515589161037, 0.1799090520983318,
+			0.30963938898556426),
 		     TIGHT);
 }
 

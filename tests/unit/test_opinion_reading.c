@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <string.h>
 
 #include "analyze/score/opinion.h"
 
@@ -168,6 +169,37 @@ static void test_icd203(void **state)
 	assert_string_equal(icd203_phrase(ICD203_VERY_LIKELY), "very likely");
 }
 
+/* The words for the interval [Bel, Pl] (DESIGN.md): one band, "between"
+ * two, or "cannot judge" when more than half is open. Ignorance no
+ * longer reads as likelihood: belief 0.60 with u 0.35 is "between likely
+ * and very likely", not the expectation's "very likely". */
+static void test_icd203_interval(void **state)
+{
+	(void)state;
+	static const struct {
+		double bel, pl;
+		const char *want;
+	} cases[] = {
+		{0.30, 0.80, "between unlikely and very likely"},
+		{0.60, 0.95, "between likely and almost certain"},
+		{0.60, 0.79, "likely"},
+		{0.0, 0.04, "almost no chance"},
+		{0.96, 1.0, "almost certain"},
+		{0.0, 1.0, "cannot judge"},
+		{0.2, 0.7, "between unlikely and likely"},   /* u = 0.5: judged */
+		{0.2, 0.7000001, "cannot judge"},
+		{0.45, 0.55, "between roughly even chance and likely"},
+		{0.449999999999, 0.5, "roughly even chance"}, /* within eps */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char out[64];
+		icd203_interval_text(cases[i].bel, cases[i].pl, out, sizeof out);
+		if (strcmp(out, cases[i].want) != 0)
+			fail_msg("[%g, %g]: \"%s\", expected \"%s\"",
+				 cases[i].bel, cases[i].pl, out, cases[i].want);
+	}
+}
+
 static void test_confidence_and_stix(void **state)
 {
 	static const struct {
@@ -251,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_beta_quantiles),
 		cmocka_unit_test(test_opinion_ci90),
 		cmocka_unit_test(test_icd203),
+		cmocka_unit_test(test_icd203_interval),
 		cmocka_unit_test(test_confidence_and_stix),
 		cmocka_unit_test(test_legal_standards),
 	};

@@ -48,6 +48,9 @@ static void test_html_put(void **state)
 		{"iso \xe2\x81\xa6 x", "iso \xef\xbf\xbd x"},       /* U+2066 */
 		{"\xe2\x80", "\xe2\x80"},  /* cut sequence: not read past NUL */
 		{"é ü", "é ü"},
+		{"csi\xc2\x9b" "2J", "csi\xef\xbf\xbd" "2J"},    /* U+009B */
+		{"nbsp\xc2\xa0!", "nbsp\xc2\xa0!"},             /* U+00A0 */
+		{"end\xc2", "end\xc2"},  /* cut: not read past NUL */
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		char *got = capture(html_put, cases[i].in);
@@ -69,6 +72,8 @@ static void test_md_put(void **state)
 		{"<b>&", "&lt;b&gt;&amp;"},
 		{"back\\slash", "back\\\\slash"},
 		{"line\nbreak\r", "line break "},
+		{"esc\x1b]0;t\x07", "esc \\]0;t "},
+		{"csi\xc2\x9b" "2J", "csi\xef\xbf\xbd" "2J"},    /* U+009B */
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		char *got = capture(md_put, cases[i].in);
@@ -86,6 +91,7 @@ static void test_md_code(void **state)
 		{"a`b", "`` a`b ``"},
 		{"``x```", "```` ``x``` ````"},
 		{"a|b\nc", "` a\\|b c `"},
+		{"c1\xc2\x85x", "` c1\xef\xbf\xbdx `"},           /* U+0085 */
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		char *got = capture(md_code, cases[i].in);

@@ -1,11 +1,14 @@
 /*
- * merge_flows.c — reading flows back for behaviour over a whole case
- * (flow_starts.h).
+ * merge_read.c — what merged cases are read for: flows back in series
+ * order for behaviour over a whole case (flow_starts.h), and the shards a
+ * case records (merge.h, store_each_merged_shard).
  */
 #include "analyze/evidence/flow_starts.h"
+#include "analyze/evidence/merge.h"
 
 #include "analyze/evidence/store_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int store_each_flow_start(struct store *st, enum store_flow_order order,
@@ -125,6 +128,41 @@ int store_has_observation(struct store *st, const char *kind,
 	int step = sqlite3_step(q), rc = step == SQLITE_ROW ? 1 : 0;
 	if (step != SQLITE_ROW && step != SQLITE_DONE) {
 		store_fail(st, "read observations");
+		rc = -1;
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int store_each_merged_shard(struct store *st, store_shard_fn fn, void *ctx)
+{
+	sqlite3_stmt *q = NULL;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT id, detail FROM custody WHERE"
+			       " action='merge' ORDER BY id",
+			       -1, &q, NULL) != SQLITE_OK) {
+		store_fail(st, "read merge entries");
+		return -1;
+	}
+	int rc = 0, step;
+	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(q, 1);
+		unsigned long long seq;
+		char hash[CHAIN_HEX_LEN + 1];
+		const char *path = strstr(d, "; shard ");
+		if (sscanf(d, "shard-head %llu %64[0-9a-f];", &seq, hash) != 2 ||
+		    !path)
+			continue; /* not written by this version */
+		struct store_shard_record r = {
+			.custody_id = sqlite3_column_int64(q, 0),
+			.path = path + strlen("; shard "),
+			.head_seq = seq,
+			.head_hash = hash,
+		};
+		rc = fn(ctx, &r);
+	}
+	if (rc == 0 && step != SQLITE_DONE) {
+		store_fail(st, "read merge entries");
 		rc = -1;
 	}
 	sqlite3_finalize(q);
