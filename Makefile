@@ -25,7 +25,7 @@ else
 Q := @
 endif
 
-PKGS := libpcap libndpi sqlite3 jansson yaml-0.1 libgcrypt libmaxminddb
+PKGS := libpcap libndpi sqlite3 jansson yaml-0.1 libgcrypt gnutls zlib libmaxminddb
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -150,12 +150,15 @@ check: all $(BUILD)/gen/scenario
 	@$(STEP) kill9 bash tests/custody/kill9.sh $(ATTRIB)
 	@$(STEP) diskfull bash tests/custody/diskfull.sh $(ATTRIB)
 	@$(STEP) snaplen python3 tests/custody/snaplen.py $(ATTRIB)
+	@$(STEP) capfmt python3 tests/custody/capfmt.py $(ATTRIB)
 	@$(STEP) inputs bash tests/custody/inputs.sh $(ATTRIB)
 	@$(STEP) interrupt bash tests/custody/interrupt.sh $(ATTRIB)
 	@$(STEP) readonly bash tests/custody/readonly.sh $(ATTRIB)
 	@$(STEP) concurrent bash tests/custody/concurrent.sh $(ATTRIB)
 	@$(STEP) live bash tests/live/run.sh $(ATTRIB) build/asan/attrib
 	@$(STEP) regress sh tests/run-regress.sh $(ATTRIB)
+	@$(STEP) accounting sh tests/accounting/run.sh $(ATTRIB)
+	@$(STEP) defrag sh tests/defrag/run.sh $(ATTRIB)
 	@$(STEP) score-e2e sh tests/score/e2e.sh $(ATTRIB)
 	@$(STEP) reproducible sh tests/score/reproducible.sh $(ATTRIB)
 	@$(STEP) merge bash tests/scale/merge.sh $(ATTRIB) $(BUILD)/gen/scenario

@@ -58,6 +58,7 @@ struct capture {
 	struct live *live;
 	struct store *st;
 	struct pipeline *pl;
+	struct defrag *df;       /* IP reassembly, as ingest does */
 	/* the current file (w == NULL between files) */
 	struct pcapng_writer *w;
 	struct store_resume res;
@@ -79,6 +80,7 @@ struct capture {
 };
 
 struct priv_plan;
+struct defrag;
 
 /*
  * As the unprivileged user (after the drop): makes the folder of files

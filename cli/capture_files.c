@@ -25,6 +25,7 @@
 #include "analyze/flow/dpi.h"
 #include "analyze/vocab/version.h"
 #include "capture/decode.h"
+#include "capture/defrag.h"
 #include "capture/privilege.h"
 #include "cli/capture.h"
 #include "cli/cli.h"
@@ -176,6 +177,7 @@ int capture_open_file(struct capture *c)
 		.pcap_version = source_library_version(),
 		.ndpi_version = dpi_version(),
 	};
+	defrag_end(c->df); /* no fragment carries over from another file */
 	if (pipeline_begin(c->pl, &meta, &c->res, err, sizeof err) != 0) {
 		fail(c, STOP_STORE_ERROR, err);
 		drop_file(c);
@@ -233,6 +235,10 @@ int capture_close_file(struct capture *c)
 	if (store_source_set_size(c->st, c->res.source_id, size) != 0 ||
 	    store_custody(c->st, "capture-file", c->args, detail) != 0)
 		return fail(c, STOP_STORE_ERROR, store_error(c->st));
+	/* datagrams still missing fragments when the file closes */
+	for (unsigned n = defrag_end(c->df); n > 0; n--)
+		pipeline_file_anomaly(c->pl, ANOM_FRAGMENTS_INCOMPLETE,
+				      pcapng_writer_packets(c->w));
 	if (pipeline_end(c->pl, hex, "complete", NULL, err, sizeof err) != 0)
 		return fail(c, STOP_STORE_ERROR, err);
 	c->flows += pipeline_stats(c->pl)->flows;
@@ -323,7 +329,8 @@ int capture_packet(void *ctx, struct packet *pkt)
 	if (pkt->frame == 1)
 		c->file_first_us = pkt->ts_us;
 	decode_packet(pkt);
-	if (pipeline_packet(c->pl, pkt, err, sizeof err) != 0) {
+	if (pipeline_packet(c->pl, defrag_packet(c->df, pkt), err,
+			    sizeof err) != 0) {
 		fail(c, STOP_STORE_ERROR, err);
 		return 1;
 	}

@@ -30,6 +30,7 @@
 
 #include "analyze/ingest/case_behaviour.h"
 #include "analyze/flow/dpi.h"
+#include "capture/defrag.h"
 #include "capture/privilege.h"
 #include "cli/capture.h"
 #include "cli/cli.h"
@@ -418,6 +419,10 @@ static int capture_start(struct capture *c, struct dpi **dpi,
 		cli_error("%s", err);
 		return EXIT_INTERNAL;
 	}
+	if (!(c->df = defrag_create(NULL))) {
+		cli_error("out of memory (reassembly)");
+		return EXIT_INTERNAL;
+	}
 	snprintf(detail, sizeof detail,
 		 "start: interface %s (%s), filter %s%s%s, snaplen %u, buffer %u "
 		 "bytes, files in %s; started by %s; analysing as %s",
@@ -503,6 +508,7 @@ int cmd_capture(int argc, char **argv)
 	       cli_safe(store_head_path(c.st)));
 close_all:
 	pipeline_destroy(c.pl);
+	defrag_destroy(c.df);
 	dpi_destroy(dpi);
 	if (c.st && store_close(c.st, err, sizeof err) != 0) {
 		cli_error("%s", err);

@@ -35,6 +35,7 @@
 #include "analyze/ingest/shard.h"
 #include "analyze/vocab/version.h"
 #include "capture/decode.h"
+#include "capture/defrag.h"
 #include "capture/source.h"
 #include "cli/cli.h"
 #include "cli/out.h"
@@ -100,7 +101,8 @@ void cli_file_list_free(struct file_list *l)
 	free(l->paths);
 }
 
-/* NULL when the file starts with a pcap or pcapng magic number, else
+/* NULL when the file (decompressed, if it is gzip) starts with a pcap or
+ * pcapng magic number, else
  * why it is not taken as a capture. Never blocks (only regular files are
  * opened, capture_fopen_regular). */
 static const char *not_a_capture(const char *path, char *why, size_t len)
@@ -109,6 +111,10 @@ static const char *not_a_capture(const char *path, char *why, size_t len)
 	FILE *f = capture_fopen_regular(path, why, len);
 	if (!f)
 		return why;
+	/* gzip-compressed: the magic is the decompressed stream's. */
+	f = capture_open_decompressed(f);
+	if (!f)
+		return "out of memory";
 	size_t n = fread(m, 1, sizeof m, f);
 	fclose(f);
 	if (n == 0)
@@ -272,6 +278,7 @@ struct run {
 	struct store *st;
 	struct dpi *dpi;
 	struct pipeline *pl;
+	struct defrag *df;         /* IP reassembly, before the flow table */
 	struct pipeline_config cfg;
 	struct progress progress;
 	const char *args;
@@ -392,11 +399,13 @@ static int ingest_file(struct run *r, const char *given)
 			  path, resume.replay_until);
 	struct packet pkt;
 	enum source_status status;
+	defrag_end(r->df); /* no fragment carries over from another source */
 	while ((status = source_next(src, &pkt)) == SOURCE_PACKET) {
 		decode_packet(&pkt);
 		if (source_record_over_snaplen(src))
 			anomaly_add(&pkt.anomalies, ANOM_RECORD_OVER_SNAPLEN);
-		if (pipeline_packet(r->pl, &pkt, err, sizeof err) != 0) {
+		if (pipeline_packet(r->pl, defrag_packet(r->df, &pkt), err,
+				    sizeof err) != 0) {
 			cli_error("%s: %s", path, err);
 			rc = -1;
 			goto close_source;
@@ -409,6 +418,10 @@ static int ingest_file(struct run *r, const char *given)
 			goto close_source;
 		}
 	}
+	/* datagrams still missing fragments at the end of the source */
+	for (unsigned n = defrag_end(r->df); n > 0; n--)
+		pipeline_file_anomaly(r->pl, ANOM_FRAGMENTS_INCOMPLETE,
+				      source_frames(src));
 	const char *error = NULL;
 	if (status == SOURCE_ERROR) {
 		error = source_error(src);
@@ -420,18 +433,29 @@ static int ingest_file(struct run *r, const char *given)
 	uint8_t sha[SHA256_LEN];
 	char hex[2 * SHA256_LEN + 1];
 	bool hashed = source_finish_hash(src, sha) == 0;
+	/* A compressed capture: the file as stored is the source's hash;
+	 * custody also keeps the hash of the decompressed stream. */
+	char stream_note[2 * SHA256_LEN + 40] = "";
+	uint8_t stream_sha[SHA256_LEN];
 	if (hashed)
 		sha256_hex(sha, hex);
 	else
 		cli_error("%s", source_error(src));
+	if (hashed && source_stream_sha256(src, stream_sha)) {
+		char stream_hex[2 * SHA256_LEN + 1];
+		sha256_hex(stream_sha, stream_hex);
+		snprintf(stream_note, sizeof stream_note,
+			 " decompressed-sha256 %s", stream_hex);
+	}
 	/* The custody entry goes into the transaction that finishes the
 	 * source: a finished source always has its ingest entry. */
 	const struct pipeline_stats *ps = pipeline_stats(r->pl);
 	char detail[PATH_MAX + 256];
 	snprintf(detail, sizeof detail,
-		 "source %" PRId64 " %s sha256 %s packets %" PRIu64
+		 "source %" PRId64 " %s sha256 %s%s packets %" PRIu64
 		 " flows %" PRIu64 " status %s%s",
-		 resume.source_id, path, hashed ? hex : "unknown", ps->packets,
+		 resume.source_id, path, hashed ? hex : "unknown", stream_note,
+		 ps->packets,
 		 ps->flows, error ? "error" : "complete",
 		 resume.resumed ? " (completed an interrupted ingest)" : "");
 	if (store_custody(r->st, "ingest", r->args, detail) != 0) {
@@ -470,6 +494,11 @@ int cli_ingest_files(struct store *st, const struct file_list *files,
 	if (!(r.dpi = dpi_create(err, sizeof err)) ||
 	    !(r.pl = pipeline_create(r.st, r.dpi, &r.cfg, err, sizeof err))) {
 		cli_error("%s", err);
+		rc = EXIT_INTERNAL;
+		goto close_all;
+	}
+	if (!(r.df = defrag_create(NULL))) {
+		cli_error("out of memory (reassembly)");
 		rc = EXIT_INTERNAL;
 		goto close_all;
 	}
@@ -535,6 +564,7 @@ int cli_ingest_files(struct store *st, const struct file_list *files,
 			secs > 0 ? (double)files->total_bytes / 1e6 / secs : 0,
 			secs > 0 ? (double)r.packets / secs : 0);
 close_all:
+	defrag_destroy(r.df);
 	pipeline_destroy(r.pl);
 	dpi_destroy(r.dpi);
 	return rc;

@@ -137,6 +137,7 @@ int store_discard(struct store *st)
 	discard_open_batch(st);
 	st->replay_until = 0;
 	memset(st->tally, 0, sizeof st->tally);
+	memset(st->unplaced, 0, sizeof st->unplaced);
 	return 0;
 }
 

@@ -61,6 +61,9 @@ struct store {
 	bool flows_community_id; /* the flows table has the community_id
 	                            column (cases made before it have not) */
 	struct anomaly_tally tally[ANOM_COUNT];
+	/* packets without a flow, by the reason decoding stopped (rows
+	 * "no_flow.<anomaly>" of the anomalies table) */
+	struct anomaly_tally unplaced[ANOM_COUNT];
 	/* The indicators table's counts of the observations written by this
 	 * store since the table counted those up to indicators_base (meta
 	 * 'indicators_obs'); overflowed when they cannot be kept. */

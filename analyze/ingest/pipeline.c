@@ -239,7 +239,8 @@ int pipeline_packet(struct pipeline *p, const struct packet *pkt, char *err,
 	p->prev_ts_us = pkt->ts_us;
 	if (pkt->anomalies)
 		count_anomalies(p, pkt);
-	if (pkt->ip_version) {
+	bool held = (pkt->flags & PKT_DEFRAG_HELD) != 0;
+	if (pkt->ip_version && !held) {
 		p->stats.ip_packets++;
 		enum flow_dir dir;
 		bool created = false;
@@ -258,6 +259,13 @@ int pipeline_packet(struct pipeline *p, const struct packet *pkt, char *err,
 		if (created)
 			p->stats.flows++;
 	} else {
+		/* no flow can hold it: counted under why (no silent loss); a
+		 * fragment held for reassembly under ipv4/ipv6_fragment */
+		store_unplaced(p->st,
+			       !held ? packet_unplaced_reason(pkt)
+			       : pkt->ip_version == 6 ? ANOM_IPV6_FRAGMENT
+						      : ANOM_IPV4_FRAGMENT,
+			       pkt->frame);
 #ifndef ATTRIB_BENCH_NO_EXTRACT
 		extract_packet(p->extract, NULL, NULL, FLOW_DIR_C2S, pkt);
 #endif
