@@ -10,7 +10,8 @@ cli/cmd_*.c (and CLI_GEO_OPTIONS in cli/geo.h); the kinds from
     command's usage on stdout), -V as --version;
   - the manual page docs/attrib.1 renders without a warning (man -l and
     groff -ww) and names every command, every long option, the exit
-    codes 0 1 2 3 130, CASE.db, CASE.db.head and SOURCE_DATE_EPOCH;
+    codes 0 1 2 3 130, every kind, CASE.db, CASE.db.head and
+    SOURCE_DATE_EPOCH;
   - bash completion (docs/attrib.bash-completion sourced, _attrib called
     with COMP_WORDS set) offers every command, every long option of each
     command, exactly the kinds after --kind (asked of the program, or its
@@ -178,6 +179,9 @@ def test_man(opts, cmds):
     missing = sorted({f"{c}: --{o}" for c, (longs, _) in opts.items()
                       for o in longs if f"--{o}" not in flat})
     check("the manual names every long option of every command", not missing, missing)
+    joined = re.sub(r"-\n\s*", "-", re.sub(r",\s+", ", ", flat))
+    missing = [k for k in kinds() if not re.search(rf"(?<![\w.]){re.escape(k)}(?![\w])", joined)]
+    check("the manual names every kind of indicators --help", kinds() and not missing, missing)
     sec = flat[flat.find("EXIT STATUS"):flat.find("ENVIRONMENT")]
     missing = [n for n in ["0", "1", "2", "3", "130"]
                if not re.search(rf"^\s+{n}\s", sec, re.M)]
