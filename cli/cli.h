@@ -44,10 +44,16 @@ struct file_list {
  * so is a folder that holds no capture at all. 0, or -1 with the error
  * printed (also when nothing at all is left to ingest). */
 int cli_collect_captures(struct file_list *l, int n, char **paths);
+/* Like cli_collect_captures(), keeping only the files of shard k of
+ * shards (analyze/ingest/shard.h), each by its path below the folder
+ * argument it was found under. 0, or -1 with the error printed. */
+int cli_collect_shard(struct file_list *l, int n, char **paths, unsigned k,
+		      unsigned shards);
+/* Frees the paths of l (file_list.c). */
 void cli_file_list_free(struct file_list *l);
 /* Ingests files into the open case st (one pipeline, the derived tables
- * rebuilt at the end, the head printed); batch 0 is the default; with
- * jobs >= 2 each file's SHA-256 is computed on a second thread. Returns
+ * rebuilt at the end, the head printed); batch 0 is the default; jobs
+ * flow workers (1: one thread; analyze/ingest/pipeline.h). Returns
  * an exit code: EXIT_INPUT when some file ended in an input error (its
  * evidence before the error kept, the other files ingested). */
 int cli_ingest_files(struct store *st, const struct file_list *files,
