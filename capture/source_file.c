@@ -10,7 +10,7 @@
  *   pcap:   libpcap reads one record per packet, so the record header
  *           starts where libpcap stood before it was asked for the packet;
  *   pcapng: libpcap reads whole blocks, some of which are not packets, so
- *           a small tracker follows the block lengths in the bytes read
+ *           a small tracker (pcapng_track.c) follows the block lengths in the bytes read
  *           and queues each packet block's span; the packet libpcap
  *           returns is the queued block that ends where libpcap stands.
  * source_finish_hash() reads whatever libpcap left unread, so the hash is
@@ -60,6 +60,7 @@
 #include <pcap/pcap.h>
 
 #include "hash_worker.h"
+#include "pcapng_track.h"
 #include "source.h"
 #include "source_gz.h"
 #include "source_pcapng.h"
@@ -67,37 +68,10 @@
 enum {
 	SOURCE_CHUNK_BYTES = 1 << 20, /* read (and hash) unit on the file */
 	SOURCE_ERR_MAX = 4608,        /* path plus libpcap's message */
-	PCAPNG_HEAD_BYTES = 12,       /* type, length, section byte order */
-	/* Packet blocks read ahead of libpcap: a chunk of the smallest
-	 * (16-byte) blocks, and then some. */
-	PCAPNG_QUEUE_MAX = 2 * SOURCE_CHUNK_BYTES / 16,
 	/* Largest record read back when libpcap cut it at the snaplen: the
 	 * largest block libpcap's pcapng reader accepts (16 MiB). */
 	RECORD_STORED_MAX = 16 << 20,
 	PCAP_RECORD_HEADER_BYTES = 16,
-};
-
-static const uint32_t PCAPNG_SHB_TYPE = 0x0a0d0d0a;
-static const uint32_t PCAPNG_BYTE_ORDER_MAGIC = 0x1a2b3c4d;
-
-/* Where a pcapng block lies in the file. */
-struct block_span {
-	uint64_t start, end;
-};
-
-/* Follows pcapng block boundaries in the bytes read from the file. */
-struct pcapng_tracker {
-	uint64_t pos;         /* bytes seen so far */
-	uint64_t block_start; /* offset of the block being read */
-	uint64_t block_end;   /* its end, once its header is complete */
-	uint8_t head[PCAPNG_HEAD_BYTES];
-	size_t head_have;
-	bool big_endian;      /* byte order of the current section */
-	bool lost;            /* a header libpcap would reject, or no memory */
-	struct block_span *queue; /* packet blocks libpcap has not returned */
-	size_t queue_cap;     /* a power of two */
-	size_t queue_first;
-	size_t queue_len;
 };
 
 struct source {
@@ -141,115 +115,6 @@ static void source_gcrypt_init(void)
 	gcry_check_version(NULL);
 	gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
-}
-
-static uint32_t load_u32(const uint8_t *p, bool big_endian)
-{
-	if (big_endian)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		       (uint32_t)p[2] << 8 | p[3];
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[1] << 8 | p[0];
-}
-
-static void pcapng_queue_push(struct pcapng_tracker *t, struct block_span b)
-{
-	if (t->queue_len == t->queue_cap) {
-		size_t cap = t->queue_cap ? 2 * t->queue_cap : 256;
-		struct block_span *q;
-		size_t i;
-
-		if (cap > PCAPNG_QUEUE_MAX ||
-		    !(q = malloc(cap * sizeof(*q)))) {
-			t->lost = true;
-			return;
-		}
-		for (i = 0; i < t->queue_len; i++)
-			q[i] = t->queue[(t->queue_first + i) & (t->queue_cap - 1)];
-		free(t->queue);
-		t->queue = q;
-		t->queue_cap = cap;
-		t->queue_first = 0;
-	}
-	t->queue[(t->queue_first + t->queue_len) & (t->queue_cap - 1)] = b;
-	t->queue_len++;
-}
-
-/*
- * Takes the first 12 bytes of a block (every block has at least that
- * many): type, total length and, in a section header, the byte-order
- * magic that sets the order of the section. Queues packet blocks
- * (enhanced, simple and the obsolete packet block).
- */
-static void pcapng_take_header(struct pcapng_tracker *t)
-{
-	uint32_t type = load_u32(t->head, t->big_endian);
-	uint32_t len;
-
-	if (load_u32(t->head, false) == PCAPNG_SHB_TYPE) {
-		if (load_u32(t->head + 8, false) == PCAPNG_BYTE_ORDER_MAGIC)
-			t->big_endian = false;
-		else if (load_u32(t->head + 8, true) == PCAPNG_BYTE_ORDER_MAGIC)
-			t->big_endian = true;
-		else
-			t->lost = true;
-	}
-	len = load_u32(t->head + 4, t->big_endian);
-	if (len < PCAPNG_HEAD_BYTES)
-		t->lost = true;
-	t->block_end = t->block_start + len;
-	if (!t->lost && (type == 6 || type == 3 || type == 2))
-		pcapng_queue_push(t, (struct block_span){ t->block_start,
-							  t->block_end });
-}
-
-/* Advances the tracker over the next n bytes of the file. */
-static void pcapng_track(struct pcapng_tracker *t, const uint8_t *p, size_t n)
-{
-	while (n > 0 && !t->lost) {
-		size_t take;
-
-		if (t->head_have < PCAPNG_HEAD_BYTES) {
-			take = PCAPNG_HEAD_BYTES - t->head_have;
-			if (take > n)
-				take = n;
-			memcpy(t->head + t->head_have, p, take);
-			t->head_have += take;
-			if (t->head_have == PCAPNG_HEAD_BYTES)
-				pcapng_take_header(t);
-		} else {
-			uint64_t left = t->block_end - t->pos;
-
-			take = left < n ? (size_t)left : n;
-		}
-		t->pos += take;
-		p += take;
-		n -= take;
-		if (t->head_have == PCAPNG_HEAD_BYTES && t->pos == t->block_end) {
-			t->block_start = t->block_end;
-			t->head_have = 0;
-		}
-	}
-}
-
-/*
- * Start of the packet block libpcap just returned, which ends at `end`,
- * or `fallback` if the tracker does not know it.
- */
-static uint64_t pcapng_packet_start(struct pcapng_tracker *t, uint64_t end,
-				    uint64_t fallback)
-{
-	while (t->queue_len > 0) {
-		struct block_span b = t->queue[t->queue_first];
-
-		if (b.end > end)
-			break;
-		t->queue_first = (t->queue_first + 1) & (t->queue_cap - 1);
-		t->queue_len--;
-		if (b.end == end)
-			return b.start;
-	}
-	return fallback;
 }
 
 /* Read function of the cookie stream: reads the real file into the
@@ -332,8 +197,8 @@ static bool capture_magic(const char *path, int fd, bool *pcapng)
 		if (!ok)
 			return false;
 	}
-	le = load_u32(p, false);
-	be = load_u32(p, true);
+	le = pcapng_u32(p, false);
+	be = pcapng_u32(p, true);
 	if (le == PCAPNG_SHB_TYPE) {
 		*pcapng = true;
 		return true;
@@ -441,7 +306,7 @@ struct source *source_open_file(const char *path, char *err, size_t errlen)
 
 close_stream:
 	fclose(s->stream);
-	free(s->ng.queue);
+	pcapng_track_free(&s->ng);
 close_md:
 	gcry_md_close(s->md);
 free_chunk:
@@ -744,7 +609,7 @@ void source_close(struct source *s)
 	pcap_close(s->pcap); /* closes s->stream */
 	hash_worker_stop(s->hasher);
 	gcry_md_close(s->md);
-	free(s->ng.queue);
+	pcapng_track_free(&s->ng);
 	free(s->chunk);
 	free(s->stored);
 	ng_close(s->own);
