@@ -170,16 +170,30 @@ static int deliver(struct pipeline *p, unsigned i, struct item *it)
 		ev_batch_free(none);
 		return rc;
 	}
-	size_t len = it->type == ITEM_PACKET ? it->pkt.caplen : 0;
+	/* The packet's bytes, and for a reassembled datagram the completing
+	 * frame's bytes and the fragments' frames, all of them owned by the
+	 * source or the reassembly until the next packet: copied. */
+	const struct packet *pk = &it->pkt;
+	size_t len = 0, rec_len = 0, frames_len = 0;
+	if (it->type == ITEM_PACKET) {
+		len = pk->caplen;
+		rec_len = pk->record ? pk->record_caplen : 0;
+		frames_len = pk->fragment_frames
+				     ? pk->fragment_count * sizeof(uint64_t)
+				     : 0;
+	}
+	/* frame numbers are 8-byte aligned in the data */
+	size_t need = (len + rec_len + 7) / 8 * 8 + frames_len;
 	struct pkt_batch *b = p->fill[i];
 	if (b && (b->count == PKT_BATCH_ITEMS ||
-		  b->data_used + len > b->data_cap)) {
+		  b->data_used + need + 7 > b->data_cap)) {
 		if (push_fill(p, i) != 0)
 			return -1;
 		b = NULL;
 	}
 	if (!b) {
-		b = pkt_batch_new(len > PKT_BATCH_BYTES ? len : PKT_BATCH_BYTES);
+		b = pkt_batch_new(need + 7 > PKT_BATCH_BYTES ? need + 7
+							       : PKT_BATCH_BYTES);
 		if (!b)
 			return -1;
 		p->fill[i] = b;
@@ -187,9 +201,20 @@ static int deliver(struct pipeline *p, unsigned i, struct item *it)
 	struct item *slot = &b->items[b->count++];
 	*slot = *it;
 	if (len) {
-		memcpy(b->data + b->data_used, it->pkt.data, len);
+		memcpy(b->data + b->data_used, pk->data, len);
 		slot->data_off = b->data_used;
 		b->data_used += len;
+	}
+	if (rec_len) {
+		memcpy(b->data + b->data_used, pk->record, rec_len);
+		slot->record_off = b->data_used;
+		b->data_used += rec_len;
+	}
+	if (frames_len) {
+		b->data_used = (b->data_used + 7) / 8 * 8;
+		memcpy(b->data + b->data_used, pk->fragment_frames, frames_len);
+		slot->frames_off = b->data_used;
+		b->data_used += frames_len;
 	}
 	slot->pkt.data = NULL;
 	return 0;

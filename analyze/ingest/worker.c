@@ -307,8 +307,16 @@ void worker_run(struct worker *w, struct queue *in, struct queue *out)
 		for (size_t i = 0; i < pb->count; i++) {
 			struct item *it = &pb->items[i];
 			struct ev_batch *done = NULL;
-			if (it->type == ITEM_PACKET)
+			if (it->type == ITEM_PACKET) {
 				it->pkt.data = pb->data + it->data_off;
+				if (it->pkt.record)
+					it->pkt.record =
+						pb->data + it->record_off;
+				if (it->pkt.fragment_frames)
+					it->pkt.fragment_frames =
+						(const uint64_t *)(pb->data +
+								   it->frames_off);
+			}
 			if (!failed && worker_handle(w, it, &done) != 0)
 				failed = true;
 			if (failed && (it->type == ITEM_EPOCH ||

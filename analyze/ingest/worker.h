@@ -36,7 +36,11 @@ struct item {
 	uint64_t clock_us;   /* PACKET, TICK: the reader's clock */
 	uint64_t epoch;      /* EPOCH, END: the epoch that ends */
 	size_t data_off;     /* PACKET: its bytes in the batch's data */
-	struct packet pkt;   /* PACKET: decoded; pkt.data is set on use */
+	size_t record_off;   /* PACKET of a reassembled datagram: the
+	                        completing frame's bytes in the batch's data */
+	size_t frames_off;   /* ... and its fragments' frame numbers */
+	struct packet pkt;   /* PACKET: decoded; pkt.data (and pkt.record,
+	                        pkt.fragment_frames) are set on use */
 };
 
 enum { PKT_BATCH_ITEMS = 256, PKT_BATCH_BYTES = 256 * 1024 };
