@@ -25,7 +25,7 @@ else
 Q := @
 endif
 
-PKGS := libpcap libndpi sqlite3 jansson yaml-0.1 libgcrypt
+PKGS := libpcap libndpi sqlite3 jansson yaml-0.1 libgcrypt gnutls zlib libmaxminddb
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -37,6 +37,9 @@ ifeq ($(SANITIZE),1)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
        -fno-sanitize-recover=all
 HARDEN :=
+else ifeq ($(SANITIZE),thread)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+HARDEN :=
 else
 OPT := -O2 -g
 HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection
@@ -45,7 +48,8 @@ CFLAGS ?=
 EXTRA_CFLAGS ?=
 CFLAGS += $(EXTRA_CFLAGS) -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -fPIE \
           -MMD -MP -I. $(PKG_CFLAGS)
-LDFLAGS += -pie -Wl,-z,relro,-z,now $(if $(filter 1,$(SANITIZE)),-fsanitize=address$(comma)undefined)
+LDFLAGS += -pie -Wl,-z,relro,-z,now $(if $(filter 1,$(SANITIZE)),-fsanitize=address$(comma)undefined) \
+           $(if $(filter thread,$(SANITIZE)),-fsanitize=thread)
 comma := ,
 LDLIBS  += $(PKG_LIBS) -lpthread -lm
 
@@ -63,7 +67,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBA     := $(BUILD)/libattrib.a
 ATTRIB   := $(BUILD)/attrib
 
-.PHONY: scenarios calibrate all deps check unit asan asan-check bench demo demo-run fuzz install clean test oracle-tshark
+.PHONY: scenarios calibrate all deps check unit asan asan-check tsan bench demo demo-run fuzz install clean test oracle-tshark
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -130,10 +134,12 @@ deps:
 unit: $(TEST_BIN)
 	@sh tests/run-unit.sh $(TEST_BIN)
 
-# Oracle: attrib's DNS/TLS/HTTP indicators against tshark on the shared
-# captures (also run by check; skipped with a message without tshark).
+# Oracle: attrib's DNS/TLS/HTTP indicators and every flow's Community ID
+# against tshark on the shared captures (also run by check; skipped with a
+# message without tshark).
 oracle-tshark: all
 	@sh tests/oracle/tshark-indicators.sh $(ATTRIB)
+	@sh tests/oracle/tshark-communityid.sh $(ATTRIB)
 
 # Everything make test runs, without the package step.
 # Every step runs even when an earlier one fails; tests/step.sh keeps the
@@ -144,16 +150,22 @@ check: all $(BUILD)/gen/scenario
 	@$(STEP) unit $(MAKE) --no-print-directory unit
 	@$(STEP) scenarios $(MAKE) --no-print-directory scenarios
 	@$(STEP) asan $(MAKE) --no-print-directory asan-check
+	@$(STEP) tsan $(MAKE) --no-print-directory tsan
+	@$(STEP) jobs-identical sh tests/ingest/jobs-identical.sh $(ATTRIB)
+	@$(STEP) kill-resume sh tests/ingest/kill-resume.sh $(ATTRIB) 20
 	@$(STEP) tamper bash tests/custody/tamper.sh $(ATTRIB)
 	@$(STEP) kill9 bash tests/custody/kill9.sh $(ATTRIB)
 	@$(STEP) diskfull bash tests/custody/diskfull.sh $(ATTRIB)
 	@$(STEP) snaplen python3 tests/custody/snaplen.py $(ATTRIB)
+	@$(STEP) capfmt python3 tests/custody/capfmt.py $(ATTRIB)
 	@$(STEP) inputs bash tests/custody/inputs.sh $(ATTRIB)
 	@$(STEP) interrupt bash tests/custody/interrupt.sh $(ATTRIB)
 	@$(STEP) readonly bash tests/custody/readonly.sh $(ATTRIB)
 	@$(STEP) concurrent bash tests/custody/concurrent.sh $(ATTRIB)
 	@$(STEP) live bash tests/live/run.sh $(ATTRIB) build/asan/attrib
 	@$(STEP) regress sh tests/run-regress.sh $(ATTRIB)
+	@$(STEP) accounting sh tests/accounting/run.sh $(ATTRIB)
+	@$(STEP) defrag sh tests/defrag/run.sh $(ATTRIB)
 	@$(STEP) score-e2e sh tests/score/e2e.sh $(ATTRIB)
 	@$(STEP) reproducible sh tests/score/reproducible.sh $(ATTRIB)
 	@$(STEP) merge bash tests/scale/merge.sh $(ATTRIB) $(BUILD)/gen/scenario
@@ -163,6 +175,9 @@ check: all $(BUILD)/gen/scenario
 	@$(STEP) hostile bash tests/hostile/run.sh $(ATTRIB)
 	@$(STEP) ndpi-agreement sh tests/oracle/ndpi-agreement.sh $(ATTRIB)
 	@$(STEP) tshark-indicators sh tests/oracle/tshark-indicators.sh $(ATTRIB)
+	@$(STEP) tshark-communityid sh tests/oracle/tshark-communityid.sh $(ATTRIB)
+	@$(STEP) intel python3 tests/intel/run.py $(ATTRIB)
+	@$(STEP) cli python3 tests/cli/run.py $(ATTRIB)
 	@$(STEP) attribution-scenarios python3 tests/scenarios/run.py $(ATTRIB)
 	@$(STEP) calibration-smoke $(CALIBRATE) --n 20 --smoke
 	@$(STEP) fuzz sh -c 'mkdir -p build/fuzz && sh tests/fuzz/build.sh --run 10 > build/fuzz/smoke.log 2>&1 \
@@ -177,6 +192,12 @@ test:
 asan:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory asan-check
+
+# ThreadSanitizer build of the multi-worker ingest over the lab and nDPI
+# captures (tests/ingest/tsan.sh).
+tsan:
+	@$(MAKE) --no-print-directory BUILD=build/tsan SANITIZE=thread build/tsan/attrib
+	@sh tests/ingest/tsan.sh build/tsan/attrib
 
 asan-check:
 	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 build/asan/attrib unit
@@ -205,9 +226,23 @@ demo:
 fuzz:
 	@sh tests/fuzz/build.sh
 
+# The program, its manual page and bash completion, the sample models and
+# the documentation.
 install: $(ATTRIB)
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/doc/attrib
 	install -m 0755 $(ATTRIB) $(DESTDIR)$(PREFIX)/bin/attrib
+	sed 's|/usr/local|$(PREFIX)|g' docs/attrib.1 > $(DESTDIR)$(PREFIX)/share/man/man1/attrib.1
+	chmod 0644 $(DESTDIR)$(PREFIX)/share/man/man1/attrib.1
+	install -m 0644 docs/attrib.bash-completion \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/attrib
+	install -m 0644 README.md docs/*.md docs/report-schema.json \
+	  $(DESTDIR)$(PREFIX)/share/doc/attrib/
+	cd models && find . -type d -exec install -d \
+	  '$(DESTDIR)$(PREFIX)/share/attrib/models/{}' \; && \
+	  find . -type f -exec install -m 0644 '{}' \
+	  '$(DESTDIR)$(PREFIX)/share/attrib/models/{}' \;
 
 clean:
 	rm -rf build

@@ -61,7 +61,16 @@
 	X(CAPWAP_TRUNCATED, "capwap_truncated")                                 \
 	X(OPENVPN_MALFORMED, "openvpn_malformed")                               \
 	X(RDPUDP_MALFORMED, "rdpudp_malformed")                                 \
-	X(RECORD_OVER_SNAPLEN, "record_over_snaplen")
+	X(RECORD_OVER_SNAPLEN, "record_over_snaplen")                           \
+	X(LINK_NON_IP, "link_non_ip")                                           \
+	X(PPP_PROTOCOL_UNSUPPORTED, "ppp_protocol_unsupported")                 \
+	X(MPLS_PAYLOAD_UNSUPPORTED, "mpls_payload_unsupported")                 \
+	X(FRAGMENT_OVERLAP_CONFLICT, "fragment_overlap_conflict")               \
+	X(FRAGMENTS_TOO_MANY, "fragments_too_many")                             \
+	X(FRAGMENTS_INCOMPLETE, "fragments_incomplete")                         \
+	X(FRAGMENTS_EVICTED, "fragments_evicted")                               \
+	X(FRAGMENT_TOO_LONG, "fragment_too_long")                               \
+	X(X509_MALFORMED, "x509_malformed")
 
 enum anomaly {
 #define ANOMALY_ENUM(id, name) ANOM_##id,

@@ -5,8 +5,16 @@
  * Finds the network layer under each supported link type and hands it to
  * decode_ip(): Ethernet (with 802.1Q/QinQ tags, 802.2 LLC/SNAP, MPLS label
  * stacks and PPPoE sessions), Linux cooked capture v1 and v2, raw IP,
- * BSD null/loopback, PPP and Cisco HDLC. Link types are LINKTYPE_* numbers
- * as written in capture files; pcap.h is not needed.
+ * BSD null/loopback, PPP (with RFC 1661 address/control- and
+ * protocol-field compression), Cisco HDLC and PPI (the link type it
+ * wraps). Link types are LINKTYPE_* numbers as written in capture files;
+ * pcap.h is not needed.
+ *
+ * No silent loss: a packet in which no IP layer is found always carries a
+ * named anomaly saying why (link_unsupported, link_truncated,
+ * ethertype_unsupported, link_non_ip, ppp_protocol_unsupported,
+ * mpls_payload_unsupported, the IP-version anomalies …); see
+ * packet_unplaced_reason() in packet.h.
  *
  * Cursor convention shared by all decode_*.c files: every cursor's base is
  * pkt->data, so c->off is an offset into the packet and a layer is bounded
@@ -29,6 +37,7 @@ enum {
 	LINKTYPE_C_HDLC = 104,     /* Cisco HDLC */
 	LINKTYPE_LOOP = 108,       /* OpenBSD loopback, AF in network order */
 	LINKTYPE_LINUX_SLL = 113,
+	LINKTYPE_PPI = 192,        /* per-packet information, then its DLT */
 	LINKTYPE_IPV4 = 228,
 	LINKTYPE_IPV6 = 229,
 	LINKTYPE_LINUX_SLL2 = 276,
@@ -49,6 +58,7 @@ enum {
 	ETH_TYPE_FABRICPATH = 0x8903,  /* Cisco FabricPath: inner Ethernet */
 	PPP_PROTO_IPV4 = 0x0021,
 	PPP_PROTO_IPV6 = 0x0057,
+	PPP_PROTO_CONTROL_MIN = 0x8000, /* NCPs and link control (RFC 1661) */
 	SLL_PROTO_802_2 = 0x0004,      /* Linux ETH_P_802_2: LLC follows */
 	SLL_ARPHRD_NETLINK = 824,      /* payload is a netlink message */
 };
@@ -62,6 +72,7 @@ enum {
 	PPPOE_FIXED_BYTES = 6,       /* ver/type, code, session, length */
 	HDLC_ADDR_CTRL_BYTES = 2,
 	FABRICPATH_TAG_BYTES = 2,    /* FTag and TTL */
+	PPI_FIXED_BYTES = 8,         /* version, flags, length, DLT */
 	MPLS_MAX_LABELS = 8,         /* label stack entries walked */
 	LINK_MAX_HEADERS = 8,        /* ethertype-chain steps per packet */
 };
@@ -179,7 +190,7 @@ static bool read_vlan_tag(struct packet *pkt, struct cursor *c,
  * Reads an 802.2 LLC header (also behind 802.11 in CAPWAP, see
  * decode_tunnel.c). Returns true with the ethertype when it is a SNAP
  * header with an ethertype (OUI 0 or 802.1H); other LLC payloads (STP,
- * NetBIOS, IPX, vendor SNAP such as CDP) carry no IP.
+ * NetBIOS, IPX, vendor SNAP such as CDP) carry no IP: link_non_ip.
  */
 bool decode_llc_snap(struct packet *pkt, struct cursor *c,
 		     uint16_t *ethertype)
@@ -193,13 +204,18 @@ bool decode_llc_snap(struct packet *pkt, struct cursor *c,
 		return false;
 	}
 	if (dsap != LLC_SAP_SNAP || ssap != LLC_SAP_SNAP ||
-	    control != LLC_CTRL_UI)
+	    control != LLC_CTRL_UI) {
+		anomaly_add(&pkt->anomalies, ANOM_LINK_NON_IP);
 		return false;
+	}
 	if (!cursor_be24(c, &oui) || !cursor_be16(c, ethertype)) {
 		anomaly_add(&pkt->anomalies, ANOM_LINK_TRUNCATED);
 		return false;
 	}
-	return oui == SNAP_OUI_ETHERTYPE || oui == SNAP_OUI_BRIDGE_TUNNEL;
+	if (oui == SNAP_OUI_ETHERTYPE || oui == SNAP_OUI_BRIDGE_TUNNEL)
+		return true;
+	anomaly_add(&pkt->anomalies, ANOM_LINK_NON_IP);
+	return false;
 }
 
 /* Guesses the network layer after a link header by its version nibble. */
@@ -215,7 +231,8 @@ static void decode_ip_by_nibble(struct packet *pkt, struct cursor *c)
 		decode_ip(pkt, c, 4);
 	else if (first >> 4 == 6)
 		decode_ip(pkt, c, 6);
-	/* else: e.g. a pseudowire control word; no IP layer */
+	else /* e.g. a pseudowire control word */
+		anomaly_add(&pkt->anomalies, ANOM_MPLS_PAYLOAD_UNSUPPORTED);
 }
 
 /* Walks an MPLS label stack to the bottom entry, then guesses IPv4/IPv6. */
@@ -236,24 +253,53 @@ static void decode_mpls(struct packet *pkt, struct cursor *c)
 	anomaly_add(&pkt->anomalies, ANOM_MPLS_TOO_DEEP);
 }
 
-/* Maps a PPP protocol number to decode_ip(); other PPP protocols carry no IP. */
-static void decode_ppp_protocol(struct packet *pkt, struct cursor *c,
-				uint16_t protocol)
+/*
+ * A PPP frame from its (optional) address and control bytes: with
+ * address/control-field compression the 0xff 0x03 are absent; with
+ * protocol-field compression (RFC 1661 6.5) a protocol below 0x100 is one
+ * byte, recognisable because a protocol's first byte is even and its last
+ * odd. IPv4 and IPv6 go to decode_ip(); control protocols (0x8000 and up:
+ * LCP, IPCP, CHAP …) are link_non_ip, any other protocol
+ * ppp_protocol_unsupported.
+ */
+static void decode_ppp_frame(struct packet *pkt, struct cursor *c)
 {
+	uint8_t address = 0, control = 0, first, second;
+	uint16_t protocol;
+
+	if (cursor_peek_u8(c, c->off, &address) &&
+	    cursor_peek_u8(c, c->off + 1, &control) &&
+	    address == PPP_ADDRESS_ALL && control == PPP_CONTROL_UI)
+		cursor_skip(c, HDLC_ADDR_CTRL_BYTES);
+	if (!cursor_u8(c, &first)) {
+		anomaly_add(&pkt->anomalies, ANOM_LINK_TRUNCATED);
+		return;
+	}
+	protocol = first;
+	if ((first & 1) == 0) {
+		if (!cursor_u8(c, &second)) {
+			anomaly_add(&pkt->anomalies, ANOM_LINK_TRUNCATED);
+			return;
+		}
+		protocol = (uint16_t)(first << 8 | second);
+	}
 	if (protocol == PPP_PROTO_IPV4)
 		decode_ip(pkt, c, 4);
 	else if (protocol == PPP_PROTO_IPV6)
 		decode_ip(pkt, c, 6);
+	else if (protocol >= PPP_PROTO_CONTROL_MIN)
+		anomaly_add(&pkt->anomalies, ANOM_LINK_NON_IP);
+	else
+		anomaly_add(&pkt->anomalies, ANOM_PPP_PROTOCOL_UNSUPPORTED);
 }
 
-/* PPPoE session stage: fixed header, then a PPP protocol number. */
+/* PPPoE session stage: fixed header, then a PPP frame (RFC 2516). */
 static void decode_pppoe_session(struct packet *pkt, struct cursor *c)
 {
 	uint8_t ver_type;
-	uint16_t protocol;
 
 	if (!cursor_peek_u8(c, c->off, &ver_type) ||
-	    !cursor_skip(c, PPPOE_FIXED_BYTES) || !cursor_be16(c, &protocol)) {
+	    !cursor_skip(c, PPPOE_FIXED_BYTES)) {
 		anomaly_add(&pkt->anomalies, ANOM_LINK_TRUNCATED);
 		return;
 	}
@@ -261,7 +307,7 @@ static void decode_pppoe_session(struct packet *pkt, struct cursor *c)
 		anomaly_add(&pkt->anomalies, ANOM_ETHERTYPE_UNSUPPORTED);
 		return;
 	}
-	decode_ppp_protocol(pkt, c, protocol);
+	decode_ppp_frame(pkt, c);
 }
 
 /*
@@ -313,8 +359,10 @@ static void decode_ethertype(struct packet *pkt, struct cursor *c,
 			llc_seen = true;
 			continue;
 		}
-		if (!ethertype_is_known_without_ip(ethertype))
-			anomaly_add(&pkt->anomalies, ANOM_ETHERTYPE_UNSUPPORTED);
+		anomaly_add(&pkt->anomalies,
+			    ethertype_is_known_without_ip(ethertype)
+				    ? ANOM_LINK_NON_IP
+				    : ANOM_ETHERTYPE_UNSUPPORTED);
 		return;
 	}
 	/* more nested link headers than LINK_MAX_HEADERS (stacked FabricPath) */
@@ -340,10 +388,11 @@ static void decode_ethernet(struct packet *pkt, struct cursor *c)
 static void decode_sll_protocol(struct packet *pkt, struct cursor *c,
 				uint16_t arphrd, uint16_t protocol)
 {
-	if (arphrd == SLL_ARPHRD_NETLINK)
+	if (arphrd == SLL_ARPHRD_NETLINK ||
+	    (protocol < ETH_TYPE_MIN && protocol != SLL_PROTO_802_2)) {
+		anomaly_add(&pkt->anomalies, ANOM_LINK_NON_IP);
 		return;
-	if (protocol < ETH_TYPE_MIN && protocol != SLL_PROTO_802_2)
-		return;
+	}
 	decode_ethertype(pkt, c, protocol);
 }
 
@@ -435,23 +484,14 @@ static void decode_cisco_hdlc(struct packet *pkt, struct cursor *c)
  */
 static void decode_ppp(struct packet *pkt, struct cursor *c)
 {
-	uint8_t address = 0, control = 0;
-	uint16_t protocol;
+	uint8_t address = 0;
 
 	if (cursor_peek_u8(c, c->off, &address) &&
 	    (address == CISCO_HDLC_UNICAST || address == CISCO_HDLC_BROADCAST)) {
 		decode_cisco_hdlc(pkt, c);
 		return;
 	}
-	if (cursor_peek_u8(c, c->off, &address) &&
-	    cursor_peek_u8(c, c->off + 1, &control) &&
-	    address == PPP_ADDRESS_ALL && control == PPP_CONTROL_UI)
-		cursor_skip(c, HDLC_ADDR_CTRL_BYTES);
-	if (!cursor_be16(c, &protocol)) {
-		anomaly_add(&pkt->anomalies, ANOM_LINK_TRUNCATED);
-		return;
-	}
-	decode_ppp_protocol(pkt, c, protocol);
+	decode_ppp_frame(pkt, c);
 }
 
 static void decode_raw_ip(struct packet *pkt, struct cursor *c)
@@ -479,11 +519,44 @@ static void decode_loop(struct packet *pkt, struct cursor *c)
 	decode_loopback(pkt, c, false);
 }
 
-/* The link types decode_packet() reads, and the decoder of each. */
-static const struct link_decoder {
+struct link_decoder {
 	int linktype;
 	void (*decode)(struct packet *pkt, struct cursor *c);
-} link_decoders[] = {
+};
+
+static const struct link_decoder *find_link_decoder(int linktype);
+
+/*
+ * PPI: version, flags, header length (little-endian, covering the fields
+ * that follow the fixed part) and the DLT of the packet after the header.
+ * The wrapped link type is decoded as it would be on its own; PPI inside
+ * PPI is not followed.
+ */
+static void decode_ppi(struct packet *pkt, struct cursor *c)
+{
+	const struct link_decoder *inner;
+	size_t start = c->off;
+	uint8_t version, flags;
+	uint16_t header_bytes;
+	uint32_t dlt;
+
+	if (!cursor_u8(c, &version) || !cursor_u8(c, &flags) ||
+	    !cursor_le16(c, &header_bytes) || !cursor_le32(c, &dlt) ||
+	    header_bytes < PPI_FIXED_BYTES ||
+	    !cursor_seek(c, start + header_bytes)) {
+		anomaly_add(&pkt->anomalies, ANOM_LINK_TRUNCATED);
+		return;
+	}
+	inner = dlt == LINKTYPE_PPI ? NULL : find_link_decoder((int)dlt);
+	if (!inner) {
+		anomaly_add(&pkt->anomalies, ANOM_LINK_UNSUPPORTED);
+		return;
+	}
+	inner->decode(pkt, c);
+}
+
+/* The link types decode_packet() reads, and the decoder of each. */
+static const struct link_decoder link_decoders[] = {
 	{ LINKTYPE_NULL, decode_null },
 	{ LINKTYPE_ETHERNET, decode_ethernet },
 	{ LINKTYPE_PPP, decode_ppp },
@@ -494,6 +567,7 @@ static const struct link_decoder {
 	{ LINKTYPE_C_HDLC, decode_cisco_hdlc },
 	{ LINKTYPE_LOOP, decode_loop },
 	{ LINKTYPE_LINUX_SLL, decode_linux_sll },
+	{ LINKTYPE_PPI, decode_ppi },
 	{ LINKTYPE_IPV4, decode_raw_ipv4 },
 	{ LINKTYPE_IPV6, decode_raw_ipv6 },
 	{ LINKTYPE_LINUX_SLL2, decode_linux_sll2 },
@@ -546,5 +620,8 @@ bool decode_packet(struct packet *pkt)
 		link->decode(pkt, &c);
 	else
 		anomaly_add(&pkt->anomalies, ANOM_LINK_UNSUPPORTED);
+	if (pkt->ip_version == 0 &&
+	    packet_unplaced_reason(pkt) == ANOM_COUNT)
+		anomaly_add(&pkt->anomalies, ANOM_LINK_NON_IP); /* safety net */
 	return pkt->ip_version != 0;
 }

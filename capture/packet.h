@@ -32,6 +32,9 @@ enum {
 	PKT_FIRST_FRAGMENT = 1u << 2, /* offset 0, more fragments follow */
 	PKT_TRUNCATED_L3 = 1u << 3,   /* IP datagram longer than captured */
 	PKT_HAS_L4 = 1u << 4,         /* sport/dport (or ICMP type) valid */
+	PKT_DEFRAG_HELD = 1u << 5,    /* a fragment kept for reassembly: no
+	                                 flow holds it (capture/defrag.h) */
+	PKT_REASSEMBLED = 1u << 6,    /* data is a reassembled datagram */
 };
 
 struct packet {
@@ -66,6 +69,40 @@ struct packet {
 	uint32_t l4_offset;
 	uint32_t payload_offset;       /* L4 payload within data */
 	uint32_t payload_len;          /* captured payload bytes */
+
+	/* --- set by defrag_packet() on a reassembled datagram, else 0 --- */
+	const uint8_t *record;         /* the completing frame's bytes as
+	                                  stored (what a citation hashes) */
+	uint32_t record_caplen;
+	uint8_t fragment_count;        /* frames of fragment_frames[] */
+	const uint64_t *fragment_frames; /* every fragment's frame, ascending */
 };
+
+/*
+ * Anomalies that describe a packet without saying why decoding stopped:
+ * they can sit on any packet, placed in a flow or not.
+ */
+#define PACKET_ANOMALIES_NOT_A_REASON                                          \
+	((anomaly_set)1 << ANOM_CAPLEN_OVER_WIRELEN |                          \
+	 (anomaly_set)1 << ANOM_SNAPLEN_CUT |                                  \
+	 (anomaly_set)1 << ANOM_TIME_BACKWARDS |                               \
+	 (anomaly_set)1 << ANOM_RECORD_OVER_SNAPLEN)
+
+/*
+ * Why a decoded packet has no IP layer and so cannot be placed in a flow:
+ * the first anomaly in enum order that stops decoding — the outermost
+ * layer's, as link anomalies come before IP ones. decode_packet()
+ * guarantees every packet without IP has one, so packets = packets in
+ * flows + packets counted by this reason. ANOM_COUNT when pkt has an IP
+ * layer.
+ */
+static inline enum anomaly packet_unplaced_reason(const struct packet *pkt)
+{
+	anomaly_set reasons = pkt->anomalies & ~PACKET_ANOMALIES_NOT_A_REASON;
+
+	if (pkt->ip_version != 0 || reasons == 0)
+		return ANOM_COUNT;
+	return (enum anomaly)__builtin_ctzll(reasons);
+}
 
 #endif

@@ -39,6 +39,31 @@ static uint32_t u32(const uint8_t *p, bool big)
 	return v;
 }
 
+/*
+ * The bytes a pcap record holds, from its two length fields, as libpcap
+ * reads them: files of format 2.0 to 2.2 were written with the captured
+ * and the wire length in each other's place, and files of 2.3 may have
+ * been, which shows where the "captured" length is the larger one.
+ * ver: the file header's version fields (major, minor; 2 bytes each).
+ */
+static uint32_t pcap_stored_length(const uint8_t ver[4], bool big,
+				   uint32_t caplen, uint32_t len)
+{
+	struct cursor c;
+	uint16_t major = 0, minor = 0;
+	cursor_init(&c, ver, 4);
+	if (big) {
+		cursor_be16(&c, &major);
+		cursor_be16(&c, &minor);
+	} else {
+		cursor_le16(&c, &major);
+		cursor_le16(&c, &minor);
+	}
+	if (major == 2 && (minor < 3 || (minor == 3 && caplen > len)))
+		return len;
+	return caplen;
+}
+
 int capture_read_packet(FILE *f, uint64_t offset, uint32_t caplen,
 			uint8_t *buf, char *err, size_t errlen)
 {
@@ -83,6 +108,12 @@ int capture_read_packet(FILE *f, uint64_t offset, uint32_t caplen,
 			return -1;
 		}
 		stored = u32(hdr + 8, big);
+		uint8_t ver[4];
+		if (read_at(f, 4, ver, sizeof ver) != 0) {
+			snprintf(err, errlen, "cannot read the file header");
+			return -1;
+		}
+		stored = pcap_stored_length(ver, big, stored, u32(hdr + 12, big));
 		data_at = offset + PCAP_RECORD_HEADER_LEN;
 	} else {
 		snprintf(err, errlen, "not a pcap or pcapng file");

@@ -55,11 +55,12 @@ const char *source_path(const struct source *s);
 int source_linktype(const struct source *s);
 /* Name of the link type (e.g. "EN10MB"), never NULL. */
 const char *source_linktype_name(const struct source *s);
-/* "pcap" or "pcapng". */
+/* "pcap" or "pcapng", with "+gzip" for a compressed capture. */
 const char *source_format(const struct source *s);
 /* Size of the file in bytes when opened. */
 uint64_t source_size(const struct source *s);
-/* Bytes consumed so far (for progress). */
+/* Bytes of the file consumed so far (for progress; of a compressed file,
+ * compressed bytes). */
 uint64_t source_bytes_read(const struct source *s);
 /* Frames read so far. */
 uint64_t source_frames(const struct source *s);
@@ -130,5 +131,22 @@ void sha256_stream_destroy(struct sha256_stream *h);
  */
 int capture_read_packet(FILE *f, uint64_t offset, uint32_t caplen,
 			uint8_t *buf, char *err, size_t errlen);
+
+/*
+ * For re-reading a capture: returns f itself when it is not
+ * gzip-compressed, else a stream of its decompressed bytes (offsets are
+ * decompressed offsets; fseeko forward inflates and discards, backward
+ * starts again from the top) that owns f. NULL (f closed) when out of
+ * memory. Either way the caller fcloses only the result.
+ */
+FILE *capture_open_decompressed(FILE *f);
+
+/*
+ * For a gzip-compressed capture: writes the SHA-256 of the decompressed
+ * stream to out and returns true (after source_finish_hash(), which gives
+ * the SHA-256 of the file as stored). False for an uncompressed file,
+ * whose stream is the file.
+ */
+bool source_stream_sha256(const struct source *s, uint8_t out[SHA256_LEN]);
 
 #endif

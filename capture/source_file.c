@@ -10,7 +10,7 @@
  *   pcap:   libpcap reads one record per packet, so the record header
  *           starts where libpcap stood before it was asked for the packet;
  *   pcapng: libpcap reads whole blocks, some of which are not packets, so
- *           a small tracker follows the block lengths in the bytes read
+ *           a small tracker (pcapng_track.c) follows the block lengths in the bytes read
  *           and queues each packet block's span; the packet libpcap
  *           returns is the queued block that ends where libpcap stands.
  * source_finish_hash() reads whatever libpcap left unread, so the hash is
@@ -30,6 +30,20 @@
  * packets from that same buffer; the next read into the buffer waits for
  * the hash of the chunk before it. The bytes hashed are still exactly
  * the bytes decoded.
+ *
+ * Two kinds of file take another path (and only they):
+ *   gzip-compressed captures (magic 1f 8b): the stream's read function
+ *           inflates the file through source_gz.c, so libpcap, the offsets
+ *           and s->md see the decompressed stream, while the gzip reader
+ *           hashes the file as stored; source_finish_hash() gives the
+ *           stored file's SHA-256, source_stream_sha256() the stream's.
+ *   pcapng that libpcap refuses part-way (an interface whose snap length
+ *           or link type differs from the first's, a block longer than
+ *           its interface's snap length): source_next() hands over to
+ *           attrib's own reader (source_pcapng.c), which reads the file
+ *           again from its start on its own handle, skips the packets
+ *           libpcap gave, and hashes everything it reads — the digest is
+ *           then its own, again of exactly the bytes it decoded.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,42 +60,18 @@
 #include <pcap/pcap.h>
 
 #include "hash_worker.h"
+#include "pcapng_track.h"
 #include "source.h"
+#include "source_gz.h"
+#include "source_pcapng.h"
 
 enum {
 	SOURCE_CHUNK_BYTES = 1 << 20, /* read (and hash) unit on the file */
 	SOURCE_ERR_MAX = 4608,        /* path plus libpcap's message */
-	PCAPNG_HEAD_BYTES = 12,       /* type, length, section byte order */
-	/* Packet blocks read ahead of libpcap: a chunk of the smallest
-	 * (16-byte) blocks, and then some. */
-	PCAPNG_QUEUE_MAX = 2 * SOURCE_CHUNK_BYTES / 16,
 	/* Largest record read back when libpcap cut it at the snaplen: the
 	 * largest block libpcap's pcapng reader accepts (16 MiB). */
 	RECORD_STORED_MAX = 16 << 20,
 	PCAP_RECORD_HEADER_BYTES = 16,
-};
-
-static const uint32_t PCAPNG_SHB_TYPE = 0x0a0d0d0a;
-static const uint32_t PCAPNG_BYTE_ORDER_MAGIC = 0x1a2b3c4d;
-
-/* Where a pcapng block lies in the file. */
-struct block_span {
-	uint64_t start, end;
-};
-
-/* Follows pcapng block boundaries in the bytes read from the file. */
-struct pcapng_tracker {
-	uint64_t pos;         /* bytes seen so far */
-	uint64_t block_start; /* offset of the block being read */
-	uint64_t block_end;   /* its end, once its header is complete */
-	uint8_t head[PCAPNG_HEAD_BYTES];
-	size_t head_have;
-	bool big_endian;      /* byte order of the current section */
-	bool lost;            /* a header libpcap would reject, or no memory */
-	struct block_span *queue; /* packet blocks libpcap has not returned */
-	size_t queue_cap;     /* a power of two */
-	size_t queue_first;
-	size_t queue_len;
 };
 
 struct source {
@@ -105,7 +95,11 @@ struct source {
 	uint8_t *stored;       /* a record cut by libpcap, as stored */
 	size_t stored_cap;
 	bool over_snaplen;     /* the last packet was such a record */
+	struct gz_reader *gz;  /* a compressed file's inflater, or NULL */
+	struct ng_reader *own; /* attrib's pcapng reader after libpcap
+				* refused the file, or NULL */
 	uint8_t digest[SHA256_LEN];
+	uint8_t stream_digest[SHA256_LEN]; /* decompressed, when gz */
 	char linktype_name[32];
 	char err[SOURCE_ERR_MAX];
 };
@@ -123,115 +117,6 @@ static void source_gcrypt_init(void)
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
 }
 
-static uint32_t load_u32(const uint8_t *p, bool big_endian)
-{
-	if (big_endian)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		       (uint32_t)p[2] << 8 | p[3];
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[1] << 8 | p[0];
-}
-
-static void pcapng_queue_push(struct pcapng_tracker *t, struct block_span b)
-{
-	if (t->queue_len == t->queue_cap) {
-		size_t cap = t->queue_cap ? 2 * t->queue_cap : 256;
-		struct block_span *q;
-		size_t i;
-
-		if (cap > PCAPNG_QUEUE_MAX ||
-		    !(q = malloc(cap * sizeof(*q)))) {
-			t->lost = true;
-			return;
-		}
-		for (i = 0; i < t->queue_len; i++)
-			q[i] = t->queue[(t->queue_first + i) & (t->queue_cap - 1)];
-		free(t->queue);
-		t->queue = q;
-		t->queue_cap = cap;
-		t->queue_first = 0;
-	}
-	t->queue[(t->queue_first + t->queue_len) & (t->queue_cap - 1)] = b;
-	t->queue_len++;
-}
-
-/*
- * Takes the first 12 bytes of a block (every block has at least that
- * many): type, total length and, in a section header, the byte-order
- * magic that sets the order of the section. Queues packet blocks
- * (enhanced, simple and the obsolete packet block).
- */
-static void pcapng_take_header(struct pcapng_tracker *t)
-{
-	uint32_t type = load_u32(t->head, t->big_endian);
-	uint32_t len;
-
-	if (load_u32(t->head, false) == PCAPNG_SHB_TYPE) {
-		if (load_u32(t->head + 8, false) == PCAPNG_BYTE_ORDER_MAGIC)
-			t->big_endian = false;
-		else if (load_u32(t->head + 8, true) == PCAPNG_BYTE_ORDER_MAGIC)
-			t->big_endian = true;
-		else
-			t->lost = true;
-	}
-	len = load_u32(t->head + 4, t->big_endian);
-	if (len < PCAPNG_HEAD_BYTES)
-		t->lost = true;
-	t->block_end = t->block_start + len;
-	if (!t->lost && (type == 6 || type == 3 || type == 2))
-		pcapng_queue_push(t, (struct block_span){ t->block_start,
-							  t->block_end });
-}
-
-/* Advances the tracker over the next n bytes of the file. */
-static void pcapng_track(struct pcapng_tracker *t, const uint8_t *p, size_t n)
-{
-	while (n > 0 && !t->lost) {
-		size_t take;
-
-		if (t->head_have < PCAPNG_HEAD_BYTES) {
-			take = PCAPNG_HEAD_BYTES - t->head_have;
-			if (take > n)
-				take = n;
-			memcpy(t->head + t->head_have, p, take);
-			t->head_have += take;
-			if (t->head_have == PCAPNG_HEAD_BYTES)
-				pcapng_take_header(t);
-		} else {
-			uint64_t left = t->block_end - t->pos;
-
-			take = left < n ? (size_t)left : n;
-		}
-		t->pos += take;
-		p += take;
-		n -= take;
-		if (t->head_have == PCAPNG_HEAD_BYTES && t->pos == t->block_end) {
-			t->block_start = t->block_end;
-			t->head_have = 0;
-		}
-	}
-}
-
-/*
- * Start of the packet block libpcap just returned, which ends at `end`,
- * or `fallback` if the tracker does not know it.
- */
-static uint64_t pcapng_packet_start(struct pcapng_tracker *t, uint64_t end,
-				    uint64_t fallback)
-{
-	while (t->queue_len > 0) {
-		struct block_span b = t->queue[t->queue_first];
-
-		if (b.end > end)
-			break;
-		t->queue_first = (t->queue_first + 1) & (t->queue_cap - 1);
-		t->queue_len--;
-		if (b.end == end)
-			return b.start;
-	}
-	return fallback;
-}
-
 /* Read function of the cookie stream: reads the real file into the
  * stream's buffer and hashes it (or hands it to the hash worker). */
 static ssize_t source_cookie_read(void *cookie, char *buf, size_t size)
@@ -243,10 +128,19 @@ static ssize_t source_cookie_read(void *cookie, char *buf, size_t size)
 		return -1;
 	if (s->hasher)
 		hash_worker_wait(s->hasher); /* buf may be the chunk in hand */
-	n = fread(buf, 1, size, s->file);
-	if (n == 0 && ferror(s->file)) {
-		s->read_errno = errno != 0 ? errno : EIO;
-		return -1;
+	if (s->gz) {
+		ssize_t got = gz_read(s->gz, buf, size);
+		if (got < 0) {
+			s->read_errno = EIO;
+			return -1;
+		}
+		n = (size_t)got;
+	} else {
+		n = fread(buf, 1, size, s->file);
+		if (n == 0 && ferror(s->file)) {
+			s->read_errno = errno != 0 ? errno : EIO;
+			return -1;
+		}
 	}
 	/* Only the stream's own buffer is left alone until the next read.
 	 * (glibc's cookie streams fill every read through it; a read into
@@ -277,7 +171,7 @@ static int source_cookie_seek(void *cookie, off64_t *offset, int whence)
 
 /* Names the first four bytes of the file: true with *pcapng set when
  * libpcap might accept them, false when they are no capture magic. */
-static bool capture_magic(int fd, bool *pcapng)
+static bool capture_magic(const char *path, int fd, bool *pcapng)
 {
 	static const uint32_t pcap_magic[] = {
 		0xa1b2c3d4, /* microseconds */
@@ -291,8 +185,20 @@ static bool capture_magic(int fd, bool *pcapng)
 	*pcapng = false;
 	if (pread(fd, p, sizeof(p), 0) != (ssize_t)sizeof(p))
 		return false;
-	le = load_u32(p, false);
-	be = load_u32(p, true);
+	if (p[0] == 0x1f && p[1] == 0x8b) {
+		/* Compressed: the magic is the stream's first bytes. */
+		char why[256];
+		FILE *f = capture_fopen_regular(path, why, sizeof(why));
+		struct gz_reader *g = f ? gz_open(f) : NULL;
+		bool ok = g && gz_read(g, p, sizeof(p)) == (ssize_t)sizeof(p);
+		gz_close(g);
+		if (f)
+			fclose(f);
+		if (!ok)
+			return false;
+	}
+	le = pcapng_u32(p, false);
+	be = pcapng_u32(p, true);
 	if (le == PCAPNG_SHB_TYPE) {
 		*pcapng = true;
 		return true;
@@ -347,7 +253,11 @@ struct source *source_open_file(const char *path, char *err, size_t errlen)
 	/* Reads are whole chunks into attrib's buffer: no stdio copy. */
 	setvbuf(s->file, NULL, _IONBF, 0);
 	posix_fadvise(fileno(s->file), 0, 0, POSIX_FADV_SEQUENTIAL);
-	known_magic = capture_magic(fileno(s->file), &s->is_pcapng);
+	known_magic = capture_magic(path, fileno(s->file), &s->is_pcapng);
+	if (capture_is_gzip(s->file) && !(s->gz = gz_open(s->file))) {
+		snprintf(why, sizeof(why), "out of memory");
+		goto close_file;
+	}
 
 	s->chunk = malloc(SOURCE_CHUNK_BYTES);
 	if (!s->chunk) {
@@ -368,7 +278,9 @@ struct source *source_open_file(const char *path, char *err, size_t errlen)
 	s->pcap = pcap_fopen_offline_with_tstamp_precision(
 		s->stream, PCAP_TSTAMP_PRECISION_MICRO, pcap_err);
 	if (!s->pcap) {
-		if (s->read_errno != 0)
+		if (s->gz && gz_error(s->gz)[0])
+			snprintf(why, sizeof(why), "%s", gz_error(s->gz));
+		else if (s->read_errno != 0)
 			snprintf(why, sizeof(why), "read error: %s",
 				 strerror(s->read_errno));
 		else if (known_magic)
@@ -394,12 +306,13 @@ struct source *source_open_file(const char *path, char *err, size_t errlen)
 
 close_stream:
 	fclose(s->stream);
-	free(s->ng.queue);
+	pcapng_track_free(&s->ng);
 close_md:
 	gcry_md_close(s->md);
 free_chunk:
 	free(s->chunk);
 close_file:
+	gz_close(s->gz);
 	fclose(s->file);
 free_path:
 	free(s->path);
@@ -458,6 +371,47 @@ static int take_stored_record(struct source *s, struct packet *pkt,
 	return 0;
 }
 
+/* Packets from attrib's pcapng reader, once libpcap refused the file. */
+static enum source_status next_from_own_reader(struct source *s,
+					       struct packet *pkt)
+{
+	enum source_status st = ng_next(s->own, pkt, &s->over_snaplen);
+
+	if (st == SOURCE_PACKET)
+		s->frames = pkt->frame;
+	else if (st == SOURCE_ERROR)
+		snprintf(s->err, sizeof(s->err), "%s", ng_error(s->own));
+	s->status = st;
+	return st;
+}
+
+/*
+ * True for libpcap's refusals of what pcapng allows (and tshark reads):
+ * an interface whose link type or snap length differs from the first
+ * interface's, a block holding more than its interface's snap length, a
+ * section in the other byte order (libpcap reads its header's length in
+ * the old order: "pcapng block size N > maximum"; a block really that
+ * long gets attrib's own message naming its offset). Damaged files keep
+ * libpcap's own message otherwise.
+ */
+static bool refused_but_valid(const char *pcap_msg)
+{
+	return strstr(pcap_msg, "different from the") ||
+	       strstr(pcap_msg, "bigger than snaplen") ||
+	       strstr(pcap_msg, "pcapng block size");
+}
+
+/* libpcap refused a pcapng file part-way: reads it again with attrib's
+ * reader, which goes on after the packets libpcap gave. Returns 0, or -1
+ * (libpcap's error stands) when the reader cannot be opened. */
+static int hand_over_to_own_reader(struct source *s)
+{
+	char why[512];
+
+	s->own = ng_open_file(s->path, s->frames, why, sizeof(why));
+	return s->own ? 0 : -1;
+}
+
 enum source_status source_next(struct source *s, struct packet *pkt)
 {
 	struct pcap_pkthdr *hdr;
@@ -467,6 +421,8 @@ enum source_status source_next(struct source *s, struct packet *pkt)
 	off_t after;
 	int rc;
 
+	if (s->own)
+		return next_from_own_reader(s, pkt);
 	if (s->status != SOURCE_PACKET)
 		return s->status;
 	rc = pcap_next_ex(s->pcap, &hdr, &data);
@@ -498,7 +454,13 @@ enum source_status source_next(struct source *s, struct packet *pkt)
 		s->status = SOURCE_END;
 		return s->status;
 	}
-	if (s->read_errno != 0)
+	if (s->is_pcapng && s->read_errno == 0 && rc == PCAP_ERROR &&
+	    refused_but_valid(pcap_geterr(s->pcap)) &&
+	    hand_over_to_own_reader(s) == 0)
+		return next_from_own_reader(s, pkt);
+	if (s->gz && gz_error(s->gz)[0])
+		what = gz_error(s->gz);
+	else if (s->read_errno != 0)
 		what = "read error";
 	else if (strstr(pcap_geterr(s->pcap), "truncated"))
 		what = "truncated record";
@@ -538,7 +500,17 @@ const char *source_linktype_name(const struct source *s)
 
 const char *source_format(const struct source *s)
 {
+	if (s->gz)
+		return s->is_pcapng ? "pcapng+gzip" : "pcap+gzip";
 	return s->is_pcapng ? "pcapng" : "pcap";
+}
+
+bool source_stream_sha256(const struct source *s, uint8_t out[SHA256_LEN])
+{
+	if (!s->gz || !s->hashed)
+		return false;
+	memcpy(out, s->stream_digest, SHA256_LEN);
+	return true;
 }
 
 uint64_t source_size(const struct source *s)
@@ -548,12 +520,28 @@ uint64_t source_size(const struct source *s)
 
 uint64_t source_bytes_read(const struct source *s)
 {
+	if (s->own)
+		return ng_file_position(s->own);
+	if (s->gz) /* compressed bytes: progress is against the file size */
+		return gz_bytes_in(s->gz);
 	return s->position;
 }
 
 uint64_t source_frames(const struct source *s)
 {
 	return s->frames;
+}
+
+/* Reads on from where the stream stands: the file, or its inflater. */
+static size_t read_rest(struct source *s, uint8_t *buf, size_t size)
+{
+	if (s->gz) {
+		ssize_t got = gz_read(s->gz, buf, size);
+		if (got < 0)
+			s->read_errno = EIO;
+		return got > 0 ? (size_t)got : 0;
+	}
+	return fread(buf, 1, size, s->file);
 }
 
 int source_finish_hash(struct source *s, uint8_t out[SHA256_LEN])
@@ -564,6 +552,14 @@ int source_finish_hash(struct source *s, uint8_t out[SHA256_LEN])
 
 	if (s->hasher)
 		hash_worker_wait(s->hasher);
+	if (!s->hashed && s->own) {
+		/* attrib's reader read (and hashed) the whole file itself. */
+		if (ng_finish_hash(s->own, s->digest, s->stream_digest) != 0) {
+			snprintf(s->err, sizeof(s->err), "%s", ng_error(s->own));
+			goto out;
+		}
+		s->hashed = true;
+	}
 	if (!s->hashed) {
 		/* What the stream has read is hashed; hash the rest of the
 		 * file in a buffer of its own, as the stream's may still hold
@@ -575,19 +571,27 @@ int source_finish_hash(struct source *s, uint8_t out[SHA256_LEN])
 			goto out;
 		}
 		while (s->read_errno == 0 &&
-		       (n = fread(rest, 1, SOURCE_CHUNK_BYTES, s->file)) > 0) {
+		       (n = read_rest(s, rest, SOURCE_CHUNK_BYTES)) > 0) {
 			gcry_md_write(s->md, rest, n);
 			s->read_total += n;
 		}
 		if (s->read_errno == 0 && ferror(s->file))
 			s->read_errno = errno != 0 ? errno : EIO;
+		if (s->gz && !s->read_errno &&
+		    gz_finish(s->gz, s->digest) != 0)
+			s->read_errno = EIO;
 		if (s->read_errno != 0) {
 			snprintf(s->err, sizeof(s->err), "%s: read error: %s",
-				 s->path, strerror(s->read_errno));
+				 s->path, s->gz && gz_error(s->gz)[0]
+				 ? gz_error(s->gz) : strerror(s->read_errno));
 			goto free_rest;
 		}
-		memcpy(s->digest, gcry_md_read(s->md, GCRY_MD_SHA256),
-		       SHA256_LEN);
+		if (s->gz)
+			memcpy(s->stream_digest,
+			       gcry_md_read(s->md, GCRY_MD_SHA256), SHA256_LEN);
+		else
+			memcpy(s->digest, gcry_md_read(s->md, GCRY_MD_SHA256),
+			       SHA256_LEN);
 		s->hashed = true;
 	}
 	memcpy(out, s->digest, SHA256_LEN);
@@ -605,9 +609,11 @@ void source_close(struct source *s)
 	pcap_close(s->pcap); /* closes s->stream */
 	hash_worker_stop(s->hasher);
 	gcry_md_close(s->md);
-	free(s->ng.queue);
+	pcapng_track_free(&s->ng);
 	free(s->chunk);
 	free(s->stored);
+	ng_close(s->own);
+	gz_close(s->gz);
 	fclose(s->file);
 	free(s->path);
 	free(s);

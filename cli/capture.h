@@ -33,6 +33,7 @@ struct capture_options {
 	uint64_t batch;          /* commit every this many packets ... */
 	double commit_s;         /* ... or this many seconds */
 	uint32_t snaplen, buffer_bytes;
+	unsigned jobs;           /* flow workers (pipeline.h) */
 	bool promisc;
 };
 
@@ -58,6 +59,7 @@ struct capture {
 	struct live *live;
 	struct store *st;
 	struct pipeline *pl;
+	struct defrag *df;       /* IP reassembly, as ingest does */
 	/* the current file (w == NULL between files) */
 	struct pcapng_writer *w;
 	struct store_resume res;
@@ -79,6 +81,7 @@ struct capture {
 };
 
 struct priv_plan;
+struct defrag;
 
 /*
  * As the unprivileged user (after the drop): makes the folder of files

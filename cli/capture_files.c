@@ -25,6 +25,7 @@
 #include "analyze/flow/dpi.h"
 #include "analyze/vocab/version.h"
 #include "capture/decode.h"
+#include "capture/defrag.h"
 #include "capture/privilege.h"
 #include "cli/capture.h"
 #include "cli/cli.h"
@@ -176,6 +177,7 @@ int capture_open_file(struct capture *c)
 		.pcap_version = source_library_version(),
 		.ndpi_version = dpi_version(),
 	};
+	defrag_end(c->df); /* no fragment carries over from another file */
 	if (pipeline_begin(c->pl, &meta, &c->res, err, sizeof err) != 0) {
 		fail(c, STOP_STORE_ERROR, err);
 		drop_file(c);
@@ -199,6 +201,9 @@ static int commit_batch(struct capture *c)
 
 	if (pcapng_writer_flush(c->w, true) != 0)
 		return fail(c, STOP_WRITE_ERROR, pcapng_writer_error(c->w));
+	/* the writer thread owns the store until the workers are drained */
+	if (pipeline_drain(c->pl, err, sizeof err) != 0)
+		return fail(c, STOP_STORE_ERROR, err);
 	if (store_source_set_size(c->st, c->res.source_id, size) != 0)
 		return fail(c, STOP_STORE_ERROR, store_error(c->st));
 	if (pipeline_commit(c->pl, err, sizeof err) != 0)
@@ -221,6 +226,8 @@ int capture_close_file(struct capture *c)
 	if (pcapng_writer_finish(c->w, sha) != 0)
 		return fail(c, STOP_WRITE_ERROR, pcapng_writer_error(c->w));
 	sha256_hex(sha, hex);
+	if (pipeline_drain(c->pl, err, sizeof err) != 0)
+		return fail(c, STOP_STORE_ERROR, err);
 	if (live_stats(c->live, &c->stats) != 0)
 		memset(&c->stats, 0, sizeof c->stats);
 	snprintf(detail, sizeof detail,
@@ -233,6 +240,10 @@ int capture_close_file(struct capture *c)
 	if (store_source_set_size(c->st, c->res.source_id, size) != 0 ||
 	    store_custody(c->st, "capture-file", c->args, detail) != 0)
 		return fail(c, STOP_STORE_ERROR, store_error(c->st));
+	/* datagrams still missing fragments when the file closes */
+	for (unsigned n = defrag_end(c->df); n > 0; n--)
+		pipeline_file_anomaly(c->pl, ANOM_FRAGMENTS_INCOMPLETE,
+				      pcapng_writer_packets(c->w));
 	if (pipeline_end(c->pl, hex, "complete", NULL, err, sizeof err) != 0)
 		return fail(c, STOP_STORE_ERROR, err);
 	c->flows += pipeline_stats(c->pl)->flows;
@@ -252,7 +263,9 @@ void capture_give_up_file(struct capture *c)
 	size_t n = strlen(c->err);
 
 	/* Fails only when a write had failed: the store then holds its last
-	 * commit already. */
+	 * commit already. The workers are drained first: the store is this
+	 * thread's again. */
+	(void)pipeline_drain(c->pl, err, sizeof err);
 	(void)store_discard(c->st);
 	if (!c->w) {
 		snprintf(c->err + n, sizeof c->err - n,
@@ -323,7 +336,8 @@ int capture_packet(void *ctx, struct packet *pkt)
 	if (pkt->frame == 1)
 		c->file_first_us = pkt->ts_us;
 	decode_packet(pkt);
-	if (pipeline_packet(c->pl, pkt, err, sizeof err) != 0) {
+	if (pipeline_packet(c->pl, defrag_packet(c->df, pkt), err,
+			    sizeof err) != 0) {
 		fail(c, STOP_STORE_ERROR, err);
 		return 1;
 	}

@@ -105,6 +105,10 @@ static int check_packet(void *ctx, int64_t source_id, uint64_t frame,
 		    fp.path[0])
 			fc->open_file = capture_fopen_regular(fp.path, why,
 							     sizeof why);
+		/* A compressed capture is cited at decompressed offsets. */
+		if (fc->open_file)
+			fc->open_file = capture_open_decompressed(
+				fc->open_file);
 	}
 	if (!fc->open_file || caplen > MAX_PACKET_BYTES) {
 		c->packets_skipped++;

@@ -24,6 +24,8 @@ int cmd_indicators(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
+int cmd_flows(int argc, char **argv);
+int cmd_match(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
 struct store;
@@ -42,10 +44,16 @@ struct file_list {
  * so is a folder that holds no capture at all. 0, or -1 with the error
  * printed (also when nothing at all is left to ingest). */
 int cli_collect_captures(struct file_list *l, int n, char **paths);
+/* Like cli_collect_captures(), keeping only the files of shard k of
+ * shards (analyze/ingest/shard.h), each by its path below the folder
+ * argument it was found under. 0, or -1 with the error printed. */
+int cli_collect_shard(struct file_list *l, int n, char **paths, unsigned k,
+		      unsigned shards);
+/* Frees the paths of l (file_list.c). */
 void cli_file_list_free(struct file_list *l);
 /* Ingests files into the open case st (one pipeline, the derived tables
- * rebuilt at the end, the head printed); batch 0 is the default; with
- * jobs >= 2 each file's SHA-256 is computed on a second thread. Returns
+ * rebuilt at the end, the head printed); batch 0 is the default; jobs
+ * flow workers (1: one thread; analyze/ingest/pipeline.h). Returns
  * an exit code: EXIT_INPUT when some file ended in an input error (its
  * evidence before the error kept, the other files ingested). */
 int cli_ingest_files(struct store *st, const struct file_list *files,
@@ -100,5 +108,9 @@ int cli_set_head(struct store *st, const char *head);
 
 /* Monotonic clock in seconds. */
 double cli_now(void);
+
+/* The default --jobs: the online cores (at least 1, at most
+ * PIPELINE_MAX_JOBS). */
+unsigned cli_default_jobs(void);
 
 #endif

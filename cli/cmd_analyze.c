@@ -182,7 +182,7 @@ int cmd_analyze(int argc, char **argv)
 	}
 	if (cli_set_head(st, o.head) != 0)
 		goto done;
-	int irc = cli_ingest_files(st, &files, args, 0, 1);
+	int irc = cli_ingest_files(st, &files, args, 0, cli_default_jobs());
 	if (irc == EXIT_INTERNAL || irc > EXIT_INTERNAL) { /* or interrupted (130) */
 		rc = irc;
 		goto done;

@@ -30,6 +30,7 @@
 
 #include "analyze/ingest/case_behaviour.h"
 #include "analyze/flow/dpi.h"
+#include "capture/defrag.h"
 #include "capture/privilege.h"
 #include "cli/capture.h"
 #include "cli/cli.h"
@@ -64,7 +65,7 @@ static void usage_capture(FILE *out)
 		"usage: attrib capture --db CASE.db -i IFACE [-f BPF] [-w DIR]\n"
 		"         [--rotate-mb N] [--rotate-s N] [--duration S] [--count N]\n"
 		"         [--user USER] [-s SNAPLEN] [-B BUFFER_MB] [--no-promisc]\n"
-		"         [--batch N] [--commit-s S] [--head FILE]\n"
+		"         [--batch N] [--commit-s S] [--head FILE] [--jobs N]\n"
 		"  -w DIR         where the pcapng files go (default CASE.db.capture)\n"
 		"  --rotate-mb N  start a new file before one passes N MB (10^6 bytes)\n"
 		"  --rotate-s N   start a new file every N seconds\n"
@@ -75,6 +76,8 @@ static void usage_capture(FILE *out)
 		"  -B BUFFER_MB   kernel capture buffer (default %d MiB)\n"
 		"  --batch N, --commit-s S  commit the evidence every N packets or S\n"
 		"                 seconds (default %d, %.0f)\n"
+		"  --jobs N       flow workers analysing the packets (default: the\n"
+		"                 online cores; 1: one thread)\n"
 		"SIGINT/SIGTERM stop and commit; SIGUSR1 prints the counters.\n",
 		DEFAULT_SNAPLEN, DEFAULT_BUFFER_MB, DEFAULT_BATCH,
 		DEFAULT_COMMIT_S);
@@ -133,6 +136,7 @@ static int parse_options(int argc, char **argv, struct capture_options *o)
 		{"batch", required_argument, NULL, 'b'},
 		{"commit-s", required_argument, NULL, 'C'},
 		{"head", required_argument, NULL, 'H'},
+		{"jobs", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -146,6 +150,7 @@ static int parse_options(int argc, char **argv, struct capture_options *o)
 		.batch = DEFAULT_BATCH,
 		.commit_s = DEFAULT_COMMIT_S,
 		.promisc = true,
+		.jobs = cli_default_jobs(),
 	};
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "d:i:f:w:c:u:s:B:H:h", opts,
@@ -195,6 +200,12 @@ static int parse_options(int argc, char **argv, struct capture_options *o)
 			if (parse_count("-B/--buffer-mb", optarg, 1, 2047, &n) != 0)
 				return -1;
 			o->buffer_bytes = (uint32_t)(n << 20);
+			break;
+		case 'j':
+			if (parse_count("--jobs", optarg, 1, PIPELINE_MAX_JOBS,
+					&n) != 0)
+				return -1;
+			o->jobs = (unsigned)n;
 			break;
 		case 'h': usage_capture(stdout); return 1;
 		default: usage_capture(stderr); return -1;
@@ -396,8 +407,7 @@ static int capture_finish(struct capture *c, double t0)
 
 /* Opens the case and the pipeline, records the start in custody and opens
  * the first file. Prints the error; returns an exit code or -1 to go on. */
-static int capture_start(struct capture *c, struct dpi **dpi,
-			 const char *started_by, const char *privileges)
+static int capture_start(struct capture *c, const char *started_by, const char *privileges)
 {
 	char err[ERR_LEN], detail[ERR_LEN + 1024];
 	struct pipeline_config cfg;
@@ -413,9 +423,13 @@ static int capture_start(struct capture *c, struct dpi **dpi,
 		return EXIT_INPUT;
 	pipeline_config_default(&cfg);
 	cfg.checkpoint_packets = UINT64_MAX; /* commits: capture_files.c */
-	if (!(*dpi = dpi_create(err, sizeof err)) ||
-	    !(c->pl = pipeline_create(c->st, *dpi, &cfg, err, sizeof err))) {
+	cfg.jobs = c->o->jobs;
+	if (!(c->pl = pipeline_create(c->st, &cfg, err, sizeof err))) {
 		cli_error("%s", err);
+		return EXIT_INTERNAL;
+	}
+	if (!(c->df = defrag_create(NULL))) {
+		cli_error("out of memory (reassembly)");
 		return EXIT_INTERNAL;
 	}
 	snprintf(detail, sizeof detail,
@@ -442,7 +456,6 @@ int cmd_capture(int argc, char **argv)
 	struct capture_options o;
 	struct priv_plan plan;
 	struct capture c;
-	struct dpi *dpi = NULL;
 	enum live_fault fault;
 	char err[ERR_LEN], all_args[4096], started_by[128], privileges[256];
 	sigset_t wait_mask;
@@ -484,7 +497,7 @@ int cmd_capture(int argc, char **argv)
 		goto close_live;
 	}
 	capture_name_files(&c);
-	rc = capture_start(&c, &dpi, started_by, privileges);
+	rc = capture_start(&c, started_by, privileges);
 	if (rc >= 0)
 		goto close_all;
 	cli_error("capturing on %s (%s, snaplen %u%s%s%s) into %s; "
@@ -503,7 +516,7 @@ int cmd_capture(int argc, char **argv)
 	       cli_safe(store_head_path(c.st)));
 close_all:
 	pipeline_destroy(c.pl);
-	dpi_destroy(dpi);
+	defrag_destroy(c.df);
 	if (c.st && store_close(c.st, err, sizeof err) != 0) {
 		cli_error("%s", err);
 		if (rc == EXIT_OK)

@@ -6,9 +6,10 @@
  * holds a complete source with the same SHA-256, decode every packet and
  * hand it to the pipeline, record the hash and a custody entry. A file
  * that ends in an error keeps the evidence read before the error; the run
- * goes on with the next file and exits 2 at the end. With --jobs 2 or
- * more, the file's SHA-256 is computed on a second thread; everything
- * else runs on one.
+ * goes on with the next file and exits 2 at the end. This thread reads,
+ * hashes and decodes; with --jobs N (default: the online cores) N flow
+ * workers and a writer thread do the rest (analyze/ingest/pipeline.h),
+ * with the same evidence for every N.
  *
  * SIGINT or SIGTERM stops the run between two packets: the evidence read
  * so far is committed, an `ingest-interrupted` custody entry says where
@@ -16,7 +17,6 @@
  * command again completes the file. A second signal ends the process at
  * once (the case stays as last committed).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -35,6 +35,7 @@
 #include "analyze/ingest/shard.h"
 #include "analyze/vocab/version.h"
 #include "capture/decode.h"
+#include "capture/defrag.h"
 #include "capture/source.h"
 #include "cli/cli.h"
 #include "cli/out.h"
@@ -42,7 +43,6 @@
 
 enum {
 	ERR_LEN = 1024,
-	MAX_DIR_DEPTH = 16,
 	PROGRESS_EVERY_PACKETS = 4096,
 	MAX_JOBS = 256,        /* --jobs accepts 1..MAX_JOBS */
 	EXIT_INTERRUPTED = 130 /* 128 + SIGINT, as a shell reports it */
@@ -76,202 +76,10 @@ static void restore_stop_signals(const struct sigaction old[2])
 	sigaction(SIGTERM, &old[1], NULL);
 }
 
-static int list_add(struct file_list *l, const char *path, uint64_t size)
-{
-	if (l->count == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 64;
-		char **p = realloc(l->paths, cap * sizeof *p);
-		if (!p)
-			return -1;
-		l->paths = p;
-		l->cap = cap;
-	}
-	if (!(l->paths[l->count] = strdup(path)))
-		return -1;
-	l->count++;
-	l->total_bytes += size;
-	return 0;
-}
-
-void cli_file_list_free(struct file_list *l)
-{
-	for (size_t i = 0; i < l->count; i++)
-		free(l->paths[i]);
-	free(l->paths);
-}
-
-/* NULL when the file starts with a pcap or pcapng magic number, else
- * why it is not taken as a capture. Never blocks (only regular files are
- * opened, capture_fopen_regular). */
-static const char *not_a_capture(const char *path, char *why, size_t len)
-{
-	unsigned char m[4];
-	FILE *f = capture_fopen_regular(path, why, len);
-	if (!f)
-		return why;
-	size_t n = fread(m, 1, sizeof m, f);
-	fclose(f);
-	if (n == 0)
-		return "empty file";
-	if (n != sizeof m)
-		return "too short for a capture";
-	uint32_t v = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 |
-		     (uint32_t)m[2] << 8 | m[3];
-	if (v == 0xa1b2c3d4u || v == 0xd4c3b2a1u || v == 0xa1b23c4du ||
-	    v == 0x4d3cb2a1u || v == 0x0a0d0d0au)
-		return NULL;
-	return "not a pcap or pcapng file (no capture magic number)";
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Why an entry of a folder that is not a folder or a regular file is
- * skipped. */
-static const char *special_kind(mode_t mode)
-{
-	if (S_ISLNK(mode))
-		return "symbolic link, not followed";
-	if (S_ISFIFO(mode))
-		return "FIFO, not a regular file";
-	if (S_ISCHR(mode) || S_ISBLK(mode))
-		return "device node, not a regular file";
-	if (S_ISSOCK(mode))
-		return "socket, not a regular file";
-	return "not a regular file";
-}
-
-static void skip(struct file_list *l, const char *path, const char *why)
-{
-	l->skipped++;
-	cli_error("%s: skipped: %s", path, why);
-}
-
-/* Adds the capture files below dir (sorted, recursive, bounded depth);
- * names every other entry with the reason it is skipped. */
-static int walk_dir(struct file_list *l, const char *dir, int depth)
-{
-	if (depth > MAX_DIR_DEPTH) {
-		cli_error("%s: folders nested deeper than %d, not followed", dir,
-			  MAX_DIR_DEPTH);
-		return 0;
-	}
-	struct dirent **names = NULL;
-	int n = scandir(dir, &names, NULL, alphasort);
-	if (n < 0) {
-		cli_error("%s: %s", dir, strerror(errno));
-		return -1;
-	}
-	int rc = 0;
-	for (int i = 0; i < n; i++) {
-		const char *name = names[i]->d_name;
-		char path[PATH_MAX], why[256];
-		struct stat sb;
-		const char *reason;
-		if (rc != 0 || !strcmp(name, ".") || !strcmp(name, "..")) {
-			/* nothing */
-		} else if (snprintf(path, sizeof path, "%s/%s", dir, name) >=
-			   (int)sizeof path) {
-			l->skipped++;
-			cli_error("%s/%.64s…: skipped: path too long", dir, name);
-		} else if (lstat(path, &sb) != 0) {
-			skip(l, path, strerror(errno));
-		} else if (S_ISDIR(sb.st_mode)) {
-			rc = walk_dir(l, path, depth + 1);
-		} else if (!S_ISREG(sb.st_mode)) {
-			skip(l, path, special_kind(sb.st_mode));
-		} else if ((reason = not_a_capture(path, why, sizeof why))) {
-			skip(l, path, reason);
-		} else if (list_add(l, path, (uint64_t)sb.st_size) != 0) {
-			cli_error("out of memory");
-			rc = -1;
-		}
-		free(names[i]);
-	}
-	free(names);
-	return rc;
-}
-
-int cli_collect_captures(struct file_list *l, int n, char **paths)
-{
-	for (int i = 0; i < n; i++) {
-		struct stat sb;
-		if (stat(paths[i], &sb) != 0) {
-			cli_error("%s: %s", paths[i], strerror(errno));
-			return -1;
-		}
-		if (S_ISDIR(sb.st_mode)) {
-			size_t before = l->count, skipped = l->skipped;
-			if (walk_dir(l, paths[i], 0) != 0)
-				return -1;
-			if (l->count == before)
-				cli_error("%s: no pcap or pcapng file in this folder"
-					  " (%zu other files skipped)",
-					  paths[i], l->skipped - skipped);
-			qsort(l->paths + before, l->count - before,
-			      sizeof *l->paths, cmp_str);
-		} else if (list_add(l, paths[i], (uint64_t)sb.st_size) != 0) {
-			cli_error("out of memory");
-			return -1;
-		}
-	}
-	if (l->count == 0) {
-		cli_error("no capture file to ingest");
-		return -1;
-	}
-	return 0;
-}
-
-/* The name a file is sharded by: its path below the folder argument it
- * was found under, or its base name when the argument is the file. */
-static const char *shard_name(const char *arg, const char *path,
-			      bool is_dir)
-{
-	if (is_dir) {
-		path += strlen(arg);
-		while (*path == '/')
-			path++;
-		return path;
-	}
-	const char *slash = strrchr(path, '/');
-	return slash ? slash + 1 : path;
-}
-
-/* Like cli_collect_captures(), keeping only the files of shard k of n
- * (analyze/ingest/shard.h). 0, or -1 with the error printed. */
-static int collect_shard(struct file_list *l, int n, char **paths,
-			 unsigned k, unsigned shards)
-{
-	for (int i = 0; i < n; i++) {
-		struct file_list all = {0};
-		struct stat sb;
-		int rc = cli_collect_captures(&all, 1, paths + i);
-		bool is_dir = rc == 0 && stat(paths[i], &sb) == 0 &&
-			      S_ISDIR(sb.st_mode);
-		for (size_t f = 0; rc == 0 && f < all.count; f++) {
-			const char *p = all.paths[f];
-			if (shard_of(shard_name(paths[i], p, is_dir), shards) !=
-			    k)
-				continue;
-			if (stat(p, &sb) != 0 ||
-			    list_add(l, p, (uint64_t)sb.st_size) != 0) {
-				cli_error("%s: %s", p, strerror(errno));
-				rc = -1;
-			}
-		}
-		cli_file_list_free(&all);
-		if (rc != 0)
-			return -1;
-	}
-	return 0;
-}
-
 struct run {
 	struct store *st;
-	struct dpi *dpi;
 	struct pipeline *pl;
+	struct defrag *df;         /* IP reassembly, before the flow table */
 	struct pipeline_config cfg;
 	struct progress progress;
 	const char *args;
@@ -384,19 +192,19 @@ static int ingest_file(struct run *r, const char *given)
 		rc = -1;
 		goto close_source;
 	}
-	if (r->jobs >= 2)
-		source_hash_on_thread(src); /* -1: hashed on this thread */
 	if (resume.resumed)
 		cli_error("%s: completing an interrupted ingest "
 			  "(frames 1-%" PRIu64 " already committed)",
 			  path, resume.replay_until);
 	struct packet pkt;
 	enum source_status status;
+	defrag_end(r->df); /* no fragment carries over from another source */
 	while ((status = source_next(src, &pkt)) == SOURCE_PACKET) {
 		decode_packet(&pkt);
 		if (source_record_over_snaplen(src))
 			anomaly_add(&pkt.anomalies, ANOM_RECORD_OVER_SNAPLEN);
-		if (pipeline_packet(r->pl, &pkt, err, sizeof err) != 0) {
+		if (pipeline_packet(r->pl, defrag_packet(r->df, &pkt), err,
+				    sizeof err) != 0) {
 			cli_error("%s: %s", path, err);
 			rc = -1;
 			goto close_source;
@@ -409,6 +217,10 @@ static int ingest_file(struct run *r, const char *given)
 			goto close_source;
 		}
 	}
+	/* datagrams still missing fragments at the end of the source */
+	for (unsigned n = defrag_end(r->df); n > 0; n--)
+		pipeline_file_anomaly(r->pl, ANOM_FRAGMENTS_INCOMPLETE,
+				      source_frames(src));
 	const char *error = NULL;
 	if (status == SOURCE_ERROR) {
 		error = source_error(src);
@@ -420,18 +232,35 @@ static int ingest_file(struct run *r, const char *given)
 	uint8_t sha[SHA256_LEN];
 	char hex[2 * SHA256_LEN + 1];
 	bool hashed = source_finish_hash(src, sha) == 0;
+	/* A compressed capture: the file as stored is the source's hash;
+	 * custody also keeps the hash of the decompressed stream. */
+	char stream_note[2 * SHA256_LEN + 40] = "";
+	uint8_t stream_sha[SHA256_LEN];
 	if (hashed)
 		sha256_hex(sha, hex);
 	else
 		cli_error("%s", source_error(src));
+	if (hashed && source_stream_sha256(src, stream_sha)) {
+		char stream_hex[2 * SHA256_LEN + 1];
+		sha256_hex(stream_sha, stream_hex);
+		snprintf(stream_note, sizeof stream_note,
+			 " decompressed-sha256 %s", stream_hex);
+	}
 	/* The custody entry goes into the transaction that finishes the
-	 * source: a finished source always has its ingest entry. */
+	 * source: a finished source always has its ingest entry. The flows
+	 * are closed and written first: the store is this thread's again. */
+	if (pipeline_flush(r->pl, err, sizeof err) != 0) {
+		cli_error("%s: %s", path, err);
+		rc = -1;
+		goto close_source;
+	}
 	const struct pipeline_stats *ps = pipeline_stats(r->pl);
 	char detail[PATH_MAX + 256];
 	snprintf(detail, sizeof detail,
-		 "source %" PRId64 " %s sha256 %s packets %" PRIu64
+		 "source %" PRId64 " %s sha256 %s%s packets %" PRIu64
 		 " flows %" PRIu64 " status %s%s",
-		 resume.source_id, path, hashed ? hex : "unknown", ps->packets,
+		 resume.source_id, path, hashed ? hex : "unknown", stream_note,
+		 ps->packets,
 		 ps->flows, error ? "error" : "complete",
 		 resume.resumed ? " (completed an interrupted ingest)" : "");
 	if (store_custody(r->st, "ingest", r->args, detail) != 0) {
@@ -466,10 +295,15 @@ int cli_ingest_files(struct store *st, const struct file_list *files,
 	pipeline_config_default(&r.cfg);
 	if (batch)
 		r.cfg.checkpoint_packets = batch;
+	r.cfg.jobs = (unsigned)jobs;
 	r.st = st;
-	if (!(r.dpi = dpi_create(err, sizeof err)) ||
-	    !(r.pl = pipeline_create(r.st, r.dpi, &r.cfg, err, sizeof err))) {
+	if (!(r.pl = pipeline_create(r.st, &r.cfg, err, sizeof err))) {
 		cli_error("%s", err);
+		rc = EXIT_INTERNAL;
+		goto close_all;
+	}
+	if (!(r.df = defrag_create(NULL))) {
+		cli_error("out of memory (reassembly)");
 		rc = EXIT_INTERNAL;
 		goto close_all;
 	}
@@ -535,8 +369,8 @@ int cli_ingest_files(struct store *st, const struct file_list *files,
 			secs > 0 ? (double)files->total_bytes / 1e6 / secs : 0,
 			secs > 0 ? (double)r.packets / secs : 0);
 close_all:
+	defrag_destroy(r.df);
 	pipeline_destroy(r.pl);
-	dpi_destroy(r.dpi);
 	return rc;
 }
 
@@ -553,9 +387,9 @@ static void usage_ingest(void)
 			"nothing\n"
 			"  --batch: commit the evidence every PACKETS packets "
 			"(default 262144)\n"
-			"  --jobs: threads to use, 1 to 256 (default 1); with 2 or more, "
-			"each file's SHA-256\n"
-			"          is computed on a second thread\n");
+			"  --jobs: flow workers, 1 to 256 (default: the online "
+			"cores; 1: one thread);\n"
+			"          the evidence is the same for every N\n");
 }
 
 int cmd_ingest(int argc, char **argv)
@@ -572,7 +406,7 @@ int cmd_ingest(int argc, char **argv)
 	};
 	const char *db = NULL, *head = NULL;
 	uint64_t batch = 0;
-	unsigned long jobs = 1;
+	unsigned long jobs = cli_default_jobs();
 	unsigned shard_k = 0, shard_n = 0;
 	bool list_only = false;
 	char *end;
@@ -630,7 +464,7 @@ int cmd_ingest(int argc, char **argv)
 		return EXIT_INPUT;
 	}
 	struct file_list files = {0};
-	if ((shard_n ? collect_shard(&files, argc - optind, argv + optind,
+	if ((shard_n ? cli_collect_shard(&files, argc - optind, argv + optind,
 				     shard_k, shard_n)
 		     : cli_collect_captures(&files, argc - optind,
 					    argv + optind)) != 0) {

@@ -1,5 +1,5 @@
 /*
- * cmd_report.c — `attrib report --db CASE.db --format html|md|json|stix
+ * cmd_report.c — `attrib report --db CASE.db --format html|md|json|stix|misp
  * -o FILE`: verifies the case (attrib verify's checks), builds the report
  * document and writes it in one format.
  *
@@ -30,6 +30,7 @@
 #include "capture/source.h"
 #include "cli/case_check.h"
 #include "cli/cli.h"
+#include "cli/geo.h"
 #include "cli/out.h"
 #include "cli/report_out.h"
 
@@ -63,6 +64,10 @@ static void fill_verification(const struct case_check *cc,
 	};
 }
 
+/* The MaxMind databases `attrib report --geoip/--asn` gave, for
+ * cli_report_case(); NULL when none. */
+static const struct cli_geo *report_geo;
+
 int cli_report_case(struct store *st, const char *db, const char *head,
 		    const char *out_path, int format, const char *args,
 		    const char *case_note)
@@ -82,6 +87,11 @@ int cli_report_case(struct store *st, const char *db, const char *head,
 	json_t *doc = report_build(st, &v, &opt, err, sizeof err);
 	if (!doc) {
 		cli_error("%s: %s", db, err);
+		return EXIT_INTERNAL;
+	}
+	if (report_geo && cli_geo_annotate_report(report_geo, doc) != 0) {
+		cli_error("%s: out of memory", db);
+		json_decref(doc);
 		return EXIT_INTERNAL;
 	}
 	int rc = EXIT_OK;
@@ -147,10 +157,11 @@ int cli_report_case(struct store *st, const char *db, const char *head,
 static void usage_report(FILE *out)
 {
 	fprintf(out,
-		"usage: attrib report --db CASE.db [--format html|md|json|stix] "
+		"usage: attrib report --db CASE.db [--format html|md|json|stix|misp] "
 		"-o FILE [--head FILE]\n"
+		"         [--geoip FILE.mmdb] [--asn FILE.mmdb]\n"
 		"  the format defaults to the one FILE's extension names "
-		"(.html, .md, .json, .stix.json);\n"
+		"(.html, .md, .json, .stix.json, .misp.json);\n"
 		"  -o - writes to standard output (then --format is needed)\n"
 		"  exit 0 written, 1 written but the case is TAMPERED, 2 usage "
 		"or input error\n");
@@ -163,6 +174,7 @@ int cmd_report(int argc, char **argv)
 		{"format", required_argument, NULL, 'f'},
 		{"output", required_argument, NULL, 'o'},
 		{"head", required_argument, NULL, 'H'},
+		CLI_GEO_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -171,14 +183,20 @@ int cmd_report(int argc, char **argv)
 	cli_join_args(argc, argv, args, sizeof args);
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:f:o:H:h", opts, NULL)) != -1) {
+	struct cli_geo geo = {0};
+	while ((c = getopt_long(argc, argv, "d:f:o:H:hG:A:", opts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'f': fmt = optarg; break;
 		case 'o': out = optarg; break;
 		case 'H': head = optarg; break;
 		case 'h': usage_report(stdout); return EXIT_OK;
-		default: usage_report(stderr); return EXIT_INPUT;
+		default:
+			if (cli_geo_option(&geo, c, optarg))
+				break;
+			usage_report(stderr);
+			return EXIT_INPUT;
 		}
 	}
 	if (!db || !out || optind != argc) {
@@ -192,7 +210,7 @@ int cmd_report(int argc, char **argv)
 	if (format < 0) {
 		if (fmt)
 			cli_error("report: unknown format '%s' (html, md, json, "
-				  "stix)", fmt);
+				  "stix, misp)", fmt);
 		else
 			cli_error("report: %s: give --format, the extension "
 				  "names no format", out);
@@ -213,16 +231,27 @@ int cmd_report(int argc, char **argv)
 			  "attrib verify)", db, err);
 		return EXIT_FINDING;
 	}
-	struct store *st = cli_open_case(db);
-	if (!st)
+	if (cli_geo_open(&geo) != 0)
 		return EXIT_INPUT;
+	struct store *st = cli_open_case(db);
+	if (!st) {
+		cli_geo_close(&geo);
+		return EXIT_INPUT;
+	}
 	int rc = EXIT_INPUT;
-	if (cli_set_head(st, head) == 0) {
+	if (cli_geo_active(&geo)) {
+		report_geo = &geo;
+		if (cli_geo_custody(&geo, st, args) != 0)
+			rc = EXIT_INTERNAL;
+	}
+	if (rc == EXIT_INPUT && cli_set_head(st, head) == 0) {
 		snprintf(head_default, sizeof head_default, "%s",
 			 store_head_path(st));
 		rc = cli_report_case(st, db, head_default, out, format, args,
 				     NULL);
 	}
+	report_geo = NULL;
+	cli_geo_close(&geo);
 	if (store_close(st, err, sizeof err) != 0) {
 		cli_error("%s", err);
 		rc = EXIT_INTERNAL;

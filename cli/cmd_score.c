@@ -264,6 +264,12 @@ static int parse_args(int argc, char **argv, struct score_opts *o)
 	return -1;
 }
 
+/* A --models folder's entry that is no model file: said on stderr. */
+static void model_skipped(void *ctx, const char *path, const char *reason)
+{
+	cli_error("models: skipped %s: %s", path, reason);
+}
+
 struct model_set *cli_load_models(const char *const *paths, size_t n)
 {
 	char err[1024];
@@ -273,7 +279,8 @@ struct model_set *cli_load_models(const char *const *paths, size_t n)
 		return NULL;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (model_load_path(ms, paths[i], err, sizeof err) != 0)
+		if (model_load_tree(ms, paths[i], model_skipped, NULL, err,
+				    sizeof err) != 0)
 			goto fail;
 	if (model_set_finish(ms, err, sizeof err) == 0)
 		return ms;

@@ -8,12 +8,30 @@
 
 #include "analyze/parse/text.h"
 
-void describe_beacon(const char *label, bool name_series,
-		     const struct beacon_result *b, char *value, size_t vsize,
+void describe_beacon(const char *label, const char *series,
+		     const struct beacon_result *b,
+		     const struct beacon_parts *p, char *value, size_t vsize,
 		     char *detail, size_t dsize)
 {
-	snprintf(value, vsize, "%s period=%.1fs jitter=%.2f n=%u score=%.2f",
-		 label, b->period_s, b->jitter_estimate, b->beats, b->score);
+	char size[16], hours[200];
+	struct textbuf t;
+
+	if (p->size_regularity < 0)
+		snprintf(size, sizeof size, "-");
+	else
+		snprintf(size, sizeof size, "%.2f", p->size_regularity);
+	snprintf(value, vsize,
+		 "%s period=%.1fs jitter=%.2f n=%u score=%.2f interval=%.2f "
+		 "size=%s duration=%.2f hours=%.2f",
+		 label, b->period_s, b->jitter_estimate, b->beats, b->score,
+		 p->interval_regularity, size, p->duration_coverage,
+		 p->hour_coverage);
+	textbuf_init(&t, hours, sizeof hours);
+	for (int h = 0; h < 24; h++) {
+		if (h)
+			textbuf_putc(&t, ',');
+		textbuf_put_uint(&t, p->utc_hours[h]);
+	}
 	snprintf(detail, dsize,
 		 "series=%s method=rita-interval connections_seen=%llu "
 		 "connections_used=%u beats=%u first_us=%lld last_us=%lld "
@@ -22,17 +40,20 @@ void describe_beacon(const char *label, bool name_series,
 		 "period_s=%.3f q1_s=%.3f q3_s=%.3f mad_s=%.3f "
 		 "mad_ratio=%.4f jitter=%.4f bowley_skew=%.4f "
 		 "skew_score=%.4f dispersion_score=%.4f coverage_score=%.4f "
-		 "score=%.4f threshold=%.2f",
-		 name_series ? "name" : "pair",
-		 (unsigned long long)b->connections_seen, b->connections_used,
-		 b->beats, (long long)b->first_us, (long long)b->last_us,
-		 b->mean_interval_s, b->median_interval_s,
-		 b->stddev_interval_s, b->cv, b->active_intervals,
-		 b->off_gaps, b->missed_beats, b->period_s, b->q1_interval_s,
-		 b->q3_interval_s, b->mad_interval_s, b->mad_ratio,
-		 b->jitter_estimate, b->bowley_skew, b->skew_score,
-		 b->dispersion_score, b->coverage_score, b->score,
-		 BEACON_SCORE_THRESHOLD);
+		 "score=%.4f threshold=%.2f interval_regularity=%.4f "
+		 "size_regularity=%s duration_coverage=%.4f "
+		 "hour_coverage=%.4f part_threshold=%.2f utc_hours=%s",
+		 series, (unsigned long long)b->connections_seen,
+		 b->connections_used, b->beats, (long long)b->first_us,
+		 (long long)b->last_us, b->mean_interval_s,
+		 b->median_interval_s, b->stddev_interval_s, b->cv,
+		 b->active_intervals, b->off_gaps, b->missed_beats,
+		 b->period_s, b->q1_interval_s, b->q3_interval_s,
+		 b->mad_interval_s, b->mad_ratio, b->jitter_estimate,
+		 b->bowley_skew, b->skew_score, b->dispersion_score,
+		 b->coverage_score, b->score, BEACON_SCORE_THRESHOLD,
+		 p->interval_regularity, size, p->duration_coverage,
+		 p->hour_coverage, BEACON_PART_REGULAR, hours);
 }
 
 static void put_signed(struct textbuf *t, int v)

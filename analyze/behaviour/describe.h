@@ -13,13 +13,17 @@
 #include <stddef.h>
 
 #include "analyze/behaviour/beacon.h"
+#include "analyze/behaviour/beacon_parts.h"
 #include "analyze/behaviour/hours.h"
 
-/* label: "client->server:port[/proto]" or "client->name"; name_series
- * when the series is of a server name. */
-void describe_beacon(const char *label, bool name_series,
-		     const struct beacon_result *b, char *value, size_t vsize,
-		     char *detail, size_t dsize);
+/* label: "client->server:port[/proto]", "client->name" or
+ * "client:port->server:port[/proto] in-flow"; series: "pair", "name" or
+ * "in-flow"; parts: the named parts of the judgement
+ * (beacon_parts.h), in the value and the detail. */
+void describe_beacon(const char *label, const char *series,
+		     const struct beacon_result *b,
+		     const struct beacon_parts *parts, char *value,
+		     size_t vsize, char *detail, size_t dsize);
 
 /* host: the client's address text. */
 void describe_hours(const char *host, const struct hours_histogram *h,

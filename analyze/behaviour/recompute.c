@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analyze/behaviour/beacon.h"
+#include "analyze/behaviour/beacon_parts.h"
 #include "analyze/behaviour/describe.h"
 #include "analyze/behaviour/hours.h"
 
@@ -19,6 +20,14 @@ enum {
 	DETAIL_MAX = 12288, /* OBS_DETAIL_MAX */
 	IP_TCP = 6,
 	IP_UDP = 17,
+	PORTS = 65536,
+};
+
+/* Per client port of the current pair series: the end of its latest long
+ * flow (valid when gen is the series' generation). */
+struct port_end {
+	uint32_t gen;
+	int64_t last_us;
 };
 static const char scope_prefix[] = "scope=case ";
 
@@ -43,6 +52,10 @@ struct behaviour_pass {
 	int64_t times[BEACON_MAX_TIMES];
 	struct beacon_workspace ws;
 	struct beacon_result beacon;
+	struct beacon_parts parts;
+	int64_t span_first_us, span_last_us; /* of the case's flow starts */
+	uint32_t gen;                        /* of the pair series */
+	struct port_end ports[PORTS];
 	struct hours_histogram hist;
 	struct hours_estimate est;
 	char value[VALUE_MAX], detail[DETAIL_MAX];
@@ -80,9 +93,12 @@ static int close_series(struct behaviour_pass *p)
 	snprintf(label, sizeof label,
 		 g->ip_version == 6 ? "%s->[%s]:%u%s" : "%s->%s:%u%s", g->client,
 		 g->server, g->server_port, suffix);
+	beacon_parts_compute(&p->beacon, p->times, g->n, NULL, 0,
+			     p->span_first_us, p->span_last_us, &p->ws,
+			     &p->parts);
 	memcpy(p->detail, scope_prefix, sizeof scope_prefix);
-	describe_beacon(label, false, &p->beacon, p->value, sizeof p->value,
-			p->detail + sizeof scope_prefix - 1,
+	describe_beacon(label, "pair", &p->beacon, &p->parts, p->value,
+			sizeof p->value, p->detail + sizeof scope_prefix - 1,
 			sizeof p->detail - sizeof scope_prefix + 1);
 	return emit(p, "beacon", true);
 }
@@ -128,7 +144,21 @@ int behaviour_pass_add(struct behaviour_pass *p, const struct behaviour_flow *f)
 		if (!p->g.open || strcmp(key, p->g.key) != 0) {
 			rc = close_series(p);
 			open_group(&p->g, key, f);
+			p->gen++;
 		}
+		/* a piece of a connection the flow table cut: no connection
+		 * start (beacon_parts.h), as the family of one source judges */
+		struct port_end *pe = &p->ports[f->client_port % PORTS];
+		bool going_on = pe->gen == p->gen && f->first_us >= pe->last_us &&
+				f->first_us - pe->last_us <=
+					BEACON_CONTINUATION_US;
+		if (f->last_us - f->first_us >= BEACON_LONG_FLOW_US &&
+		    (pe->gen != p->gen || f->last_us > pe->last_us)) {
+			pe->gen = p->gen;
+			pe->last_us = f->last_us;
+		}
+		if (going_on)
+			return rc;
 		p->g.seen++;
 		if (p->g.n < BEACON_MAX_TIMES) /* in start order: the earliest */
 			p->times[p->g.n++] = f->first_us;
@@ -149,6 +179,13 @@ int behaviour_pass_finish(struct behaviour_pass *p)
 	int rc = p->kind == BEHAVIOUR_PAIRS ? close_series(p) : close_host(p);
 	p->g.open = false;
 	return rc;
+}
+
+void behaviour_pass_set_span(struct behaviour_pass *p, int64_t first_us,
+			     int64_t last_us)
+{
+	p->span_first_us = first_us;
+	p->span_last_us = last_us;
 }
 
 uint64_t behaviour_pass_judged(const struct behaviour_pass *p)

@@ -8,8 +8,10 @@
  * by different shards — is seen only over the whole case: its stored
  * flows are fed here in series order (client → server:port/transport for
  * beacons; by client for working hours) and judged with the same rules
- * (beacon.h, hours.h), the same resolver-port exclusion and the same text
- * (describe.h), with "scope=case " before the detail. What the flows
+ * (beacon.h, hours.h), the same resolver-port exclusion, the same
+ * continuation rule for pieces of one long connection and the same parts
+ * (beacon_parts.h) and text (describe.h), with "scope=case " before the
+ * detail. What the flows
  * table does not hold — the server name a flow carried — is not judged
  * here: name series stay per file.
  *
@@ -30,6 +32,8 @@ struct behaviour_flow {
 	const char *client, *server;  /* address text */
 	unsigned server_port;
 	int64_t first_us;
+	unsigned client_port;         /* for the continuation rule */
+	int64_t last_us;              /* (beacon_parts.h) */
 };
 
 /* One reading; strings valid during the callback only. flow_id and
@@ -57,6 +61,11 @@ struct behaviour_pass;
 struct behaviour_pass *behaviour_pass_create(enum behaviour_pass_kind kind,
 					     behaviour_reading_fn fn,
 					     void *ctx);
+
+/* The span of the case's flow starts, for the beacons' duration coverage
+ * (beacon_parts.h); set before the first flow of a BEHAVIOUR_PAIRS pass. */
+void behaviour_pass_set_span(struct behaviour_pass *p, int64_t first_us,
+			     int64_t last_us);
 
 /* Adds the next flow; may call fn for the group it closes. Returns fn's
  * value when it is non-zero, else 0. */

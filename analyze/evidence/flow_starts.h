@@ -18,6 +18,8 @@ struct store_flow_start {
 	const char *client, *server;  /* address text, as stored */
 	unsigned server_port;
 	int64_t first_us;
+	unsigned client_port;
+	int64_t last_us;
 };
 typedef int (*store_flow_start_fn)(void *ctx,
 				   const struct store_flow_start *f);

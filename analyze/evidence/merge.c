@@ -230,42 +230,67 @@ static int copy_rows(struct merge_ctx *c, const char *table, const char *kind,
 		goto fail;
 	int cols = sqlite3_column_count(q), src_col = -1;
 	int seq_param = 0, hash_param = 0;
+	/* The case's columns, in its order, each taken from the shard's
+	 * column of that name: a shard made before a column was added
+	 * (flows.community_id) gives NULL there, and the chain entry holds
+	 * exactly the row as stored. */
+	char names[ROW_BATCH_MAX_COLS][64];
+	int from[ROW_BATCH_MAX_COLS], ncols = 0;
 	enum role role[ROW_BATCH_MAX_COLS];
 	if (cols > ROW_BATCH_MAX_COLS) {
 		snprintf(st->err, sizeof st->err, "%s: merge: %s has %d columns",
 			 st->path, table, cols);
 		goto done;
 	}
+	snprintf(sql, sizeof sql, "PRAGMA main.table_info(%s)", table);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &ins, NULL) != SQLITE_OK)
+		goto fail;
+	while (ncols < ROW_BATCH_MAX_COLS && sqlite3_step(ins) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(ins, 1);
+		snprintf(names[ncols], sizeof names[ncols], "%s", name ? name : "");
+		from[ncols] = -1;
+		for (int i = 0; i < cols; i++)
+			if (!strcmp(sqlite3_column_name(q, i), names[ncols]))
+				from[ncols] = i;
+		role[ncols] = role_of(table, names[ncols]);
+		if (role[ncols] == SEQ)
+			seq_param = ncols + 1;
+		else if (role[ncols] == HASH)
+			hash_param = ncols + 1;
+		ncols++;
+	}
+	sqlite3_finalize(ins);
+	ins = NULL;
 	char *p = sql;
 	p += snprintf(sql, sizeof sql, "INSERT INTO main.%s VALUES(", table);
-	for (int i = 0; i < cols && p < sql + sizeof sql - 4; i++)
+	for (int i = 0; i < ncols && p < sql + sizeof sql - 4; i++)
 		p += snprintf(p, 4, "%s?", i ? "," : "");
 	snprintf(p, 2, ")");
 	if (sqlite3_prepare_v2(st->db, sql, -1, &ins, NULL) != SQLITE_OK)
 		goto fail;
-	for (int i = 0; i < cols; i++) {
-		const char *col = sqlite3_column_name(q, i);
-		role[i] = role_of(table, col);
-		if (!strcmp(col, strcmp(table, "sources") ? "source_id" : "id"))
+	for (int i = 0; i < cols; i++)
+		if (!strcmp(sqlite3_column_name(q, i),
+			    strcmp(table, "sources") ? "source_id" : "id"))
 			src_col = i;
-		if (role[i] == SEQ)
-			seq_param = i + 1;
-		else if (role[i] == HASH)
-			hash_param = i + 1;
-	}
 	int step;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
 		store_chain_begin(st, kind);
-		for (int i = 0; i < cols; i++) {
-			if (role[i] == SEQ || role[i] == HASH)
+		for (int k = 0; k < ncols; k++) {
+			int i = from[k];
+			if (role[k] == SEQ || role[k] == HASH)
 				continue;
-			if (role[i] == COPY ||
-			    sqlite3_column_type(q, i) == SQLITE_NULL) {
-				copy_value(st, q, i, ins, i + 1);
+			if (i < 0) {
+				sqlite3_bind_null(ins, k + 1);
+				chain_enc_null(&st->enc);
 				continue;
 			}
-			int64_t v = renumber(c, role[i], q, i, src_col);
-			sqlite3_bind_int64(ins, i + 1, v);
+			if (role[k] == COPY ||
+			    sqlite3_column_type(q, i) == SQLITE_NULL) {
+				copy_value(st, q, i, ins, k + 1);
+				continue;
+			}
+			int64_t v = renumber(c, role[k], q, i, src_col);
+			sqlite3_bind_int64(ins, k + 1, v);
 			chain_enc_int(&st->enc, v);
 		}
 		if (!seq_param || !hash_param) {

@@ -16,7 +16,8 @@ int store_each_flow_start(struct store *st, enum store_flow_order order,
 {
 	static const char head[] =
 		"SELECT id, source_id, ip_version, l4_proto, client, server,"
-		" server_port, first_ts_us FROM flows ORDER BY ";
+		" server_port, first_ts_us, client_port, last_ts_us FROM flows"
+		" ORDER BY ";
 	char sql[512];
 	snprintf(sql, sizeof sql, "%s%s", head,
 		 order == STORE_FLOWS_BY_PAIR
@@ -41,6 +42,8 @@ int store_each_flow_start(struct store *st, enum store_flow_order order,
 			.server = (const char *)sqlite3_column_text(q, 5),
 			.server_port = (unsigned)sqlite3_column_int(q, 6),
 			.first_us = sqlite3_column_int64(q, 7),
+			.client_port = (unsigned)sqlite3_column_int(q, 8),
+			.last_us = sqlite3_column_int64(q, 9),
 		};
 		rc = fn(ctx, &f);
 	}

@@ -14,6 +14,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "analyze/flow/community_id.h"
 #include "analyze/parse/text.h"
 #include "analyze/vocab/version.h"
 
@@ -137,6 +138,10 @@ int store_flow(struct store *st, int64_t source_id, const struct flow *f,
 	rb_int(&rb, (int64_t)r->risk);
 	rb_int(&rb, r->guessed);
 	rb_text(&rb, close_reason);
+	if (st->flows_community_id) {
+		char cid[COMMUNITY_ID_SIZE];
+		rb_text(&rb, community_id_of_flow(f, cid) ? cid : NULL);
+	}
 	return rb_insert(&rb, "insert flow");
 }
 

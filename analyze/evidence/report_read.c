@@ -398,3 +398,31 @@ int report_series_times(struct store *st, const struct report_series_key *k,
 		step = SQLITE_DONE; /* cap reached (LIMIT makes this rare) */
 	return finish(st, q, 0, step, "read connection series");
 }
+
+int report_decode_as(struct store *st, int64_t obs_id, char *out,
+		     size_t size)
+{
+	static const char key[] = "decode_as=";
+	sqlite3_stmt *q;
+	int rc = 0;
+	out[0] = '\0';
+	if (prepare(st, "SELECT coalesce(detail,'') FROM observations "
+			"WHERE id=?1", &q, "read observation") != 0)
+		return -1;
+	sqlite3_bind_int64(q, 1, obs_id);
+	int step = sqlite3_step(q);
+	if (step == SQLITE_ROW) {
+		const char *d = strstr(col_text(q, 0), key);
+		if (d) {
+			d += sizeof key - 1;
+			size_t n = strcspn(d, " ");
+			if (n < size) {
+				memcpy(out, d, n);
+				out[n] = '\0';
+				rc = 1;
+			}
+		}
+		step = SQLITE_DONE;
+	}
+	return finish(st, q, rc, step, "read observation");
+}

@@ -102,6 +102,12 @@ struct report_obs_row {
 typedef int (*report_obs_fn)(void *ctx, const struct report_obs_row *r);
 
 /* The first `limit` observations of kind, in id order. */
+/* The decode_as= hint of an observation's detail ("tcp.port==8443,tls":
+ * read on a port tshark does not decode as that protocol) into out: 1
+ * found, 0 none ("" in out), -1 error. */
+int report_decode_as(struct store *st, int64_t obs_id, char *out,
+		     size_t size);
+
 int report_each_observation_of_kind(struct store *st, const char *kind,
 				    uint64_t limit, report_obs_fn fn,
 				    void *ctx);

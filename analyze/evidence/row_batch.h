@@ -19,7 +19,7 @@
 
 enum {
 	STORE_BATCH_ROWS = 16,   /* rows per multi-row INSERT */
-	ROW_BATCH_MAX_COLS = 32, /* widest table (flows: 28 columns) */
+	ROW_BATCH_MAX_COLS = 32, /* widest table (flows: 29 columns) */
 };
 
 struct row_value {

@@ -42,6 +42,9 @@ CREATE TABLE IF NOT EXISTS sources (
 -- of the first packet seen. Rows are appended as flows close (not in id
 -- order), so id is indexed after bulk load (flows_id) rather than being the
 -- B-tree key, which would make every insert a random write.
+-- community_id is the flow's Community ID v1 (NULL when the spec cannot
+-- compute one); cases made before it was added have no such column, and
+-- keep none (docs/evidence.md).
 CREATE TABLE IF NOT EXISTS flows (
   id            INTEGER NOT NULL,
   source_id     INTEGER NOT NULL REFERENCES sources(id),
@@ -69,6 +72,7 @@ CREATE TABLE IF NOT EXISTS flows (
   risk          INTEGER NOT NULL,
   guessed       INTEGER NOT NULL,
   close_reason  TEXT NOT NULL,
+  community_id  TEXT,
   chain_seq     INTEGER,
   chain_hash    TEXT
 );

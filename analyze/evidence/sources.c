@@ -146,6 +146,7 @@ int store_source_begin(struct store *st, const struct store_source *src,
 {
 	memset(out, 0, sizeof *out);
 	memset(st->tally, 0, sizeof st->tally);
+	memset(st->unplaced, 0, sizeof st->unplaced);
 	st->replay_records = 0;
 	if (store_txn_commit(st) != 0 || store_txn_begin(st) != 0)
 		return -1;
@@ -216,6 +217,63 @@ void store_anomaly(struct store *st, enum anomaly a, uint64_t frame)
 		t->first_frame = frame;
 }
 
+void store_anomaly_count(struct store *st, enum anomaly a, uint64_t count,
+			 uint64_t first_frame)
+{
+	if ((unsigned)a >= ANOM_COUNT || count == 0)
+		return;
+	struct anomaly_tally *t = &st->tally[a];
+	if (t->count == 0 || first_frame < t->first_frame)
+		t->first_frame = first_frame;
+	t->count += count;
+}
+
+void store_unplaced(struct store *st, enum anomaly reason, uint64_t frame)
+{
+	if ((unsigned)reason >= ANOM_COUNT)
+		return;
+	struct anomaly_tally *t = &st->unplaced[reason];
+	if (t->count++ == 0)
+		t->first_frame = frame;
+}
+
+void store_unplaced_count(struct store *st, enum anomaly reason,
+			  uint64_t count, uint64_t first_frame)
+{
+	if ((unsigned)reason >= ANOM_COUNT || count == 0)
+		return;
+	struct anomaly_tally *t = &st->unplaced[reason];
+	if (t->count == 0 || first_frame < t->first_frame)
+		t->first_frame = first_frame;
+	t->count += count;
+}
+
+/* Writes the tallies in one array as rows named prefix + anomaly name. */
+static int write_tally_rows(struct store *st, sqlite3_stmt *q,
+			    int64_t source_id,
+			    const struct anomaly_tally *tally,
+			    const char *prefix)
+{
+	char name[96];
+	for (int a = 0; a < ANOM_COUNT; a++) {
+		if (tally[a].count == 0)
+			continue;
+		snprintf(name, sizeof name, "%s%s", prefix,
+			 anomaly_name((enum anomaly)a));
+		sqlite3_bind_int64(q, 1, source_id);
+		sqlite3_bind_text(q, 2, name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(q, 3, (int64_t)tally[a].count);
+		sqlite3_bind_int64(q, 4, (int64_t)tally[a].first_frame);
+		int step = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (step != SQLITE_DONE) {
+			store_fail(st, "write anomalies");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int write_tally(struct store *st, int64_t source_id)
 {
 	sqlite3_stmt *q = NULL;
@@ -226,21 +284,10 @@ static int write_tally(struct store *st, int64_t source_id)
 		store_fail(st, "prepare anomalies");
 		return -1;
 	}
-	int rc = 0;
-	for (int a = 0; a < ANOM_COUNT && rc == 0; a++) {
-		if (st->tally[a].count == 0)
-			continue;
-		sqlite3_bind_int64(q, 1, source_id);
-		sqlite3_bind_text(q, 2, anomaly_name((enum anomaly)a), -1,
-				  SQLITE_STATIC);
-		sqlite3_bind_int64(q, 3, (int64_t)st->tally[a].count);
-		sqlite3_bind_int64(q, 4, (int64_t)st->tally[a].first_frame);
-		if (sqlite3_step(q) != SQLITE_DONE) {
-			store_fail(st, "write anomalies");
-			rc = -1;
-		}
-		sqlite3_reset(q);
-	}
+	int rc = write_tally_rows(st, q, source_id, st->tally, "");
+	if (rc == 0)
+		rc = write_tally_rows(st, q, source_id, st->unplaced,
+				      STORE_UNPLACED_PREFIX);
 	sqlite3_finalize(q);
 	return rc;
 }

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -137,6 +138,7 @@ int store_discard(struct store *st)
 	discard_open_batch(st);
 	st->replay_until = 0;
 	memset(st->tally, 0, sizeof st->tally);
+	memset(st->unplaced, 0, sizeof st->unplaced);
 	return 0;
 }
 
@@ -393,7 +395,24 @@ int store_refresh_state(struct store *st)
 static const char ins_custody_sql[] =
 	"INSERT INTO custody VALUES(?,?,?,?,?,?,?,?,?,?)";
 /* Columns of the tables inserted into by batches (schema.sql). */
-enum { FLOWS_COLS = 28, OBSERVATIONS_COLS = 13 };
+enum { FLOWS_COLS = 29, OBSERVATIONS_COLS = 13 };
+
+bool store_has_column(struct store *st, const char *table,
+		      const char *column)
+{
+	char sql[96];
+	sqlite3_stmt *q = NULL;
+	bool found = false;
+	snprintf(sql, sizeof sql, "PRAGMA table_info(%s)", table);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return false;
+	while (!found && sqlite3_step(q) == SQLITE_ROW) {
+		const unsigned char *name = sqlite3_column_text(q, 1);
+		found = name && !strcmp((const char *)name, column);
+	}
+	sqlite3_finalize(q);
+	return found;
+}
 
 /* Creates the schema in one transaction, so a failure (a full disk) leaves
  * no half-made case behind. */
@@ -450,6 +469,32 @@ static int upgrade_case(struct store *st)
 	return 0;
 }
 
+/*
+ * The connection's settings. Switching a new case to WAL takes the
+ * database's exclusive lock, and SQLite answers "database is locked" at
+ * once (without its busy handler) while another process that opened the
+ * case at the same moment holds a shared one: the switch is tried again
+ * every 50 ms for up to a minute, as long as the answer is that lock.
+ */
+static int configure(struct store *st)
+{
+	for (int tries = 0;; tries++) {
+		if (store_exec(st, "PRAGMA page_size=8192;"
+				   "PRAGMA journal_mode=WAL; "
+				   "PRAGMA synchronous=FULL;"
+				   "PRAGMA cache_size=-8192; "
+				   "PRAGMA foreign_keys=ON;",
+			       "configure") == 0)
+			return 0;
+		int code = sqlite3_errcode(st->db) & 0xff;
+		if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) ||
+		    tries >= 1200)
+			return -1;
+		struct timespec pause = {0, 50 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+	}
+}
+
 struct store *store_open_mode(const char *path, enum store_mode mode,
 			      char *err, size_t errlen)
 {
@@ -484,17 +529,11 @@ struct store *store_open_mode(const char *path, enum store_mode mode,
 		if (store_exec(st, "PRAGMA cache_size=-8192;", "configure") != 0)
 			goto fail_msg;
 	} else {
-		/* In turn with other attrib processes (store_lock): switching
-		 * a new database to WAL needs it alone, and SQLite reports
-		 * "database is locked" then without waiting for the others
-		 * that are making the same case at the same moment. */
+		/* In turn with other attrib processes (store_lock), which may
+		 * be making the same new case at this moment; configure()
+		 * still waits out SQLite's own lock. */
 		store_lock(st, LOCK_EX);
-		int crc = store_exec(st, "PRAGMA page_size=8192;"
-				     "PRAGMA journal_mode=WAL; "
-				     "PRAGMA synchronous=FULL;"
-				     "PRAGMA cache_size=-8192; "
-				     "PRAGMA foreign_keys=ON;",
-				     "configure");
+		int crc = configure(st);
 		if (crc == 0)
 			crc = st->is_new ? create_case(st) : upgrade_case(st);
 		store_lock(st, LOCK_UN);
@@ -503,7 +542,9 @@ struct store *store_open_mode(const char *path, enum store_mode mode,
 	}
 	if (load_state(st) != 0 || start_counting(st) != 0)
 		goto fail_msg;
-	if (row_batch_init(&st->flows, st->db, "flows", FLOWS_COLS) != 0 ||
+	st->flows_community_id = store_has_column(st, "flows", "community_id");
+	if (row_batch_init(&st->flows, st->db, "flows",
+			   FLOWS_COLS - !st->flows_community_id) != 0 ||
 	    row_batch_init(&st->obs, st->db, "observations",
 			   OBSERVATIONS_COLS) != 0 ||
 	    sqlite3_prepare_v2(st->db, ins_custody_sql, -1, &st->ins_custody,

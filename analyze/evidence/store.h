@@ -153,6 +153,27 @@ int store_flow(struct store *st, int64_t source_id, const struct flow *f,
  * at each checkpoint). */
 void store_anomaly(struct store *st, enum anomaly a, uint64_t frame);
 
+/* Adds count occurrences of an anomaly whose first was at first_frame
+ * (the earliest frame is kept), as count calls of store_anomaly() would. */
+void store_anomaly_count(struct store *st, enum anomaly a, uint64_t count,
+			 uint64_t first_frame);
+
+/* Name prefix of the anomalies rows that count packets without a flow. */
+#define STORE_UNPLACED_PREFIX "no_flow."
+
+/*
+ * Counts one packet that no flow holds, under the reason decoding stopped
+ * (decode_unplaced_reason()); written at each checkpoint as the row
+ * "no_flow.<anomaly>" of the anomalies table, so that per source
+ * packets = packets of its flows + the no_flow counts.
+ */
+void store_unplaced(struct store *st, enum anomaly reason, uint64_t frame);
+
+/* count calls of store_unplaced(), the first at first_frame (the earliest
+ * frame is kept). */
+void store_unplaced_count(struct store *st, enum anomaly reason,
+			  uint64_t count, uint64_t first_frame);
+
 /*
  * Commits the batch: everything up to and including frame is durable.
  * Returns 0 or -1 (e.g. disk full: the batch is rolled back).

@@ -58,7 +58,12 @@ struct store {
 	sqlite3_stmt *score_q[5]; /* scores.c: prepared on first use */
 	/* flows and observations waiting for their multi-row INSERT */
 	struct row_batch flows, obs;
+	bool flows_community_id; /* the flows table has the community_id
+	                            column (cases made before it have not) */
 	struct anomaly_tally tally[ANOM_COUNT];
+	/* packets without a flow, by the reason decoding stopped (rows
+	 * "no_flow.<anomaly>" of the anomalies table) */
+	struct anomaly_tally unplaced[ANOM_COUNT];
 	/* The indicators table's counts of the observations written by this
 	 * store since the table counted those up to indicators_base (meta
 	 * 'indicators_obs'); overflowed when they cannot be kept. */
@@ -91,6 +96,10 @@ int store_exec(struct store *st, const char *sql, const char *what);
 /* Opens a write transaction unless one is open. 0, or -1 (also once a
  * write has failed: see store_txn_rollback). */
 int store_txn_begin(struct store *st);
+
+/* True when table has a column named column (false on any error). */
+bool store_has_column(struct store *st, const char *table,
+		      const char *column);
 
 /* Inserts the rows waiting in b; what names them in a message ("insert
  * flow"). 0, or -1 with st->err set (the caller rolls back). */

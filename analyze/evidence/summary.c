@@ -1,6 +1,12 @@
 /*
  * summary.c — the human-readable case summary of `attrib summary`
- * (sources, flows by protocol, anomalies).
+ * (sources, packet accounting, flows by protocol, packets without a flow
+ * by reason, anomalies).
+ *
+ * Packet accounting: every packet of a source is in a flow or counted
+ * under the named reason it could not be placed in one (the anomalies
+ * rows "no_flow.<anomaly>", store_unplaced()); "unaccounted" is
+ * packets − in flows − without a flow and should always be 0.
  */
 #include <stdio.h>
 
@@ -54,6 +60,10 @@ int store_print_summary(struct store *st, FILE *out)
 						  "packets", "bytes"};
 	static const char *const anom_heads[] = {"anomaly", "count",
 						 "first frame"};
+	static const char *const acct_heads[] = {
+		"source", "packets", "in flows", "no flow", "unaccounted"};
+	static const char *const unplaced_heads[] = {"reason", "packets",
+						     "first frame"};
 	if (store_txn_commit(st) != 0)
 		return -1;
 	if (print_rows(st, out, "Sources",
@@ -67,9 +77,27 @@ int store_print_summary(struct store *st, FILE *out)
 		       "sum(bytes_c2s+bytes_s2c) FROM flows GROUP BY proto "
 		       "ORDER BY count(*) DESC, proto",
 		       proto_heads, 4) != 0 ||
+	    print_rows(st, out, "Packet accounting",
+		       "SELECT id, packets, inflow, noflow, "
+		       "packets-inflow-noflow FROM (SELECT s.id, s.packets, "
+		       "(SELECT coalesce(sum(packets_c2s+packets_s2c),0) FROM "
+		       "flows f WHERE f.source_id=s.id) inflow, "
+		       "(SELECT coalesce(sum(count),0) FROM anomalies a WHERE "
+		       "a.source_id=s.id AND a.name GLOB '"
+		       STORE_UNPLACED_PREFIX "*') noflow FROM sources s) "
+		       "ORDER BY id",
+		       acct_heads, 5) != 0 ||
+	    print_rows(st, out, "Packets without a flow",
+		       "SELECT substr(name," /* after the prefix */
+		       "length('" STORE_UNPLACED_PREFIX "')+1), sum(count), "
+		       "min(first_frame) FROM anomalies WHERE name GLOB '"
+		       STORE_UNPLACED_PREFIX "*' GROUP BY name "
+		       "ORDER BY sum(count) DESC, name",
+		       unplaced_heads, 3) != 0 ||
 	    print_rows(st, out, "Anomalies",
 		       "SELECT name, sum(count), min(first_frame) FROM "
-		       "anomalies GROUP BY name ORDER BY sum(count) DESC, name",
+		       "anomalies WHERE name NOT GLOB '" STORE_UNPLACED_PREFIX
+		       "*' GROUP BY name ORDER BY sum(count) DESC, name",
 		       anom_heads, 3) != 0)
 		return -1;
 	return 0;

@@ -125,6 +125,14 @@ static bool table_make_room(struct acc_table *t, uint32_t *pos,
 	return false;
 }
 
+const struct acc *acc_table_find(const struct acc_table *t,
+				 const uint8_t *key, uint16_t len)
+{
+	uint32_t i = table_find(t, fnv1a(key, len), key, len);
+
+	return t->slots[i].a;
+}
+
 struct acc *acc_table_get(struct acc_table *t, const uint8_t *key,
 			  uint16_t len, bool *evicted)
 {

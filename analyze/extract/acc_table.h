@@ -75,6 +75,10 @@ void acc_table_free(struct acc_table *t);
 struct acc *acc_table_get(struct acc_table *t, const uint8_t *key,
 			  uint16_t len, bool *evicted);
 
+/* The entry of key, or NULL; never makes or evicts one. */
+const struct acc *acc_table_find(const struct acc_table *t,
+				 const uint8_t *key, uint16_t len);
+
 /* Records that a is seen more than once (no longer evictable). */
 void acc_table_mark_recurring(struct acc_table *t, const struct acc *a);
 

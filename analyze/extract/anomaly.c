@@ -1,7 +1,8 @@
 /*
  * anomaly.c — anomaly family: malformed input as `anomaly` observations.
  *
- * Two sources: the decoder's anomalies on each packet (layer=decode) and
+ * Two sources: the decoder's anomalies on each packet (layer=decode; not
+ * link_non_ip, which only names ordinary non-IP traffic) and
  * the protocol parsers' anomalies reported by the other families through
  * ex_anomalies() (layer=dns, http, tls, ssh). The value is the anomaly's
  * stable name (capture/anomaly.h); the detail names the layer and the
@@ -51,7 +52,8 @@ void ex_anomalies(struct extract *x, struct extract_flow *s,
 		if (a >= ANOM_COUNT)
 			break;
 		c->seen[a]++;
-		if (c->seen[a] > x->cfg.anomaly_obs_cap) {
+		if (c->seen[a] > x->cfg.anomaly_obs_cap &&
+		    !x->cfg.keep_repeats) {
 			x->stats.anomalies_not_emitted++;
 			continue;
 		}
@@ -65,10 +67,16 @@ void ex_anomalies(struct extract *x, struct extract_flow *s,
 	}
 }
 
+/*
+ * link_non_ip names ordinary traffic that carries no IP (ARP, LLDP, PPP
+ * control): counted by the store (packets without a flow), not evidence.
+ */
 static void anomaly_every_packet(struct extract *x, struct extract_flow *s,
 				 const struct packet *pkt)
 {
-	ex_anomalies(x, s, pkt->anomalies, "decode", pkt);
+	ex_anomalies(x, s,
+		     pkt->anomalies & ~((anomaly_set)1 << ANOM_LINK_NON_IP),
+		     "decode", pkt);
 }
 
 static void anomaly_source_end(struct extract *x)

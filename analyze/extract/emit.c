@@ -5,6 +5,7 @@
  */
 #include "analyze/extract/extract_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,10 +28,74 @@ static size_t value_fit(const char *value)
 	return n;
 }
 
+/* True when either port of the flow is one of ports[0..n): tshark
+ * decodes a conversation by either side's port. */
+static bool port_in(const struct extract_flow *s, const uint16_t *ports,
+		    size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ports[i] == s->server_port || ports[i] == s->client_port)
+			return true;
+	return false;
+}
+
+/*
+ * The tshark protocol name to decode the flow's server port as, when
+ * kind was read by a protocol family on a port tshark does not decode as
+ * that protocol by default (its registered ports, Wireshark 3.6–4.0), or
+ * NULL. QUIC and DTLS observations carry quic= / dtls= in their detail.
+ */
+static const char *decode_as_hint(enum obs_kind kind, const char *detail,
+				  const struct extract_flow *s)
+{
+	static const uint16_t tls_ports[] = {443, 465, 563, 585, 614, 636,
+					     853, 989, 990, 992, 993, 994,
+					     995, 5061, 8443};
+	static const uint16_t http_ports[] = {80, 1900, 2710, 2869, 3128,
+					      3132, 5985, 8080, 8088, 11371};
+	static const uint16_t dns_ports[] = {53, 5353, 5355};
+	bool udp = s->l4_proto == IP_PROTO_UDP;
+	uint16_t port = s->server_port;
+
+	if (s->l4_proto != IP_PROTO_TCP && !udp)
+		return NULL;
+	if (detail && strstr(detail, "carrier="))
+		return NULL; /* TLS inside OpenVPN or RDP-UDP */
+	switch (kind) {
+	case OBS_DNS_QUERY:
+	case OBS_DNS_ANSWER:
+		return port_in(s, dns_ports, 3) ? NULL : "dns";
+	case OBS_HTTP_HOST:
+	case OBS_HTTP_USER_AGENT:
+	case OBS_HTTP_URL:
+		return udp || port_in(s, http_ports, 10) ? NULL : "http";
+	case OBS_SSH_BANNER:
+	case OBS_SSH_HASSH:
+		return udp || port == 22 || s->client_port == 22 ? NULL : "ssh";
+	case OBS_TLS_SNI: case OBS_TLS_ALPN: case OBS_TLS_JA3:
+	case OBS_TLS_JA3S: case OBS_TLS_JA4: case OBS_TLS_CERT_SHA1:
+	case OBS_TLS_CERT_SUBJECT: case OBS_TLS_CERT_ISSUER:
+	case OBS_TLS_CERT_SAN: case OBS_TLS_CERT_SERIAL:
+	case OBS_TLS_CERT_NOT_BEFORE: case OBS_TLS_CERT_NOT_AFTER:
+	case OBS_TLS_CERT_KEY: case OBS_TLS_CERT_SELF_SIGNED:
+	case OBS_TLS_CERT_SUBJECT_DN: case OBS_TLS_CERT_ISSUER_DN:
+		if (detail && strstr(detail, "impl=ndpi"))
+			return NULL;
+		if (udp && detail && strstr(detail, "quic="))
+			return port == 443 || s->client_port == 443 ? NULL
+								    : "quic";
+		if (udp)
+			return port == 443 || port == 4433 ? NULL : "dtls";
+		return port_in(s, tls_ports, 15) ? NULL : "tls";
+	default:
+		return NULL;
+	}
+}
+
 static void sink_emit(struct extract *x, enum obs_kind kind,
 		      const char *value, const char *detail,
 		      const struct packet *pkt, const struct obs_cite *cite,
-		      uint64_t flow_id)
+		      uint64_t flow_id, const struct extract_flow *s)
 {
 	char cut[OBS_VALUE_MAX];
 	size_t n = value_fit(value);
@@ -42,6 +107,33 @@ static void sink_emit(struct extract *x, enum obs_kind kind,
 		memcpy(cut, value, n);
 		cut[n] = '\0';
 		value = cut;
+	}
+	char joined[OBS_DETAIL_MAX], hinted[OBS_DETAIL_MAX];
+	const char *hint = s ? decode_as_hint(kind, detail, s) : NULL;
+	if (hint) {
+		/* read on a port tshark does not decode as this protocol */
+		snprintf(hinted, sizeof hinted, "%s%sdecode_as=%s.port==%u,%s",
+			 detail && detail[0] ? detail : "",
+			 detail && detail[0] ? " " : "",
+			 s->l4_proto == IP_PROTO_UDP ? "udp" : "tcp",
+			 s->server_port, hint);
+		detail = hinted;
+	}
+	if (pkt && pkt->fragment_count && pkt->fragment_frames) {
+		/* read from a reassembled datagram: name every fragment */
+		struct textbuf t;
+		textbuf_init(&t, joined, sizeof joined);
+		if (detail && detail[0]) {
+			textbuf_puts(&t, detail);
+			textbuf_puts(&t, " ");
+		}
+		textbuf_puts(&t, "fragments=");
+		for (unsigned i = 0; i < pkt->fragment_count; i++) {
+			if (i)
+				textbuf_puts(&t, ",");
+			textbuf_put_uint(&t, (unsigned long)pkt->fragment_frames[i]);
+		}
+		detail = joined;
 	}
 	o.kind = kind;
 	o.value = value;
@@ -99,7 +191,7 @@ static bool seen_grow(struct extract *x)
 bool ex_seen_in_source(struct extract *x, enum obs_kind kind,
 		       const char *value)
 {
-	if (!once_per_source(kind))
+	if (!once_per_source(kind) || x->cfg.keep_repeats)
 		return false;
 	if (2 * (x->seen_used + 1) > x->seen_cap && !seen_grow(x))
 		return false; /* bound reached: record every occurrence */
@@ -113,6 +205,12 @@ bool ex_seen_in_source(struct extract *x, enum obs_kind kind,
 	x->seen[j] = h;
 	x->seen_used++;
 	return false;
+}
+
+bool extract_seen_in_source(struct extract *x, enum obs_kind kind,
+			    const char *value)
+{
+	return ex_seen_in_source(x, kind, value);
 }
 
 void ex_seen_reset(struct extract *x)
@@ -145,7 +243,7 @@ void ex_emit(struct extract *x, struct extract_flow *s, enum obs_kind kind,
 		    (kind == OBS_TLS_SNI || kind == OBS_HTTP_HOST))
 			s->server_name = strndup(value, SERVER_NAME_MAX);
 	}
-	sink_emit(x, kind, value, detail, pkt, cite, s ? s->flow_id : 0);
+	sink_emit(x, kind, value, detail, pkt, cite, s ? s->flow_id : 0, s);
 }
 
 void ex_emit_cited(struct extract *x, enum obs_kind kind, const char *value,
@@ -154,7 +252,7 @@ void ex_emit_cited(struct extract *x, enum obs_kind kind, const char *value,
 {
 	if (!value || !value[0] || ex_seen_in_source(x, kind, value))
 		return;
-	sink_emit(x, kind, value, detail, NULL, cite, flow_id);
+	sink_emit(x, kind, value, detail, NULL, cite, flow_id, NULL);
 }
 
 bool ex_payload(const struct packet *pkt, struct cursor *out)

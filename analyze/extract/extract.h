@@ -67,10 +67,26 @@ struct obs {
 	uint64_t flow_id;
 };
 
+/* A long flow's client bursts (start times, payload bytes), n of each;
+ * what the behaviour family keeps per flow for in-flow beacons. */
+struct obs_bursts {
+	const int64_t *times, *sizes;
+	uint32_t n;
+};
+
 /* Where observations go (the pipeline stores them). */
 struct obs_sink {
 	void (*emit)(void *ctx, const struct obs *o);
 	void *ctx;
+	/* Optional. When set, the behaviour family does not keep series
+	 * itself: each closed flow's start (the flow, its first packet, its
+	 * server name or NULL) goes here instead, so that the owner can feed
+	 * the flows of several stages into one stage's series in one order
+	 * (extract_behaviour_flow()). Arguments valid during the call. */
+	void (*flow_summary)(void *ctx, const struct flow *f,
+			     const struct obs_cite *first,
+			     const char *server_name,
+			     const struct obs_bursts *bursts);
 };
 
 /* Bounds of the extraction stage (see extract_config_default()). */
@@ -86,6 +102,12 @@ struct extract_config {
 	 * passes dpi_risk_name (extract itself does not link nDPI). NULL, or
 	 * a name of "", gives "risk<r>". */
 	const char *(*risk_name)(unsigned r);
+	/* Emit every occurrence of the once-per-source kinds and every
+	 * anomaly (numbered n= as usual, not capped): for a stage whose
+	 * observations a later stage merges with others', which then keeps
+	 * the first of each value and caps the anomalies in the merged
+	 * order (extract_seen_in_source(), the ingest writer). */
+	bool keep_repeats;
 };
 
 /*
@@ -121,6 +143,27 @@ struct extract_flow;
  */
 struct extract *extract_create(const struct obs_sink *sink,
 			       const struct extract_config *cfg);
+/*
+ * Feeds one closed flow to x's behaviour series as its own flow end would
+ * (f's id, addresses, ports, transport and first_us are read; first is
+ * the flow's first packet; server_name and bursts may be NULL). Used by the owner of
+ * a stage that collects the flow_summary calls of other stages. Nothing
+ * is referenced after the call.
+ */
+void extract_behaviour_flow(struct extract *x, const struct flow *f,
+			    const struct obs_cite *first,
+			    const char *server_name,
+			    const struct obs_bursts *bursts);
+
+/*
+ * True when kind is recorded once per distinct value per source (ip.src,
+ * ip.dst, ndpi.proto, ndpi.risk) and x has seen (kind, value) in this
+ * source already; else notes it and returns false. For an owner that
+ * merges the observations of several stages.
+ */
+bool extract_seen_in_source(struct extract *x, enum obs_kind kind,
+			    const char *value);
+
 /* Frees x (NULL is a no-op). Flows still open are not closed. */
 void extract_destroy(struct extract *x);
 

@@ -117,6 +117,9 @@ struct extract_flow {
 	uint32_t active;         /* bit per family wanting packets */
 	uint32_t finished;       /* bit per family that let go of the flow */
 	uint8_t started;         /* flow_start hooks ran */
+	uint8_t l4_proto;        /* the flow's transport and server port, */
+	uint16_t server_port;    /* for decode_as= hints (emit.c) */
+	uint16_t client_port;
 	uint8_t dpi_done;        /* dpi_done hooks ran */
 	uint8_t tcp_claimed;     /* a family owns the TCP payload */
 	uint8_t claim_offers;    /* payload packets offered for claiming */
@@ -175,6 +178,17 @@ struct tls_client_hello;
 void ex_emit_client_hello(struct extract *x, struct extract_flow *s,
 			  const struct tls_client_hello *ch,
 			  const char *transport, const struct packet *pkt);
+
+struct tls_certificate;
+
+/*
+ * Emits the certificate chain GnuTLS read (tls_cert.c): tls.cert.san,
+ * .serial, .not_before, .not_after, .key, .self_signed, .subject_dn and
+ * .issuer_dn per certificate, detail "impl=gnutls [carrier] cert=<n>".
+ */
+void ex_emit_cert_chain(struct extract *x, struct extract_flow *s,
+			const struct tls_certificate *cert,
+			const char *carrier, const struct packet *pkt);
 
 /* A hash of a ClientHello's fingerprints, SNI and ALPN list: two
  * ClientHellos of one flow with the same hash give the same values. */

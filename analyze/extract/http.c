@@ -104,7 +104,7 @@ static bool http_tcp_claim(const struct flow *f, enum flow_dir dir,
 	struct cursor c = *payload, line;
 	const uint8_t *lf;
 	unsigned n = 0;
-	uint8_t b;
+	uint8_t b = 0;
 
 	while (cursor_u8(&c, &b) && b >= 'A' && b <= 'Z')
 		if (++n > HTTP_CLAIM_METHOD_MAX)

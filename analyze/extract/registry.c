@@ -44,6 +44,12 @@ void obs_cite_from_packet(struct obs_cite *c, const struct packet *pkt)
 	c->frame = pkt->frame;
 	c->file_offset = pkt->file_offset;
 	c->ts_us = pkt->ts_us;
+	if (pkt->record) {
+		/* a reassembled datagram: cite its completing frame as stored */
+		c->caplen = pkt->record_caplen;
+		digest_sha256(pkt->record, pkt->record_caplen, c->sha256);
+		return;
+	}
 	c->caplen = pkt->caplen;
 	digest_sha256(pkt->caplen ? pkt->data : NULL,
 		      pkt->data ? pkt->caplen : 0, c->sha256);
@@ -124,6 +130,9 @@ static void flow_start(struct extract *x, struct extract_flow *s,
 	}
 	s->first = x->cite;
 	s->started = 1;
+	s->l4_proto = f->l4_proto;
+	s->server_port = f->server_port;
+	s->client_port = f->client_port;
 	for (int i = 0; i < FAM_COUNT; i++) {
 		const struct extractor *e = extractors[i];
 

@@ -2,12 +2,16 @@
  * tls.c — TLS family (over TCP): tls.sni, tls.alpn, tls.ja3, tls.ja4 from
  * the ClientHello; tls.ja3s from the ServerHello; tls.cert.sha1,
  * tls.cert.subject and tls.cert.issuer from the server's first
- * certificate.
+ * certificate; the tls.cert.san, .serial … kinds of each certificate of
+ * the chain through GnuTLS (tls_cert.c).
  *
  * Which flows: a TCP flow, on any port, with a segment that starts with a
  * TLS handshake record (0x16 0x03) holding a ClientHello, possibly after a
  * PROXY protocol header (analyze/parse/proxy.h; a load balancer's, skipped
- * unread); its sender is the TLS client (normally the flow's client).
+ * unread); its sender is the TLS client (normally the flow's client). A
+ * capture that missed the client's side or the start of the connection
+ * shows the server's ServerHello or Certificate first: its sender is the
+ * server then, and the server's side (JA3S, certificates) is read.
  * The start of each direction is reassembled (at most TLS_C2S_MAX and
  * TLS_S2C_MAX bytes) and handed to the record parser (analyze/parse/
  * tls.h) each time one more record is complete: the session reader
@@ -91,10 +95,27 @@ static bool tls_tcp_claim(const struct flow *f, enum flow_dir dir,
 	    !cursor_u8(&c, &major) || !cursor_u8(&c, &minor) ||
 	    type != TLS_CONTENT_HANDSHAKE || major != 3 || minor > 4)
 		return false;
-	/* When the handshake type is there, it must be a ClientHello. */
+	/* When the handshake type is there, it must be a ClientHello, or
+	 * (a capture that missed the client's side or its start) the
+	 * server's ServerHello or Certificate. */
 	if (!cursor_be16(&c, &len) || !cursor_u8(&c, &hs_type))
 		return true;
-	return hs_type == TLS_HS_CLIENT_HELLO;
+	return hs_type == TLS_HS_CLIENT_HELLO ||
+	       hs_type == TLS_HS_SERVER_HELLO || hs_type == TLS_HS_CERTIFICATE;
+}
+
+/* True when the payload at p starts with a server's handshake message
+ * (ServerHello or Certificate), after a PROXY header. */
+static bool starts_server_side(const struct cursor *payload)
+{
+	struct cursor c = *payload;
+	uint8_t type, hs_type;
+
+	cursor_skip(&c, proxy_header_len(cursor_ptr(&c), cursor_left(&c)));
+	return cursor_u8(&c, &type) && cursor_skip(&c, 4) &&
+	       cursor_u8(&c, &hs_type) && type == TLS_CONTENT_HANDSHAKE &&
+	       (hs_type == TLS_HS_SERVER_HELLO ||
+		hs_type == TLS_HS_CERTIFICATE);
 }
 
 /*
@@ -224,6 +245,7 @@ static void emit_server_side(struct extract *x, struct extract_flow *s,
 			x->detail, pkt);
 		ex_emit(x, s, OBS_TLS_CERT_ISSUER, 0, cert->names.issuer,
 			x->detail, pkt);
+		ex_emit_cert_chain(x, s, cert, ts->carrier, pkt);
 	}
 }
 
@@ -398,7 +420,12 @@ static void tls_packet(struct extract *x, struct extract_flow *s,
 		}
 		tls_session_init(&tf->ts, NULL);
 		tf->client_dir = (uint8_t)dir;
-		if (ex_payload(pkt, &payload))
+		if (ex_payload(pkt, &payload) && starts_server_side(&payload))
+			/* the server spoke first in this capture */
+			tf->client_dir = (uint8_t)(dir == FLOW_DIR_C2S
+							   ? FLOW_DIR_S2C
+							   : FLOW_DIR_C2S);
+		else if (ex_payload(pkt, &payload))
 			tf->ts.dir[FLOW_DIR_C2S].skip = proxy_header_len(
 				cursor_ptr(&payload), cursor_left(&payload));
 		s->fam[FAM_TLS] = tf;

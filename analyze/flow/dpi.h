@@ -45,7 +45,9 @@ void dpi_destroy(struct dpi *d);
  * miners, TLS certificates), so that the verdicts on one source do not
  * depend on the sources read before it. Called when a source begins, with
  * no flow state alive (dpi_flow_new's flows belong to the old module).
- * 0, or -1 when out of memory (the module is then kept as it was).
+ * A module no flow has used yet is kept as it is. 0, or -1 when out of
+ * memory: there is no module then, and dpi_flow_new() returns NULL until
+ * a dpi_forget() succeeds.
  */
 int dpi_forget(struct dpi *d);
 

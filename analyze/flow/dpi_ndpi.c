@@ -34,7 +34,9 @@ enum { DPI_TCP_MAX_PACKETS = 80, DPI_UDP_MAX_PACKETS = 24 };
 enum { DPI_MAX_IP_LEN = 65535 };
 
 struct dpi {
-	struct ndpi_detection_module_struct *ndpi;
+	struct ndpi_detection_module_struct *ndpi; /* NULL after a failed
+						      dpi_forget() */
+	bool used; /* a flow was started since the module was made */
 };
 
 struct dpi_flow {
@@ -83,19 +85,23 @@ struct dpi *dpi_create(char *err, size_t errlen)
  */
 int dpi_forget(struct dpi *d)
 {
-	struct ndpi_detection_module_struct *n = new_module();
-	if (!n)
-		return -1;
-	ndpi_exit_detection_module(d->ndpi);
-	d->ndpi = n;
-	return 0;
+	if (d->ndpi && !d->used)
+		return 0; /* nothing learnt yet */
+	/* the old module goes first, so the new one reuses its memory (one
+	 * module's worth per worker, not two) */
+	if (d->ndpi)
+		ndpi_exit_detection_module(d->ndpi);
+	d->ndpi = new_module();
+	d->used = false;
+	return d->ndpi ? 0 : -1;
 }
 
 void dpi_destroy(struct dpi *d)
 {
 	if (!d)
 		return;
-	ndpi_exit_detection_module(d->ndpi);
+	if (d->ndpi)
+		ndpi_exit_detection_module(d->ndpi);
 	free(d);
 }
 
@@ -106,7 +112,9 @@ const char *dpi_version(void)
 
 struct dpi_flow *dpi_flow_new(struct dpi *d)
 {
-	(void)d;
+	if (!d->ndpi)
+		return NULL; /* dpi_forget() failed: out of memory */
+	d->used = true;
 	return calloc(1, sizeof(struct dpi_flow));
 }
 

@@ -23,14 +23,13 @@
  * and starts a new one, whether or not periodic expiry has run yet.
  */
 #include "analyze/flow/flow.h"
+#include "analyze/flow/flow_key.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 enum {
-	IP_PROTO_ICMP = 1,
 	IP_PROTO_TCP = 6,
-	IP_PROTO_ICMPV6 = 58,
 };
 
 enum {
@@ -58,7 +57,8 @@ enum flow_class {
 #define DEFAULT_HARD_US (3600 * SECOND_US)
 #define DEFAULT_TCP_LINGER_US (10 * SECOND_US)
 
-/* The key is hashed and compared as raw bytes: it must have no padding. */
+/* The key is hashed and compared as raw bytes: it must have no padding
+ * (flow_key.c builds and hashes it). */
 _Static_assert(sizeof(struct flow_key) == 44, "struct flow_key is packed");
 
 /* One pool entry: the public flow plus what only the table reads. */
@@ -110,70 +110,6 @@ void flow_table_config_default(struct flow_table_config *cfg)
 	cfg->hard_us = DEFAULT_HARD_US;
 	cfg->tcp_linger_us = DEFAULT_TCP_LINGER_US;
 	cfg->first_id = 1;
-}
-
-/* ---- key and hash ---- */
-
-/*
- * Builds the canonical key of pkt into *key (every byte written) and
- * returns whether the packet's sender is key->addr_lo/port_lo.
- */
-static bool flow_key_from_packet(const struct packet *pkt, struct flow_key *key)
-{
-	size_t addr_len = pkt->ip_version == 4 ? 4 : 16;
-	uint16_t sport = pkt->sport, dport = pkt->dport;
-	/* ICMP: request and reply differ in type, so neither port nor type
-	 * goes into the key; one flow per host pair. */
-	if (pkt->l4_proto == IP_PROTO_ICMP || pkt->l4_proto == IP_PROTO_ICMPV6)
-		sport = dport = 0;
-
-	int order = memcmp(pkt->src, pkt->dst, addr_len);
-	bool src_is_lo = order < 0 || (order == 0 && sport <= dport);
-	const uint8_t *lo = src_is_lo ? pkt->src : pkt->dst;
-	const uint8_t *hi = src_is_lo ? pkt->dst : pkt->src;
-
-	memset(key, 0, sizeof *key);
-	memcpy(key->addr_lo, lo, addr_len);
-	memcpy(key->addr_hi, hi, addr_len);
-	key->port_lo = src_is_lo ? sport : dport;
-	key->port_hi = src_is_lo ? dport : sport;
-	key->tunnel_id = pkt->tunnel_id;
-	key->vlan = pkt->vlan_count > 0 ? pkt->vlan[0] : 0;
-	key->ip_version = pkt->ip_version;
-	key->l4_proto = pkt->l4_proto;
-	return src_is_lo;
-}
-
-static uint64_t rotate_left64(uint64_t x, unsigned n)
-{
-	return (x << n) | (x >> (64 - n));
-}
-
-static uint64_t load_u64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof v);
-	return v;
-}
-
-/* Mixes all 44 key bytes; every input bit reaches every output bit. */
-static uint64_t flow_key_hash(const struct flow_key *key)
-{
-	const uint64_t mul_a = 0x9e3779b97f4a7c15ull;
-	const uint64_t mul_b = 0xc2b2ae3d27d4eb4full;
-	const uint8_t *b = (const uint8_t *)key;
-	uint64_t h = 0x243f6a8885a308d3ull;
-	for (size_t i = 0; i + 8 <= sizeof *key; i += 8)
-		h = rotate_left64(h ^ (load_u64(b + i) * mul_a), 29) * mul_b;
-	uint32_t tail;
-	memcpy(&tail, b + sizeof *key - sizeof tail, sizeof tail);
-	h = rotate_left64(h ^ (tail * mul_a), 29) * mul_b;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
 }
 
 /* ---- hash chains ---- */
@@ -317,6 +253,9 @@ static struct flow_slot *flow_open(struct flow_table *t,
 	f->tunnel_id = pkt->tunnel_id;
 	f->first_us = f->last_us = pkt->ts_us;
 	f->first_frame = pkt->frame;
+	f->first_icmp_type = pkt->icmp_type;
+	f->first_icmp_code = pkt->icmp_code;
+	f->first_has_l4 = (pkt->flags & PKT_HAS_L4) != 0;
 	s->hash = hash;
 	s->client_is_lo = src_is_lo;
 	hash_insert(t, s);
@@ -426,18 +365,21 @@ fail:
 	return NULL;
 }
 
-struct flow *flow_table_update(struct flow_table *t, const struct packet *pkt,
-			       enum flow_dir *dir, bool *created)
+/* Finds or creates pkt's flow; clock_us is the table clock to use, and
+ * periodic expiry runs only when self_expire is set. */
+static struct flow *update(struct flow_table *t, const struct packet *pkt,
+			   uint64_t clock_us, bool self_expire,
+			   enum flow_dir *dir, bool *created)
 {
 	if (created)
 		*created = false;
 	if (pkt->ip_version == 0)
 		return NULL;
 
-	if (pkt->ts_us > t->clock_us)
-		t->clock_us = pkt->ts_us;
+	if (clock_us > t->clock_us)
+		t->clock_us = clock_us;
 	t->packet_seq++;
-	if (t->clock_us >= t->next_expire_us) {
+	if (self_expire && t->clock_us >= t->next_expire_us) {
 		flow_table_expire(t, t->clock_us);
 		t->next_expire_us = t->clock_us + EXPIRE_INTERVAL_US;
 	}
@@ -462,6 +404,20 @@ struct flow *flow_table_update(struct flow_table *t, const struct packet *pkt,
 	if (dir)
 		*dir = d;
 	return &s->flow;
+}
+
+struct flow *flow_table_update(struct flow_table *t, const struct packet *pkt,
+			       enum flow_dir *dir, bool *created)
+{
+	return update(t, pkt, pkt->ts_us, true, dir, created);
+}
+
+struct flow *flow_table_update_clocked(struct flow_table *t,
+				       const struct packet *pkt,
+				       uint64_t clock_us, enum flow_dir *dir,
+				       bool *created)
+{
+	return update(t, pkt, clock_us, false, dir, created);
 }
 
 void flow_table_expire(struct flow_table *t, uint64_t now_us)

@@ -53,6 +53,10 @@ struct flow {
 	uint32_t tunnel_id;
 	uint64_t first_us, last_us;   /* smallest, largest packet time */
 	uint64_t first_frame, last_frame; /* first, latest packet fed */
+	/* Of the packet that opened the flow (for the Community ID): its
+	 * ICMP type and code, and whether its L4 header was read. */
+	uint8_t first_icmp_type, first_icmp_code;
+	bool first_has_l4;
 	uint64_t packets[2], bytes[2]; /* indexed by enum flow_dir */
 	uint8_t tcp_fin_seen;          /* bit per direction */
 	bool tcp_rst_seen;
@@ -108,6 +112,19 @@ struct flow_table *flow_table_create(const struct flow_table_config *cfg,
  */
 struct flow *flow_table_update(struct flow_table *t, const struct packet *pkt,
 			       enum flow_dir *dir, bool *created);
+
+/*
+ * As flow_table_update(), for a table that sees one shard of a capture:
+ * clock_us is the largest packet time of the whole capture so far (the
+ * reader's clock), used for idleness as the table's own clock would be,
+ * and the table never runs periodic expiry by itself: the caller calls
+ * flow_table_expire() when the reader's clock says so. Flows then close
+ * at the same frames whatever the number of shards.
+ */
+struct flow *flow_table_update_clocked(struct flow_table *t,
+				       const struct packet *pkt,
+				       uint64_t clock_us, enum flow_dir *dir,
+				       bool *created);
 
 /*
  * Closes every flow idle longer than its timeout at time now_us

@@ -14,7 +14,19 @@ struct writer {
 	struct store *st;
 	struct behaviour_stats *stats;
 	struct behaviour_pass *pass;
+	int64_t span_first_us, span_last_us; /* of the case's flow starts */
 };
+
+/* The span of the case's flow starts (the beacons' duration coverage). */
+static int note_span(void *ctx, const struct store_flow_start *f)
+{
+	struct writer *w = ctx;
+	if (w->span_first_us == 0 || f->first_us < w->span_first_us)
+		w->span_first_us = f->first_us;
+	if (f->first_us > w->span_last_us)
+		w->span_last_us = f->first_us;
+	return 0;
+}
 
 static int write_reading(void *ctx, const struct behaviour_reading *r)
 {
@@ -50,6 +62,7 @@ static int feed(void *ctx, const struct store_flow_start *f)
 		.ip_version = f->ip_version, .l4_proto = f->l4_proto,
 		.client = f->client, .server = f->server,
 		.server_port = f->server_port, .first_us = f->first_us,
+		.client_port = f->client_port, .last_us = f->last_us,
 	};
 	return behaviour_pass_add(w->pass, &b);
 }
@@ -61,6 +74,7 @@ static int run_pass(struct writer *w, enum behaviour_pass_kind kind,
 	w->pass = behaviour_pass_create(kind, write_reading, w);
 	if (!w->pass)
 		return -1;
+	behaviour_pass_set_span(w->pass, w->span_first_us, w->span_last_us);
 	int rc = store_each_flow_start(w->st, order, feed, w);
 	if (rc == 0)
 		rc = behaviour_pass_finish(w->pass);
@@ -73,8 +87,9 @@ static int run_pass(struct writer *w, enum behaviour_pass_kind kind,
 int case_behaviour_recompute(struct store *st, struct behaviour_stats *out)
 {
 	memset(out, 0, sizeof *out);
-	struct writer w = {st, out, NULL};
-	if (run_pass(&w, BEHAVIOUR_PAIRS, STORE_FLOWS_BY_PAIR) != 0 ||
+	struct writer w = {st, out, NULL, 0, 0};
+	if (store_each_flow_start(st, STORE_FLOWS_BY_CLIENT, note_span, &w) != 0 ||
+	    run_pass(&w, BEHAVIOUR_PAIRS, STORE_FLOWS_BY_PAIR) != 0 ||
 	    run_pass(&w, BEHAVIOUR_HOSTS, STORE_FLOWS_BY_CLIENT) != 0)
 		return -1;
 	return store_commit(st);

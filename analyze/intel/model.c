@@ -6,7 +6,6 @@
 #include "analyze/intel/model.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "analyze/crypto/digest.h"
+#include "analyze/intel/mmdb.h"
 #include "analyze/intel/file.h"
 #include "analyze/vocab/kinds.h"
 
@@ -159,6 +159,8 @@ void model_set_destroy(struct model_set *ms)
 	free(ms->files);
 	free(ms->prefixes);
 	free(ms->standards);
+	for (size_t i = 0; i < ms->n_mmdb; i++)
+		geo_db_close(ms->mmdb[i]);
 	free(ms);
 }
 
@@ -395,76 +397,6 @@ static bool ends_with(const char *s, const char *suffix)
 	return a >= b && !strcasecmp(s + a - b, suffix);
 }
 
-static int load_file(struct model_set *ms, const char *path, char *err,
-		     size_t errlen)
-{
-	if (ends_with(path, ".yaml") || ends_with(path, ".yml"))
-		return model_load_yaml(ms, path, err, errlen);
-	if (ends_with(path, ".json"))
-		return model_load_stix(ms, path, err, errlen);
-	snprintf(err, errlen, "%s: not a model file (expected .yaml, .yml or "
-		 ".json)", path);
-	return -1;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int model_load_path(struct model_set *ms, const char *path, char *err,
-		    size_t errlen)
-{
-	struct stat sb;
-	if (stat(path, &sb) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (!S_ISDIR(sb.st_mode))
-		return load_file(ms, path, err, errlen);
-	DIR *d = opendir(path);
-	if (!d) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	int rc = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' ||
-		    !(ends_with(e->d_name, ".yaml") ||
-		      ends_with(e->d_name, ".yml") ||
-		      ends_with(e->d_name, ".json")))
-			continue;
-		char *full = NULL;
-		if (grow((void **)&names, &cap, n, sizeof *names) != 0 ||
-		    asprintf(&full, "%s/%s", path, e->d_name) < 0) {
-			snprintf(err, errlen, "%s: out of memory", path);
-			rc = -1;
-			break;
-		}
-		names[n++] = full;
-	}
-	closedir(d);
-	if (rc == 0)
-		qsort(names, n, sizeof *names, cmp_str);
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		if (stat(names[i], &sb) == 0 && S_ISDIR(sb.st_mode))
-			continue;
-		rc = load_file(ms, names[i], err, errlen);
-	}
-	if (rc == 0 && n == 0) {
-		snprintf(err, errlen, "%s: no model files (*.yaml, *.yml, "
-			 "*.json) in this directory", path);
-		rc = -1;
-	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return rc;
-}
-
 /* ---- finishing ---- */
 
 static int cmp_hyp(const void *a, const void *b)
@@ -660,7 +592,49 @@ const struct model_prefix *model_prefix_lookup(const struct model_set *ms,
 		    (!best || p->prefix_len > best->prefix_len))
 			best = p;
 	}
-	return best;
+	if (best || !ms->n_mmdb)
+		return best;
+	static _Thread_local struct model_prefix from_mmdb;
+	struct geo_info gi;
+	memset(&gi, 0, sizeof gi);
+	for (size_t i = 0; i < ms->n_mmdb; i++)
+		(void)geo_db_lookup(ms->mmdb[i], addr_text, &gi);
+	if (!gi.found)
+		return NULL;
+	memset(&from_mmdb, 0, sizeof from_mmdb);
+	from_mmdb.family = fam;
+	from_mmdb.asn = gi.asn;
+	memcpy(from_mmdb.country, gi.country, sizeof from_mmdb.country);
+	return &from_mmdb;
+}
+
+/* A MaxMind DB given as a prefix table (model_load_prefixes). */
+static int load_mmdb_prefixes(struct model_set *ms, const char *path,
+			      char *err, size_t errlen)
+{
+	if (ms->n_mmdb == MODEL_MMDB_MAX) {
+		snprintf(err, errlen, "%s: more than %d MaxMind DB prefix "
+			 "tables", path, MODEL_MMDB_MAX);
+		return -1;
+	}
+	struct geo_db *db = geo_db_open(path, err, errlen);
+	if (!db)
+		return -1;
+	char *p = strdup(path);
+	if (!p || grow((void **)&ms->files, &ms->cap_files, ms->n_files,
+		       sizeof *ms->files) != 0) {
+		free(p);
+		geo_db_close(db);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	struct model_file *f = &ms->files[ms->n_files++];
+	memset(f, 0, sizeof *f);
+	f->path = p;
+	f->format = "mmdb";
+	memcpy(f->sha256, geo_db_sha256(db), sizeof f->sha256);
+	ms->mmdb[ms->n_mmdb++] = db;
+	return 0;
 }
 
 /* Parses "PREFIX,ASN,CC" (already stripped of the line end) into p. */
@@ -690,6 +664,8 @@ static const char *parse_prefix_line(char *line, struct model_prefix *p)
 int model_load_prefixes(struct model_set *ms, const char *path, char *err,
 			size_t errlen)
 {
+	if (ends_with(path, ".mmdb"))
+		return load_mmdb_prefixes(ms, path, err, errlen);
 	FILE *f = intel_file_open(path, "prefix table",
 				  MODEL_PREFIX_TABLE_MAX_BYTES, err, errlen);
 	char line[256];

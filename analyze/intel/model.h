@@ -160,7 +160,7 @@ struct model_unevaluated {
 struct model_file {
 	char *path;
 	char sha256[65];
-	const char *format;     /* "yaml" or "stix" (static) */
+	const char *format;     /* "yaml", "stix" or "mmdb" (static) */
 	size_t objects;         /* STIX: objects in the bundle */
 	size_t objects_unused;  /* STIX: of types (or relationships) attrib
 				   does not use; counted, not listed */
@@ -180,6 +180,9 @@ struct model_standard {
 	bool strict;            /* met when Bel > threshold, else ≥ */
 };
 
+struct geo_db;
+enum { MODEL_MMDB_MAX = 4 };
+
 struct model_set {
 	struct model_hypothesis *hyps;
 	size_t n_hyps, cap_hyps;
@@ -189,6 +192,9 @@ struct model_set {
 	size_t n_files, cap_files;
 	struct model_prefix *prefixes;
 	size_t n_prefixes, cap_prefixes;
+	struct geo_db *mmdb[MODEL_MMDB_MAX]; /* prefix tables given as
+	                                       MaxMind DB files */
+	size_t n_mmdb;
 	struct model_standard *standards; /* none: the defaults */
 	size_t n_standards, cap_standards;
 	double deception;       /* δ, default 1 */
@@ -203,12 +209,39 @@ struct model_set {
 struct model_set *model_set_create(void);
 void model_set_destroy(struct model_set *ms);
 
+/* ---- the paths given to --models (model_dir.c) ---- */
+
+/* Folders below a --models folder that are read: deeper ones are skipped
+ * (with that reason), which also ends a loop of symbolic links. */
+#define MODEL_DIR_MAX_DEPTH 8u
+/* Entries read from all the folders of one tree, and model files. */
+#define MODEL_DIR_MAX_ENTRIES 65536u
+#define MODEL_DIR_MAX_FILES 4096u
+
+/* Told of each entry of a folder that was not loaded: its path and why
+ * ("not a model file (.yaml, .yml, .json)", "hidden", ...). */
+typedef void (*model_skip_fn)(void *ctx, const char *path,
+			      const char *reason);
+
 /*
- * Loads one path: a directory (its *.yaml, *.yml and *.json files, in
- * name order, not recursive), a YAML model (.yaml/.yml) or a STIX 2.1
- * bundle (.json). The file's SHA-256 is recorded. Returns 0, or -1 with
- * one line in err naming the file (and line:column where there is one).
+ * Loads one path: a YAML model (.yaml/.yml), a STIX 2.1 bundle (.json),
+ * or a directory and its subfolders (up to MODEL_DIR_MAX_DEPTH levels):
+ * every *.yaml, *.yml and *.json file in it, depth first, each folder's
+ * entries in byte order of their names, so the same tree loads in the
+ * same order on every machine. Entries that are no model file (other
+ * extensions, valid JSON that is no STIX bundle, hidden names, folders
+ * too deep, links back to a folder being walked, entries that cannot be
+ * looked at) are skipped and passed to skip (when not NULL) with the
+ * reason; a model file that does not load is an error, not a skip, and
+ * so is a FIFO or device with a model's name. Each file's SHA-256 is
+ * recorded. Returns 0, or -1 with one line in err naming the file (and
+ * line:column where there is one), also when a folder holds no model
+ * file at any depth.
  */
+int model_load_tree(struct model_set *ms, const char *path,
+		    model_skip_fn skip, void *ctx, char *err, size_t errlen);
+
+/* model_load_tree() without telling anyone of skipped entries. */
 int model_load_path(struct model_set *ms, const char *path, char *err,
 		    size_t errlen);
 
@@ -296,8 +329,10 @@ int model_file_read(struct model_set *ms, const char *path,
  * Reads a prefix table (a regular file of at most
  * MODEL_PREFIX_TABLE_MAX_BYTES; at most MODEL_PREFIXES_MAX prefixes in
  * all): text lines "PREFIX,ASN,COUNTRY" (e.g.
- * "198.51.100.0/24,64500,ZZ"), '#' comments and blank lines ignored.
- * 0, or -1 with "file:line: ..." in err.
+ * "198.51.100.0/24,64500,ZZ"), '#' comments and blank lines ignored; or,
+ * for a file named *.mmdb, a MaxMind DB (ASN and country fields,
+ * analyze/intel/mmdb.h), recorded in ms->files with format "mmdb" and its
+ * SHA-256 (at most MODEL_MMDB_MAX). 0, or -1 with "file:line: ..." in err.
  */
 int model_load_prefixes(struct model_set *ms, const char *path, char *err,
 			size_t errlen);
@@ -319,7 +354,9 @@ bool model_addr_in(const char *addr_text, const uint8_t net[16], int family,
 		   int prefix_len);
 
 /* The prefix-table row with the longest prefix holding addr_text, or
- * NULL. */
+ * NULL; with no such row, what the MaxMind DB tables say of the address
+ * (asn, country; addr and prefix_len unset), in a buffer of the calling
+ * thread valid until its next call. */
 const struct model_prefix *model_prefix_lookup(const struct model_set *ms,
 					       const char *addr_text);
 

@@ -4,6 +4,7 @@
  * (yaml_tree.c), then every mapping is checked against the keys it may
  * hold, so each error names file:line:col and what was expected.
  */
+#include "analyze/intel/feed_model.h"
 #include "analyze/intel/model.h"
 
 #include <errno.h>
@@ -330,7 +331,7 @@ static int read_match(struct reader *r, const struct ynode *m,
 		if (!kind_is_address(p->kind))
 			return fail(r, which, "%s: applies to ip, ip.src, "
 				    "ip.dst and dns.answer, not %s", key, kind);
-		if (!r->ms->n_prefixes)
+		if (!r->ms->n_prefixes && !r->ms->n_mmdb)
 			return fail(r, which, "%s: needs a prefix table "
 				    "(top-level key prefixes)", key);
 		if (p->match == MODEL_MATCH_ASN) {
@@ -388,6 +389,47 @@ static int read_indicator(struct reader *r, struct model_hypothesis *h,
 	p.origin = origin;
 	if (model_add_pattern(h, &p) != 0)
 		return fail(r, n, "out of memory");
+	return 0;
+}
+
+static void relative_path(const char *model, const char *name, char *out,
+			  size_t n);
+
+/* A feed: every entry of an intel file as evidence for h (feed_model.h). */
+static int read_feed(struct reader *r, struct model_hypothesis *h,
+		     const struct ynode *n)
+{
+	static const char *const keys[] = {
+		"!id", "!path", "!link", "direction", "!reliability", "source",
+		NULL,
+	};
+	struct model_feed f;
+	const char *path, *source;
+	char origin[PATH_ORIGIN_MAX], full[4096], err[1200];
+	memset(&f, 0, sizeof f);
+	if (check_keys(r, n, "feed", keys) != 0 || get_id(r, n, &f.id) != 0 ||
+	    get_text(r, n, "path", &path) != 0 ||
+	    get_link(r, n, &f.link) != 0 ||
+	    get_direction(r, n, &f.direction) != 0 ||
+	    get_reliability(r, n, &f.reliability) != 0 ||
+	    get_text(r, n, "source", &source) != 0)
+		return -1;
+	if (f.link != MODEL_L1 && f.link != MODEL_L2)
+		return fail(r, ytree_get(n, "link"), "link: a feed is technical "
+			    "evidence and speaks to L1 or L2 only, got %s",
+			    model_link_name(f.link));
+	relative_path(r->path, path, full, sizeof full);
+	origin_of(r, n, origin, sizeof origin);
+	f.path = full;
+	f.source = source ? source : r->default_source;
+	f.origin = origin;
+	size_t added, unused;
+	if (model_add_feed(h, &f, &added, &unused, err, sizeof err) != 0)
+		return fail(r, ytree_get(n, "path"), "feed: %s", err);
+	if (added == 0)
+		return fail(r, ytree_get(n, "path"), "feed %s: no entry attrib "
+			    "can compare with an observation (%zu not used)",
+			    path, unused);
 	return 0;
 }
 
@@ -462,7 +504,7 @@ static int read_hypothesis(struct reader *r, const struct ynode *n)
 {
 	static const char *const keys[] = {
 		"!id", "name", "type", "base_rate", "description",
-		"indicators", "claims", NULL,
+		"indicators", "claims", "feeds", NULL,
 	};
 	const char *id, *name, *type_text;
 	double base_rate = OPINION_DEFAULT_BASE_RATE;
@@ -495,7 +537,8 @@ static int read_hypothesis(struct reader *r, const struct ynode *n)
 	if (base_set)
 		h->base_rate = base_rate;
 	return each_item(r, h, n, "indicators", read_indicator) ||
-		       each_item(r, h, n, "claims", read_claim)
+		       each_item(r, h, n, "claims", read_claim) ||
+		       each_item(r, h, n, "feeds", read_feed)
 		       ? -1
 		       : 0;
 }

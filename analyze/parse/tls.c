@@ -366,6 +366,9 @@ static bool parse_certificate(struct cursor body, bool partial,
 				return true;
 			goto malformed;
 		}
+		if (cert->n_chain < TLS_CERT_CHAIN_MAX)
+			x509_cert_read(cursor_ptr(&der), der_len,
+				       &cert->chain[cert->n_chain++], anom);
 		if (cert->n_certs++ > 0)
 			continue;
 		cert->first_len = der_len;

@@ -49,6 +49,7 @@
 
 #include "analyze/crypto/digest.h"
 #include "analyze/parse/x509.h"
+#include "analyze/parse/x509_cert.h"
 #include "capture/anomaly.h"
 
 #define TLS_RECORD_HEADER_LEN 5
@@ -144,11 +145,16 @@ struct tls_server_hello {
 	char ja3s_md5[DIGEST_MD5_HEX_SIZE];
 };
 
+#define TLS_CERT_CHAIN_MAX 8     /* certificates read through GnuTLS */
+
 struct tls_certificate {
 	uint32_t n_certs;        /* certificates seen in the message */
 	uint32_t first_len;      /* DER length of the first one */
 	char sha1[DIGEST_SHA1_HEX_SIZE]; /* of the first DER, lower-case hex */
 	struct x509_names names; /* subject and issuer of the first one */
+	uint32_t n_chain;        /* of chain[]: the first TLS_CERT_CHAIN_MAX
+	                            certificates, in message order */
+	struct x509_cert chain[TLS_CERT_CHAIN_MAX];
 };
 
 struct tls_handshake_info {

@@ -258,7 +258,8 @@ static json_t *source_id_of(const json_t *doc, const char *sha)
 	return s ? json_integer(rj_int(s, "id", 0)) : json_null();
 }
 
-json_t *report_tshark(const json_t *doc, const char *sha, int64_t frame)
+json_t *report_tshark(const json_t *doc, const char *sha, int64_t frame,
+		      const char *decode_as)
 {
 	const char *path = report_source_path(doc, sha);
 	if (!path[0] || frame <= 0)
@@ -266,15 +267,35 @@ json_t *report_tshark(const json_t *doc, const char *sha, int64_t frame)
 	char *q = report_shell_quote(path);
 	if (!q)
 		return NULL;
-	json_t *cmd = json_sprintf("tshark -r %s -Y frame.number==%" PRId64, q,
+	json_t *cmd;
+	if (decode_as && decode_as[0]) {
+		char *d = report_shell_quote(decode_as);
+		cmd = d ? json_sprintf("tshark -r %s -d %s -Y frame.number==%"
+				       PRId64, q, d, frame)
+			: NULL;
+		free(d);
+	} else {
+		cmd = json_sprintf("tshark -r %s -Y frame.number==%" PRId64, q,
 				   frame);
+	}
 	free(q);
 	return cmd;
 }
 
-json_t *report_cite(const json_t *doc, int64_t obs, const char *sha,
-		    uint64_t frame, int64_t ts_us)
+/* The observation's decode_as= hint, "" when none (or unreadable: the
+ * command without -d still names the frame). */
+static void decode_as_of(struct store *st, int64_t obs, char *out,
+			 size_t size)
 {
+	if (!st || obs <= 0 || report_decode_as(st, obs, out, size) < 0)
+		out[0] = '\0';
+}
+
+json_t *report_cite(struct store *st, const json_t *doc, int64_t obs,
+		    const char *sha, uint64_t frame, int64_t ts_us)
+{
+	char decode_as[64];
+	decode_as_of(st, obs, decode_as, sizeof decode_as);
 	const char *path = report_source_path(doc, sha);
 	json_t *c = json_object();
 	if (!c)
@@ -285,7 +306,8 @@ json_t *report_cite(const json_t *doc, int64_t obs, const char *sha,
 	    rj_set(c, "ts", rj_time(ts_us, true)) ||
 	    rj_set(c, "source_id", source_id_of(doc, sha)) ||
 	    rj_set(c, "source_path", path[0] ? rj_text(path) : json_null()) ||
-	    rj_set(c, "tshark", report_tshark(doc, sha, (int64_t)frame))) {
+	    rj_set(c, "tshark",
+		   report_tshark(doc, sha, (int64_t)frame, decode_as))) {
 		json_decref(c);
 		return NULL;
 	}
@@ -304,13 +326,18 @@ static int add_tshark(struct build *b)
 					continue;
 				const char *sha = rj_str(c, "source_sha256");
 				const char *path = report_source_path(b->doc, sha);
+				char decode_as[64];
+				decode_as_of(b->st,
+					     rj_int(c, "observation", 0),
+					     decode_as, sizeof decode_as);
 				if (rj_set(c, "source_id",
 					   source_id_of(b->doc, sha)) ||
 				    rj_set(c, "source_path",
 					   path[0] ? rj_text(path) : json_null()) ||
 				    rj_set(c, "tshark",
 					   report_tshark(b->doc, sha,
-							 rj_int(c, "frame", 0))))
+							 rj_int(c, "frame", 0),
+							 decode_as)))
 					return -1;
 			}
 		}

@@ -87,7 +87,7 @@ static int add_value(void *ctx, const struct report_value_row *r)
 	    rj_set(o, "sources", json_integer((json_int_t)r->sources)) ||
 	    rj_set(o, "first_seen", rj_time(r->first_ts_us, true)) ||
 	    rj_set(o, "last_seen", rj_time(r->last_ts_us, true)) ||
-	    rj_set(o, "cite", report_cite(p->doc, r->obs_id, r->source_sha256,
+	    rj_set(o, "cite", report_cite(p->st, p->doc, r->obs_id, r->source_sha256,
 					  r->frame, r->first_ts_us)))
 		return -1;
 	return 0;
@@ -240,7 +240,7 @@ static int add_host(void *ctx, const struct report_obs_row *r)
 		   json_real(unit_clamp(kv_num(r->detail, "map_p", 0)))) ||
 	    rj_set(o, "credible90", rj_text(cred)) ||
 	    rj_set(o, "informative", json_boolean(!strcmp(inf, "yes"))) ||
-	    rj_set(o, "cite", report_cite(c->p->doc, r->id, r->source_sha256,
+	    rj_set(o, "cite", report_cite(c->p->st, c->p->doc, r->id, r->source_sha256,
 					  r->frame, r->ts_us))) {
 		json_decref(o);
 		return -1;
@@ -303,6 +303,8 @@ static bool parse_series(const char *value, const char *series, char *buf,
 {
 	const char *end = strstr(value, " period=");
 	const char *arrow = strstr(value, "->");
+	if (!strcmp(series, "in-flow"))
+		return false; /* bursts inside one flow: not stored as flows */
 	if (!end || !arrow || arrow > end || (size_t)(end - value) >= n)
 		return false;
 	memcpy(buf, value, (size_t)(end - value));
@@ -397,7 +399,7 @@ static int add_beacon(void *ctx, const struct report_obs_row *r)
 	    rj_set(o, "beats", json_integer((json_int_t)kv_num(tail + 1, "n", 0))) ||
 	    rj_set(o, "score", json_real(unit_clamp(score))) ||
 	    rj_set(o, "source_id", json_integer(r->source_id)) ||
-	    rj_set(o, "cite", report_cite(c->p->doc, r->id, r->source_sha256,
+	    rj_set(o, "cite", report_cite(c->p->st, c->p->doc, r->id, r->source_sha256,
 					  r->frame, r->ts_us))) {
 		json_decref(o);
 		return -1;

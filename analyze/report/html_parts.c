@@ -371,7 +371,28 @@ void html_indicators(FILE *f, const json_t *doc)
 		html_head_row(f, vcols, 6);
 		json_array_foreach(top, j, v) {
 			fputs("<tr>", f);
-			html_td_code(f, rj_str(v, "value"));
+			const json_t *geo = rj_obj(v, "geo");
+			if (geo) {
+				/* MaxMind enrichment (attrib report --geoip,
+				 * --asn): ASN, organisation, country */
+				char g[200], as[32] = "";
+				int64_t asn = rj_int(geo, "asn", 0);
+				if (asn)
+					snprintf(as, sizeof as, "AS%lld ",
+						 (long long)asn);
+				snprintf(g, sizeof g, "%s%s%s%s",
+					 as,
+					 rj_str(geo, "as_org"),
+					 rj_str(geo, "country")[0] ? ", " : "",
+					 rj_str(geo, "country"));
+				fputs("<td><code>", f);
+				html_put(f, rj_str(v, "value"));
+				fputs("</code> <span class=\"muted geo\">", f);
+				html_put(f, g);
+				fputs("</span></td>", f);
+			} else {
+				html_td_code(f, rj_str(v, "value"));
+			}
 			html_td_int(f, rj_int(v, "count", 0));
 			html_td_int(f, rj_int(v, "sources", 0));
 			html_td_time(f, rj_str(v, "first_seen"));

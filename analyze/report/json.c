@@ -14,13 +14,14 @@ static const char *const format_names[] = {
 	[REPORT_MARKDOWN] = "md",
 	[REPORT_JSON] = "json",
 	[REPORT_STIX] = "stix",
+	[REPORT_MISP] = "misp",
 };
 
 int report_format_parse(const char *name)
 {
 	if (!name)
 		return -1;
-	for (int f = REPORT_HTML; f <= REPORT_STIX; f++)
+	for (int f = REPORT_HTML; f <= REPORT_MISP; f++)
 		if (!strcmp(name, format_names[f]))
 			return f;
 	return !strcmp(name, "markdown") ? REPORT_MARKDOWN : -1;
@@ -40,6 +41,8 @@ int report_format_from_path(const char *path)
 		return REPORT_HTML;
 	if (ends_with(path, ".md") || ends_with(path, ".markdown"))
 		return REPORT_MARKDOWN;
+	if (ends_with(path, ".misp.json"))
+		return REPORT_MISP;
 	if (ends_with(path, ".stix.json") || ends_with(path, ".stix"))
 		return REPORT_STIX;
 	if (ends_with(path, ".json"))
@@ -49,7 +52,7 @@ int report_format_from_path(const char *path)
 
 const char *report_format_name(enum report_format f)
 {
-	return (unsigned)f <= REPORT_STIX ? format_names[f] : "";
+	return (unsigned)f <= REPORT_MISP ? format_names[f] : "";
 }
 
 static int write_json(const json_t *doc, FILE *out)
@@ -73,6 +76,7 @@ int report_write(const json_t *doc, enum report_format f, FILE *out,
 	case REPORT_MARKDOWN: rc = report_write_markdown(doc, out); break;
 	case REPORT_JSON: rc = write_json(doc, out); break;
 	case REPORT_STIX: rc = report_write_stix(doc, out, err, errlen); break;
+	case REPORT_MISP: rc = report_write_misp(doc, out, err, errlen); break;
 	default:
 		snprintf(err, errlen, "unknown report format");
 		return -1;

@@ -35,17 +35,19 @@ enum report_format {
 	REPORT_MARKDOWN,
 	REPORT_JSON,
 	REPORT_STIX,
+	REPORT_MISP,
 };
 
-/* The format named "html", "md" (or "markdown"), "json" or "stix"; -1
- * for anything else. */
+/* The format named "html", "md" (or "markdown"), "json", "stix" or
+ * "misp"; -1 for anything else. */
 int report_format_parse(const char *name);
 
 /* The format a file name implies: .html/.htm, .md/.markdown, .stix.json
- * or .stix (STIX), .json; -1 when the extension says nothing. */
+ * or .stix (STIX), .misp.json (MISP), .json; -1 when the extension says
+ * nothing. */
 int report_format_from_path(const char *path);
 
-/* "html", "md", "json", "stix". */
+/* "html", "md", "json", "stix", "misp". */
 const char *report_format_name(enum report_format f);
 
 /* What the caller found when it verified the case just before the report

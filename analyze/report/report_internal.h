@@ -117,14 +117,18 @@ int report_build_case(struct store *st, json_t *doc,
 int report_build_summary(json_t *doc);
 /* The path of the case's source with this SHA-256, "" when none. */
 const char *report_source_path(const json_t *doc, const char *sha);
-/* "tshark -r PATH -Y frame.number==N" for a packet of the source with
- * this SHA-256 (doc's sources), JSON null when the source is unknown;
- * NULL when out of memory. */
-json_t *report_tshark(const json_t *doc, const char *sha, int64_t frame);
+/* "tshark -r PATH [-d DECODE_AS] -Y frame.number==N" for a packet of the
+ * source with this SHA-256 (doc's sources), with -d when decode_as is
+ * not empty ("tcp.port==8443,tls": the protocol was read on a port tshark
+ * does not decode as it); JSON null when the source is unknown; NULL
+ * when out of memory. */
+json_t *report_tshark(const json_t *doc, const char *sha, int64_t frame,
+		      const char *decode_as);
 /* A citation {"observation", "source_sha256", "frame", "ts",
- * "source_path", "tshark"}; NULL when out of memory. */
-json_t *report_cite(const json_t *doc, int64_t obs, const char *sha,
-		    uint64_t frame, int64_t ts_us);
+ * "source_path", "tshark"}, the tshark command with the observation's
+ * decode_as= hint read from st; NULL when out of memory. */
+json_t *report_cite(struct store *st, const json_t *doc, int64_t obs,
+		    const char *sha, uint64_t frame, int64_t ts_us);
 /* Appends {"what", "shown", "total", "how"} to caps. */
 void report_cap(json_t *caps, const char *what, uint64_t shown,
 		uint64_t total, const char *how);
@@ -155,6 +159,8 @@ void svg_timeline(FILE *f, const char *id, const json_t *timeline);
 int report_write_html(const json_t *doc, FILE *out);
 int report_write_markdown(const json_t *doc, FILE *out);
 int report_write_stix(const json_t *doc, FILE *out, char *err,
+		      size_t errlen);
+int report_write_misp(const json_t *doc, FILE *out, char *err,
 		      size_t errlen);
 
 #endif

@@ -27,6 +27,14 @@ bool stix_sdo_id(const char *head, const char *type, const char *key,
 /* True when s is "type--" and a UUID. */
 bool stix_is_id(const char *s, const char *type);
 
+/* The SCO type of TLS and SSH fingerprints, defined by attrib's
+ * extension-definition (a new-sco extension): one property per
+ * fingerprint, ja3, ja3s, ja4 or hassh. */
+#define STIX_FINGERPRINT_TYPE "x-attrib-fingerprint"
+/* The property of STIX_FINGERPRINT_TYPE holding a kind's value, or NULL
+ * when the kind is no fingerprint. */
+const char *stix_fingerprint_property(const char *kind);
+
 /* The STIX object holding one indicator value. */
 struct stix_observable {
 	char type[32];   /* ipv4-addr, domain-name, ... x-attrib-indicator */

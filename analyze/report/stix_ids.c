@@ -90,6 +90,18 @@ static bool is_ip(const char *v, bool *v6)
 	return false;
 }
 
+const char *stix_fingerprint_property(const char *kind)
+{
+	static const char *const map[][2] = {
+		{"tls.ja3", "ja3"}, {"tls.ja3s", "ja3s"},
+		{"tls.ja4", "ja4"}, {"ssh.hassh", "hassh"},
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (!strcmp(kind, map[i][0]))
+			return map[i][1];
+	return NULL;
+}
+
 /* How a kind's value is expressed in STIX. */
 int stix_observable_of(const char *kind, const char *value,
 			 struct stix_observable *o)
@@ -116,9 +128,29 @@ int stix_observable_of(const char *kind, const char *value,
 			 "x509-certificate:hashes.'SHA-1'");
 		o->props = json_pack("{s:{s:o}}", "hashes", "SHA-1",
 				     rj_text(value));
+	} else if (!strcmp(kind, "http.user_agent")) {
+		/* the request that carried it; method and target are not
+		 * kept with the value, so they stay empty */
+		snprintf(o->type, sizeof o->type, "network-traffic");
+		snprintf(o->path, sizeof o->path,
+			 "network-traffic:extensions.'http-request-ext'."
+			 "request_header.'User-Agent'");
+		o->props = json_pack(
+			"{s:[s], s:{s:{s:s, s:s, s:{s:o}}}}", "protocols",
+			"http", "extensions", "http-request-ext",
+			"request_method", "", "request_value", "",
+			"request_header", "User-Agent", rj_text(value));
+	} else if (stix_fingerprint_property(kind)) {
+		/* a new SCO type defined by attrib's extension-definition
+		 * (stix_out.c) */
+		snprintf(o->type, sizeof o->type, "%s", STIX_FINGERPRINT_TYPE);
+		snprintf(o->path, sizeof o->path, "%s:%s",
+			 STIX_FINGERPRINT_TYPE, stix_fingerprint_property(kind));
+		o->props = json_pack("{s:o}", stix_fingerprint_property(kind),
+				     rj_text(value));
 	} else {
-		/* JA3, JA4, HASSH, banners, user agents, beacons...: no STIX
-		 * object holds them, so a custom one does. */
+		/* banners, beacons...: no STIX object holds them, so a
+		 * custom one does. */
 		snprintf(o->type, sizeof o->type, "x-attrib-indicator");
 		snprintf(o->path, sizeof o->path, "x-attrib-indicator:value");
 		o->props = json_pack("{s:o, s:o}", "kind", rj_text(kind),

@@ -38,6 +38,7 @@ struct stix {
 	char created[40];       /* the report time, STIX timestamp */
 	char identity[64];
 	char err[200];
+	const json_t *doc;      /* the report document */
 };
 
 /* Adds obj (stealing it) unless an object with its id is there. */
@@ -70,6 +71,82 @@ static int confidence(double b)
 	return (int)floor(unit_clamp(b) * 100 + 0.5 + 1e-9);
 }
 
+/* The extension-definition of STIX_FINGERPRINT_TYPE (added once); its
+ * id into id. The id is fixed (a version-5 UUID of the type's name), so
+ * every attrib bundle names the same definition. */
+static int add_fingerprint_extension(struct stix *x, char *id, size_t n)
+{
+	if (!stix_uuid5(stix_ns, "extension-definition",
+			"attrib:" STIX_FINGERPRINT_TYPE ":1", id, n))
+		return -1;
+	json_t *o = sdo(x, "extension-definition", id);
+	if (!o || rj_set(o, "name", json_string("attrib fingerprint")) ||
+	    rj_set(o, "description",
+		   json_string("TLS and SSH client and server fingerprints "
+			       "as attrib observes them: ja3 and ja3s (MD5, "
+			       "Salesforce JA3), ja4 (FoxIO JA4, TLS client), "
+			       "hassh (MD5, Salesforce HASSH and "
+			       "HASSHServer).")) ||
+	    rj_set(o, "schema",
+		   json_string("https://attrib.invalid/docs/report-format.md#stix")) ||
+	    rj_set(o, "version", json_string("1.0")) ||
+	    rj_set(o, "extension_types", json_pack("[s]", "new-sco"))) {
+		json_decref(o);
+		return -1;
+	}
+	return add(x, o);
+}
+
+/* The MaxMind annotation (`attrib report --asn/--geoip`) the document
+ * holds for an address, on a cited observation or an indicator table
+ * value; NULL when none. */
+static const json_t *geo_of(const json_t *doc, const char *addr)
+{
+	size_t i, j, k;
+	json_t *h, *e, *c;
+	json_array_foreach(rj_arr(doc, "hypotheses"), i, h)
+		json_array_foreach(rj_arr(h, "evidence"), j, e)
+			json_array_foreach(rj_arr(e, "cited"), k, c)
+				if (rj_obj(c, "geo") &&
+				    !strcmp(rj_str(c, "value"), addr))
+					return rj_obj(c, "geo");
+	json_array_foreach(rj_arr(rj_obj(doc, "indicators"), "kinds"), i, e)
+		json_array_foreach(rj_arr(e, "top"), j, c)
+			if (rj_obj(c, "geo") && !strcmp(rj_str(c, "value"), addr))
+				return rj_obj(c, "geo");
+	return NULL;
+}
+
+/* An address SCO's ASN as an autonomous-system object it belongs to
+ * (belongs_to_refs) and its country as x_attrib_country. 0 or -1. */
+static int add_geo(struct stix *x, json_t *sco, const char *addr)
+{
+	const json_t *geo = geo_of(x->doc, addr);
+	if (!geo)
+		return 0;
+	int64_t asn = rj_int(geo, "asn", 0);
+	if (asn > 0) {
+		char canon[48], id[96];
+		snprintf(canon, sizeof canon, "{\"number\":%lld}", (long long)asn);
+		if (!stix_uuid5(stix_ns, "autonomous-system", canon, id,
+				sizeof id))
+			return -1;
+		json_t *as = json_pack("{s:s, s:s, s:s, s:I}", "type",
+				       "autonomous-system", "spec_version",
+				       "2.1", "id", id, "number",
+				       (json_int_t)asn);
+		if (!as || (rj_str(geo, "as_org")[0] &&
+			    rj_set(as, "name", rj_text(rj_str(geo, "as_org")))) ||
+		    add(x, as) != 0 ||
+		    rj_set(sco, "belongs_to_refs", json_pack("[s]", id)))
+			return -1;
+	}
+	if (rj_str(geo, "country")[0] &&
+	    rj_set(sco, "x_attrib_country", rj_text(rj_str(geo, "country"))))
+		return -1;
+	return 0;
+}
+
 /* The SCO itself; its id from the canonical (sorted, compact) JSON of
  * its id-contributing properties. */
 static int add_observable(struct stix *x, const struct stix_observable *o,
@@ -87,6 +164,21 @@ static int add_observable(struct stix *x, const struct stix_observable *o,
 	    rj_set(sco, "id", json_string(id))) {
 		json_decref(sco);
 		return -1;
+	}
+	if ((!strcmp(o->type, "ipv4-addr") || !strcmp(o->type, "ipv6-addr")) &&
+	    add_geo(x, sco, rj_str(o->props, "value")) != 0) {
+		json_decref(sco);
+		return -1;
+	}
+	if (!strcmp(o->type, STIX_FINGERPRINT_TYPE)) {
+		char ext[96];
+		if (add_fingerprint_extension(x, ext, sizeof ext) != 0 ||
+		    rj_set(sco, "extensions",
+			   json_pack("{s:{s:s}}", ext, "extension_type",
+				     "new-sco"))) {
+			json_decref(sco);
+			return -1;
+		}
 	}
 	return add(x, sco);
 }
@@ -428,7 +520,8 @@ fail:
 
 int report_write_stix(const json_t *doc, FILE *out, char *err, size_t errlen)
 {
-	struct stix x = {.objects = json_array(), .seen = json_object()};
+	struct stix x = {.objects = json_array(), .seen = json_object(),
+			 .doc = doc};
 	const json_t *v = rj_obj(doc, "verification");
 	const char *head = rj_str(v, "head_hash");
 	snprintf(x.head, sizeof x.head, "%s", head[0] ? head : "unverified");

@@ -40,6 +40,14 @@ static const struct kind_defaults defaults[OBS_KIND_COUNT] = {
 	[OBS_BEACON] = {0.50, 0.20},
 	[OBS_ACTIVITY_HOURS] = {0.80, 0.10},
 	[OBS_ANOMALY] = {0.80, 0.20},
+	[OBS_TLS_CERT_SAN] = {0.40, 0.70},
+	[OBS_TLS_CERT_SERIAL] = {0.30, 0.90},
+	[OBS_TLS_CERT_NOT_BEFORE] = {0.60, 0.40},
+	[OBS_TLS_CERT_NOT_AFTER] = {0.60, 0.40},
+	[OBS_TLS_CERT_KEY] = {0.90, 0.05},
+	[OBS_TLS_CERT_SELF_SIGNED] = {0.60, 0.40},
+	[OBS_TLS_CERT_SUBJECT_DN] = {0.60, 0.55},
+	[OBS_TLS_CERT_ISSUER_DN] = {0.60, 0.35},
 };
 
 double obs_kind_forgeability(enum obs_kind k)

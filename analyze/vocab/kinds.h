@@ -7,7 +7,8 @@
 #ifndef ATTRIB_VOCAB_KINDS_H
 #define ATTRIB_VOCAB_KINDS_H
 
-/* Indicator kinds; the names are part of attrib's command-line contract. */
+/* Indicator kinds; the names are part of attrib's command-line contract.
+ * Append only: extract_flow.emitted keeps two bits per kind in 64. */
 #define OBS_KIND_LIST(X)                                                       \
 	X(IP_SRC, "ip.src")                                                     \
 	X(IP_DST, "ip.dst")                                                     \
@@ -30,7 +31,15 @@
 	X(NDPI_RISK, "ndpi.risk")                                               \
 	X(BEACON, "beacon")                                                     \
 	X(ACTIVITY_HOURS, "activity.hours")                                     \
-	X(ANOMALY, "anomaly")
+	X(ANOMALY, "anomaly")                                                   \
+	X(TLS_CERT_SAN, "tls.cert.san")                                         \
+	X(TLS_CERT_SERIAL, "tls.cert.serial")                                   \
+	X(TLS_CERT_NOT_BEFORE, "tls.cert.not_before")                           \
+	X(TLS_CERT_NOT_AFTER, "tls.cert.not_after")                             \
+	X(TLS_CERT_KEY, "tls.cert.key")                                         \
+	X(TLS_CERT_SELF_SIGNED, "tls.cert.self_signed")                         \
+	X(TLS_CERT_SUBJECT_DN, "tls.cert.subject_dn")                           \
+	X(TLS_CERT_ISSUER_DN, "tls.cert.issuer_dn")
 
 enum obs_kind {
 #define OBS_KIND_ENUM(id, name) OBS_##id,
@@ -38,6 +47,8 @@ enum obs_kind {
 #undef OBS_KIND_ENUM
 	OBS_KIND_COUNT
 };
+
+_Static_assert(OBS_KIND_COUNT <= 32, "two emitted bits per kind in 64");
 
 /* Contract name of a kind ("dns.query"), "" when out of range. */
 const char *obs_kind_name(enum obs_kind k);

@@ -43,6 +43,7 @@ struct run_ctx {
 	struct rng session_seeds; /* one seed per event */
 	struct rng picks;         /* background: client, site, protocol */
 	int64_t last_lookup_us;   /* the client's cached DNS answer */
+	struct tls_channel channel; /* channel=1: the one connection */
 };
 
 static const char *const site_words[] = {
@@ -107,7 +108,10 @@ static void on_event(void *ctx, int64_t t_us)
 			session.resolver = 0;
 		else if (session.resolver)
 			run->last_lookup_us = t_us;
-		if (session.kind == DIRECTIVE_TLS)
+		if (session.kind == DIRECTIVE_TLS && session.channel)
+			session_tls_channel(run->env, &session, &run->channel,
+					    t_us, seed);
+		else if (session.kind == DIRECTIVE_TLS)
 			session_tls(run->env, &session, t_us, seed);
 		else
 			session_http(run->env, &session, t_us, seed);
@@ -117,6 +121,9 @@ static void on_event(void *ctx, int64_t t_us)
 		break;
 	case DIRECTIVE_BACKGROUND:
 		background_visit(run, t_us, seed);
+		break;
+	case DIRECTIVE_SSH:
+		session_ssh(run->env, run->d, t_us, seed);
 		break;
 	case DIRECTIVE_RELAY:
 		break;
@@ -131,15 +138,17 @@ static void generate(const struct session_env *env, uint64_t *events)
 
 	for (size_t i = 0; i < sc->directive_count; i++) {
 		struct rng schedule = rng_stream(sc->seed, STREAM_SCHEDULE + i);
-		struct run_ctx run = {
-			env, &sc->directives[i],
-			rng_stream(sc->seed, STREAM_SESSIONS + i),
-			rng_stream(sc->seed, STREAM_BACKGROUND + i),
-			INT64_MIN / 2,
-		};
+		static struct run_ctx run; /* holds a connection: off the stack */
+		memset(&run, 0, sizeof run);
+		run.env = env;
+		run.d = &sc->directives[i];
+		run.session_seeds = rng_stream(sc->seed, STREAM_SESSIONS + i);
+		run.picks = rng_stream(sc->seed, STREAM_BACKGROUND + i);
+		run.last_lookup_us = INT64_MIN / 2;
 		events[i] = schedule_run(&sc->directives[i].timing, sc->start_us,
 					 sc->start_us + sc->duration_us,
 					 &schedule, on_event, &run);
+		session_tls_channel_close(&run.channel);
 	}
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """snaplen.py — captures whose records are longer than the file's snaplen
-(pcaps/fixtures/snaplen-*.pcap, made by make-snaplen.py) ingest with the
+(pcaps/fixtures/snaplen-*.pcap, made by make-snaplen.py), and one of
+format 2.0 whose record lengths stand in each other's place, ingest with the
 anomaly record_over_snaplen per such record, cite the records as stored
 and verify intact; then every byte of the capture is flipped in turn and
 `attrib verify` must say TAMPERED each time, and name a changed packet
@@ -16,7 +17,8 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-FIXTURES = ["snaplen-short.pcap", "snaplen-13.pcap", "snaplen-exact.pcap"]
+FIXTURES = ["snaplen-short.pcap", "snaplen-13.pcap", "snaplen-exact.pcap",
+            "lengths-swapped.pcap"]
 
 
 def run(*args):
@@ -26,9 +28,12 @@ def run(*args):
 def records(data):
     """(record start, data start, stored length) of each pcap record."""
     snaplen = struct.unpack_from("<I", data, 16)[0]
+    minor = struct.unpack_from("<H", data, 6)[0]
+    # format 2.0-2.2: the captured length is in the wire length's place
+    at = 12 if minor < 3 else 8
     out, off = [], 24
     while off + 16 <= len(data):
-        caplen = struct.unpack_from("<I", data, off + 8)[0]
+        caplen = struct.unpack_from("<I", data, off + at)[0]
         out.append((off, off + 16, caplen))
         off += 16 + caplen
     return snaplen, out

@@ -22,9 +22,10 @@ set -eu
 # harness            sources and libraries
 HARNESS_SOURCES='
 fuzz_decode          capture/decode_*.c capture/anomaly.c
-fuzz_parse           analyze/parse/*.c analyze/crypto/digest.c analyze/crypto/cipher.c capture/anomaly.c -lgcrypt
+fuzz_parse           analyze/parse/*.c analyze/crypto/digest.c analyze/crypto/cipher.c capture/anomaly.c -lgcrypt -lgnutls
 fuzz_model_yaml      analyze/intel/yaml.c analyze/intel/yaml_tree.c analyze/intel/model.c analyze/score/opinion.c analyze/vocab/kinds.c analyze/crypto/digest.c -lyaml -lgcrypt -lm
 fuzz_stix            analyze/intel/stix/*.c analyze/intel/model.c analyze/vocab/kinds.c analyze/crypto/digest.c -ljansson -lgcrypt
+fuzz_pcapng          capture/source_pcapng.c capture/source_gz.c capture/record.c capture/filehash.c -lgcrypt -lz
 '
 DEFAULT_SOURCES='capture/anomaly.c'
 

@@ -15,9 +15,9 @@
  *
  * Sources it needs: every .c file in analyze/parse/ (dns, dtls, http,
  * msgq, openvpn, proxy, quic, rdpudp, reasm, ssh, text, tls,
- * tls_fingerprint, x509), analyze/crypto/digest.c, analyze/crypto/cipher.c and
- * capture/anomaly.c;
- * link with -lgcrypt; build with clang -fsanitize=fuzzer,address,undefined
+ * tls_fingerprint, x509, x509_cert), analyze/crypto/digest.c,
+ * analyze/crypto/cipher.c and capture/anomaly.c;
+ * link with -lgcrypt -lgnutls; build with clang -fsanitize=fuzzer,address,undefined
  * -I. (the repository root).
  */
 #include <stddef.h>
@@ -36,6 +36,7 @@
 #include "analyze/parse/ssh.h"
 #include "analyze/parse/tls.h"
 #include "analyze/parse/x509.h"
+#include "analyze/parse/x509_cert.h"
 #include "tests/unit/quic_seal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -67,6 +68,7 @@ static struct http_request http;
 static struct ssh_banner banner;
 static struct ssh_kexinit kex;
 static struct x509_names names;
+static struct x509_cert cert;
 static struct quic_scratch quic_scratch;
 static struct tls_client_hello quic_hello;
 static struct rdpudp_data rdpudp;
@@ -159,6 +161,23 @@ static void fuzz_x509(const uint8_t *p, size_t n)
 	x509_read_names(p, n, &names, &a);
 	CHECK_TEXT(names.subject);
 	CHECK_TEXT(names.issuer);
+	/* the same bytes through GnuTLS (x509_cert.c) */
+	bool ok = x509_cert_read(p, n, &cert, &a);
+	CHECK(ok == cert.ok);
+	CHECK(ok || anomaly_has(a, ANOM_X509_MALFORMED));
+	CHECK_TEXT(cert.serial);
+	CHECK_TEXT(cert.not_before);
+	CHECK_TEXT(cert.not_after);
+	CHECK_TEXT(cert.key);
+	CHECK_TEXT(cert.subject_dn);
+	CHECK_TEXT(cert.issuer_dn);
+	CHECK(cert.n_sans <= X509_CERT_MAX_SANS);
+	size_t used = 0;
+	for (unsigned i = 0; i < cert.n_sans; i++) {
+		CHECK(used < sizeof cert.sans);
+		CHECK(memchr(cert.sans + used, 0, sizeof cert.sans - used));
+		used += strlen(cert.sans + used) + 1;
+	}
 }
 
 static void fuzz_http(const uint8_t *p, size_t n)

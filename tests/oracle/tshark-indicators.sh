@@ -6,10 +6,13 @@
 #
 # For every capture in ../shared/pcaps/ndpi (override with ATTRIB_PCAPS):
 #     ATTRIB ingest --db CASE.db FILE; ATTRIB indicators --db CASE.db --json
-# keeps the kinds dns.query, tls.sni, tls.ja3, http.host, http.user_agent,
-# and one tshark pass prints, per frame, frame.number, frame.protocols and
+# keeps the kinds dns.query, dns.answer (A/AAAA of answer sections:
+# addresses only), tls.sni, tls.ja3, http.host, http.user_agent,
+# tls.cert.san (DNS names only) and tls.cert.serial, and one tshark pass prints, per frame, frame.number, frame.protocols and
 # the fields FIELDS of tshark_compare.py lists:
-#     dns.qry.name, tls.handshake.extensions_server_name, gquic.tag.sni,
+#     dns.qry.name, dns.a, dns.aaaa (dns.answer, answer sections only:
+#     dns.resp.type and the section counts tell them apart),
+#     x509ce.dNSName, x509af.serialNumber, tls.handshake.extensions_server_name, gquic.tag.sni,
 #     dtls.handshake.extensions_server_name, tls.handshake.ja3, http.host,
 #     http.user_agent, and the DTLS ClientHello fields the JA3 of a DTLS
 #     ClientHello is computed from
@@ -38,8 +41,8 @@
 # build/oracle/tshark-indicators.log; reasons are guessed from tshark's
 # protocol stack of the frames carrying the value (QUIC, tunnel, malformed,
 # mDNS/LLMNR, SSDP, DTLS, ...), "unexplained" otherwise. The last line is
-# "tshark-indicators: K of 5 kinds at or above their thresholds"; exit
-# status 1 when K < 5 (THRESHOLDS in tshark_compare.py: 99% both ways).
+# "tshark-indicators: K of 8 kinds at or above their thresholds"; exit
+# status 1 when K < 8 (THRESHOLDS in tshark_compare.py: 99% both ways).
 # tshark's output per capture is cached in build/oracle/tshark-cache under
 # the hashes of the capture, tshark's version and the arguments.
 # Skips (exit 0, with a message) only when tshark is not installed.
@@ -124,9 +127,9 @@ mkdir -p "$outdir"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tshark-indicators.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT INT TERM
 US=$(printf '\037')
-# Frames carrying one of the five fields, plus frames whose protocol stack
+# Frames carrying one of the compared fields, plus frames whose protocol stack
 # explains an attrib-only value (NetBIOS, DTLS, QUIC, malformed).
-FILTER='dns.qry.name or tls.handshake.extensions_server_name or gquic.tag.sni or dtls.handshake.extensions_server_name or tls.handshake.ja3 or http.host or http.user_agent or nbns or quic or gquic or dtls.handshake.type == 1 or _ws.malformed'
+FILTER='dns.qry.name or dns.a or dns.aaaa or x509af.serialNumber or x509ce.dNSName or tls.handshake.extensions_server_name or gquic.tag.sni or dtls.handshake.extensions_server_name or tls.handshake.ja3 or http.host or http.user_agent or nbns or quic or gquic or dtls.handshake.type == 1 or _ws.malformed'
 FIELDS=$(python3 "$HERE/tshark_compare.py" fields)
 TSHARK_ARGS="-n -o tcp.desegment_tcp_streams:TRUE -o tls.desegment_ssl_records:TRUE
 	-o tls.desegment_ssl_application_data:TRUE -o http.desegment_headers:TRUE
@@ -136,9 +139,9 @@ CACHE=$outdir/tshark-cache
 mkdir -p "$CACHE"
 TSHARK_KEY=$({ tshark -v 2>/dev/null | head -1; echo "$TSHARK_ARGS $FILTER $FIELDS"; } |
 	sha256sum | cut -c1-16)
-# attrib's lines the report reads: the five kinds, and the anomalies that
+# attrib's lines the report reads: the compared kinds, and the anomalies that
 # explain disagreements (REASON_ANOMALIES in tshark_compare.py).
-KEEP='"kind":"(dns\.query|tls\.sni|tls\.ja3|http\.host|http\.user_agent)"|"value":"(tls_malformed|dns_malformed|field_too_long|ipv4_fragment|ipv6_fragment)"'
+KEEP='"kind":"(dns\.query|dns\.answer|tls\.cert\.san|tls\.cert\.serial|tls\.sni|tls\.ja3|http\.host|http\.user_agent)"|"value":"(tls_malformed|dns_malformed|field_too_long|ipv4_fragment|ipv6_fragment)"'
 export WORK ATTRIB_BIN HERE US FILTER FIELDS TSHARK_ARGS CACHE TSHARK_KEY KEEP
 
 find "$pcaps" -maxdepth 1 -type f \( -name '*.pcap' -o -name '*.pcapng' \

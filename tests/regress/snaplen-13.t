@@ -5,7 +5,7 @@ exit 0
 query SELECT status, packets FROM sources
 expect complete|12
 query SELECT name, count, first_frame FROM anomalies ORDER BY name
-expect link_truncated|6|2;record_over_snaplen|6|1;snaplen_cut|6|2
+expect link_truncated|6|2;no_flow.link_truncated|6|2;record_over_snaplen|6|1;snaplen_cut|6|2
 query SELECT count(*), sum(caplen) FROM observations WHERE kind='dns.query'
 expect 6|508
 query SELECT count(*) FROM observations WHERE kind='anomaly' AND value LIKE 'record_over_snaplen%'

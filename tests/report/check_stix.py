@@ -26,7 +26,8 @@ UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}
 TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 TYPE = re.compile(r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$")
 STIX_NS = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")
-SCO = {"ipv4-addr", "ipv6-addr", "domain-name", "url", "x509-certificate"}
+SCO = {"ipv4-addr", "ipv6-addr", "domain-name", "url", "x509-certificate",
+       "network-traffic", "autonomous-system"}
 REQUIRED = {
     "identity": ["name"],
     "campaign": ["name"],
@@ -37,6 +38,8 @@ REQUIRED = {
                       "object_refs"],
     "relationship": ["relationship_type", "source_ref", "target_ref"],
     "note": ["content", "object_refs"],
+    "extension-definition": ["name", "schema", "version", "extension_types",
+                             "created_by_ref"],
 }
 ENDPOINTS = {
     "attributed-to": ({"campaign", "intrusion-set", "threat-actor"},
@@ -57,8 +60,14 @@ def sco_id(obj):
     t = obj["type"]
     if t == "x509-certificate":
         props = {"hashes": obj["hashes"]} if "hashes" in obj else {}
+    elif t == "autonomous-system":
+        props = {"number": obj["number"]}
+    elif t == "network-traffic":
+        props = {k: obj[k] for k in ("protocols", "extensions") if k in obj}
     elif t in SCO:
         props = {"value": obj["value"]}
+    elif t == "x-attrib-fingerprint":
+        props = {k: obj[k] for k in ("ja3", "ja3s", "ja4", "hassh") if k in obj}
     else:
         props = {k: obj[k] for k in ("kind", "value") if k in obj}
     canon = json.dumps(props, sort_keys=True, separators=(",", ":"),

@@ -4,7 +4,8 @@ evidence? Exit 0 when they do, 1 (with the first differences) when not.
 
 Compared, with ids left out (a merged case numbers sources, flows and
 observations its own way; what they cite does not change):
-  - indicators: `attrib indicators --json`, every object without "flow",
+  - indicators: `attrib indicators --json`, every object without "flow"
+    and "flow_id",
     as a multiset;
   - flows: every column but id, source_id and the chain's, with the
     source's SHA-256, as a multiset;
@@ -28,6 +29,7 @@ def indicators(attrib, db):
     for line in out.splitlines():
         o = json.loads(line)
         o.pop("flow", None)
+        o.pop("flow_id", None)  # the flow id again, under Suricata's name
         rows.append(json.dumps(o, sort_keys=True))
     return collections.Counter(rows)
 

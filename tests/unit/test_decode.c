@@ -419,11 +419,16 @@ static void check_invariants(const char *name, const struct packet *p)
 		fail_msg("%s (caplen %u): L4 fields without PKT_HAS_L4", name,
 			 p->caplen);
 	if (p->ip_version == 0) {
+		if (packet_unplaced_reason(p) == ANOM_COUNT)
+			fail_msg("%s (caplen %u): no IP layer and no named reason",
+				 name, p->caplen);
 		if (p->flags || p->payload_len || p->ip_len || p->tunnel_depth)
 			fail_msg("%s (caplen %u): fields set without IP", name,
 				 p->caplen);
 		return;
 	}
+	if (packet_unplaced_reason(p) != ANOM_COUNT)
+		fail_msg("%s: an unplaced reason on a packet with IP", name);
 	if ((p->ip_version != 4 && p->ip_version != 6) || ip_end > p->caplen ||
 	    p->l4_offset < p->ip_offset || p->l4_offset > ip_end ||
 	    p->payload_offset < p->l4_offset ||
@@ -534,8 +539,8 @@ static void test_truncation_sweep(void **state)
 static void test_linktype_supported(void **state)
 {
 	static const int supported[] = { 0, 1, 9, 12, 14, 50, 101, 104, 108,
-					 113, 228, 229, 276 };
-	static const int unsupported[] = { -1, 2, 10, 105, 127, 147, 192, 275,
+					 113, 192, 228, 229, 276 };
+	static const int unsupported[] = { -1, 2, 10, 105, 127, 147, 275,
 					   100000 };
 
 	for (size_t i = 0; i < sizeof supported / sizeof supported[0]; i++)
@@ -564,8 +569,9 @@ static void test_caplen_over_wirelen(void **state)
 	struct packet pkt;
 
 	decode_copy(&pkt, 1, arp, sizeof arp, sizeof arp - 1);
-	assert_int_equal(pkt.anomalies, A(CAPLEN_OVER_WIRELEN));
+	assert_int_equal(pkt.anomalies, A(CAPLEN_OVER_WIRELEN) | A(LINK_NON_IP));
 	assert_int_equal(pkt.ip_version, 0);
+	assert_int_equal(packet_unplaced_reason(&pkt), ANOM_LINK_NON_IP);
 }
 
 int main(void)

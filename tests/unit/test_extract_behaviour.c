@@ -72,8 +72,14 @@ static void test_behaviour(void **state)
 			    strlen("10.0.0.5->c2.example period="));
 	assert_true(detail_has(o, "series=name"));
 
-	assert_int_equal(log_count(&fx.log, OBS_ACTIVITY_HOURS), 2);
+	/* two hosts, and the pair of 10.0.0.6 (informative: its 40
+	 * connections fall in three hours); the beacon's pair gives none */
+	assert_int_equal(log_count(&fx.log, OBS_ACTIVITY_HOURS), 3);
 	o = log_nth(&fx.log, OBS_ACTIVITY_HOURS, 0);
+	assert_memory_equal(o->value, "10.0.0.6->203.0.113.11:80 utc_hours=",
+			    strlen("10.0.0.6->203.0.113.11:80 utc_hours="));
+	assert_true(detail_has(o, "scope=pair"));
+	o = log_nth(&fx.log, OBS_ACTIVITY_HOURS, 1);
 	assert_memory_equal(o->value, "10.0.0.5 utc_hours=",
 			    strlen("10.0.0.5 utc_hours="));
 	assert_true(detail_has(o, "events=40"));

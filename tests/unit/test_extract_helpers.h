@@ -135,7 +135,7 @@ struct fx {
 TEST_HELPER void fx_init(struct fx *fx,
 			 const struct extract_config *cfg)
 {
-	struct obs_sink sink = {log_emit, &fx->log};
+	struct obs_sink sink = {.emit = log_emit, .ctx = &fx->log};
 
 	memset(fx, 0, sizeof(*fx));
 	sink.ctx = &fx->log;

@@ -210,9 +210,14 @@ static void test_stix_ids_and_patterns(void **state)
 
 	assert_int_equal(stix_observable_of("tls.ja3", "it's a \\ test", &o), 0);
 	char *pat = stix_pattern_of(&o, "tls.ja3", "it's a \\ test");
-	assert_string_equal(pat, "[x-attrib-indicator:value = 'it\\'s a \\\\ "
-				 "test' AND x-attrib-indicator:kind = "
-				 "'tls.ja3']");
+	assert_string_equal(pat, "[x-attrib-fingerprint:ja3 = 'it\\'s a "
+				 "\\\\ test']");
+	free(pat);
+	json_decref(o.props);
+	assert_int_equal(stix_observable_of("ssh.banner", "it's", &o), 0);
+	pat = stix_pattern_of(&o, "ssh.banner", "it's");
+	assert_string_equal(pat, "[x-attrib-indicator:value = 'it\\'s' AND "
+				 "x-attrib-indicator:kind = 'ssh.banner']");
 	free(pat);
 	json_decref(o.props);
 	assert_int_equal(stix_observable_of("tls.sni", "c2.example", &o), 0);

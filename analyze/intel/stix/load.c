@@ -107,7 +107,11 @@ static int add_hypotheses(struct bundle *b)
 		const char *name;
 		double base_rate;
 		bool has_rate;
+		/* x_attrib_hypothesis: the hypothesis id attrib's own STIX
+		 * export names the actor after (report/stix_out.c); read
+		 * back, the STIX id stays the hypothesis id. */
 		static const char *const allowed[] = {"x_attrib_base_rate",
+						      "x_attrib_hypothesis",
 						      NULL};
 		if (obj_check_x(b, o, allowed) != 0 ||
 		    obj_string(b, o, "name", false, &name) != 0 ||

@@ -63,6 +63,12 @@ static const struct path_map {
 	{"network-traffic",
 	 {"extensions", "http-request-ext", "request_header", "Host"}, true,
 	 OBS_HTTP_HOST, F_NAME, 0},
+	/* attrib's own fingerprint SCO (its extension-definition:
+	 * analyze/report/stix_out.c) */
+	{"x-attrib-fingerprint", {"ja3"}, false, OBS_TLS_JA3, F_HEX32, 0},
+	{"x-attrib-fingerprint", {"ja3s"}, false, OBS_TLS_JA3S, F_HEX32, 0},
+	{"x-attrib-fingerprint", {"ja4"}, false, OBS_TLS_JA4, F_TEXT, 0},
+	{"x-attrib-fingerprint", {"hassh"}, false, OBS_SSH_HASSH, F_HEX32, 0},
 	{"network-traffic", {"src_ref", "value"}, false, OBS_IP_SRC, F_ADDR, 0},
 	{"network-traffic", {"dst_ref", "value"}, false, OBS_IP_DST, F_ADDR, 0},
 };

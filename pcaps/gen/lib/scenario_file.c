@@ -64,6 +64,7 @@ static void parse_tls(struct line_ctx *c, struct directive *d)
 	const char *alpn = line_take(c, "alpn"), *version = line_take(c, "tls");
 	const char *profile_name = line_take(c, "profile");
 	const char *cert_seed = line_take(c, "cert_seed");
+	const char *channel = line_take(c, "channel");
 
 	line_ip(c, "client", line_require(c, "client"), &d->client);
 	line_ip(c, "server", line_require(c, "server"), &d->server);
@@ -102,6 +103,10 @@ static void parse_tls(struct line_ctx *c, struct directive *d)
 	if (d->cert_cn[0] && d->tls_version != 12)
 		line_fail(c, "cert_cn= needs tls=1.2 (TLS 1.3 encrypts the "
 			     "certificate)");
+	if (channel && strcmp(channel, "1") != 0 && strcmp(channel, "0") != 0)
+		line_fail(c, "channel=%s: use 1 (one long connection) or 0",
+			  channel);
+	d->channel = channel && strcmp(channel, "1") == 0;
 	if (strcmp(d->keyword, "beacon") == 0 &&
 	    d->timing.kind != TIMING_PERIODIC)
 		line_fail(c, "beacon needs period= (use tls for other timing)");
@@ -181,9 +186,12 @@ static void parse_directive(struct line_ctx *c, struct directive *d,
 	*offset_given = false;
 	if (d->kind != DIRECTIVE_RELAY)
 		parse_timing(c, &d->timing, offset_given);
-	if (d->kind == DIRECTIVE_TLS || d->kind == DIRECTIVE_HTTP) {
+	if (d->kind == DIRECTIVE_TLS || d->kind == DIRECTIVE_HTTP ||
+	    d->kind == DIRECTIVE_SSH) {
 		port = line_take(c, "port");
-		d->port = d->kind == DIRECTIVE_TLS ? 443 : 80;
+		d->port = d->kind == DIRECTIVE_TLS    ? 443
+			  : d->kind == DIRECTIVE_HTTP ? 80
+						      : 22;
 		if (port)
 			d->port = (uint16_t)line_number(c, "port", port, 1,
 							65535);
@@ -208,6 +216,10 @@ static void parse_directive(struct line_ctx *c, struct directive *d,
 	case DIRECTIVE_RELAY:
 		parse_relay(c, d);
 		break;
+	case DIRECTIVE_SSH:
+		line_ip(c, "client", line_require(c, "client"), &d->client);
+		line_ip(c, "server", line_require(c, "server"), &d->server);
+		break;
 	}
 	if (d->kind != DIRECTIVE_BACKGROUND) /* background is nobody's */
 		scenario_truth_directive(c, d);
@@ -224,6 +236,7 @@ static const struct {
 	{"beacon", DIRECTIVE_TLS},   {"tls", DIRECTIVE_TLS},
 	{"dns", DIRECTIVE_DNS},      {"http", DIRECTIVE_HTTP},
 	{"background", DIRECTIVE_BACKGROUND}, {"relay", DIRECTIVE_RELAY},
+	{"ssh", DIRECTIVE_SSH},
 };
 
 /* A setting: `keyword value`. Returns 1 if keyword is one, else 0. */

@@ -34,6 +34,7 @@ enum directive_kind {
 	DIRECTIVE_HTTP,       /* HTTP/1.1 GET sessions */
 	DIRECTIVE_BACKGROUND, /* many clients browsing many sites */
 	DIRECTIVE_RELAY,      /* a hop point forwarding to an upstream */
+	DIRECTIVE_SSH,        /* interactive SSH sessions */
 };
 
 enum timing_kind {
@@ -73,6 +74,7 @@ struct directive {
 	char cert_cn[SCENARIO_TEXT_MAX];   /* TLS 1.2 certificate name */
 	uint64_t cert_seed;                /* the certificate's own seed */
 	bool cert_seed_given;              /* else the scenario's seed */
+	bool channel;                      /* TLS: one long connection */
 	uint32_t answers[SCENARIO_MAX_ANSWERS];
 	size_t answer_count;
 	uint32_t client_net;   /* background: clients are net + 10 + i */

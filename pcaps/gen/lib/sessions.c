@@ -3,6 +3,7 @@
  */
 #include "pcaps/gen/lib/sessions.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -215,6 +216,161 @@ void session_tls(const struct session_env *env, const struct directive *d,
 
 	tls_conversation(env, d, seed, &cv);
 	play(env, d, &cv, lookup_first(env, d, t_us, seed), seed);
+}
+
+/* ---- a long TLS channel ---- */
+
+/* Sends every message of cv on the open connection a, no FIN. */
+static void play_on(struct tcp_conn *a, const struct conversation *cv)
+{
+	for (size_t i = 0; i < cv->count; i++) {
+		const struct buf *m = &cv->message[i];
+		if (!buf_ok(m))
+			continue;
+		if (cv->from_client[i])
+			tcp_send_at(a, true, m->data, m->len,
+				    a->now_us + cv->think_us[i]);
+		else
+			tcp_send_at(a, false, m->data, m->len,
+				    a->now_us + a->rtt_us);
+	}
+}
+
+void session_tls_channel(const struct session_env *env,
+			 const struct directive *d, struct tls_channel *ch,
+			 int64_t t_us, uint64_t seed)
+{
+	static struct conversation cv;
+	struct rng payload = rng_stream(seed, STREAM_PAYLOAD);
+
+	if (!ch->open) {
+		ch->rng = rng_stream(seed, STREAM_CLIENT_LEG);
+		tls_conversation(env, d, seed, &cv);
+		tcp_conn_init(&ch->conn, env->out, &ch->rng, d->client,
+			      port_table_next(env->ports, d->client), d->server,
+			      d->port, lookup_first(env, d, t_us, seed),
+			      (int64_t)rng_range(&ch->rng, 18000, 95000));
+		tcp_handshake(&ch->conn);
+		play_on(&ch->conn, &cv);
+		ch->open = true;
+		return;
+	}
+	cv.count = 0;
+	struct buf *m = next_message(&cv, true, 0);
+	if (m)
+		tls_application_data(m, (size_t)rng_range(&payload, 120, 200),
+				     &payload);
+	if ((m = next_message(&cv, false, 0)))
+		tls_application_data(m, (size_t)rng_range(&payload, 40, 160),
+				     &payload);
+	/* the check-in leaves at t_us, whatever the last frame's time */
+	if (cv.count)
+		cv.think_us[0] = t_us > ch->conn.now_us ? t_us - ch->conn.now_us
+							: 0;
+	play_on(&ch->conn, &cv);
+}
+
+void session_tls_channel_close(struct tls_channel *ch)
+{
+	if (!ch->open)
+		return;
+	tcp_fin_at(&ch->conn, true, ch->conn.now_us + 200);
+	tcp_fin_at(&ch->conn, false, ch->conn.now_us + ch->conn.rtt_us);
+	tcp_ack_at(&ch->conn, true, ch->conn.now_us + 60);
+	ch->open = false;
+}
+
+/* ---- SSH ---- */
+
+/* An SSH binary packet holding a KEXINIT with OpenSSH-like lists
+ * (RFC 4253 7.1); the cookie and the padding from r. */
+static void ssh_kexinit(struct buf *m, struct rng *r)
+{
+	static const char *const lists[] = {
+		"curve25519-sha256,ecdh-sha2-nistp256,diffie-hellman-group14-sha256",
+		"ssh-ed25519,ecdsa-sha2-nistp256,rsa-sha2-512",
+		"chacha20-poly1305@openssh.com,aes128-ctr,aes256-gcm@openssh.com",
+		"chacha20-poly1305@openssh.com,aes128-ctr,aes256-gcm@openssh.com",
+		"umac-64-etm@openssh.com,hmac-sha2-256-etm@openssh.com",
+		"umac-64-etm@openssh.com,hmac-sha2-256-etm@openssh.com",
+		"none,zlib@openssh.com", "none,zlib@openssh.com", "", "",
+	};
+	size_t payload = 1 + 16 + 5;
+	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+		payload += 4 + strlen(lists[i]);
+	size_t padding = 8 - (5 + payload) % 8;
+	if (padding < 4)
+		padding += 8;
+	buf_u32(m, (uint32_t)(1 + payload + padding));
+	buf_u8(m, (uint8_t)padding);
+	buf_u8(m, 20); /* SSH_MSG_KEXINIT */
+	for (int i = 0; i < 16; i++)
+		buf_u8(m, (uint8_t)rng_u64(r));
+	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+		buf_u32(m, (uint32_t)strlen(lists[i]));
+		buf_text(m, lists[i]);
+	}
+	buf_u8(m, 0);  /* first_kex_packet_follows */
+	buf_u32(m, 0); /* reserved */
+	for (size_t i = 0; i < padding; i++)
+		buf_u8(m, (uint8_t)rng_u64(r));
+}
+
+/* Opaque bytes standing for encrypted SSH packets. */
+static void ssh_opaque(struct buf *m, size_t len, struct rng *r)
+{
+	for (size_t i = 0; i < len; i++)
+		buf_u8(m, (uint8_t)rng_u64(r));
+}
+
+void session_ssh(const struct session_env *env, const struct directive *d,
+		 int64_t t_us, uint64_t seed)
+{
+	static struct conversation cv;
+	struct rng payload = rng_stream(seed, STREAM_PAYLOAD);
+	struct rng leg = rng_stream(seed, STREAM_CLIENT_LEG);
+	struct tcp_conn a;
+	struct buf *m;
+
+	cv.count = 0;
+	if ((m = next_message(&cv, true, 0)))
+		buf_text(m, "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u2\r\n");
+	if ((m = next_message(&cv, false, 0)))
+		buf_text(m, "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u2\r\n");
+	if ((m = next_message(&cv, true, 2000)))
+		ssh_kexinit(m, &payload);
+	if ((m = next_message(&cv, false, 0)))
+		ssh_kexinit(m, &payload);
+	if ((m = next_message(&cv, true, 3000)))
+		ssh_opaque(m, 48, &payload); /* key exchange */
+	if ((m = next_message(&cv, false, 0)))
+		ssh_opaque(m, 564, &payload);
+	tcp_conn_init(&a, env->out, &leg, d->client,
+		      port_table_next(env->ports, d->client), d->server,
+		      d->port, t_us, (int64_t)rng_range(&leg, 18000, 95000));
+	tcp_handshake(&a);
+	play_on(&a, &cv);
+	/* an interactive session: commands typed, output back */
+	uint64_t commands = rng_range(&payload, 10, 60);
+	for (uint64_t i = 0; i < commands; i++) {
+		/* a person's pauses: log-uniform between 0.5 s and 120 s */
+		int64_t think = (int64_t)(500000.0 *
+					  exp(rng_unit(&payload) * log(240.0)));
+		struct buf in, out;
+		buf_init(&in);
+		buf_init(&out);
+		ssh_opaque(&in, (size_t)rng_range(&payload, 36, 120), &payload);
+		ssh_opaque(&out, (size_t)rng_range(&payload, 36, 1400),
+			   &payload);
+		if (buf_ok(&in) && buf_ok(&out)) {
+			tcp_send_at(&a, true, in.data, in.len, a.now_us + think);
+			tcp_send_at(&a, false, out.data, out.len,
+				    a.now_us + a.rtt_us);
+		}
+	}
+	tcp_fin_at(&a, true, a.now_us + 200);
+	tcp_fin_at(&a, false, a.now_us + a.rtt_us);
+	tcp_ack_at(&a, true, a.now_us + 60);
 }
 
 /* ---- HTTP ---- */

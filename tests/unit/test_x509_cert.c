@@ -1,0 +1,110 @@
+/*
+ * test_x509_cert.c — certificate fields through GnuTLS
+ * (analyze/parse/x509_cert.c): a known certificate gives its serial,
+ * validity, key, SANs, DNs and self-signature; every prefix and thousands
+ * of random byte flips give x509_malformed or a reading, never a crash,
+ * and every text stays NUL-terminated in its buffer. Inputs are copied to
+ * exact-size buffers so ASan sees over-reads.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/parse/x509_cert.h"
+#include "tests/unit/x509_cert_vector.h"
+
+static struct x509_cert cert; /* large: not on the stack */
+
+static bool read_copy(const uint8_t *der, size_t n, anomaly_set *a)
+{
+	uint8_t *copy = malloc(n ? n : 1);
+	assert_non_null(copy);
+	memcpy(copy, der, n);
+	bool ok = x509_cert_read(copy, n, &cert, a);
+	free(copy);
+	return ok;
+}
+
+static void test_known_certificate(void **state)
+{
+	static const struct {
+		const char *value;
+		enum x509_san_type type;
+	} sans[] = {
+		{"c2.example", X509_SAN_DNS},
+		{"*.cdn.example", X509_SAN_DNS},
+		{"ops@example.org", X509_SAN_EMAIL},
+		{"192.0.2.7", X509_SAN_IP},
+		{"https://c2.example/x", X509_SAN_URI},
+	};
+	anomaly_set a = 0;
+	(void)state;
+	assert_true(read_copy(cert_der, cert_der_len, &a));
+	assert_int_equal(a, 0);
+	assert_true(cert.ok);
+	assert_string_equal(cert.serial, "00a1b2c3d4e5f6");
+	assert_string_equal(cert.not_before, "2026-12-07T15:29:42Z");
+	assert_string_equal(cert.not_after, "2036-12-04T15:29:42Z");
+	assert_string_equal(cert.key, "EC/ECDSA 256");
+	assert_true(cert.self_signed);
+	assert_string_equal(cert.subject_dn, "CN=c2.example,O=Example Lab,C=DE");
+	assert_string_equal(cert.issuer_dn, cert.subject_dn);
+	assert_int_equal(cert.n_sans, sizeof sans / sizeof sans[0]);
+	const char *p = cert.sans;
+	for (unsigned i = 0; i < cert.n_sans; i++) {
+		assert_string_equal(p, sans[i].value);
+		assert_int_equal(cert.san_type[i], sans[i].type);
+		p += strlen(p) + 1;
+	}
+}
+
+static void check_texts(void)
+{
+	const char *fields[] = {cert.serial, cert.not_before, cert.not_after,
+				cert.key, cert.subject_dn, cert.issuer_dn};
+	size_t sizes[] = {sizeof cert.serial, sizeof cert.not_before,
+			  sizeof cert.not_after, sizeof cert.key,
+			  sizeof cert.subject_dn, sizeof cert.issuer_dn};
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+		assert_non_null(memchr(fields[i], 0, sizes[i]));
+	assert_true(cert.n_sans <= X509_CERT_MAX_SANS);
+}
+
+/* Every prefix, and random byte flips: a reading or x509_malformed. */
+static void test_hostile_bytes(void **state)
+{
+	uint8_t buf[sizeof cert_der];
+	(void)state;
+	for (size_t n = 0; n < cert_der_len; n++) {
+		anomaly_set a = 0;
+		bool ok = read_copy(cert_der, n, &a);
+		assert_false(ok);
+		assert_true(anomaly_has(a, ANOM_X509_MALFORMED));
+		check_texts();
+	}
+	srand(18);
+	for (int round = 0; round < 3000; round++) {
+		anomaly_set a = 0;
+		memcpy(buf, cert_der, cert_der_len);
+		for (int k = 0; k < 1 + round % 4; k++)
+			buf[rand() % cert_der_len] = (uint8_t)rand();
+		bool ok = read_copy(buf, cert_der_len, &a);
+		assert_int_equal(ok, cert.ok);
+		assert_true(ok || anomaly_has(a, ANOM_X509_MALFORMED));
+		check_texts();
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_known_certificate),
+		cmocka_unit_test(test_hostile_bytes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
