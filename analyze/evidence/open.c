@@ -93,6 +93,10 @@ static int open_read_only(const char *path, sqlite3 **db, bool *immutable,
 				     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
 					     SQLITE_OPEN_NOMUTEX,
 				     NULL);
+		/* another process may hold the case a moment (recovering
+		 * the WAL after a kill, switching a new case to WAL): wait */
+		if (rc == SQLITE_OK)
+			sqlite3_busy_timeout(*db, 60000);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_exec(*db, "SELECT count(*) FROM "
 					       "sqlite_master", NULL, NULL, NULL);
