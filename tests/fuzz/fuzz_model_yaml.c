@@ -5,9 +5,10 @@
  * one error line that names the file; never a crash, a leak or a hang.
  *
  * The input is handed to the reader as a file (a memfd, opened through
- * /proc/self/fd). The harness supplies the indicator kind names itself
- * (from OBS_KIND_LIST, as the extractor registry does) and a STIX loader
- * stub, so it links without the extractors and jansson.
+ * /proc/self/fd). The harness supplies a STIX loader stub, so it links
+ * without the extractors; the feed readers a model may include
+ * (analyze/intel/ioc*.c) and the MaxMind lookups come along
+ * (tests/fuzz/build.sh lists the sources).
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -11,9 +11,9 @@
  * error is one line that names the file, and every pattern and report
  * the loader adds has an origin.
  *
- * Sources it needs: analyze/intel/stix/*.c, analyze/intel/model.c,
- * analyze/vocab/kinds.c and analyze/crypto/digest.c; link with -ljansson
- * -lgcrypt. It supplies a YAML loader stub, so it links without the
+ * Sources it needs: analyze/intel/stix/*.c, model.c, admissible.c,
+ * file.c and mmdb.c of analyze/intel, analyze/vocab/kinds.c and
+ * analyze/crypto/digest.c; link with -ljansson -lgcrypt -lmaxminddb. It supplies a YAML loader stub, so it links without the
  * extractors and libyaml.
  */
 #include <stddef.h>
