@@ -164,4 +164,18 @@ static inline bool cursor_peek_u8(const struct cursor *c, size_t pos, uint8_t *v
 	return true;
 }
 
+/* The 32-bit value in the 4 bytes at p (a fixed-size field a caller has
+ * already read whole), in the byte order big or little. */
+static inline uint32_t cursor_load32(const uint8_t p[4], bool big)
+{
+	struct cursor c;
+	uint32_t v = 0;
+	cursor_init(&c, p, 4);
+	if (big)
+		cursor_be32(&c, &v);
+	else
+		cursor_le32(&c, &v);
+	return v;
+}
+
 #endif

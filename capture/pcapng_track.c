@@ -6,18 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cursor.h"
 #include "pcapng_track.h"
 
 static const uint32_t PCAPNG_BYTE_ORDER_MAGIC = 0x1a2b3c4d;
-
-uint32_t pcapng_u32(const uint8_t *p, bool big_endian)
-{
-	if (big_endian)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		       (uint32_t)p[2] << 8 | p[3];
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[1] << 8 | p[0];
-}
 
 static void pcapng_queue_push(struct pcapng_tracker *t, struct block_span b)
 {
@@ -50,18 +42,18 @@ static void pcapng_queue_push(struct pcapng_tracker *t, struct block_span b)
  */
 static void pcapng_take_header(struct pcapng_tracker *t)
 {
-	uint32_t type = pcapng_u32(t->head, t->big_endian);
+	uint32_t type = cursor_load32(t->head, t->big_endian);
 	uint32_t len;
 
-	if (pcapng_u32(t->head, false) == PCAPNG_SHB_TYPE) {
-		if (pcapng_u32(t->head + 8, false) == PCAPNG_BYTE_ORDER_MAGIC)
+	if (cursor_load32(t->head, false) == PCAPNG_SHB_TYPE) {
+		if (cursor_load32(t->head + 8, false) == PCAPNG_BYTE_ORDER_MAGIC)
 			t->big_endian = false;
-		else if (pcapng_u32(t->head + 8, true) == PCAPNG_BYTE_ORDER_MAGIC)
+		else if (cursor_load32(t->head + 8, true) == PCAPNG_BYTE_ORDER_MAGIC)
 			t->big_endian = true;
 		else
 			t->lost = true;
 	}
-	len = pcapng_u32(t->head + 4, t->big_endian);
+	len = cursor_load32(t->head + 4, t->big_endian);
 	if (len < PCAPNG_HEAD_BYTES)
 		t->lost = true;
 	t->block_end = t->block_start + len;

@@ -45,8 +45,6 @@ struct pcapng_tracker {
 	size_t queue_len;
 };
 
-/* The 32-bit value at p in the given byte order (p holds 4 bytes). */
-uint32_t pcapng_u32(const uint8_t *p, bool big_endian);
 /* Advances the tracker over the next n bytes of the file. A zeroed
  * struct is a tracker at the start of a file. */
 void pcapng_track(struct pcapng_tracker *t, const uint8_t *p, size_t n);

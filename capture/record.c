@@ -27,18 +27,6 @@ static int read_at(FILE *f, uint64_t off, void *buf, size_t n)
 	return fread(buf, 1, n, f) == n ? 0 : -1;
 }
 
-static uint32_t u32(const uint8_t *p, bool big)
-{
-	struct cursor c;
-	uint32_t v = 0;
-	cursor_init(&c, p, 4);
-	if (big)
-		cursor_be32(&c, &v);
-	else
-		cursor_le32(&c, &v);
-	return v;
-}
-
 /*
  * The bytes a pcap record holds, from its two length fields, as libpcap
  * reads them: files of format 2.0 to 2.2 were written with the captured
@@ -72,7 +60,7 @@ int capture_read_packet(FILE *f, uint64_t offset, uint32_t caplen,
 		snprintf(err, errlen, "cannot read the file header");
 		return -1;
 	}
-	uint32_t m = u32(magic, true);
+	uint32_t m = cursor_load32(magic, true);
 	uint64_t data_at;
 	uint32_t stored;
 	if (m == 0x0a0d0d0au) {
@@ -84,10 +72,10 @@ int capture_read_packet(FILE *f, uint64_t offset, uint32_t caplen,
 		}
 		/* Block types are small: whichever byte order reads one of
 		 * ours is the section's order. */
-		bool big = u32(hdr, true) < 256;
-		uint32_t type = u32(hdr, big);
+		bool big = cursor_load32(hdr, true) < 256;
+		uint32_t type = cursor_load32(hdr, big);
 		if (type == PCAPNG_EPB || type == PCAPNG_PB) {
-			stored = u32(hdr + 20, big);
+			stored = cursor_load32(hdr + 20, big);
 			data_at = offset + PCAPNG_EPB_DATA;
 		} else if (type == PCAPNG_SPB) {
 			stored = caplen; /* an SPB stores only the wire length */
@@ -107,13 +95,13 @@ int capture_read_packet(FILE *f, uint64_t offset, uint32_t caplen,
 				 (unsigned long long)offset);
 			return -1;
 		}
-		stored = u32(hdr + 8, big);
+		stored = cursor_load32(hdr + 8, big);
 		uint8_t ver[4];
 		if (read_at(f, 4, ver, sizeof ver) != 0) {
 			snprintf(err, errlen, "cannot read the file header");
 			return -1;
 		}
-		stored = pcap_stored_length(ver, big, stored, u32(hdr + 12, big));
+		stored = pcap_stored_length(ver, big, stored, cursor_load32(hdr + 12, big));
 		data_at = offset + PCAP_RECORD_HEADER_LEN;
 	} else {
 		snprintf(err, errlen, "not a pcap or pcapng file");

@@ -59,6 +59,7 @@
 #include <gcrypt.h>
 #include <pcap/pcap.h>
 
+#include "cursor.h"
 #include "hash_worker.h"
 #include "pcapng_track.h"
 #include "source.h"
@@ -197,8 +198,8 @@ static bool capture_magic(const char *path, int fd, bool *pcapng)
 		if (!ok)
 			return false;
 	}
-	le = pcapng_u32(p, false);
-	be = pcapng_u32(p, true);
+	le = cursor_load32(p, false);
+	be = cursor_load32(p, true);
 	if (le == PCAPNG_SHB_TYPE) {
 		*pcapng = true;
 		return true;

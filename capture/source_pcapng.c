@@ -77,19 +77,6 @@ struct ng_reader {
 	char err[512];
 };
 
-static uint32_t load32(const uint8_t *p, bool big)
-{
-	struct cursor c;
-	uint32_t v = 0;
-
-	cursor_init(&c, p, 4);
-	if (big)
-		cursor_be32(&c, &v);
-	else
-		cursor_le32(&c, &v);
-	return v;
-}
-
 static bool get16(struct cursor *c, bool big, uint16_t *v)
 {
 	return big ? cursor_be16(c, v) : cursor_le16(c, v);
@@ -309,11 +296,11 @@ enum source_status ng_next(struct ng_reader *r, struct packet *pkt,
 			r->status = got == 0 ? SOURCE_END : SOURCE_ERROR;
 			break;
 		}
-		if (load32(head, false) == NG_SHB) {
-			uint32_t bom_le = load32(head + 8, false);
+		if (cursor_load32(head, false) == NG_SHB) {
+			uint32_t bom_le = cursor_load32(head + 8, false);
 			if (bom_le == NG_BYTE_ORDER)
 				r->big = false;
-			else if (load32(head + 8, true) == NG_BYTE_ORDER)
+			else if (cursor_load32(head + 8, true) == NG_BYTE_ORDER)
 				r->big = true;
 			else
 				return ng_fail(r, at, "section header with "
@@ -323,8 +310,8 @@ enum source_status ng_next(struct ng_reader *r, struct packet *pkt,
 		} else if (!r->section) {
 			return ng_fail(r, at, "not a pcapng section header");
 		}
-		uint32_t type = load32(head, r->big);
-		uint32_t len = load32(head + 4, r->big);
+		uint32_t type = cursor_load32(head, r->big);
+		uint32_t len = cursor_load32(head + 4, r->big);
 		if (len < NG_HEAD || len % 4 != 0 || len > NG_BLOCK_MAX)
 			return ng_fail(r, at, "block length out of bounds "
 				       "(under 12, not a multiple of 4, or "
@@ -346,7 +333,7 @@ enum source_status ng_next(struct ng_reader *r, struct packet *pkt,
 			break;
 		}
 		r->pos += len - NG_HEAD;
-		if (load32(r->block + len - 4, r->big) != len)
+		if (cursor_load32(r->block + len - 4, r->big) != len)
 			return ng_fail(r, at, "trailing block length differs "
 				       "from the leading one");
 		struct cursor c;
