@@ -11,6 +11,8 @@
 
 #include <jansson.h>
 
+#include "analyze/intel/stix/stix.h" /* stix_is_id() */
+
 /* The STIX 2.1 namespace of cyber-observable ids. */
 extern const uint8_t stix_ns[16];
 
@@ -24,8 +26,6 @@ bool stix_uuid5(const uint8_t ns[16], const char *type, const char *name,
  * ids. */
 bool stix_sdo_id(const char *head, const char *type, const char *key,
 		 char *out, size_t n);
-/* True when s is "type--" and a UUID. */
-bool stix_is_id(const char *s, const char *type);
 
 /* The SCO type of TLS and SSH fingerprints, defined by attrib's
  * extension-definition (a new-sco extension): one property per

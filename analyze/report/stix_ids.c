@@ -6,7 +6,6 @@
 #include "analyze/report/report_internal.h"
 #include "analyze/report/stix.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,23 +58,6 @@ bool stix_sdo_id(const char *head, const char *type, const char *key,
 	bool ok = stix_uuid5(stix_ns, type, name, out, n);
 	free(name);
 	return ok;
-}
-
-/* True when s is "type--" followed by a UUID (any version). */
-bool stix_is_id(const char *s, const char *type)
-{
-	size_t t = strlen(type);
-	if (strncmp(s, type, t) != 0 || strncmp(s + t, "--", 2) != 0)
-		return false;
-	const char *u = s + t + 2;
-	if (strlen(u) != 36)
-		return false;
-	for (int i = 0; i < 36; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? u[i] != '-' : !isxdigit((unsigned char)u[i]))
-			return false;
-	}
-	return true;
 }
 
 static bool is_ip(const char *v, bool *v6)

@@ -56,8 +56,7 @@ int bundle_report(struct bundle *b, const char *id, const char *suffix,
 
 /* ---- ids and versions ---- */
 
-/* TYPE--UUID, the UUID as 8-4-4-4-12 hex digits. */
-static bool valid_id(const char *type, const char *id)
+bool stix_is_id(const char *id, const char *type)
 {
 	size_t tl = strlen(type);
 	if (strncmp(id, type, tl) != 0 || strncmp(id + tl, "--", 2) != 0)
@@ -199,7 +198,7 @@ static int read_entry(struct bundle *b, json_t *j, size_t i)
 		b->counts->objects_unused++;
 		return 0;
 	}
-	if (!valid_id(o->type, o->id))
+	if (!stix_is_id(o->id, o->type))
 		return obj_error(b, o, "id is not %s--UUID", o->type);
 	mod = json_object_get(j, "modified");
 	rev = json_object_get(j, "revoked");

@@ -178,4 +178,8 @@ int stix_bundle_load(struct model_set *ms, const char *name, const char *buf,
 		     size_t len, struct stix_counts *counts, char *err,
 		     size_t errlen);
 
+/* True when id is "type--" followed by a UUID (8-4-4-4-12 hex digits,
+ * any version). */
+bool stix_is_id(const char *id, const char *type);
+
 #endif
