@@ -13,7 +13,8 @@
 
 const struct cli_geo *cli_json_geo;
 
-void cli_iso_time(uint64_t ts_us, char *out, size_t n)
+/* ts_us as YYYY-MM-DDTHH:MM:SS.uuuuuu followed by zone ("Z", "+0000"). */
+static void utc_time(uint64_t ts_us, const char *zone, char *out, size_t n)
 {
 	time_t secs = (time_t)(ts_us / 1000000u);
 	struct tm tm;
@@ -23,20 +24,17 @@ void cli_iso_time(uint64_t ts_us, char *out, size_t n)
 	}
 	char base[32];
 	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, n, "%s.%06uZ", base, (unsigned)(ts_us % 1000000u));
+	snprintf(out, n, "%s.%06u%s", base, (unsigned)(ts_us % 1000000u), zone);
+}
+
+void cli_iso_time(uint64_t ts_us, char *out, size_t n)
+{
+	utc_time(ts_us, "Z", out, n);
 }
 
 void cli_eve_time(uint64_t ts_us, char *out, size_t n)
 {
-	time_t secs = (time_t)(ts_us / 1000000u);
-	struct tm tm;
-	if (!gmtime_r(&secs, &tm)) {
-		snprintf(out, n, "?");
-		return;
-	}
-	char base[32];
-	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, n, "%s.%06u+0000", base, (unsigned)(ts_us % 1000000u));
+	utc_time(ts_us, "+0000", out, n);
 }
 
 /* Suricata's upper-case protocol name, or the number as text. */
