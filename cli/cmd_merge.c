@@ -108,7 +108,7 @@ static int verify_input(const char *db, bool chain_only,
 			  db, err);
 		return EXIT_FINDING;
 	}
-	struct store *st = store_open(db, err, sizeof err);
+	struct store *st = store_open_mode(db, STORE_EXISTING, err, sizeof err);
 	if (!st) {
 		cli_error("merge: %s: refused: not an intact attrib case: %s", db,
 			  err);

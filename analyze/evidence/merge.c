@@ -479,6 +479,18 @@ done:
 	return rc;
 }
 
+/* The first read of the attached shard, where a failure to open it
+ * shows: SQLITE_DONE when it reads, else the shard is detached again. */
+static int probe_shard(struct store *st)
+{
+	int rc = sqlite3_exec(st->db, "SELECT count(*) FROM shard.sqlite_master",
+			      NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		return SQLITE_DONE;
+	sqlite3_exec(st->db, "DETACH shard", NULL, NULL, NULL);
+	return rc;
+}
+
 int store_merge_case(struct store *st, const char *shard_path,
 		     uint64_t head_seq, const char *head_hash,
 		     const char *args, struct store_merge_stats *out)
@@ -489,14 +501,25 @@ int store_merge_case(struct store *st, const char *shard_path,
 	int rc = -1;
 	if (store_txn_commit(st) != 0)
 		return -1;
-	if (sqlite3_prepare_v2(st->db, "ATTACH ? AS shard", -1, &q, NULL) !=
-	    SQLITE_OK) {
-		store_fail(st, "merge: attach");
-		return -1;
+	/* The shard is only read: read-only, and when SQLite cannot make
+	 * the files a WAL database needs beside it (a write-protected
+	 * folder), as an immutable file. */
+	const char *modes[2] = {"mode=ro", "immutable=1"};
+	int step = SQLITE_ERROR;
+	for (size_t i = 0; i < 2 && step != SQLITE_DONE; i++) {
+		char uri[STORE_URI_MAX];
+		store_path_uri(shard_path, modes[i], uri, sizeof uri);
+		if (sqlite3_prepare_v2(st->db, "ATTACH ? AS shard", -1, &q,
+				       NULL) != SQLITE_OK) {
+			store_fail(st, "merge: attach");
+			return -1;
+		}
+		sqlite3_bind_text(q, 1, uri, -1, SQLITE_TRANSIENT);
+		step = sqlite3_step(q);
+		sqlite3_finalize(q);
+		if (step == SQLITE_DONE)
+			step = probe_shard(st);
 	}
-	sqlite3_bind_text(q, 1, shard_path, -1, SQLITE_STATIC);
-	int step = sqlite3_step(q);
-	sqlite3_finalize(q);
 	if (step != SQLITE_DONE) {
 		store_fail(st, "merge: attach");
 		return -1;

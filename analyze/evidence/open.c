@@ -32,13 +32,10 @@ static const char *const case_tables[] = {
 };
 /* A database holding at least this many of them is taken as a case
  * (one that lost a table to damage is still one, for verify to judge). */
-enum { CASE_TABLES_MIN = 3, URI_MAX = 3 * STORE_PATH_LEN + 32 };
+enum { CASE_TABLES_MIN = 3, URI_MAX = STORE_URI_MAX };
 
-/* file: URI for path with query (e.g. "mode=ro"): every byte but the
- * unreserved ones percent-encoded, so '?', '#' and '%' in a name stay
- * part of it. */
-static void path_uri(const char *path, const char *query, char *out,
-		     size_t n)
+void store_path_uri(const char *path, const char *query, char *out,
+		    size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t used = (size_t)snprintf(out, n, "file:");
@@ -54,7 +51,8 @@ static void path_uri(const char *path, const char *query, char *out,
 		}
 	}
 	out[used] = '\0';
-	snprintf(out + used, n - used, "?%s", query);
+	if (*query)
+		snprintf(out + used, n - used, "?%s", query);
 }
 
 /* True when a write-ahead log lies beside path (its content may not be
@@ -88,7 +86,7 @@ static int open_read_only(const char *path, sqlite3 **db, bool *immutable,
 	char uri[URI_MAX];
 	int rc = SQLITE_CANTOPEN;
 	for (size_t i = 0; i < 2; i++) {
-		path_uri(path, queries[i], uri, sizeof uri);
+		store_path_uri(path, queries[i], uri, sizeof uri);
 		rc = sqlite3_open_v2(uri, db,
 				     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
 					     SQLITE_OPEN_NOMUTEX,
@@ -303,9 +301,14 @@ int store_connect(struct store *st, enum store_mode mode, char *err,
 	}
 	const char *ro = st->is_new ? NULL : why_read_only(path);
 	if (!ro) {
+		/* as a URI, so that ATTACH takes URIs (merge attaches
+		 * shards read-only) while this name stays a plain name */
 		int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+			    SQLITE_OPEN_URI |
 			    (st->is_new ? SQLITE_OPEN_CREATE : 0);
-		if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		char uri[URI_MAX];
+		store_path_uri(path, "", uri, sizeof uri);
+		if (sqlite3_open_v2(uri, &st->db, flags, NULL) != SQLITE_OK) {
 			snprintf(err, errlen, "%s: cannot open database: %s",
 				 path, st->db ? sqlite3_errmsg(st->db)
 					      : "out of memory");

@@ -13,6 +13,13 @@
 #include "analyze/evidence/store.h"
 
 enum { STORE_ERR_LEN = 512, STORE_PATH_LEN = 1024 };
+enum { STORE_URI_MAX = 3 * STORE_PATH_LEN + 32 };
+
+/* file: URI for path with query (e.g. "mode=ro"; "" for none): every
+ * byte but the unreserved ones percent-encoded, so '?', '#' and '%' in a
+ * name stay part of it. */
+void store_path_uri(const char *path, const char *query, char *out,
+		    size_t n);
 
 /* Memory for the indicators table kept while observations are written
  * (indicator_counts.h); past it the table is rebuilt from the

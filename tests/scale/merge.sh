@@ -23,7 +23,10 @@
 #      (tests/scale/compare.py: indicators, flows, score hypotheses) and
 #      verifies intact;
 #   f. examples/parallel/ingest-ssh.sh run by GNU parallel on this host
-#      (-S :), its merged case equal to one ingest.
+#      (-S :), its merged case equal to one ingest;
+#   g. shards that cannot be written (file and folder immutable as root,
+#      write permission removed otherwise): merged all the same, equal to
+#      one ingest, and left byte-identical.
 # Every command is logged ("+ ..."). Last line: "merge: N passed, M failed".
 set -u
 ATTRIB=$(realpath "${1:-build/attrib}")
@@ -35,7 +38,7 @@ SPLITS=${MERGE_SPLITS:-3}
 export TZ=UTC
 pass=0 fail=0
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+trap 'chattr -R -i "$T" 2> /dev/null; chmod -R u+w "$T"; rm -rf "$T"' EXIT
 
 run() { echo "+ $*" >&2; "$@"; }
 ok() { pass=$((pass + 1)); echo "ok: $*"; }
@@ -195,6 +198,25 @@ if command -v parallel > /dev/null; then
 else
 	bad "GNU parallel is not installed (.ci/deps)"
 fi
+
+# ---- g. read-only shards ----
+mkdir -p "$T/ro/1" "$T/ro/2"
+for k in 1 2; do
+	run "$ATTRIB" ingest --db "$T/ro/$k/shard.db" --shard "$((k - 1))/2" "$T/parcorpus" > /dev/null
+done
+[ -f "$T/par-one.db" ] || run "$ATTRIB" ingest --db "$T/par-one.db" "$T/parcorpus" > /dev/null
+sums_before=$(cat "$T"/ro/[12]/* | sha256sum)
+if [ "$(id -u)" = 0 ] && chattr +i "$T"/ro/[12]/* "$T/ro/1" "$T/ro/2" 2> /dev/null; then
+	how="immutable"
+else
+	chmod a-w "$T"/ro/[12]/* "$T/ro/1" "$T/ro/2"
+	how="without write permission"
+fi
+run "$ATTRIB" merge --db "$T/ro/merged.db" "$T/ro/1/shard.db" "$T/ro/2/shard.db" > /dev/null
+check "g. shards $how merge (exit 0)" test $? = 0
+check "... the merged case equals one ingest" \
+	python3 "$HERE/compare.py" "$ATTRIB" "$T/par-one.db" "$T/ro/merged.db"
+check "... and the shards are byte-identical" test "$(cat "$T"/ro/[12]/* | sha256sum)" = "$sums_before"
 
 echo "merge: $pass passed, $fail failed"
 [ "$fail" = 0 ]
