@@ -160,11 +160,6 @@ static int dispatch(int argc, char **argv)
 		if (!c)
 			return unknown_command(argv[2]);
 		char *help_argv[] = {argv[2], "--help", NULL};
-		/* some commands print their usage on stderr: help goes to
-		 * stdout, so it pipes into a pager */
-		fflush(stderr);
-		if (dup2(STDOUT_FILENO, STDERR_FILENO) < 0)
-			return EXIT_INTERNAL;
 		return c->run(2, help_argv);
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V") ||

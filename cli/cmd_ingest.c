@@ -374,9 +374,9 @@ close_all:
 	return rc;
 }
 
-static void usage_ingest(void)
+static void usage_ingest(FILE *out)
 {
-	fprintf(stderr, "usage: attrib ingest --db CASE.db [--head FILE] "
+	fprintf(out, "usage: attrib ingest --db CASE.db [--head FILE] "
 			"[--batch PACKETS] [--jobs N]\n"
 			"                     [--shard K/N] PATH...\n"
 			"       attrib ingest --shard K/N --list PATH...\n"
@@ -447,8 +447,8 @@ int cmd_ingest(int argc, char **argv)
 			}
 			break;
 		case 'l': list_only = true; break;
-		case 'h': usage_ingest(); return EXIT_OK;
-		default: usage_ingest(); return EXIT_INPUT;
+		case 'h': usage_ingest(stdout); return EXIT_OK;
+		default: usage_ingest(stderr); return EXIT_INPUT;
 		}
 	}
 	if (list_only && !shard_n) {
@@ -460,7 +460,7 @@ int cmd_ingest(int argc, char **argv)
 			cli_error("ingest: --db CASE.db is required");
 		else
 			cli_error("ingest: no capture file or folder given");
-		usage_ingest();
+		usage_ingest(stderr);
 		return EXIT_INPUT;
 	}
 	struct file_list files = {0};
