@@ -23,8 +23,8 @@ set -eu
 HARNESS_SOURCES='
 fuzz_decode          capture/decode_*.c capture/anomaly.c
 fuzz_parse           analyze/parse/*.c analyze/crypto/digest.c analyze/crypto/cipher.c capture/anomaly.c -lgcrypt -lgnutls
-fuzz_model_yaml      analyze/intel/yaml.c analyze/intel/yaml_tree.c analyze/intel/model.c analyze/intel/admissible.c analyze/intel/feed_model.c analyze/intel/file.c analyze/intel/mmdb.c analyze/intel/model_dir.c analyze/intel/ioc*.c analyze/score/opinion.c analyze/vocab/kinds.c analyze/crypto/digest.c -lyaml -lgcrypt -ljansson -lmaxminddb -lm
-fuzz_stix            analyze/intel/stix/*.c analyze/intel/model.c analyze/intel/admissible.c analyze/intel/file.c analyze/intel/mmdb.c analyze/vocab/kinds.c analyze/crypto/digest.c -ljansson -lgcrypt -lmaxminddb
+fuzz_model_yaml      analyze/intel/yaml.c analyze/intel/yaml_reader.c analyze/intel/yaml_tree.c analyze/intel/model.c analyze/intel/prefixes.c analyze/intel/admissible.c analyze/intel/feed_model.c analyze/intel/file.c analyze/intel/mmdb.c analyze/intel/model_dir.c analyze/intel/ioc*.c analyze/score/opinion.c analyze/vocab/kinds.c analyze/crypto/digest.c -lyaml -lgcrypt -ljansson -lmaxminddb -lm
+fuzz_stix            analyze/intel/stix/*.c analyze/intel/model.c analyze/intel/prefixes.c analyze/intel/admissible.c analyze/intel/file.c analyze/intel/mmdb.c analyze/vocab/kinds.c analyze/crypto/digest.c -ljansson -lgcrypt -lmaxminddb
 fuzz_pcapng          capture/source_pcapng.c capture/source_gz.c capture/record.c capture/filehash.c -lgcrypt -lz
 '
 DEFAULT_SOURCES='capture/anomaly.c'
