@@ -36,5 +36,11 @@ bool decode_tunnel_vxlan(struct packet *pkt, struct cursor *c);
 bool decode_tunnel_capwap(struct packet *pkt, struct cursor *c);
 bool decode_llc_snap(struct packet *pkt, struct cursor *c,
 		     uint16_t *ethertype);
+/* A PPP frame (decode_ppp.c): optional address and control bytes, the
+ * protocol (compressed or not), then IP; other protocols get a named
+ * anomaly. */
+void decode_ppp_frame(struct packet *pkt, struct cursor *c);
+/* A PPPoE session-stage header, then its PPP frame. */
+void decode_pppoe_session(struct packet *pkt, struct cursor *c);
 
 #endif

@@ -5,9 +5,8 @@
  * Finds the network layer under each supported link type and hands it to
  * decode_ip(): Ethernet (with 802.1Q/QinQ tags, 802.2 LLC/SNAP, MPLS label
  * stacks and PPPoE sessions), Linux cooked capture v1 and v2, raw IP,
- * BSD null/loopback, PPP (with RFC 1661 address/control- and
- * protocol-field compression), Cisco HDLC and PPI (the link type it
- * wraps). Link types are LINKTYPE_* numbers as written in capture files;
+ * BSD null/loopback, PPP (its frames: decode_ppp.c), Cisco HDLC and PPI
+ * (the link type it wraps). Link types are LINKTYPE_* numbers as written in capture files;
  * pcap.h is not needed.
  *
  * No silent loss: a packet in which no IP layer is found always carries a
@@ -43,7 +42,7 @@ enum {
 	LINKTYPE_LINUX_SLL2 = 276,
 };
 
-/* Ethertypes (and PPP protocol numbers) the link layer acts on. */
+/* Ethertypes the link layer acts on. */
 enum {
 	ETH_TYPE_MIN = 0x0600,         /* smaller values are 802.3 lengths */
 	ETH_TYPE_IPV4 = 0x0800,
@@ -56,9 +55,6 @@ enum {
 	ETH_TYPE_MPLS_MULTICAST = 0x8848,
 	ETH_TYPE_PPPOE_SESSION = 0x8864,
 	ETH_TYPE_FABRICPATH = 0x8903,  /* Cisco FabricPath: inner Ethernet */
-	PPP_PROTO_IPV4 = 0x0021,
-	PPP_PROTO_IPV6 = 0x0057,
-	PPP_PROTO_CONTROL_MIN = 0x8000, /* NCPs and link control (RFC 1661) */
 	SLL_PROTO_802_2 = 0x0004,      /* Linux ETH_P_802_2: LLC follows */
 	SLL_ARPHRD_NETLINK = 824,      /* payload is a netlink message */
 };
@@ -69,7 +65,6 @@ enum {
 	SLL_ADDR_BYTES = 10,         /* address length field, 8-byte address */
 	SLL2_RESERVED_BYTES = 2,
 	SLL2_TAIL_BYTES = 10,        /* packet type, address length, address */
-	PPPOE_FIXED_BYTES = 6,       /* ver/type, code, session, length */
 	HDLC_ADDR_CTRL_BYTES = 2,
 	FABRICPATH_TAG_BYTES = 2,    /* FTag and TTL */
 	PPI_FIXED_BYTES = 8,         /* version, flags, length, DLT */
@@ -86,9 +81,6 @@ enum {
 	SNAP_OUI_BRIDGE_TUNNEL = 0x0000f8, /* 802.1H */
 	CISCO_HDLC_UNICAST = 0x0f,         /* Cisco HDLC address bytes */
 	CISCO_HDLC_BROADCAST = 0x8f,
-	PPPOE_VER_TYPE = 0x11,
-	PPP_ADDRESS_ALL = 0xff,
-	PPP_CONTROL_UI = 0x03,
 };
 
 /* Address families in loopback headers, across operating systems. */
@@ -251,63 +243,6 @@ static void decode_mpls(struct packet *pkt, struct cursor *c)
 		}
 	}
 	anomaly_add(&pkt->anomalies, ANOM_MPLS_TOO_DEEP);
-}
-
-/*
- * A PPP frame from its (optional) address and control bytes: with
- * address/control-field compression the 0xff 0x03 are absent; with
- * protocol-field compression (RFC 1661 6.5) a protocol below 0x100 is one
- * byte, recognisable because a protocol's first byte is even and its last
- * odd. IPv4 and IPv6 go to decode_ip(); control protocols (0x8000 and up:
- * LCP, IPCP, CHAP …) are link_non_ip, any other protocol
- * ppp_protocol_unsupported.
- */
-static void decode_ppp_frame(struct packet *pkt, struct cursor *c)
-{
-	uint8_t address = 0, control = 0, first, second;
-	uint16_t protocol;
-
-	if (cursor_peek_u8(c, c->off, &address) &&
-	    cursor_peek_u8(c, c->off + 1, &control) &&
-	    address == PPP_ADDRESS_ALL && control == PPP_CONTROL_UI)
-		cursor_skip(c, HDLC_ADDR_CTRL_BYTES);
-	if (!cursor_u8(c, &first)) {
-		anomaly_add(&pkt->anomalies, ANOM_LINK_TRUNCATED);
-		return;
-	}
-	protocol = first;
-	if ((first & 1) == 0) {
-		if (!cursor_u8(c, &second)) {
-			anomaly_add(&pkt->anomalies, ANOM_LINK_TRUNCATED);
-			return;
-		}
-		protocol = (uint16_t)(first << 8 | second);
-	}
-	if (protocol == PPP_PROTO_IPV4)
-		decode_ip(pkt, c, 4);
-	else if (protocol == PPP_PROTO_IPV6)
-		decode_ip(pkt, c, 6);
-	else if (protocol >= PPP_PROTO_CONTROL_MIN)
-		anomaly_add(&pkt->anomalies, ANOM_LINK_NON_IP);
-	else
-		anomaly_add(&pkt->anomalies, ANOM_PPP_PROTOCOL_UNSUPPORTED);
-}
-
-/* PPPoE session stage: fixed header, then a PPP frame (RFC 2516). */
-static void decode_pppoe_session(struct packet *pkt, struct cursor *c)
-{
-	uint8_t ver_type;
-
-	if (!cursor_peek_u8(c, c->off, &ver_type) ||
-	    !cursor_skip(c, PPPOE_FIXED_BYTES)) {
-		anomaly_add(&pkt->anomalies, ANOM_LINK_TRUNCATED);
-		return;
-	}
-	if (ver_type != PPPOE_VER_TYPE) {
-		anomaly_add(&pkt->anomalies, ANOM_ETHERTYPE_UNSUPPORTED);
-		return;
-	}
-	decode_ppp_frame(pkt, c);
 }
 
 /*
