@@ -1,6 +1,8 @@
 /*
  * source_file.c — packets from a capture file (pcap or pcapng) through
  * libpcap, with a SHA-256 of the file and the byte offset of every record.
+ * (The stream libpcap reads through and the file's hash:
+ * source_file_stream.c.)
  *
  * attrib opens the file itself and hands libpcap a stream made with
  * fopencookie(). The stream reads the real file in 1 MiB chunks into a
@@ -47,7 +49,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,119 +57,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include <gcrypt.h>
-#include <pcap/pcap.h>
-
 #include "cursor.h"
-#include "hash_worker.h"
-#include "pcapng_track.h"
-#include "source.h"
-#include "source_gz.h"
-#include "source_pcapng.h"
-
-enum {
-	SOURCE_CHUNK_BYTES = 1 << 20, /* read (and hash) unit on the file */
-	SOURCE_ERR_MAX = 4608,        /* path plus libpcap's message */
-	/* Largest record read back when libpcap cut it at the snaplen: the
-	 * largest block libpcap's pcapng reader accepts (16 MiB). */
-	RECORD_STORED_MAX = 16 << 20,
-	PCAP_RECORD_HEADER_BYTES = 16,
-};
-
-struct source {
-	char *path;
-	FILE *file;            /* the real file, unbuffered */
-	FILE *stream;          /* cookie stream owned by libpcap once open */
-	pcap_t *pcap;
-	gcry_md_hd_t md;       /* SHA-256 of every byte read from file */
-	struct hash_worker *hasher; /* hashes the stream's chunks, or NULL */
-	uint8_t *chunk;        /* the stream's buffer */
-	uint64_t size;         /* st_size when opened */
-	uint64_t position;     /* where libpcap stands in the file */
-	uint64_t frames;
-	int read_errno;        /* errno of a failed read of file, else 0 */
-	bool hashed;           /* finish_hash read the file to its end */
-	bool is_pcapng;
-	int linktype;
-	enum source_status status; /* SOURCE_PACKET while packets may come */
-	struct pcapng_tracker ng;
-	uint64_t read_total;   /* bytes read from file so far */
-	uint8_t *stored;       /* a record cut by libpcap, as stored */
-	size_t stored_cap;
-	bool over_snaplen;     /* the last packet was such a record */
-	struct gz_reader *gz;  /* a compressed file's inflater, or NULL */
-	struct ng_reader *own; /* attrib's pcapng reader after libpcap
-				* refused the file, or NULL */
-	uint8_t digest[SHA256_LEN];
-	uint8_t stream_digest[SHA256_LEN]; /* decompressed, when gz */
-	char linktype_name[32];
-	char err[SOURCE_ERR_MAX];
-};
-
-static pthread_once_t source_gcrypt_once = PTHREAD_ONCE_INIT;
-
-/* libgcrypt must be initialised once before first use; attrib only hashes,
- * so secure memory is not needed. */
-static void source_gcrypt_init(void)
-{
-	if (gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P))
-		return;
-	gcry_check_version(NULL);
-	gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
-	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
-}
-
-/* Read function of the cookie stream: reads the real file into the
- * stream's buffer and hashes it (or hands it to the hash worker). */
-static ssize_t source_cookie_read(void *cookie, char *buf, size_t size)
-{
-	struct source *s = cookie;
-	size_t n;
-
-	if (s->read_errno != 0)
-		return -1;
-	if (s->hasher)
-		hash_worker_wait(s->hasher); /* buf may be the chunk in hand */
-	if (s->gz) {
-		ssize_t got = gz_read(s->gz, buf, size);
-		if (got < 0) {
-			s->read_errno = EIO;
-			return -1;
-		}
-		n = (size_t)got;
-	} else {
-		n = fread(buf, 1, size, s->file);
-		if (n == 0 && ferror(s->file)) {
-			s->read_errno = errno != 0 ? errno : EIO;
-			return -1;
-		}
-	}
-	/* Only the stream's own buffer is left alone until the next read.
-	 * (glibc's cookie streams fill every read through it; a read into
-	 * any other buffer would be hashed here, before libpcap sees it.) */
-	if (s->hasher && buf == (char *)s->chunk)
-		hash_worker_add(s->hasher, buf, n);
-	else
-		gcry_md_write(s->md, buf, n);
-	if (s->is_pcapng)
-		pcapng_track(&s->ng, (const uint8_t *)buf, n);
-	s->read_total += n;
-	return (ssize_t)n;
-}
-
-/* Seek function of the cookie stream: only tells the position (for
- * ftell(), which subtracts what is still buffered). */
-static int source_cookie_seek(void *cookie, off64_t *offset, int whence)
-{
-	const struct source *s = cookie;
-
-	if (whence != SEEK_CUR || *offset != 0) {
-		errno = ESPIPE;
-		return -1;
-	}
-	*offset = (off64_t)s->read_total;
-	return 0;
-}
+#include "source_file_internal.h"
 
 /* Names the first four bytes of the file: true with *pcapng set when
  * libpcap might accept them, false when they are no capture magic. */
@@ -223,7 +113,7 @@ struct source *source_open_file(const char *path, char *err, size_t errlen)
 	bool known_magic;
 	off_t position;
 
-	pthread_once(&source_gcrypt_once, source_gcrypt_init);
+	source_gcrypt_init();
 	why[0] = '\0';
 
 	s = calloc(1, sizeof(*s));
@@ -533,76 +423,6 @@ uint64_t source_frames(const struct source *s)
 	return s->frames;
 }
 
-/* Reads on from where the stream stands: the file, or its inflater. */
-static size_t read_rest(struct source *s, uint8_t *buf, size_t size)
-{
-	if (s->gz) {
-		ssize_t got = gz_read(s->gz, buf, size);
-		if (got < 0)
-			s->read_errno = EIO;
-		return got > 0 ? (size_t)got : 0;
-	}
-	return fread(buf, 1, size, s->file);
-}
-
-int source_finish_hash(struct source *s, uint8_t out[SHA256_LEN])
-{
-	int rc = -1;
-	uint8_t *rest = NULL;
-	size_t n;
-
-	if (s->hasher)
-		hash_worker_wait(s->hasher);
-	if (!s->hashed && s->own) {
-		/* attrib's reader read (and hashed) the whole file itself. */
-		if (ng_finish_hash(s->own, s->digest, s->stream_digest) != 0) {
-			snprintf(s->err, sizeof(s->err), "%s", ng_error(s->own));
-			goto out;
-		}
-		s->hashed = true;
-	}
-	if (!s->hashed) {
-		/* What the stream has read is hashed; hash the rest of the
-		 * file in a buffer of its own, as the stream's may still hold
-		 * bytes libpcap has not taken. */
-		rest = malloc(SOURCE_CHUNK_BYTES);
-		if (!rest) {
-			snprintf(s->err, sizeof(s->err), "%s: out of memory",
-				 s->path);
-			goto out;
-		}
-		while (s->read_errno == 0 &&
-		       (n = read_rest(s, rest, SOURCE_CHUNK_BYTES)) > 0) {
-			gcry_md_write(s->md, rest, n);
-			s->read_total += n;
-		}
-		if (s->read_errno == 0 && ferror(s->file))
-			s->read_errno = errno != 0 ? errno : EIO;
-		if (s->gz && !s->read_errno &&
-		    gz_finish(s->gz, s->digest) != 0)
-			s->read_errno = EIO;
-		if (s->read_errno != 0) {
-			snprintf(s->err, sizeof(s->err), "%s: read error: %s",
-				 s->path, s->gz && gz_error(s->gz)[0]
-				 ? gz_error(s->gz) : strerror(s->read_errno));
-			goto free_rest;
-		}
-		if (s->gz)
-			memcpy(s->stream_digest,
-			       gcry_md_read(s->md, GCRY_MD_SHA256), SHA256_LEN);
-		else
-			memcpy(s->digest, gcry_md_read(s->md, GCRY_MD_SHA256),
-			       SHA256_LEN);
-		s->hashed = true;
-	}
-	memcpy(out, s->digest, SHA256_LEN);
-	rc = 0;
-free_rest:
-	free(rest);
-out:
-	return rc;
-}
-
 void source_close(struct source *s)
 {
 	if (!s)
@@ -618,13 +438,6 @@ void source_close(struct source *s)
 	fclose(s->file);
 	free(s->path);
 	free(s);
-}
-
-int source_hash_on_thread(struct source *s)
-{
-	if (!s->hasher)
-		s->hasher = hash_worker_start(s->md);
-	return s->hasher ? 0 : -1;
 }
 
 const char *source_library_version(void)
