@@ -216,11 +216,20 @@ enum stream_state {
 	STREAM_STOPPED,  /* gap, budget or done: takes nothing more */
 };
 
+/* Segments a stream that holds reordered ones keeps past a gap. */
+#define STREAM_HELD_MAX 8
+
+struct stream_held; /* stream.c: copies of segments past a gap */
+
 /*
  * One direction of a TCP connection: in-order payload bytes from the
  * start (or from a resynchronisation point), up to max bytes buffered.
  * skip bytes of stream are dropped unbuffered first (e.g. an HTTP body).
  * The buffer grows by doubling and counts against the stage's budget.
+ * With hold_reordered set (before the first segment), a segment that
+ * starts past the next expected byte is kept (a copy, at most
+ * STREAM_HELD_MAX of them, within max and the budget) until the missing
+ * bytes arrive, instead of being reported as a gap.
  */
 struct stream {
 	uint8_t *buf;
@@ -231,17 +240,22 @@ struct stream {
 	bool full;       /* in-order bytes were dropped at max (sticky until
 	                    reset: the buffered bytes are no longer followed
 	                    by the rest of the stream) */
+	bool hold_reordered;
+	struct stream_held *held; /* NULL until a segment is held */
 };
 
 enum stream_result {
 	STREAM_NOTHING,  /* no new bytes (empty, retransmission, stopped) */
 	STREAM_DATA,     /* new bytes buffered (or skipped) */
-	STREAM_GAP,      /* bytes missing before this segment; nothing taken */
+	STREAM_GAP,      /* bytes missing before this segment; nothing taken
+	                    (with hold_reordered: and it could not be held) */
 	STREAM_REFUSED,  /* over the stage's budget; the stream stopped */
 };
 
 void stream_init(struct stream *st, uint32_t max);
-/* Appends the packet's new in-order payload bytes. */
+/* Appends the packet's new in-order payload bytes, then those of held
+ * segments that now follow them (STREAM_DATA); a segment held for later
+ * gives STREAM_NOTHING. */
 enum stream_result stream_feed(struct extract *x, struct stream *st,
 			       const struct packet *pkt);
 /*

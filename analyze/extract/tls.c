@@ -13,7 +13,8 @@
  * shows the server's ServerHello or Certificate first: its sender is the
  * server then, and the server's side (JA3S, certificates) is read.
  * The start of each direction is reassembled (at most TLS_C2S_MAX and
- * TLS_S2C_MAX bytes) and handed to the record parser (analyze/parse/
+ * TLS_S2C_MAX bytes; a segment past a gap waits, held, for the missing
+ * bytes: stream.c) and handed to the record parser (analyze/parse/
  * tls.h) each time one more record is complete: the session reader
  * (struct tls_session), which carriers (OpenVPN's control channel,
  * RDP-UDP) feed too. The client direction is done once its ClientHello is
@@ -349,6 +350,9 @@ void tls_session_init(struct tls_session *ts, const char *carrier)
 	memset(ts, 0, sizeof(*ts));
 	stream_init(&ts->dir[FLOW_DIR_C2S], TLS_C2S_MAX);
 	stream_init(&ts->dir[FLOW_DIR_S2C], TLS_S2C_MAX);
+	/* Over TCP, a segment past a gap waits for the missing bytes. */
+	ts->dir[FLOW_DIR_C2S].hold_reordered = true;
+	ts->dir[FLOW_DIR_S2C].hold_reordered = true;
 	if (carrier)
 		snprintf(ts->carrier, sizeof(ts->carrier), "%s", carrier);
 }

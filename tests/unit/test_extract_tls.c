@@ -5,7 +5,8 @@
  * Certificate give JA3S and the leaf's SHA-1, subject and issuer; a TLS
  * 1.3 server ends the family without a certificate, and nDPI's values
  * fill only what our parse lacks; hostile lengths give anomalies; after a
- * HelloRetryRequest the second ClientHello is read too.
+ * HelloRetryRequest the second ClientHello is read too; segments of a
+ * direction that arrive out of order are held until the gap fills.
  *
  * The certificate is a test leaf made with openssl for this file
  * (O=Attrib Test, CN=c2.example, issued by C=XX, O=Attrib Test CA,
@@ -48,6 +49,8 @@ static const uint8_t leaf_der[] = {
 };
 
 #define LEAF_SHA1 "04cefd2837c2396714d101ccbae84dfc521e5785"
+/* Segments a TCP stream holds past a gap (STREAM_HELD_MAX, stream.c). */
+#define HELD_MAX 8
 
 /* A byte string built front to back, with back-patched lengths. */
 struct bytes {
@@ -512,6 +515,70 @@ static void test_tls_hello_retry(void **state)
 	fx_free(&fx);
 }
 
+/* Segments of the server's flight that arrive out of order are held
+ * until the missing one comes; more than the stream holds is a gap. */
+static void test_tls_reordered_segments(void **state)
+{
+	struct fx fx;
+	struct conn c;
+	struct bytes ch = {.n = 0}, sv = {.n = 0};
+	const size_t a = 60, b = 150;
+	const struct rec *r;
+
+	(void)state;
+	fx_init(&fx, NULL);
+	tls_conn(&fx, &c, 53);
+	client_hello(&ch, false);
+	conn_send(&fx, &c, FLOW_DIR_C2S, ch.b, ch.n);                /* 3 */
+	server_hello(&sv, false);
+	certificate(&sv);
+	assert_true(sv.n > b + 10);
+	conn_send(&fx, &c, FLOW_DIR_S2C, sv.b, a);                   /* 4 */
+	/* The tail first, twice (a retransmission of a held segment). */
+	conn_send_at(&fx, &c, FLOW_DIR_S2C, sv.b + b, sv.n - b, 0,
+		     (int32_t)(b - a), 0);                            /* 5 */
+	conn_send_at(&fx, &c, FLOW_DIR_S2C, sv.b + b, sv.n - b, 0,
+		     (int32_t)(b - a), 0);                            /* 6 */
+	assert_int_equal(log_count(&fx.log, OBS_TLS_CERT_SHA1), 0);
+	conn_send(&fx, &c, FLOW_DIR_S2C, sv.b + a, b - a);           /* 7 */
+	c.seq[FLOW_DIR_S2C] += (uint32_t)(sv.n - b);
+	r = log_find(&fx.log, OBS_TLS_CERT_SHA1, LEAF_SHA1);
+	assert_non_null(r);
+	assert_int_equal(r->frame, 7);
+	assert_int_equal(extract_stats(fx.x)->streams_gap, 0);
+	conn_send(&fx, &c, FLOW_DIR_C2S, "\x14\x03\x03\x00\x01\x01", 6);
+	assert_int_equal(extract_stats(fx.x)->stream_bytes, 0);
+	conn_end(&fx, &c, NULL, NULL);
+
+	/* A missing segment that never comes, and more segments after it
+	 * than are held: the side stops at the gap, its copies freed. */
+	log_clear(&fx.log);
+	tls_conn(&fx, &c, 54);
+	conn_send(&fx, &c, FLOW_DIR_C2S, ch.b, ch.n);
+	conn_send(&fx, &c, FLOW_DIR_S2C, sv.b, a);
+	for (int i = 0; i <= HELD_MAX; i++)
+		conn_send_at(&fx, &c, FLOW_DIR_S2C, sv.b + b + i, 1, 0,
+			     (int32_t)(b - a) + i, 0);
+	assert_int_equal(extract_stats(fx.x)->streams_gap, 1);
+	conn_send(&fx, &c, FLOW_DIR_S2C, sv.b + a, b - a);
+	conn_send(&fx, &c, FLOW_DIR_C2S, "\x14\x03\x03\x00\x01\x01", 6);
+	assert_int_equal(extract_stats(fx.x)->stream_bytes, 0);
+	conn_end(&fx, &c, NULL, NULL);
+	assert_int_equal(log_count(&fx.log, OBS_TLS_CERT_SHA1), 0);
+
+	/* A flow that ends with segments still held gives them back. */
+	log_clear(&fx.log);
+	tls_conn(&fx, &c, 55);
+	conn_send(&fx, &c, FLOW_DIR_C2S, ch.b, ch.n);
+	conn_send(&fx, &c, FLOW_DIR_S2C, sv.b, a);
+	conn_send_at(&fx, &c, FLOW_DIR_S2C, sv.b + b, sv.n - b, 0,
+		     (int32_t)(b - a), 0);
+	conn_end(&fx, &c, NULL, NULL);
+	assert_int_equal(extract_stats(fx.x)->stream_bytes, 0);
+	assert_int_equal(log_count(&fx.log, OBS_TLS_CERT_SHA1), 0);
+	fx_free(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -520,6 +587,7 @@ int main(void)
 		cmocka_unit_test(test_tls_hostile),
 		cmocka_unit_test(test_tls_after_proxy_header),
 		cmocka_unit_test(test_tls_hello_retry),
+		cmocka_unit_test(test_tls_reordered_segments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
