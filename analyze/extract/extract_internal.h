@@ -190,6 +190,17 @@ void ex_emit_cert_chain(struct extract *x, struct extract_flow *s,
 			const struct tls_certificate *cert,
 			const char *carrier, const struct packet *pkt);
 
+/*
+ * Emits a Certificate message's values: tls.cert.sha1, .subject and
+ * .issuer of its first certificate (detail "impl=attrib [words]
+ * certs=<count>"), then the chain (ex_emit_cert_chain(), with words).
+ * words: detail words naming where it was read ("carrier=openvpn",
+ * "dtls=1.2", "side=client" for a client's certificate), or NULL.
+ */
+void ex_emit_certificate(struct extract *x, struct extract_flow *s,
+			 const struct tls_certificate *cert, const char *words,
+			 const struct packet *pkt);
+
 /* A hash of a ClientHello's fingerprints, SNI and ALPN list: two
  * ClientHellos of one flow with the same hash give the same values. */
 uint64_t ex_client_hello_hash(const struct tls_client_hello *ch);
@@ -296,7 +307,9 @@ struct tls_session {
 	uint64_t hello_hash[TLS_SESSION_HELLOS];
 	bool server_hello_seen;   /* the server's first ServerHello was read */
 	bool hello_retry;         /* ... and it was a HelloRetryRequest */
+	bool tls13;               /* ... and it chose TLS 1.3 */
 	bool server_hello_emitted;
+	bool client_cert_emitted; /* the client's Certificate was read */
 	/* Detail words after "impl=attrib" ("carrier=openvpn"), or "". */
 	char carrier[TLS_SESSION_CARRIER_SIZE];
 };
@@ -310,9 +323,11 @@ void tls_session_init(struct tls_session *ts, const char *carrier);
  * the stream is full), and emits what became available, citing pkt: every
  * ClientHello with a fingerprint not seen before in the session (up to
  * TLS_SESSION_HELLOS read), the first ServerHello's JA3S, the leaf
- * certificate, new parser anomalies (layer=tls). The client side stays
- * open after its first ClientHello until the server's ServerHello shows
- * whether a second one will follow (a HelloRetryRequest).
+ * certificates (the server's, and a client's), new parser anomalies
+ * (layer=tls). The client side stays open after its first ClientHello
+ * until the server's ServerHello shows whether a second one will follow
+ * (a HelloRetryRequest) and, under TLS 1.2, until the client's
+ * Certificate or ChangeCipherSpec.
  */
 void tls_session_update(struct extract *x, struct extract_flow *s,
 			struct tls_session *ts, enum flow_dir role,

@@ -3,7 +3,8 @@
  * the ClientHello; tls.ja3s from the ServerHello; tls.cert.sha1,
  * tls.cert.subject and tls.cert.issuer from the server's first
  * certificate; the tls.cert.san, .serial … kinds of each certificate of
- * the chain through GnuTLS (tls_cert.c).
+ * the chain through GnuTLS (tls_cert.c); the same for the client's
+ * certificate when it sends one (TLS 1.2 client authentication).
  *
  * Which flows: a TCP flow, on any port, with a segment that starts with a
  * TLS handshake record (0x16 0x03) holding a ClientHello, possibly after a
@@ -18,10 +19,11 @@
  * tls.h) each time one more record is complete: the session reader
  * (struct tls_session), which carriers (OpenVPN's control channel,
  * RDP-UDP) feed too. The client direction is done once its ClientHello is
- * read and the server's ServerHello is not a HelloRetryRequest (after
- * one, the client's second ClientHello is read as well; at most
- * TLS_SESSION_HELLOS per session); the server direction once the
- * Certificate is read, or after a TLS 1.3 ServerHello or a
+ * read and the server's ServerHello chose TLS 1.3 (after a
+ * HelloRetryRequest, once the client's second ClientHello is read; at
+ * most TLS_SESSION_HELLOS per session), or, under TLS 1.2, once the
+ * client's Certificate or ChangeCipherSpec is read; the server direction
+ * once the Certificate is read, or after a TLS 1.3 ServerHello or a
  * ChangeCipherSpec (the certificate is encrypted then), or when the
  * stream cannot be followed. QUIC's and DTLS's ClientHellos come from
  * quic.c and dtls.c, which emit them through ex_emit_client_hello().
@@ -38,6 +40,8 @@
  *   tls.ja3s  value: JA3S MD5; detail "impl=attrib ja3s=<JA3S string>"
  *   tls.cert.sha1 / .subject / .issuer of the first (leaf) certificate;
  *             detail "impl=attrib certs=<certificates in the chain>"
+ *             (a client's certificate: "impl=attrib side=client certs=",
+ *             and side=client in its chain's details too)
  * Parser anomalies become anomaly observations (layer=tls) as soon as a
  * parse shows them.
  */
@@ -218,13 +222,28 @@ static void read_client_hello(struct extract *x, struct extract_flow *s,
 	ex_emit_client_hello(x, s, ch, ts->carrier, pkt);
 }
 
+void ex_emit_certificate(struct extract *x, struct extract_flow *s,
+			 const struct tls_certificate *cert, const char *words,
+			 const struct packet *pkt)
+{
+	const char *sep = words && words[0] ? " " : "";
+
+	snprintf(x->detail, sizeof(x->detail), "impl=attrib%s%s certs=%u",
+		 sep, words ? words : "", cert->n_certs);
+	ex_emit(x, s, OBS_TLS_CERT_SHA1, 0, cert->sha1, x->detail, pkt);
+	ex_emit(x, s, OBS_TLS_CERT_SUBJECT, 0, cert->names.subject, x->detail,
+		pkt);
+	ex_emit(x, s, OBS_TLS_CERT_ISSUER, 0, cert->names.issuer, x->detail,
+		pkt);
+	ex_emit_cert_chain(x, s, cert, words, pkt);
+}
+
 static void emit_server_side(struct extract *x, struct extract_flow *s,
 			     struct tls_session *ts,
 			     const struct tls_handshake_info *info,
 			     const struct packet *pkt)
 {
 	const struct tls_server_hello *sh = &info->server_hello;
-	const struct tls_certificate *cert = &info->certificate;
 	const char *sep = ts->carrier[0] ? " " : "";
 
 	if (info->has_server_hello && !ts->server_hello_emitted) {
@@ -237,17 +256,25 @@ static void emit_server_side(struct extract *x, struct extract_flow *s,
 				pkt);
 		}
 	}
-	if (info->has_certificate) {
-		snprintf(x->detail, sizeof(x->detail),
-			 "impl=attrib%s%s certs=%u", sep, ts->carrier,
-			 cert->n_certs);
-		ex_emit(x, s, OBS_TLS_CERT_SHA1, 0, cert->sha1, x->detail, pkt);
-		ex_emit(x, s, OBS_TLS_CERT_SUBJECT, 0, cert->names.subject,
-			x->detail, pkt);
-		ex_emit(x, s, OBS_TLS_CERT_ISSUER, 0, cert->names.issuer,
-			x->detail, pkt);
-		ex_emit_cert_chain(x, s, cert, ts->carrier, pkt);
-	}
+	if (info->has_certificate)
+		ex_emit_certificate(x, s, &info->certificate, ts->carrier,
+				    pkt);
+}
+
+/* The client's certificate (TLS 1.2 client authentication), once. */
+static void emit_client_certificate(struct extract *x, struct extract_flow *s,
+				    struct tls_session *ts,
+				    const struct tls_certificate *cert,
+				    const struct packet *pkt)
+{
+	char words[TLS_SESSION_CARRIER_SIZE + 16];
+
+	if (ts->client_cert_emitted)
+		return;
+	ts->client_cert_emitted = true;
+	snprintf(words, sizeof(words), "%s%sside=client", ts->carrier,
+		 ts->carrier[0] ? " " : "");
+	ex_emit_certificate(x, s, cert, words, pkt);
 }
 
 static void finish_role(struct extract *x, struct tls_session *ts,
@@ -257,8 +284,18 @@ static void finish_role(struct extract *x, struct tls_session *ts,
 	stream_free(x, &ts->dir[role]);
 }
 
-/* The client side: every ClientHello not read yet; true when no other
- * one is to be expected. */
+/* True when the server's ServerHello chose TLS 1.3 (not a retry). */
+static bool server_chose_tls13(const struct tls_session *ts)
+{
+	return ts->server_hello_seen && !ts->hello_retry && ts->tls13;
+}
+
+/*
+ * The client side: every ClientHello not read yet, then (TLS 1.2) the
+ * client's certificate; true when nothing more is to be read: after a TLS
+ * 1.3 ServerHello (the client's certificate would be encrypted), the
+ * client's certificate, or its ChangeCipherSpec.
+ */
 static bool parse_client(struct extract *x, struct extract_flow *s,
 			 struct tls_session *ts, enum tls_status *status,
 			 anomaly_set *anomalies, const struct packet *pkt)
@@ -277,15 +314,18 @@ static bool parse_client(struct extract *x, struct extract_flow *s,
 		read_client_hello(x, s, ts, &info->client_hello, pkt);
 	} while (ts->hellos < TLS_SESSION_HELLOS &&
 		 info->client_hellos > ts->hellos);
+	if (info->has_certificate)
+		emit_client_certificate(x, s, ts, &info->certificate, pkt);
 	if (ts->hellos == 0)
 		return false;
 	if (ts->hellos >= TLS_SESSION_HELLOS)
 		return true;
-	/* Without the server's answer, a ChangeCipherSpec says the client
-	 * went on to encrypt. */
-	if (!ts->server_hello_seen)
-		return info->saw_change_cipher_spec;
-	return !(ts->hello_retry && ts->hellos < 2);
+	/* A HelloRetryRequest is TLS 1.3's: the second ClientHello is the
+	 * last thing in the clear. */
+	if (ts->server_hello_seen && ts->hello_retry)
+		return ts->hellos >= 2;
+	return info->has_certificate || info->saw_change_cipher_spec ||
+	       server_chose_tls13(ts);
 }
 
 /* The server side: JA3S and certificate; true when done. */
@@ -305,8 +345,11 @@ static bool parse_server(struct extract *x, struct extract_flow *s,
 	if (info->has_server_hello && !ts->server_hello_seen) {
 		ts->server_hello_seen = true;
 		ts->hello_retry = info->server_hello.hello_retry;
-		/* The client waited only for this answer. */
-		if (!ts->hello_retry && ts->hellos > 0 &&
+		ts->tls13 = info->server_hello.selected_version ==
+			    TLS_VERSION_1_3;
+		/* Under TLS 1.3 the client waited only for this answer; under
+		 * 1.2 its certificate may follow, in the clear. */
+		if (server_chose_tls13(ts) && ts->hellos > 0 &&
 		    ts->phase[FLOW_DIR_C2S] == PHASE_OPEN)
 			finish_role(x, ts, FLOW_DIR_C2S);
 	}

@@ -5,8 +5,9 @@
  * Certificate give JA3S and the leaf's SHA-1, subject and issuer; a TLS
  * 1.3 server ends the family without a certificate, and nDPI's values
  * fill only what our parse lacks; hostile lengths give anomalies; after a
- * HelloRetryRequest the second ClientHello is read too; segments of a
- * direction that arrive out of order are held until the gap fills.
+ * HelloRetryRequest the second ClientHello is read too; a TLS 1.2
+ * client's Certificate is read (side=client); segments of a direction
+ * that arrive out of order are held until the gap fills.
  *
  * The certificate is a test leaf made with openssl for this file
  * (O=Attrib Test, CN=c2.example, issued by C=XX, O=Attrib Test CA,
@@ -249,7 +250,8 @@ static void server_hello(struct bytes *w, bool tls13)
 	server_hello_as(w, tls13, false);
 }
 
-static void certificate(struct bytes *w)
+/* A Certificate message holding the test leaf, in its own record. */
+static void certificate_message(struct bytes *w)
 {
 	size_t rec, hs, l;
 
@@ -259,6 +261,11 @@ static void certificate(struct bytes *w)
 	raw(w, leaf_der, sizeof(leaf_der));
 	len_close(w, l, 3);
 	record_close(w, rec, hs);
+}
+
+static void certificate(struct bytes *w)
+{
+	certificate_message(w);
 	/* ServerHelloDone */
 	raw(w, "\x16\x03\x03\x00\x04\x0e\x00\x00\x00", 9);
 }
@@ -307,6 +314,9 @@ static void test_tls_client_and_server(void **state)
 	certificate(&sv);
 	conn_send(&fx, &c, FLOW_DIR_S2C, sv.b, 100);
 	conn_send(&fx, &c, FLOW_DIR_S2C, sv.b + 100, sv.n - 100);
+	/* TLS 1.2: the client's side waits for its certificate or CCS. */
+	assert_true(extract_stats(fx.x)->stream_bytes > 0);
+	conn_send(&fx, &c, FLOW_DIR_C2S, "\x14\x03\x03\x00\x01\x01", 6);
 	/* Both directions are done: buffers given back before flow end. */
 	assert_int_equal(extract_stats(fx.x)->stream_bytes, 0);
 	conn_end(&fx, &c, NULL, NULL);
@@ -331,6 +341,7 @@ static void test_tls_client_and_server(void **state)
 				 "O=Attrib Test, CN=c2.example"));
 	assert_non_null(log_find(&fx.log, OBS_TLS_CERT_ISSUER,
 				 "C=XX, O=Attrib Test CA, CN=Test Root"));
+	assert_int_equal(log_count(&fx.log, OBS_TLS_CERT_SHA1), 1);
 	assert_int_equal(log_count(&fx.log, OBS_ANOMALY), 0);
 	fx_free(&fx);
 }
@@ -515,6 +526,58 @@ static void test_tls_hello_retry(void **state)
 	fx_free(&fx);
 }
 
+/* TLS 1.2 client authentication: the client's Certificate, sent after
+ * the server's flight, gives the certificate kinds with side=client;
+ * a client that sends none is done at its ChangeCipherSpec. */
+static void test_tls_client_certificate(void **state)
+{
+	struct fx fx;
+	struct conn c;
+	struct bytes ch = {.n = 0}, sv = {.n = 0}, cc = {.n = 0};
+	const struct rec *r;
+
+	(void)state;
+	fx_init(&fx, NULL);
+	tls_conn(&fx, &c, 51);
+	client_hello(&ch, false);
+	conn_send(&fx, &c, FLOW_DIR_C2S, ch.b, ch.n);           /* 3 */
+	server_hello(&sv, false);
+	certificate(&sv);
+	conn_send(&fx, &c, FLOW_DIR_S2C, sv.b, sv.n);           /* 4 */
+	certificate_message(&cc);
+	raw(&cc, "\x14\x03\x03\x00\x01\x01", 6);
+	conn_send(&fx, &c, FLOW_DIR_C2S, cc.b, 80);             /* 5 */
+	assert_int_equal(log_count(&fx.log, OBS_TLS_CERT_SHA1), 1);
+	conn_send(&fx, &c, FLOW_DIR_C2S, cc.b + 80, cc.n - 80); /* 6 */
+	assert_int_equal(extract_stats(fx.x)->stream_bytes, 0);
+	conn_end(&fx, &c, NULL, NULL);
+	assert_int_equal(log_count(&fx.log, OBS_TLS_CERT_SHA1), 2);
+	r = log_nth(&fx.log, OBS_TLS_CERT_SHA1, 0);
+	assert_int_equal(r->frame, 4);
+	assert_false(detail_has(r, "side=client"));
+	r = log_nth(&fx.log, OBS_TLS_CERT_SHA1, 1);
+	assert_int_equal(r->frame, 6);
+	assert_true(detail_has(r, "impl=attrib side=client certs=1"));
+	r = log_nth(&fx.log, OBS_TLS_CERT_SERIAL, 1);
+	assert_non_null(r);
+	assert_string_equal(r->value, "07");
+	assert_true(detail_has(r, "impl=gnutls side=client cert=0"));
+	assert_int_equal(log_count(&fx.log, OBS_ANOMALY), 0);
+
+	/* A TLS 1.3 ServerHello: the client's side closes there. */
+	log_clear(&fx.log);
+	tls_conn(&fx, &c, 52);
+	conn_send(&fx, &c, FLOW_DIR_C2S, ch.b, ch.n);
+	sv.n = 0;
+	server_hello(&sv, true);
+	raw(&sv, "\x14\x03\x03\x00\x01\x01", 6);
+	conn_send(&fx, &c, FLOW_DIR_S2C, sv.b, sv.n);
+	assert_int_equal(extract_stats(fx.x)->stream_bytes, 0);
+	conn_end(&fx, &c, NULL, NULL);
+	assert_int_equal(log_count(&fx.log, OBS_TLS_CERT_SHA1), 0);
+	fx_free(&fx);
+}
+
 /* Segments of the server's flight that arrive out of order are held
  * until the missing one comes; more than the stream holds is a gap. */
 static void test_tls_reordered_segments(void **state)
@@ -588,6 +651,7 @@ int main(void)
 		cmocka_unit_test(test_tls_after_proxy_header),
 		cmocka_unit_test(test_tls_hello_retry),
 		cmocka_unit_test(test_tls_reordered_segments),
+		cmocka_unit_test(test_tls_client_certificate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
