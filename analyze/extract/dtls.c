@@ -1,7 +1,8 @@
 /*
  * dtls.c — DTLS family: tls.sni, tls.alpn, tls.ja3 and tls.ja4 from the
  * DTLS ClientHello (analyze/parse/dtls.h), read here rather than taken
- * from nDPI.
+ * from nDPI; the certificate kinds from each side's Certificate message
+ * (DTLS 1.0 and 1.2: 1.3 encrypts it).
  *
  * Which flows: UDP flows whose first datagram is a DTLS handshake record,
  * a STUN message (RFC 5389, magic cookie; WebRTC sends STUN, DTLS and
@@ -9,15 +10,19 @@
  * RFC 5415: a CAPWAP header, or its DTLS preamble, 0x01 and three zero
  * bytes, before DTLS records). Datagrams of
  * either side that start a DTLS record (after that preamble) are read
- * until the first ClientHello is complete, looking at most at
- * DTLS_FLOW_DATAGRAMS datagrams of the flow; the reassembly buffer counts
- * against the stage's stream budget.
+ * until that side encrypts (or sent DTLS_HELLOS ClientHellos), looking at
+ * most at DTLS_FLOW_DATAGRAMS datagrams of the flow; the reassembly
+ * buffers count against the stage's stream budget.
  *
  * Observations, citing the datagram that completed the ClientHello, are
  * those of the TLS family (ex_emit_client_hello(), tls.c) with detail
- * "impl=attrib dtls=<record version>", and JA4 starts with 'd'. Parser
- * anomalies are emitted per datagram (layer=tls). When no ClientHello
- * comes out of the flow, ndpi.c emits nDPI's values at flow end.
+ * "impl=attrib dtls=<record version>", and JA4 starts with 'd'. A side's
+ * first Certificate gives what a TLS server's does (ex_emit_certificate(),
+ * tls.c), citing the datagram that completed it, with "dtls=<record
+ * version>" in the details, and "side=client" when that side sent a
+ * ClientHello. Parser anomalies are emitted per datagram (layer=tls).
+ * When no ClientHello comes out of the flow, ndpi.c emits nDPI's values
+ * at flow end.
  */
 #include "analyze/extract/extract_internal.h"
 
@@ -35,6 +40,7 @@
 
 struct dtls_ctx {
 	struct tls_client_hello hello; /* large: one per stage */
+	struct tls_certificate cert;   /* large too */
 };
 
 /* Per flow direction: each side's ClientHellos; hashes of the
@@ -110,6 +116,18 @@ static void release_hello(struct extract *x, struct dtls_state *st)
 	dtls_hello_done(st);
 }
 
+static void release_cert(struct extract *x, struct dtls_state *st)
+{
+	x->stats.stream_bytes -= st->cert.cap;
+	dtls_certificate_done(st);
+}
+
+/* Bytes the side's reassembly buffers hold. */
+static size_t held(const struct dtls_state *st)
+{
+	return (size_t)st->hello.cap + st->cert.cap;
+}
+
 static void dtls_flow_free(struct extract *x, struct extract_flow *s)
 {
 	struct dtls_flow *df = s->fam[FAM_DTLS];
@@ -117,7 +135,7 @@ static void dtls_flow_free(struct extract *x, struct extract_flow *s)
 	if (!df)
 		return;
 	for (int d = 0; d < 2; d++) {
-		x->stats.stream_bytes -= df->st[d].hello.cap;
+		x->stats.stream_bytes -= held(&df->st[d]);
 		dtls_state_free(&df->st[d]);
 	}
 	free(df);
@@ -150,6 +168,46 @@ static void emit_hello(struct extract *x, struct extract_flow *s,
 	ex_emit_client_hello(x, s, ch, transport, pkt);
 }
 
+/* Reads the side's Certificate once it is whole, and emits it. */
+static void read_certificate(struct extract *x, struct extract_flow *s,
+			     struct dtls_state *st, const struct packet *pkt)
+{
+	struct dtls_ctx *c = x->ctx[FAM_DTLS];
+	anomaly_set anom = 0;
+	enum tls_status status;
+	char words[32];
+
+	status = dtls_certificate(st, &c->cert, &anom);
+	if (status == TLS_STATUS_NEED_MORE)
+		return;
+	if (status == TLS_STATUS_OK) {
+		snprintf(words, sizeof(words), "dtls=%s%s",
+			 dtls_version_name(st->cert_version),
+			 st->hellos_done > 0 || st->have_hello ? " side=client"
+							       : "");
+		ex_emit_certificate(x, s, &c->cert, words, pkt);
+	}
+	ex_anomalies(x, s, anom, "tls", pkt);
+	release_cert(x, st);
+}
+
+/*
+ * The most bytes each of the side's reassembly buffers may hold: both
+ * together grow by no more than the stage's budget has left.
+ */
+static size_t buffer_room(const struct extract *x, const struct dtls_state *st)
+{
+	uint64_t free_budget = 0;
+	size_t least = st->hello.cap < st->cert.cap ? st->hello.cap
+						    : st->cert.cap;
+
+	if (x->stats.stream_bytes < x->cfg.stream_budget_bytes)
+		free_budget = x->cfg.stream_budget_bytes - x->stats.stream_bytes;
+	if (free_budget > 2 * (uint64_t)DTLS_CERT_MAX + 8)
+		return DTLS_CERT_MAX + 4;
+	return least + (size_t)(free_budget / 2);
+}
+
 /* Reads one datagram of one side; false when over the budget. */
 static bool read_datagram(struct extract *x, struct extract_flow *s,
 			  struct dtls_flow *df, struct dtls_state *st,
@@ -158,8 +216,7 @@ static bool read_datagram(struct extract *x, struct extract_flow *s,
 	struct dtls_ctx *c = x->ctx[FAM_DTLS];
 	struct dtls_datagram_info info;
 	struct cursor payload;
-	uint32_t cap = st->hello.cap;
-	uint64_t free_budget = 0;
+	size_t before = held(st);
 	anomaly_set anom = 0;
 	enum tls_status status;
 	const uint8_t *d;
@@ -172,12 +229,9 @@ static bool read_datagram(struct extract *x, struct extract_flow *s,
 	n = cursor_left(&payload);
 	if (!cursor_bytes(&payload, n, &d))
 		return true;
-	if (x->stats.stream_bytes < x->cfg.stream_budget_bytes)
-		free_budget = x->cfg.stream_budget_bytes - x->stats.stream_bytes;
-	st->room = free_budget > DTLS_HELLO_MAX ? DTLS_HELLO_MAX + 4
-						: cap + (size_t)free_budget;
+	st->room = buffer_room(x, st);
 	dtls_read_datagram(st, d, n, captured_whole(pkt), &info);
-	x->stats.stream_bytes += st->hello.cap - cap;
+	x->stats.stream_bytes += held(st) - before;
 	if (x->stats.stream_bytes > x->stats.stream_bytes_peak)
 		x->stats.stream_bytes_peak = x->stats.stream_bytes;
 	ex_anomalies(x, s, info.anomalies, "tls", pkt);
@@ -185,15 +239,17 @@ static bool read_datagram(struct extract *x, struct extract_flow *s,
 		x->stats.streams_over_budget++;
 		return false;
 	}
-	if (info.hello_fragments == 0)
-		return true;
-	status = dtls_client_hello(st, &c->hello, &anom);
-	if (status == TLS_STATUS_NEED_MORE)
-		return true;
-	if (status == TLS_STATUS_OK)
-		emit_hello(x, s, df, st, &c->hello, pkt);
-	ex_anomalies(x, s, anom, "tls", pkt);
-	release_hello(x, st);
+	if (info.hello_fragments > 0) {
+		status = dtls_client_hello(st, &c->hello, &anom);
+		if (status != TLS_STATUS_NEED_MORE) {
+			if (status == TLS_STATUS_OK)
+				emit_hello(x, s, df, st, &c->hello, pkt);
+			ex_anomalies(x, s, anom, "tls", pkt);
+			release_hello(x, st);
+		}
+	}
+	if (info.cert_fragments > 0)
+		read_certificate(x, s, st, pkt);
 	return true;
 }
 

@@ -1,6 +1,6 @@
 /*
- * dtls.c — DTLS records and the ClientHello's handshake fragments (see
- * dtls.h). The ClientHello itself is tls.c's.
+ * dtls.c — DTLS records and the handshake fragments of the ClientHello
+ * and the Certificate (see dtls.h). The messages themselves are tls.c's.
  */
 #include "analyze/parse/dtls.h"
 
@@ -50,17 +50,35 @@ static bool read_before(const struct dtls_state *st, uint16_t seq)
 	return false;
 }
 
+/* Adds one fragment [off, off + len(data)) of a message of len bytes to
+ * r, behind the TLS handshake header of type (the form the TLS parser
+ * expects). */
+static void add_fragment(struct reasm *r, uint8_t type, uint32_t len,
+			 uint32_t off, struct cursor data, size_t room,
+			 struct dtls_datagram_info *info)
+{
+	uint8_t header[TLS_HS_HEADER_LEN] = {
+		type, (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len,
+	};
+	enum reasm_result res;
+
+	res = reasm_add(r, 0, header, sizeof(header),
+			TLS_HS_HEADER_LEN + (size_t)len, room);
+	if (res == REASM_OK)
+		res = reasm_add(r, TLS_HS_HEADER_LEN + (uint64_t)off,
+				cursor_ptr(&data), cursor_left(&data),
+				TLS_HS_HEADER_LEN + (size_t)len, room);
+	if (res == REASM_NO_ROOM)
+		info->out_of_room = true;
+	else if (res != REASM_OK)
+		anomaly_add(&info->anomalies, ANOM_FIELD_TOO_LONG);
+}
+
 /* Keeps one fragment of the ClientHello being put back together. */
 static void keep_fragment(struct dtls_state *st, uint16_t record_version,
 			  uint16_t seq, uint32_t len, uint32_t off,
 			  struct cursor data, struct dtls_datagram_info *info)
 {
-	uint8_t header[TLS_HS_HEADER_LEN] = {
-		TLS_HS_CLIENT_HELLO, (uint8_t)(len >> 16), (uint8_t)(len >> 8),
-		(uint8_t)len,
-	};
-	enum reasm_result r;
-
 	if (st->hellos_done >= DTLS_HELLOS || read_before(st, seq))
 		return;
 	/* A later message_seq while the kept one is incomplete: the client
@@ -83,17 +101,31 @@ static void keep_fragment(struct dtls_state *st, uint16_t record_version,
 	    len > DTLS_HELLO_MAX)
 		return; /* an earlier ClientHello, or one we do not keep */
 	info->hello_fragments++;
-	/* The TLS handshake header the TLS parser expects, then the body. */
-	r = reasm_add(&st->hello, 0, header, sizeof(header),
-		      TLS_HS_HEADER_LEN + (size_t)len, st->room);
-	if (r == REASM_OK)
-		r = reasm_add(&st->hello, TLS_HS_HEADER_LEN + (uint64_t)off,
-			      cursor_ptr(&data), cursor_left(&data),
-			      TLS_HS_HEADER_LEN + (size_t)len, st->room);
-	if (r == REASM_NO_ROOM)
-		info->out_of_room = true;
-	else if (r != REASM_OK)
-		anomaly_add(&info->anomalies, ANOM_FIELD_TOO_LONG);
+	add_fragment(&st->hello, TLS_HS_CLIENT_HELLO, len, off, data,
+		     st->room, info);
+}
+
+/* Keeps one fragment of the sender's first Certificate message. */
+static void keep_cert_fragment(struct dtls_state *st, uint16_t record_version,
+			       uint16_t seq, uint32_t len, uint32_t off,
+			       struct cursor data,
+			       struct dtls_datagram_info *info)
+{
+	if (st->cert_done)
+		return;
+	if (!st->have_cert) {
+		st->have_cert = true;
+		st->cert_version = record_version;
+		st->cert_seq = seq;
+		st->cert_len = len;
+		if (len > DTLS_CERT_MAX)
+			anomaly_add(&info->anomalies, ANOM_FIELD_TOO_LONG);
+	}
+	if (seq != st->cert_seq || len != st->cert_len || len > DTLS_CERT_MAX)
+		return;
+	info->cert_fragments++;
+	add_fragment(&st->cert, TLS_HS_CERTIFICATE, len, off, data, st->room,
+		     info);
 }
 
 /* Reads the handshake fragments of one handshake record. */
@@ -117,6 +149,9 @@ static void read_handshake(struct dtls_state *st, uint16_t record_version,
 		if (type == TLS_HS_CLIENT_HELLO)
 			keep_fragment(st, record_version, seq, len, off, data,
 				      info);
+		else if (type == TLS_HS_CERTIFICATE)
+			keep_cert_fragment(st, record_version, seq, len, off,
+					   data, info);
 	}
 }
 
@@ -185,7 +220,30 @@ void dtls_hello_done(struct dtls_state *st)
 	reasm_free(&st->hello);
 }
 
+enum tls_status dtls_certificate(const struct dtls_state *st,
+				 struct tls_certificate *cert,
+				 anomaly_set *anomalies)
+{
+	if (!st->have_cert || st->cert_done)
+		return TLS_STATUS_NEED_MORE;
+	if (st->cert_len > DTLS_CERT_MAX)
+		return TLS_STATUS_MALFORMED; /* field_too_long said so */
+	if (st->cert.contiguous < TLS_HS_HEADER_LEN + st->cert_len)
+		return TLS_STATUS_NEED_MORE;
+	return tls_parse_certificate(st->cert.buf,
+				     TLS_HS_HEADER_LEN + st->cert_len, cert,
+				     anomalies);
+}
+
+void dtls_certificate_done(struct dtls_state *st)
+{
+	st->cert_done = true;
+	st->have_cert = false;
+	reasm_free(&st->cert);
+}
+
 void dtls_state_free(struct dtls_state *st)
 {
 	reasm_free(&st->hello);
+	reasm_free(&st->cert);
 }

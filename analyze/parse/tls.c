@@ -382,6 +382,26 @@ malformed:
 	return false;
 }
 
+enum tls_status tls_parse_certificate(const uint8_t *msg, size_t len,
+				      struct tls_certificate *out,
+				      anomaly_set *anomalies)
+{
+	struct cursor c, body;
+	uint8_t type;
+	uint32_t mlen;
+
+	memset(out, 0, sizeof(*out));
+	cursor_init(&c, msg, len);
+	if (!cursor_u8(&c, &type) || !cursor_be24(&c, &mlen) ||
+	    !cursor_sub(&c, mlen, &body))
+		return TLS_STATUS_NEED_MORE;
+	if (type != TLS_HS_CERTIFICATE)
+		return TLS_STATUS_MALFORMED;
+	return parse_certificate(body, false, out, anomalies)
+		       ? TLS_STATUS_OK
+		       : TLS_STATUS_MALFORMED;
+}
+
 /* Hands one complete handshake message (header included) to its parser. */
 static void dispatch_message(struct tls_handshake_info *out,
 			     struct cursor msg, enum tls_transport transport)

@@ -20,7 +20,8 @@
  * tls_parse_client_hello() takes one bare handshake message, as QUIC
  * CRYPTO frames carry it after decryption (RFC 9001 4.1.3), or a DTLS
  * ClientHello put back together behind a TLS handshake header (dtls.h),
- * whose cookie it skips.
+ * whose cookie it skips; tls_parse_certificate() a DTLS Certificate
+ * message put back together the same way.
  *
  * Fingerprints (see tls_fingerprint.c for the exact definitions):
  *   JA3  (Salesforce): "version,ciphers,extensions,groups,point_formats",
@@ -226,6 +227,18 @@ enum tls_status tls_parse_client_hello(const uint8_t *msg, size_t len,
 				       enum tls_transport transport,
 				       struct tls_client_hello *out,
 				       anomaly_set *anomalies);
+
+/*
+ * Parses one Certificate handshake message in its TLS 1.2 form (4-byte
+ * handshake header included), as DTLS carries it put back together
+ * (dtls.h), into *out (fully overwritten). TLS_STATUS_OK;
+ * TLS_STATUS_NEED_MORE when the message runs past len;
+ * TLS_STATUS_MALFORMED when it is not a Certificate or a length in it is
+ * broken (anomalies added to *anomalies).
+ */
+enum tls_status tls_parse_certificate(const uint8_t *msg, size_t len,
+				      struct tls_certificate *out,
+				      anomaly_set *anomalies);
 
 /* True for the RFC 8701 GREASE values 0x0a0a, 0x1a1a, ..., 0xfafa. */
 bool tls_is_grease(uint16_t v);

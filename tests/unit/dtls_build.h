@@ -1,6 +1,6 @@
 /*
- * dtls_build.h — a DTLS ClientHello and its handshake records, built for
- * the DTLS tests (test_parse_dtls.c, test_extract_dtls.c). Include after
+ * dtls_build.h — a DTLS ClientHello, a Certificate body and their
+ * handshake records, built for the DTLS tests (test_parse_dtls.c, test_extract_dtls.c). Include after
  * test_bytes.h; everything is static.
  */
 #ifndef ATTRIB_TEST_DTLS_BUILD_H
@@ -54,21 +54,39 @@ static __attribute__((unused)) void hello_body(struct wbuf *w, unsigned cookie_l
 
 #define HELLO_JA3 "65277,49195-49199,0-10-11-14,29-23,0"
 
-/* A handshake record: one fragment [off, off + n) of a message of len. */
-static __attribute__((unused)) void record(struct wbuf *w, uint16_t version, uint16_t seq,
-		   const uint8_t *body, size_t len, size_t off, size_t n)
+/* A handshake record: one fragment [off, off + n) of a message of type
+ * and len. */
+static __attribute__((unused)) void record_of(struct wbuf *w, uint16_t version,
+		   unsigned type, uint16_t seq, const uint8_t *body, size_t len,
+		   size_t off, size_t n)
 {
 	put8(w, 22);
 	put16(w, version);
 	put16(w, 0);              /* epoch */
 	put(w, "\0\0\0\0\0\1", 6); /* sequence number */
 	put16(w, (unsigned)(12 + n));
-	put8(w, 1);               /* ClientHello */
+	put8(w, type);
 	put24(w, len);
 	put16(w, seq);
 	put24(w, off);
 	put24(w, n);
 	put(w, body + off, n);
+}
+
+/* A ClientHello record: one fragment [off, off + n) of a message of len. */
+static __attribute__((unused)) void record(struct wbuf *w, uint16_t version, uint16_t seq,
+		   const uint8_t *body, size_t len, size_t off, size_t n)
+{
+	record_of(w, version, 1, seq, body, len, off, n);
+}
+
+/* A Certificate body (no handshake header) holding one DER certificate. */
+static __attribute__((unused)) void cert_body(struct wbuf *w, const uint8_t *der,
+		      size_t len)
+{
+	put24(w, (unsigned)(3 + len));
+	put24(w, (unsigned)len);
+	put(w, der, len);
 }
 
 #endif

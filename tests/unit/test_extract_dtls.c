@@ -4,12 +4,13 @@
  * gives tls.sni, tls.ja3 and a 'd' JA4 with impl=attrib and the record
  * version; other UDP flows are not read; nDPI's values only fill in when
  * our parse gave none; a second ClientHello after a HelloVerifyRequest is
- * read too.
+ * read too; each side's Certificate gives the certificate kinds.
  */
 #include "test_extract_helpers.h"
 
 #include "test_bytes.h"
 #include "dtls_build.h"
+#include "tests/unit/x509_cert_vector.h"
 
 /* A STUN Binding request (RFC 5389): type, length 0, cookie, id. */
 static const uint8_t stun[20] = {
@@ -169,12 +170,62 @@ static void test_second_hello(void **state)
 	fx_free(&fx);
 }
 
+/* WebRTC's mutual authentication: the server's Certificate (in two
+ * fragments) and the client's give the certificate kinds, with the record
+ * version, the client's with side=client. */
+static void test_certificates(void **state)
+{
+	static const char epoch1[] =
+		"\x17\xfe\xfd\x00\x01\0\0\0\0\0\1\x00\x02\xaa\xbb";
+	struct wbuf body = {0}, cert = {0}, w = {0};
+	struct fx fx;
+	struct conn c;
+	const struct rec *r;
+
+	(void)state;
+	hello_body(&body, 0);
+	cert_body(&cert, cert_der, cert_der_len);
+	fx_init(&fx, NULL);
+	conn_init(&c, 7, T_UDP, "10.0.0.5", 50006, "192.0.2.10", 4433, 1000);
+	record(&w, 0xfefd, 0, body.b, body.n, 0, body.n);
+	conn_send(&fx, &c, FLOW_DIR_C2S, w.b, w.n);             /* 1 */
+	w.n = 0;
+	record_of(&w, 0xfefd, 11, 1, cert.b, cert.n, 0, 200);
+	conn_send(&fx, &c, FLOW_DIR_S2C, w.b, w.n);             /* 2 */
+	assert_int_equal(log_count(&fx.log, OBS_TLS_CERT_SERIAL), 0);
+	w.n = 0;
+	record_of(&w, 0xfefd, 11, 1, cert.b, cert.n, 200, cert.n - 200);
+	conn_send(&fx, &c, FLOW_DIR_S2C, w.b, w.n);             /* 3 */
+	w.n = 0;
+	record_of(&w, 0xfefd, 11, 1, cert.b, cert.n, 0, cert.n);
+	conn_send(&fx, &c, FLOW_DIR_C2S, w.b, w.n);             /* 4 */
+	conn_send(&fx, &c, FLOW_DIR_C2S, epoch1, sizeof(epoch1) - 1);
+	conn_send(&fx, &c, FLOW_DIR_S2C, epoch1, sizeof(epoch1) - 1);
+	assert_int_equal(extract_stats(fx.x)->stream_bytes, 0);
+	conn_end(&fx, &c, NULL, NULL);
+	assert_int_equal(log_count(&fx.log, OBS_TLS_CERT_SERIAL), 2);
+	r = log_nth(&fx.log, OBS_TLS_CERT_SERIAL, 0);
+	assert_string_equal(r->value, "00a1b2c3d4e5f6");
+	assert_int_equal(r->frame, 3);
+	assert_true(detail_has(r, "impl=gnutls dtls=1.2 cert=0"));
+	r = log_nth(&fx.log, OBS_TLS_CERT_SERIAL, 1);
+	assert_int_equal(r->frame, 4);
+	assert_true(detail_has(r, "impl=gnutls dtls=1.2 side=client cert=0"));
+	r = log_nth(&fx.log, OBS_TLS_CERT_SHA1, 0);
+	assert_true(detail_has(r, "impl=attrib dtls=1.2 certs=1"));
+	assert_non_null(log_find(&fx.log, OBS_TLS_CERT_SAN, "*.cdn.example"));
+	assert_int_equal(log_count(&fx.log, OBS_TLS_JA3), 1);
+	assert_int_equal(log_count(&fx.log, OBS_ANOMALY), 0);
+	fx_free(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_after_stun_and_capwap),
 		cmocka_unit_test(test_which_flows_and_ndpi),
 		cmocka_unit_test(test_second_hello),
+		cmocka_unit_test(test_certificates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

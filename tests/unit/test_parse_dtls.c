@@ -2,7 +2,9 @@
  * test_parse_dtls.c — cmocka tests of analyze/parse/dtls.c: a DTLS
  * ClientHello in one record, in fragments across datagrams and out of
  * order, with and without a cookie (checked against a JA3 string written
- * here from the JA3 definition), only the first ClientHello kept; and
+ * here from the JA3 definition), only the first ClientHello kept; a
+ * Certificate in fragments, read through GnuTLS, its retransmission
+ * ignored; and
  * hostile input — fragments past their message, records past their
  * datagram, oversized or scattered messages, every truncation — giving
  * anomalies, never a crash. Inputs sit in exact-size heap buffers.
@@ -17,6 +19,7 @@
 #include "analyze/parse/dtls.h"
 #include "test_bytes.h"
 #include "dtls_build.h"
+#include "tests/unit/x509_cert_vector.h"
 
 static struct tls_client_hello hello;
 
@@ -252,6 +255,70 @@ static void test_hostile(void **state)
 	}
 }
 
+/* A Certificate in two fragments, out of order and in two datagrams,
+ * read through GnuTLS; its retransmission ignored; hostile ones. */
+static void test_certificate(void **state)
+{
+	static struct tls_certificate cert;
+	struct wbuf body = {0}, w = {0};
+	struct dtls_state st;
+	struct dtls_datagram_info info;
+	anomaly_set anom = 0;
+
+	(void)state;
+	cert_body(&body, cert_der, cert_der_len);
+	state_init(&st);
+	record_of(&w, 0xfefd, 11, 2, body.b, body.n, 100, body.n - 100);
+	read_dgram(&st, &w, &info);
+	assert_int_equal(info.cert_fragments, 1);
+	assert_int_equal(info.hello_fragments, 0);
+	assert_int_equal(dtls_certificate(&st, &cert, &anom),
+			 TLS_STATUS_NEED_MORE);
+	w.n = 0;
+	record_of(&w, 0xfefd, 11, 2, body.b, body.n, 0, 100);
+	read_dgram(&st, &w, &info);
+	assert_int_equal(info.anomalies, 0);
+	assert_int_equal(dtls_certificate(&st, &cert, &anom), TLS_STATUS_OK);
+	assert_int_equal(anom, 0);
+	assert_int_equal(cert.n_certs, 1);
+	assert_int_equal(cert.n_chain, 1);
+	assert_true(cert.chain[0].ok);
+	assert_string_equal(cert.chain[0].serial, "00a1b2c3d4e5f6");
+	assert_string_equal(cert.chain[0].sans, "c2.example");
+	assert_string_equal(dtls_version_name(st.cert_version), "1.2");
+	dtls_certificate_done(&st);
+	/* Sent again (a retransmission): not kept. */
+	w.n = 0;
+	record_of(&w, 0xfefd, 11, 2, body.b, body.n, 0, body.n);
+	read_dgram(&st, &w, &info);
+	assert_int_equal(info.cert_fragments, 0);
+	assert_int_equal(dtls_certificate(&st, &cert, &anom),
+			 TLS_STATUS_NEED_MORE);
+	dtls_state_free(&st);
+
+	/* A Certificate claiming 16 MiB. */
+	state_init(&st);
+	w.n = 0;
+	record_of(&w, 0xfefd, 11, 2, body.b, body.n, 0, 20);
+	w.b[13 + 1] = 0xff;
+	read_dgram(&st, &w, &info);
+	assert_int_equal(info.anomalies, (anomaly_set)1 << ANOM_FIELD_TOO_LONG);
+	assert_int_equal(dtls_certificate(&st, &cert, &anom),
+			 TLS_STATUS_MALFORMED);
+	dtls_state_free(&st);
+	/* A certificate list longer than its message. */
+	state_init(&st);
+	body.b[2] = (uint8_t)(body.b[2] + 1);
+	w.n = 0;
+	record_of(&w, 0xfefd, 11, 2, body.b, body.n, 0, body.n);
+	read_dgram(&st, &w, &info);
+	anom = 0;
+	assert_int_equal(dtls_certificate(&st, &cert, &anom),
+			 TLS_STATUS_MALFORMED);
+	assert_true(anomaly_has(anom, ANOM_TLS_MALFORMED));
+	dtls_state_free(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_fragments),
 		cmocka_unit_test(test_later_hellos),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_certificate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
