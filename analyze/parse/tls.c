@@ -1,7 +1,8 @@
 /*
  * tls.c — TLS records, handshake reassembly, ClientHello, ServerHello and
  * Certificate (see tls.h). Fingerprints are in tls_fingerprint.c, the
- * certificate name walker in x509.c.
+ * Certificate message body in tls_certificate.c, the certificate name
+ * walker in x509.c.
  */
 #include "analyze/parse/tls.h"
 
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "analyze/parse/text.h"
+#include "analyze/parse/tls_certificate.h"
 #include "capture/cursor.h"
 
 #define TLS_CT_CHANGE_CIPHER_SPEC 20
@@ -338,70 +340,6 @@ static void parse_server_hello(struct cursor body, struct tls_server_hello *sh,
 	tls_fingerprint_server(sh);
 }
 
-/*
- * Reads a (TLS 1.2 style) Certificate body. With partial set the body is
- * only a prefix of the message: a missing tail is not an error as long as
- * the first certificate is complete.
- */
-static bool parse_certificate(struct cursor body, bool partial,
-			      struct tls_certificate *cert, anomaly_set *anom)
-{
-	struct cursor list, der;
-	uint32_t list_len, der_len;
-
-	memset(cert, 0, sizeof(*cert));
-	if (!cursor_be24(&body, &list_len))
-		goto malformed;
-	if (!cursor_sub(&body, list_len, &list)) {
-		if (!partial)
-			goto malformed;
-		list = body;
-	} else if (cursor_left(&body) != 0) {
-		anomaly_add(anom, ANOM_TLS_MALFORMED);
-	}
-	while (cursor_left(&list) > 0) {
-		if (!cursor_be24(&list, &der_len) ||
-		    !cursor_sub(&list, der_len, &der)) {
-			if (partial && cert->n_certs > 0)
-				return true;
-			goto malformed;
-		}
-		if (cert->n_chain < TLS_CERT_CHAIN_MAX)
-			x509_cert_read(cursor_ptr(&der), der_len,
-				       &cert->chain[cert->n_chain++], anom);
-		if (cert->n_certs++ > 0)
-			continue;
-		cert->first_len = der_len;
-		digest_sha1_hex(cursor_ptr(&der), der_len, cert->sha1);
-		x509_read_names(cursor_ptr(&der), der_len, &cert->names, anom);
-	}
-	return cert->n_certs > 0;
-
-malformed:
-	anomaly_add(anom, ANOM_TLS_MALFORMED);
-	return false;
-}
-
-enum tls_status tls_parse_certificate(const uint8_t *msg, size_t len,
-				      struct tls_certificate *out,
-				      anomaly_set *anomalies)
-{
-	struct cursor c, body;
-	uint8_t type;
-	uint32_t mlen;
-
-	memset(out, 0, sizeof(*out));
-	cursor_init(&c, msg, len);
-	if (!cursor_u8(&c, &type) || !cursor_be24(&c, &mlen) ||
-	    !cursor_sub(&c, mlen, &body))
-		return TLS_STATUS_NEED_MORE;
-	if (type != TLS_HS_CERTIFICATE)
-		return TLS_STATUS_MALFORMED;
-	return parse_certificate(body, false, out, anomalies)
-		       ? TLS_STATUS_OK
-		       : TLS_STATUS_MALFORMED;
-}
-
 /* Hands one complete handshake message (header included) to its parser. */
 static void dispatch_message(struct tls_handshake_info *out,
 			     struct cursor msg, enum tls_transport transport)
@@ -433,7 +371,7 @@ static void dispatch_message(struct tls_handshake_info *out,
 		/* TLS 1.3 sends it encrypted; its plaintext form differs. */
 		if (!out->has_certificate &&
 		    out->server_hello.selected_version != TLS_VERSION_1_3)
-			out->has_certificate = parse_certificate(
+			out->has_certificate = tls_certificate_read(
 				body, false, &out->certificate,
 				&out->anomalies);
 		return;
@@ -480,7 +418,7 @@ static void overflow_message(struct tls_handshake_info *out)
 	body = c;
 	if (type == TLS_HS_CERTIFICATE && !out->has_certificate &&
 	    out->server_hello.selected_version != TLS_VERSION_1_3)
-		out->has_certificate = parse_certificate(
+		out->has_certificate = tls_certificate_read(
 			body, true, &out->certificate, &out->anomalies);
 	else
 		anomaly_add(&out->anomalies, ANOM_FIELD_TOO_LONG);
@@ -625,7 +563,7 @@ enum tls_status tls_parse_records_nth(const uint8_t *buf, size_t len,
 		    out->server_hello.selected_version != TLS_VERSION_1_3) {
 			anomaly_set scratch = 0;
 
-			out->has_certificate = parse_certificate(
+			out->has_certificate = tls_certificate_read(
 				p, true, &out->certificate, &scratch);
 			/* Only a complete leaf counts; its anomalies too. */
 			if (out->has_certificate)
