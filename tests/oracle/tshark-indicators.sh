@@ -8,11 +8,15 @@
 #     ATTRIB ingest --db CASE.db FILE; ATTRIB indicators --db CASE.db --json
 # keeps the kinds dns.query, dns.answer (A/AAAA of answer sections:
 # addresses only), tls.sni, tls.ja3, http.host, http.user_agent,
-# tls.cert.san (DNS names only) and tls.cert.serial, and one tshark pass prints, per frame, frame.number, frame.protocols and
+# tls.cert.san (DNS names only) and tls.cert.serial, and one tshark pass
+# prints, per frame, frame.number, frame.protocols and
 # the fields FIELDS of tshark_compare.py lists:
 #     dns.qry.name, dns.a, dns.aaaa (dns.answer, answer sections only:
 #     dns.resp.type and the section counts tell them apart),
-#     x509ce.dNSName, x509af.serialNumber, tls.handshake.extensions_server_name, gquic.tag.sni,
+#     x509ce.dNSName, x509af.serialNumber (as many per frame as its TLS
+#     and DTLS Certificate messages hold certificates: the rest belong to
+#     stapled OCSP responses), tls.handshake.extensions_server_name,
+#     gquic.tag.sni,
 #     dtls.handshake.extensions_server_name, tls.handshake.ja3, http.host,
 #     http.user_agent, and the DTLS ClientHello fields the JA3 of a DTLS
 #     ClientHello is computed from
@@ -30,12 +34,16 @@
 # the report gives |attrib ∩ tshark| / |tshark| and, with the values a
 # second tshark reading confirms (below), / |attrib|.
 #
-# Values only attrib has are offered to tshark once more: each frame they
-# cite is read alone (no TCP reassembly or sequence analysis) and decoded
-# as the protocol attrib read there (Decode As on its ports; for TLS that
-# attrib read inside OpenVPN or RDP-UDP, that carrier, with OpenVPN's
-# tls-auth HMAC size as attrib found it). A value tshark then shows in a
-# cited frame counts as confirmed, and is listed so.
+# Values only attrib has are offered to tshark once more
+# (tshark_confirm.py): each frame they cite is read alone (no TCP
+# reassembly or sequence analysis) and decoded as the protocol attrib read
+# there (Decode As on its ports; for TLS that attrib read inside OpenVPN or
+# RDP-UDP, that carrier, with OpenVPN's tls-auth HMAC size as attrib found
+# it); then, for what is left, the cited TCP connections with out-of-order
+# segments reassembled, and the cited OpenVPN sessions' control messages
+# put end to end and read as TLS. A value tshark then shows at a cited
+# frame (or earlier in its connection or session) counts as confirmed, and
+# is listed so.
 #
 # Each disagreement (capture, kind, side, value, reason) goes to
 # build/oracle/tshark-indicators.log; reasons are guessed from tshark's

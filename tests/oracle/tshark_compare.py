@@ -9,16 +9,15 @@ report reads, per capture CAP in WORKDIR, CAP.json (attrib indicators
 for reasons), CAP.n (the kind and value pairs attrib took from nDPI), CAP.c
 (kind, value, frame and detail of the values attrib read inside a carrier),
 CAP.path and CAP.t (tshark -T fields output: frame, frame.protocols, then
-FIELDS). For the values only attrib has, it asks tshark once more about the
-frames they cite: their protocol stacks and ports, then each such frame
-read alone -- no TCP reassembly or sequence analysis, and decoded as the
-protocol attrib read there (Decode As on its ports; inside OpenVPN or
-RDP-UDP, as that carrier, with OpenVPN's tls-auth HMAC size set to what
-attrib found) -- with the same fields.  A value tshark shows in that reading of a cited frame is
-"confirmed": tshark's dissector finds it in the very packet attrib cites
-(attrib found the protocol by content where tshark went by port, or
-tshark's reassembly dropped the segment: a retransmission with other
-bytes, a segment after a gap).
+FIELDS). The values only attrib has are offered to tshark again
+(tshark_confirm.py): each cited frame read alone, decoded as the protocol
+attrib read there; the cited TCP connections reassembled with out-of-order
+segments queued; the cited OpenVPN sessions' control messages put end to
+end. A value tshark shows in those readings, at a cited frame (or earlier
+in its connection or session), is "confirmed": tshark's own dissectors
+find it where attrib found it (attrib found the protocol by content where
+tshark went by port, or tshark's reassembly dropped a segment: a
+retransmission with other bytes, a segment after a gap or out of order).
 
 It then compares, per capture and kind, the distinct values, writes every
 disagreement with a reason to LOGFILE (confirmed values too, marked so),
@@ -31,8 +30,9 @@ import hashlib
 import ipaddress
 import json
 import os
-import subprocess
 import sys
+
+import tshark_confirm
 
 KINDS = ["dns.query", "tls.sni", "tls.ja3", "http.host", "http.user_agent",
          "dns.answer", "tls.cert.san", "tls.cert.serial"]
@@ -55,6 +55,7 @@ FIELDS = [("dns.qry.name", "dns.query"),
           ("x509ce.dNSName", "tls.cert.san"),
           ("x509af.serialNumber", "tls.cert.serial"),
           ("tls.handshake.certificate_length", None),
+          ("dtls.handshake.certificate_length", None),
           ("dns.a", None),
           ("dns.aaaa", None),
           ("dns.count.answers", None),
@@ -72,12 +73,7 @@ FIELDS = [("dns.qry.name", "dns.query"),
 # attrib, of attrib's values found or confirmed by tshark).  The
 # disagreements left are listed with their reasons in docs/indicators.md
 # ("Agreement with tshark").
-THRESHOLDS = {"dns.query": (99.0, 99.0), "tls.sni": (99.0, 99.0),
-              "tls.ja3": (99.0, 99.0), "http.host": (99.0, 99.0),
-              "http.user_agent": (99.0, 99.0), "dns.answer": (99.0, 99.0),
-              # measured, short of 99 % (docs/indicators.md "Agreement
-              # with tshark" lists what is left): a regression fails
-              "tls.cert.san": (99.0, 98.0), "tls.cert.serial": (96.0, 95.0)}
+THRESHOLDS = {k: (99.0, 99.0) for k in KINDS}
 
 TUNNELS = ("vxlan", "capwap", "gtp", "gre", "tzsp", "erspan", "l2tp",
            "teredo", "geneve", "nsh")
@@ -93,29 +89,6 @@ DECODE_AS = {"tls.sni": {"tcp": "tls", "udp": "dtls"},
              "dns.answer": {"tcp": "dns", "udp": "dns"},
              "tls.cert.san": {"tcp": "tls", "udp": "dtls"},
              "tls.cert.serial": {"tcp": "tls", "udp": "dtls"}}
-TSHARK_TIMEOUT_S = 120
-
-
-def carrier_decode(detail, ports):
-    """tshark options that decode a frame as the carrier attrib names in
-    detail ("carrier=openvpn hmac=20"), on the frame's ports; [] for none."""
-    words = dict(w.split("=", 1) for w in detail.split() if "=" in w)
-    carrier = words.get("carrier")
-    args = []
-    if carrier == "openvpn":
-        hmac = words.get("hmac", "0")
-        args += ["-o", "openvpn.tls_auth_detection_override:TRUE",
-                 "-o", "openvpn.tls_auth:%s" % (
-                     "TRUE" if hmac != "0" else "FALSE")]
-        if hmac != "0":
-            args += ["-o", "openvpn.tls_auth_hmac_size:%s" % hmac]
-        for l4 in ("tcp", "udp"):
-            for p in sorted(ports.get(l4, ())):
-                args += ["-d", "%s.port==%s,openvpn" % (l4, p)]
-    elif carrier == "rdpudp":
-        for p in sorted(ports.get("udp", ())):
-            args += ["-d", "udp.port==%s,rdpudp" % p]
-    return args
 
 
 def tunnels(ls):
@@ -225,10 +198,11 @@ def parse_fields(line):
     out["dns.answer"] += dns_answers(cols[2:])
     # x509af.serialNumber also lists the certificates inside a stapled OCSP
     # response (CertificateStatus), which follow the Certificate message's:
-    # keep as many as the Certificate messages hold
+    # keep as many as the Certificate messages (TLS or DTLS) hold
     f = dict(zip([n for n, _ in FIELDS], cols[2:]))
-    certs = [v for v in f.get("tls.handshake.certificate_length", "")
-             .split("\x1f") if v]
+    certs = [v for name in ("tls.handshake.certificate_length",
+                            "dtls.handshake.certificate_length")
+             for v in f.get(name, "").split("\x1f") if v]
     out["tls.cert.serial"] = out["tls.cert.serial"][:len(certs)]
     return cols[0], cols[1], out
 
@@ -278,8 +252,7 @@ def read_attrib(path):
                 v = str(o.get("value", "")).replace("\t", " ").replace("\n", " ")
                 if kind == "dns.answer" and not is_address(v):
                     continue  # CNAME targets: tshark's dns.a/aaaa are addresses
-                if kind == "tls.cert.san" and (is_address(v) or "@" in v
-                                               or "://" in v):
+                if kind == "tls.cert.san" and not san_is_dns(o, v):
                     continue  # e-mail, URI, IP entries: not x509ce.dNSName
                 vals[kind][norm(kind, v)].add(frame)
             elif kind == "anomaly" and o.get("value") in REASON_ANOMALIES:
@@ -287,83 +260,25 @@ def read_attrib(path):
     return vals, anomalies
 
 
-def tshark(path, args):
-    try:
-        r = subprocess.run(["tshark", "-r", path, "-n"] + args,
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                           universal_newlines=True, errors="replace",
-                           timeout=TSHARK_TIMEOUT_S)
-    except (OSError, subprocess.SubprocessError):
-        return []
-    return r.stdout.splitlines()
+def san_is_dns(o, v):
+    """True for a tls.cert.san line of a dNSName entry: attrib's detail
+    names the entry's type (type=dns|email|uri|ip)."""
+    d = o.get("detail")
+    if isinstance(d, dict) and "type" in d:
+        return d["type"] == "dns"
+    return not (is_address(v) or "@" in v or "://" in v)
 
 
-def frame_filter(frames):
-    return "frame.number in {%s}" % ",".join(sorted(frames, key=int))
-
-
-def attrib_only_frames(tv, av):
-    """{kind: frames} cited by the values only attrib has."""
-    cited = collections.defaultdict(set)
+def attrib_only(tv, av):
+    """{kind: {value: cited frames}} of the values only attrib has."""
+    out = {}
     for kind in KINDS:
-        for v in set(av[kind]) - set(tv[kind]):
-            cited[kind].update(f for f in av[kind][v] if f.isdigit())
-    return cited
-
-
-def confirm(path, cited, carried):
-    """The protocol stacks of the frames in cited ({kind: frames}), and
-    ({kind: {value: set(frames)}}) what tshark shows in each of them read
-    alone, as attrib read it (carried: {(kind, frame): detail} of the
-    values attrib read inside a carrier)."""
-    stacks, ports = {}, {}
-    got = {k: collections.defaultdict(set) for k in KINDS}
-    every = set().union(*cited.values()) if cited else set()
-    if not every:
-        return stacks, got
-    for line in tshark(path, ["-o", "tcp.desegment_tcp_streams:TRUE",
-                              "-o", "tls.desegment_ssl_records:TRUE",
-                              "-Y", frame_filter(every), "-T", "fields",
-                              "-E", "separator=/t",
-                              "-e", "frame.number", "-e", "frame.protocols",
-                              "-e", "tcp.srcport", "-e", "tcp.dstport",
-                              "-e", "udp.srcport", "-e", "udp.dstport"]):
-        c = (line.split("\t") + [""] * 6)[:6]
-        stacks[c[0]] = c[1]
-        # Innermost ports (a tunnel lists the outer ones first).
-        ports[c[0]] = {"tcp": {x.split(",")[-1] for x in c[2:4] if x},
-                       "udp": {x.split(",")[-1] for x in c[4:6] if x}}
-    fields = []
-    for name, _ in FIELDS:
-        fields += ["-e", name]
-    for kind, frames in sorted(cited.items()):
-        # One reading per way of decoding: plain frames with Decode As
-        # on their ports, each carrier's frames with its own options.
-        groups = collections.defaultdict(set)
-        for fr in frames:
-            detail = carried.get((kind, fr))
-            if detail:
-                key = tuple(carrier_decode(detail, ports.get(fr, {})))
-            else:
-                key = tuple(a for l4, target in DECODE_AS[kind].items()
-                            for p in sorted(ports.get(fr, {}).get(l4, ()))
-                            for a in ("-d", "%s.port==%s,%s" % (l4, p,
-                                                                target)))
-            groups[key].add(fr)
-        for key, group in sorted(groups.items()):
-            for line in tshark(path, ["-o", "tcp.desegment_tcp_streams:FALSE",
-                                      "-o",
-                                      "tcp.analyze_sequence_numbers:FALSE"] +
-                               list(key) +
-                               ["-Y", frame_filter(group), "-T", "fields",
-                                "-E", "separator=/t", "-E", "occurrence=a",
-                                "-E", "aggregator=\x1f", "-e", "frame.number",
-                                "-e", "frame.protocols"] + fields):
-                p = parse_fields(line)
-                if p:
-                    for v in p[2].get(kind, ()):
-                        got[kind][v].add(p[0])
-    return stacks, got
+        vals = {v: {f for f in av[kind][v] if f.isdigit()}
+                for v in set(av[kind]) - set(tv[kind])}
+        vals = {v: f for v, f in vals.items() if f}
+        if vals:
+            out[kind] = vals
+    return out
 
 
 def read_carried(path):
@@ -409,6 +324,12 @@ def reason_tshark_only(kind, value, stacks, frames, avals, anomalies):
     if kind.startswith("tls.") and frames & anomalies["tls_malformed"]:
         return ("malformed ClientHello: attrib gives no fingerprint, "
                 "tshark fingerprints the part it read")
+    if kind.startswith("tls.cert.") and all("quic" in layers(s)
+                                            for s in stacks):
+        # The oracle gives tshark no key log: the secrets are in the file.
+        return ("certificate in QUIC Handshake packets, which tshark "
+                "decrypts with the TLS secrets the capture file holds; "
+                "attrib decrypts Initial packets only")
     if all("quic" in layers(s) for s in stacks):
         return "QUIC not decrypted by attrib"
     if all("_ws.malformed" in layers(s) for s in stacks):
@@ -425,7 +346,7 @@ def reason_tshark_only(kind, value, stacks, frames, avals, anomalies):
         return "SSDP (HTTP over UDP)"
     if kind.startswith("tls.cert.") and all("dtls" in layers(s)
                                             for s in stacks):
-        return "certificate over DTLS: attrib reads certificates over TCP"
+        return "certificate over DTLS that attrib did not read"
     if all("dtls" in layers(s) for s in stacks):
         return ("DTLS ClientHello attrib did not fingerprint (JA3 computed "
                 "from tshark's fields)")
@@ -487,14 +408,16 @@ def load(work, cap):
     base = os.path.join(work, cap)
     tv, twhere, tframes = read_tshark(base + ".t")
     av, anomalies = read_attrib(base + ".json")
-    cited = attrib_only_frames(tv, av)
+    cited = attrib_only(tv, av)
     path = ""
     if os.path.exists(base + ".path"):
         with open(base + ".path") as f:
             path = f.read().strip()
     carried = read_carried(base + ".c")
-    cstacks, cv = confirm(path, cited, carried) if cited and path else ({}, {
-        k: {} for k in KINDS})
+    cstacks, cv = ({}, {})
+    if cited and path:
+        cstacks, cv = tshark_confirm.confirm(path, cited, carried, FIELDS,
+                                             parse_fields, DECODE_AS)
     for fr, st in cstacks.items():
         tframes.setdefault(fr, st)
     return tv, twhere, tframes, av, anomalies, read_ndpi(base + ".n"), cv
@@ -534,9 +457,14 @@ def report(work, logfile, jobs):
             for v in sorted(a - t):
                 cited = av[kind][v]
                 st = sorted(set(tframes.get(fr, "?") for fr in cited))
-                if cv[kind].get(v, set()) & cited:
+                how = cv.get(kind, {}).get(v, {})
+                at = sorted(set(how) & cited, key=int)
+                shown = ""
+                if at:
                     side = "confirmed"
-                    r = "tshark shows it reading the cited frame alone"
+                    r, tframe = how[at[0]]
+                    if tframe != at[0]:
+                        shown = " (tshark: frame %s)" % tframe
                     confirmed[kind] += 1
                 else:
                     side = "attrib-only"
@@ -545,9 +473,9 @@ def report(work, logfile, jobs):
                     if (kind, v) in ndpi:
                         r = "nDPI's value (impl=ndpi); " + r
                 reasons[(kind, side, r)] += 1
-                lines.append("%s\t%s\t%s\t%r\t%s\tframes %s: %s" % (
-                    cap, kind, side, v, r, ",".join(sorted(cited))[:60],
-                    ",".join(st)[:200]))
+                lines.append("%s\t%s\t%s\t%r\t%s%s\tframes %s: %s" % (
+                    cap, kind, side, v, r, shown,
+                    ",".join(sorted(cited))[:60], ",".join(st)[:200]))
     ok = 0
     table = ["%-16s %7s %7s %7s %9s %10s %10s %11s" % (
         "kind", "tshark", "attrib", "both", "confirmed", "of-tshark",
