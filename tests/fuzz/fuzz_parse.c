@@ -294,10 +294,12 @@ static void fuzz_quic_sealed(const uint8_t *p, size_t n)
 }
 
 /* The input as two datagrams of one flow (split at its first byte's
- * value), then the ClientHello they may hold, and once more after it was
- * released (the next ClientHello); also as a bare DTLS ClientHello. */
+ * value), then the ClientHello and Certificate they may hold, and once
+ * more after they were released (the next ClientHello; no other
+ * Certificate); also as a bare DTLS ClientHello and Certificate. */
 static void fuzz_dtls(const uint8_t *p, size_t n)
 {
+	static struct tls_certificate cert;
 	struct dtls_state st;
 	struct dtls_datagram_info info;
 	anomaly_set a = 0;
@@ -308,16 +310,24 @@ static void fuzz_dtls(const uint8_t *p, size_t n)
 	dtls_read_datagram(&st, p, cut, true, &info);
 	dtls_read_datagram(&st, p + cut, n - cut, false, &info);
 	CHECK(st.hello.contiguous <= st.hello.cap);
+	CHECK(st.cert.contiguous <= st.cert.cap);
 	dtls_client_hello(&st, &quic_hello, &a);
 	check_client_hello(&quic_hello);
+	if (dtls_certificate(&st, &cert, &a) == TLS_STATUS_OK)
+		CHECK(cert.n_certs > 0 && cert.n_chain <= TLS_CERT_CHAIN_MAX);
 	dtls_hello_done(&st);
+	dtls_certificate_done(&st);
 	CHECK(st.hellos_done <= DTLS_HELLOS && !st.have_hello);
+	CHECK(!st.have_cert && st.cert.buf == NULL);
 	dtls_read_datagram(&st, p + cut, n - cut, true, &info);
+	CHECK(info.cert_fragments == 0);
 	dtls_client_hello(&st, &quic_hello, &a);
 	check_client_hello(&quic_hello);
 	dtls_state_free(&st);
 	tls_parse_client_hello(p, n, TLS_OVER_DTLS, &quic_hello, &a);
 	check_client_hello(&quic_hello);
+	if (tls_parse_certificate(p, n, &cert, &a) == TLS_STATUS_OK)
+		CHECK(cert.n_certs > 0 && cert.n_chain <= TLS_CERT_CHAIN_MAX);
 }
 
 /* One OpenVPN packet under every layout: what is read lies within it. */
