@@ -29,7 +29,11 @@ cleanup() {
 trap cleanup EXIT
 fail=0; checks=0
 cap=$root/pcaps/samples/dns.pcap
-models=$root/models/lab
+# the models as another user reads them: a copy in the (world-readable)
+# work folder, wherever the project itself lies
+models=$work/models
+cp -R "$root/models/lab" "$models"
+chmod -R a+rX "$models"
 
 bad() { echo "readonly: $*"; fail=$((fail + 1)); }
 # run WANT_RC LABEL command...: output in $work/out, $work/err
