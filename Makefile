@@ -144,46 +144,95 @@ oracle-tshark: all
 # Everything make test runs, without the package step.
 # Every step runs even when an earlier one fails; tests/step.sh keeps the
 # tally and the last line says what passed and what failed.
+# The steps run CHECK_JOBS at a time (default: the online cores), longest
+# first; make's --output-sync prints each step's output whole when it
+# ends. A step never depends on another's output except live, which runs
+# the ASan build the asan step makes, and tshark-communityid, which reads
+# tshark's output from the cache tshark-indicators fills
+# (tests/oracle/tshark-run.sh). CHECK_JOBS=1 runs them one by one.
 STEP := sh tests/step.sh
+CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+CHECK_STEPS := asan tshark-indicators tshark-communityid kill-resume \
+	ndpi-agreement fuzz jobs-identical tsan calibration-smoke \
+	attribution-scenarios concurrent cli intel live hostile merge slurm \
+	report regress accounting defrag interrupt readonly inputs capfmt \
+	snaplen diskfull kill9 tamper score-e2e reproducible unit scenarios
 check: all $(BUILD)/gen/scenario
 	@$(STEP) --reset
+	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) --output-sync=recurse \
+	  $(CHECK_STEPS:%=check-%)
+	@$(STEP) --summary
+
+.PHONY: $(CHECK_STEPS:%=check-%)
+check-unit:
 	@$(STEP) unit $(MAKE) --no-print-directory unit
+check-scenarios:
 	@$(STEP) scenarios $(MAKE) --no-print-directory scenarios
+check-asan:
 	@$(STEP) asan $(MAKE) --no-print-directory asan-check
+check-tsan:
 	@$(STEP) tsan $(MAKE) --no-print-directory tsan
+check-jobs-identical:
 	@$(STEP) jobs-identical sh tests/ingest/jobs-identical.sh $(ATTRIB)
+check-kill-resume:
 	@$(STEP) kill-resume sh tests/ingest/kill-resume.sh $(ATTRIB) 20
+check-tamper:
 	@$(STEP) tamper bash tests/custody/tamper.sh $(ATTRIB)
+check-kill9:
 	@$(STEP) kill9 bash tests/custody/kill9.sh $(ATTRIB)
+check-diskfull:
 	@$(STEP) diskfull bash tests/custody/diskfull.sh $(ATTRIB)
+check-snaplen:
 	@$(STEP) snaplen python3 tests/custody/snaplen.py $(ATTRIB)
+check-capfmt:
 	@$(STEP) capfmt python3 tests/custody/capfmt.py $(ATTRIB)
+check-inputs:
 	@$(STEP) inputs bash tests/custody/inputs.sh $(ATTRIB)
+check-interrupt:
 	@$(STEP) interrupt bash tests/custody/interrupt.sh $(ATTRIB)
+check-readonly:
 	@$(STEP) readonly bash tests/custody/readonly.sh $(ATTRIB)
+check-concurrent:
 	@$(STEP) concurrent bash tests/custody/concurrent.sh $(ATTRIB)
+check-live: check-asan
 	@$(STEP) live bash tests/live/run.sh $(ATTRIB) build/asan/attrib
+check-regress:
 	@$(STEP) regress sh tests/run-regress.sh $(ATTRIB)
+check-accounting:
 	@$(STEP) accounting sh tests/accounting/run.sh $(ATTRIB)
+check-defrag:
 	@$(STEP) defrag sh tests/defrag/run.sh $(ATTRIB)
+check-score-e2e:
 	@$(STEP) score-e2e sh tests/score/e2e.sh $(ATTRIB)
+check-reproducible:
 	@$(STEP) reproducible sh tests/score/reproducible.sh $(ATTRIB)
+check-merge:
 	@$(STEP) merge bash tests/scale/merge.sh $(ATTRIB) $(BUILD)/gen/scenario
+check-slurm:
 	@$(STEP) slurm bash -c 'mkdir -p build/check && bash tests/scale/slurm.sh $(ATTRIB) 2>&1 \
 	  | tee build/check/slurm.log; exit $${PIPESTATUS[0]}'
+check-report:
 	@$(STEP) report sh tests/report/run.sh $(ATTRIB)
+check-hostile:
 	@$(STEP) hostile bash tests/hostile/run.sh $(ATTRIB)
+check-ndpi-agreement:
 	@$(STEP) ndpi-agreement sh tests/oracle/ndpi-agreement.sh $(ATTRIB)
+check-tshark-indicators:
 	@$(STEP) tshark-indicators sh tests/oracle/tshark-indicators.sh $(ATTRIB)
+check-tshark-communityid: check-tshark-indicators
 	@$(STEP) tshark-communityid sh tests/oracle/tshark-communityid.sh $(ATTRIB)
+check-intel:
 	@$(STEP) intel python3 tests/intel/run.py $(ATTRIB)
+check-cli:
 	@$(STEP) cli python3 tests/cli/run.py $(ATTRIB)
+check-attribution-scenarios:
 	@$(STEP) attribution-scenarios python3 tests/scenarios/run.py $(ATTRIB)
+check-calibration-smoke:
 	@$(STEP) calibration-smoke $(CALIBRATE) --n 20 --smoke
+check-fuzz:
 	@$(STEP) fuzz sh -c 'mkdir -p build/fuzz && sh tests/fuzz/build.sh --run 10 > build/fuzz/smoke.log 2>&1 \
 	  && echo "fuzz: every harness ran 10 s without a finding (log: build/fuzz/smoke.log)" \
 	  || { tail -40 build/fuzz/smoke.log; echo "fuzz: a harness failed"; exit 1; }'
-	@$(STEP) --summary
 
 test:
 	@$(MAKE) --no-print-directory deps

@@ -35,5 +35,15 @@ else
 	echo "$name" >> "$dir/failed"
 	echo "check: step '$name' FAILED (exit status $rc)" >&2
 fi
-echo "check: step '$name' took $(( $(date +%s) - start )) s" >&2
+# CPU: user + system time of the step's processes (the shell's children;
+# `times` prints them on its second line as XmY.YYYs).
+times > "$dir/.times.$$"
+cpu=$(tail -1 "$dir/.times.$$" | awk '{
+	t = 0
+	for (i = 1; i <= 2; i++) {
+		split($i, p, "m"); sub("s", "", p[2]); t += p[1] * 60 + p[2]
+	}
+	printf "%.0f", t }')
+rm -f "$dir/.times.$$"
+echo "check: step '$name' took $(( $(date +%s) - start )) s (CPU $cpu s)" >&2
 exit 0

@@ -8,8 +8,10 @@
 #     ATTRIB ingest --db CASE.db FILE
 #     sqlite3 CASE.db "SELECT first_frame, community_id FROM flows"
 #     tshark -r FILE --enable-protocol communityid -T fields
-#            -e frame.number -e communityid
-# with IP reassembly on in both: attrib reassembles IP fragments before
+#            -e frame.number ... -e communityid
+# (tshark-run.sh: the same reading tshark-indicators.sh compares with,
+# read from its cache when that oracle ran first) with IP reassembly on
+# in both: attrib reassembles IP fragments before
 # flows see them, so a fragmented datagram belongs to the flow of its
 # ports, as in tshark.
 # A flow agrees when tshark's Community ID of the flow's first frame equals
@@ -22,10 +24,11 @@
 # value disagree. Prints "tshark-communityid: A of N flows agree (P%)";
 # the disagreements go to build/oracle/tshark-communityid.log. Exit 1 when
 # agreement is below ATTRIB_CID_MIN (default 99.0 percent). Skips (exit 0)
-# without tshark. tshark's output is cached in build/oracle/tshark-cache.
+# without tshark.
 set -eu
 
 if [ "${1:-}" = "--one" ]; then
+	. "$HERE/tshark-run.sh"
 	file=$2
 	base="$WORK/$(basename "$file")"
 	"$ATTRIB_BIN" ingest --db "$base.db" "$file" >/dev/null 2>&1 || true
@@ -35,12 +38,7 @@ if [ "${1:-}" = "--one" ]; then
 	else
 		: >"$base.a"
 	fi
-	cached="$CACHE/$(sha256sum <"$file" | cut -c1-64)-$KEY.cid"
-	if [ ! -f "$cached" ]; then
-		tshark -r "$file" $TSHARK_ARGS >"$cached.$$" 2>/dev/null || true
-		mv "$cached.$$" "$cached"
-	fi
-	cp "$cached" "$base.t"
+	tshark_fields "$file" "$base.t" "$base.terr" || : >"$base.t"
 	rm -f "$base.db" "$base.db-wal" "$base.db-shm" "$base.db.head"
 	exit 0
 fi
@@ -55,15 +53,10 @@ if ! command -v tshark >/dev/null 2>&1; then
 	exit 0
 fi
 [ -d "$pcaps" ] || { echo "tshark-communityid: no folder $pcaps" >&2; exit 2; }
-mkdir -p "$root/build/oracle/tshark-cache"
-CACHE=$root/build/oracle/tshark-cache
-TSHARK_ARGS="-n --enable-protocol communityid -T fields -E occurrence=a
-	-E aggregator=, -e frame.number -e communityid"
-KEY=$({ tshark -v 2>/dev/null | head -1; echo "$TSHARK_ARGS"; } |
-	sha256sum | cut -c1-16)
+. "$HERE/tshark-run.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tshark-cid.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT INT TERM
-export WORK ATTRIB_BIN CACHE KEY TSHARK_ARGS
+export WORK ATTRIB_BIN HERE
 find "$pcaps" -maxdepth 1 -type f \( -name '*.pcap' -o -name '*.pcapng' \
 	-o -name '*.cap' \) -print0 | LC_ALL=C sort -z |
 	xargs -0 -r -n1 -P"${ATTRIB_ORACLE_JOBS:-2}" sh "$0" --one
@@ -80,9 +73,11 @@ for name in sorted(os.listdir(work)):
     tshark = {}
     with open(os.path.join(work, cap + ".t"), errors="replace") as f:
         for line in f:
+            # frame.number first, the Community IDs last (tshark-run.sh)
             parts = line.rstrip("\n").split("\t")
             if len(parts) >= 2 and parts[0].isdigit():
-                tshark[int(parts[0])] = [v for v in parts[1].split(",") if v]
+                tshark[int(parts[0])] = [v for v in parts[-1].split("\x1f")
+                                         if v]
     with open(os.path.join(work, name)) as f:
         for line in f:
             frame, cid, proto = line.rstrip("\n").split("\t")

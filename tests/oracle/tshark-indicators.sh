@@ -9,8 +9,9 @@
 # keeps the kinds dns.query, dns.answer (A/AAAA of answer sections:
 # addresses only), tls.sni, tls.ja3, http.host, http.user_agent,
 # tls.cert.san (DNS names only) and tls.cert.serial, and one tshark pass
-# prints, per frame, frame.number, frame.protocols and
-# the fields FIELDS of tshark_compare.py lists:
+# (tshark-run.sh, shared with tshark-communityid.sh) prints, per frame,
+# frame.number, frame.protocols and the fields FIELDS of tshark_compare.py
+# lists:
 #     dns.qry.name, dns.a, dns.aaaa (dns.answer, answer sections only:
 #     dns.resp.type and the section counts tell them apart),
 #     x509ce.dNSName, x509af.serialNumber (as many per frame as its TLS
@@ -52,13 +53,15 @@
 # "tshark-indicators: K of 8 kinds at or above their thresholds"; exit
 # status 1 when K < 8 (THRESHOLDS in tshark_compare.py: 99% both ways).
 # tshark's output per capture is cached in build/oracle/tshark-cache under
-# the hashes of the capture, tshark's version and the arguments.
+# the hashes of the capture, tshark's version and the arguments
+# (tshark-run.sh), and read from there by tshark-communityid.sh.
 # Skips (exit 0, with a message) only when tshark is not installed.
 # ATTRIB_ORACLE_JOBS sets the parallelism (default 2).
 set -eu
 
 # --- one capture (run by xargs below) ---------------------------------
 if [ "${1:-}" = "--one" ]; then
+	. "$HERE/tshark-run.sh"
 	file=$2
 	name=$(basename "$file")
 	base="$WORK/$name"
@@ -84,22 +87,10 @@ if [ "${1:-}" = "--one" ]; then
 			WHERE detail LIKE '%carrier=%'" \
 			>"$base.c" 2>>"$base.err" || true
 	fi
-	# tshark's reading depends only on the capture, tshark and its
-	# arguments: it is cached under their hashes.
-	cached="$CACHE/$(sha256sum <"$file" | cut -c1-64)-$TSHARK_KEY.t"
-	if [ -f "$cached" ]; then
-		cp "$cached" "$base.t"
-	else
-		rc=0
-		tshark -r "$file" $TSHARK_ARGS -Y "$FILTER" \
-			-E "aggregator=$US" $FIELDS \
-			>"$base.t" 2>"$base.terr" || rc=$?
-		if [ $rc -eq 0 ]; then
-			cp "$base.t" "$cached.$$" && mv "$cached.$$" "$cached"
-		else
-			echo "tshark exit $rc: $(grep -v 'Running as user' "$base.terr" | head -c 200 | tr '\n' ' ')" >>"$base.err"
-		fi
-	fi
+	# tshark's reading (cached: tshark-run.sh)
+	rc=0
+	tshark_fields "$file" "$base.t" "$base.terr" || rc=$?
+	[ $rc -eq 0 ] || echo "tshark exit $rc: $(grep -v 'Running as user' "$base.terr" | head -c 200 | tr '\n' ' ')" >>"$base.err"
 	rm -f "$base.db" "$base.db-wal" "$base.db-shm" "$base.db.head" \
 		"$base.aerr" "$base.terr"
 	exit 0
@@ -134,23 +125,11 @@ log=$outdir/tshark-indicators.log
 mkdir -p "$outdir"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tshark-indicators.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT INT TERM
-US=$(printf '\037')
-# Frames carrying one of the compared fields, plus frames whose protocol stack
-# explains an attrib-only value (NetBIOS, DTLS, QUIC, malformed).
-FILTER='dns.qry.name or dns.a or dns.aaaa or x509af.serialNumber or x509ce.dNSName or tls.handshake.extensions_server_name or gquic.tag.sni or dtls.handshake.extensions_server_name or tls.handshake.ja3 or http.host or http.user_agent or nbns or quic or gquic or dtls.handshake.type == 1 or _ws.malformed'
-FIELDS=$(python3 "$HERE/tshark_compare.py" fields)
-TSHARK_ARGS="-n -o tcp.desegment_tcp_streams:TRUE -o tls.desegment_ssl_records:TRUE
-	-o tls.desegment_ssl_application_data:TRUE -o http.desegment_headers:TRUE
-	-T fields -E separator=/t -E occurrence=a -e frame.number
-	-e frame.protocols"
-CACHE=$outdir/tshark-cache
-mkdir -p "$CACHE"
-TSHARK_KEY=$({ tshark -v 2>/dev/null | head -1; echo "$TSHARK_ARGS $FILTER $FIELDS"; } |
-	sha256sum | cut -c1-16)
+. "$HERE/tshark-run.sh"
 # attrib's lines the report reads: the compared kinds, and the anomalies that
 # explain disagreements (REASON_ANOMALIES in tshark_compare.py).
 KEEP='"kind":"(dns\.query|dns\.answer|tls\.cert\.san|tls\.cert\.serial|tls\.sni|tls\.ja3|http\.host|http\.user_agent)"|"value":"(tls_malformed|dns_malformed|field_too_long|ipv4_fragment|ipv6_fragment)"'
-export WORK ATTRIB_BIN HERE US FILTER FIELDS TSHARK_ARGS CACHE TSHARK_KEY KEEP
+export WORK ATTRIB_BIN HERE KEEP
 
 find "$pcaps" -maxdepth 1 -type f \( -name '*.pcap' -o -name '*.pcapng' \
 	-o -name '*.cap' \) -print0 |
