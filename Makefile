@@ -152,11 +152,11 @@ oracle-tshark: all
 # (tests/oracle/tshark-run.sh). CHECK_JOBS=1 runs them one by one.
 STEP := sh tests/step.sh
 CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
-CHECK_STEPS := asan tshark-indicators tshark-communityid kill-resume \
-	ndpi-agreement fuzz jobs-identical tsan calibration-smoke \
-	attribution-scenarios concurrent cli intel live hostile merge slurm \
-	report regress accounting defrag interrupt readonly inputs capfmt \
-	snaplen diskfull kill9 tamper score-e2e reproducible unit scenarios
+CHECK_STEPS := tshark-indicators asan tsan ndpi-agreement kill-resume \
+	jobs-identical tamper tshark-communityid kill9 fuzz live accounting \
+	report concurrent snaplen capfmt diskfull merge slurm unit intel \
+	hostile defrag inputs interrupt readonly regress reproducible \
+	score-e2e cli attribution-scenarios calibration-smoke scenarios
 check: all $(BUILD)/gen/scenario
 	@$(STEP) --reset
 	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) --output-sync=recurse \
