@@ -33,7 +33,10 @@ void acc_table_clear(struct acc_table *t)
 {
 	for (uint32_t i = 0; i < t->count; i++)
 		acc_free(t->order[i]);
-	if (t->slots)
+	/* an empty table's slots are left untouched: a stage whose tables
+	 * stay empty (a flow worker's, when the writer keeps the series)
+	 * never brings their pages in */
+	if (t->slots && t->count)
 		memset(t->slots, 0, ((size_t)t->mask + 1) * sizeof(*t->slots));
 	t->count = 0;
 	t->hand = 0;
