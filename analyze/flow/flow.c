@@ -5,7 +5,12 @@
  *   - a pool of max_flows slots, allocated once at creation (calloc, so
  *     pages the table never uses are never touched); closed slots go on a
  *     free list and are reused, so no packet allocates;
- *   - a chained hash table of a power-of-two bucket count ≥ 2 × max_flows,
+ *   - a chained hash table of a power-of-two bucket count, doubled (all
+ *     chains moved) whenever the flows outnumber half the buckets, up to
+ *     the first power of two ≥ 2 × max_flows; it starts at
+ *     INITIAL_BUCKETS, so a table that holds few flows (one of several
+ *     flow workers, a small capture) keeps a small array, and a failed
+ *     doubling only leaves the chains longer;
  *     indexed by a 64-bit multiply/rotate mix of the canonical key;
  *   - one LRU list per timeout class (TCP, other, TCP ended), each kept in
  *     the order flows last saw a packet, so expiry walks from the head and
@@ -52,6 +57,7 @@ enum flow_class {
 #define EXPIRE_INTERVAL_US SECOND_US
 
 #define DEFAULT_MAX_FLOWS 65536u
+#define INITIAL_BUCKETS 1024u
 #define DEFAULT_TCP_IDLE_US (300 * SECOND_US)
 #define DEFAULT_UDP_IDLE_US (60 * SECOND_US)
 #define DEFAULT_HARD_US (3600 * SECOND_US)
@@ -82,6 +88,7 @@ struct flow_table {
 
 	struct flow **buckets; /* chains through flow.hash_next */
 	size_t bucket_mask;    /* bucket count - 1 */
+	size_t max_buckets;    /* the count it grows to at most */
 
 	struct flow_slot *slots; /* cfg.max_flows entries */
 	size_t slots_touched;    /* slots [0, slots_touched) were ever used */
@@ -135,6 +142,30 @@ static void hash_insert(struct flow_table *t, struct flow_slot *s)
 	struct flow **bucket = bucket_of(t, s->hash);
 	s->flow.hash_next = *bucket;
 	*bucket = &s->flow;
+}
+
+/* Doubles the bucket array once the flows outnumber half its buckets. */
+static void hash_grow(struct flow_table *t)
+{
+	size_t n = t->bucket_mask + 1;
+	if (t->count <= n / 2 || n >= t->max_buckets)
+		return;
+	struct flow **b = calloc(2 * n, sizeof *b);
+	if (!b)
+		return; /* longer chains, still correct */
+	for (size_t i = 0; i < n; i++) {
+		struct flow *f = t->buckets[i];
+		while (f) {
+			struct flow *next = f->hash_next;
+			struct flow **to = &b[slot_of(f)->hash & (2 * n - 1)];
+			f->hash_next = *to;
+			*to = f;
+			f = next;
+		}
+	}
+	free(t->buckets);
+	t->buckets = b;
+	t->bucket_mask = 2 * n - 1;
 }
 
 static void hash_remove(struct flow_table *t, struct flow_slot *s)
@@ -263,6 +294,7 @@ static struct flow_slot *flow_open(struct flow_table *t,
 		   pkt->l4_proto == IP_PROTO_TCP ? FLOW_CLASS_TCP
 						 : FLOW_CLASS_OTHER);
 	t->count++;
+	hash_grow(t);
 	return s;
 }
 
@@ -332,9 +364,11 @@ struct flow_table *flow_table_create(const struct flow_table_config *cfg,
 	const size_t limit = SIZE_MAX / 4 / sizeof(struct flow_slot);
 	if (max_flows > limit)
 		return NULL;
-	size_t buckets = 2;
-	while (buckets < 2 * max_flows)
-		buckets <<= 1;
+	size_t max_buckets = 2;
+	while (max_buckets < 2 * max_flows)
+		max_buckets <<= 1;
+	size_t buckets = max_buckets < INITIAL_BUCKETS ? max_buckets
+						       : INITIAL_BUCKETS;
 
 	struct flow_table *t = calloc(1, sizeof *t);
 	if (!t)
@@ -351,6 +385,7 @@ struct flow_table *flow_table_create(const struct flow_table_config *cfg,
 	t->on_close = on_close;
 	t->ctx = ctx;
 	t->bucket_mask = buckets - 1;
+	t->max_buckets = max_buckets;
 	t->idle_us[FLOW_CLASS_TCP] = cfg->tcp_idle_us;
 	t->idle_us[FLOW_CLASS_OTHER] = cfg->udp_idle_us;
 	t->idle_us[FLOW_CLASS_TCP_ENDED] = cfg->tcp_linger_us;

@@ -105,8 +105,10 @@ struct flow_table *flow_table_create(const struct flow_table_config *cfg,
  * time out first (periodic expiry at most once per second of packet time;
  * the packet's own flow is checked exactly). A packet finding its flow
  * idle, older than hard_us, or TCP-ended and reopened by a SYN without
- * ACK closes it and starts a new flow. Never allocates: the pool is made
- * by flow_table_create(). Returns NULL only for a packet without an IP
+ * ACK closes it and starts a new flow. Allocates no flow: the pool is
+ * made by flow_table_create(); only the hash's bucket array is doubled as
+ * the open flows grow (a failed doubling leaves the chains longer, never
+ * fails the packet). Returns NULL only for a packet without an IP
  * layer (ip_version 0). The flow stays owned by the table; it is valid
  * until the close callback returns.
  */

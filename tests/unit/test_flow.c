@@ -440,6 +440,41 @@ static void test_eviction_when_full(void **state)
 	}
 }
 
+/* Many open flows: the bucket array doubles several times on the way
+ * (from 1,024 buckets), and every flow is still found, in both
+ * directions, with its id; the flows then close once each. */
+static void test_many_flows_found_after_growth(void **state)
+{
+	enum { FLOWS = 20000 };
+	struct close_log log;
+	struct flow_table *t = new_table(NULL, &log);
+	for (uint32_t i = 0; i < FLOWS; i++) {
+		struct packet p = make_packet(4, PROTO_UDP, (uint8_t)(1 + i % 200),
+					      (uint16_t)(1024 + i / 200), 250,
+					      53, S_US + i);
+		bool created;
+		assert_int_equal(feed(t, &p, NULL, &created)->id, i + 1);
+		assert_true(created);
+	}
+	assert_int_equal(flow_table_count(t), FLOWS);
+	for (uint32_t i = 0; i < FLOWS; i++) {
+		struct packet p = make_packet(4, PROTO_UDP, 250, 53,
+					      (uint8_t)(1 + i % 200),
+					      (uint16_t)(1024 + i / 200),
+					      S_US + FLOWS + i);
+		bool created;
+		enum flow_dir dir;
+		assert_int_equal(feed(t, &p, &dir, &created)->id, i + 1);
+		assert_false(created);
+		assert_int_equal(dir, FLOW_DIR_S2C);
+	}
+	flow_table_flush(t);
+	assert_int_equal(log.n, FLOWS);
+	assert_int_equal(log.by_reason[FLOW_CLOSE_END], FLOWS);
+	assert_int_equal(log.packets_closed, 2 * FLOWS);
+	flow_table_destroy(t);
+}
+
 static void test_flush_closes_each_once(void **state)
 {
 	/* Flows 1..6 by client; touching order decides the flush order. */
@@ -589,6 +624,7 @@ int main(void)
 		cmocka_unit_test(test_hard_timeout),
 		cmocka_unit_test(test_tcp_end),
 		cmocka_unit_test(test_eviction_when_full),
+		cmocka_unit_test(test_many_flows_found_after_growth),
 		cmocka_unit_test(test_flush_closes_each_once),
 		cmocka_unit_test(test_time_backwards),
 		cmocka_unit_test(test_property_random_packets),
