@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { EVS_INITIAL = 1024, ARENA_INITIAL = 64 * 1024, ARENA_ALIGN = 8 };
+enum { EVS_INITIAL = 256, ARENA_INITIAL = 16 * 1024, ARENA_ALIGN = 8 };
 
 struct ev_batch *ev_batch_new(void)
 {
