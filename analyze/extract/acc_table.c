@@ -61,16 +61,24 @@ static uint64_t fnv1a(const uint8_t *p, size_t n)
 	return h;
 }
 
+/* The entry of slot i, NULL when the slot is empty. */
+static struct acc *slot_entry(const struct acc_table *t, uint32_t i)
+{
+	uint32_t pos1 = t->slots[i].pos1;
+
+	return pos1 ? t->order[pos1 - 1] : NULL;
+}
+
 /* Slot of the entry with this key, or of the empty slot ending its run. */
 static uint32_t table_find(const struct acc_table *t, uint64_t h,
 			   const uint8_t *key, uint16_t len)
 {
 	uint32_t i = (uint32_t)h & t->mask;
 
-	for (; t->slots[i].a; i = (i + 1) & t->mask) {
-		const struct acc *a = t->slots[i].a;
+	for (; t->slots[i].pos1; i = (i + 1) & t->mask) {
+		const struct acc *a = slot_entry(t, i);
 
-		if (t->slots[i].hash == h && a->key_len == len &&
+		if (t->slots[i].hash == (uint32_t)h && a->key_len == len &&
 		    memcmp(a->key, key, len) == 0)
 			break;
 	}
@@ -86,16 +94,16 @@ static void table_remove_slot(struct acc_table *t, uint32_t i)
 		uint32_t home;
 
 		j = (j + 1) & t->mask;
-		if (!t->slots[j].a)
+		if (!t->slots[j].pos1)
 			break;
-		home = (uint32_t)t->slots[j].hash & t->mask;
+		home = t->slots[j].hash & t->mask;
 		/* Move j back to i unless its home lies in (i, j]. */
 		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
 			t->slots[i] = t->slots[j];
 			i = j;
 		}
 	}
-	t->slots[i].a = NULL;
+	t->slots[i].pos1 = 0;
 	t->slots[i].hash = 0;
 }
 
@@ -133,7 +141,7 @@ const struct acc *acc_table_find(const struct acc_table *t,
 {
 	uint32_t i = table_find(t, fnv1a(key, len), key, len);
 
-	return t->slots[i].a;
+	return slot_entry(t, i);
 }
 
 struct acc *acc_table_get(struct acc_table *t, const uint8_t *key,
@@ -144,19 +152,25 @@ struct acc *acc_table_get(struct acc_table *t, const uint8_t *key,
 	struct acc *a;
 
 	*evicted = false;
-	if (t->slots[i].a)
-		return t->slots[i].a;
+	if (t->slots[i].pos1)
+		return slot_entry(t, i);
 	if (!table_make_room(t, &pos, evicted))
 		return NULL;
 	if (*evicted)
 		i = table_find(t, h, key, len); /* runs may have moved */
 	a = calloc(1, sizeof(*a) + len);
 	if (!a) {
-		/* Close the hole with the last entry. */
-		t->order[pos] = t->order[--t->count];
+		/* Close the hole with the last entry (its slot follows). */
+		struct acc *last = t->order[--t->count];
+
+		t->order[pos] = last;
 		t->recurring[pos] = t->recurring[t->count];
-		if (pos < t->count)
-			t->order[pos]->pos = pos;
+		if (pos < t->count) {
+			last->pos = pos;
+			t->slots[table_find(t, fnv1a(last->key, last->key_len),
+					    last->key, last->key_len)]
+				.pos1 = pos + 1;
+		}
 		if (t->hand >= t->count)
 			t->hand = 0;
 		return NULL;
@@ -164,9 +178,9 @@ struct acc *acc_table_get(struct acc_table *t, const uint8_t *key,
 	a->key_len = len;
 	a->pos = pos;
 	memcpy(a->key, key, len);
-	t->slots[i].hash = h;
-	t->slots[i].a = a;
 	t->order[pos] = a;
+	t->slots[i].hash = (uint32_t)h;
+	t->slots[i].pos1 = pos + 1;
 	t->recurring[pos] = 0;
 	return a;
 }

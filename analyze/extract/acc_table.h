@@ -34,9 +34,12 @@ struct acc {
 	uint8_t key[];
 };
 
+/* 8 bytes: the low half of the key's hash (the table never has more
+ * than 2^30 slots, so it holds the home slot) and the entry's place in
+ * order[] plus one (0: empty). */
 struct acc_slot {
-	uint64_t hash;
-	struct acc *a;          /* NULL: empty */
+	uint32_t hash;
+	uint32_t pos1;
 };
 
 /*
