@@ -5,6 +5,7 @@
  */
 #include "analyze/extract/acc_table.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,7 +159,10 @@ struct acc *acc_table_get(struct acc_table *t, const uint8_t *key,
 		return NULL;
 	if (*evicted)
 		i = table_find(t, h, key, len); /* runs may have moved */
-	a = calloc(1, sizeof(*a) + len);
+	/* the key starts inside the struct's tail padding: sizing by its
+	 * offset puts the common 37- and 39-byte keys in a 160-byte malloc
+	 * chunk instead of 176 */
+	a = calloc(1, offsetof(struct acc, key) + len);
 	if (!a) {
 		/* Close the hole with the last entry (its slot follows). */
 		struct acc *last = t->order[--t->count];
