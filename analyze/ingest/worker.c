@@ -18,16 +18,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* 24 bytes while detection runs (most open flows of a busy capture):
+ * the 152-byte result is allocated when detection ends. */
 struct flow_dpi {
 	struct dpi_flow *state;    /* NULL once detection is done */
 	struct extract_flow *xf;   /* indicator extractors' state */
-	struct dpi_result result;
+	struct dpi_result *result; /* NULL until detection is done */
 };
 
 struct worker {
 	struct dpi *dpi;
 	struct extract *extract;
 	struct dpi_meta meta;      /* scratch for dpi_meta() */
+	struct dpi_result result;  /* a verdict no memory was left for */
+	bool oom;                  /* out of memory in a flow callback */
 	struct flow_table_config fc;
 	struct flow_table *flows;
 	struct ev_batch *out;      /* records of the epoch being handled */
@@ -95,9 +99,16 @@ static void on_flow_summary(void *ctx, const struct flow *f,
  * them to the extractors, free nDPI's state. */
 static void finish_dpi(struct worker *w, struct flow *f, struct flow_dpi *fd)
 {
-	dpi_result(w->dpi, fd->state, &fd->result);
+	struct dpi_result *r = malloc(sizeof *r);
+	if (r)
+		fd->result = r;
+	else {
+		w->oom = true; /* the worker fails: its records are void */
+		r = &w->result;
+	}
+	dpi_result(w->dpi, fd->state, r);
 	bool has_meta = dpi_meta(fd->state, &w->meta);
-	extract_dpi_done(w->extract, &fd->xf, f, &fd->result,
+	extract_dpi_done(w->extract, &fd->xf, f, r,
 			 has_meta ? &w->meta : NULL);
 	dpi_flow_free(fd->state);
 	fd->state = NULL;
@@ -117,7 +128,9 @@ static void on_flow_close(struct flow *f, enum flow_close_reason why,
 		if (fd->state)
 			finish_dpi(w, f, fd);
 		extract_flow_end(w->extract, &fd->xf, f, NULL, NULL);
-		r = &fd->result;
+	}
+	if (fd && fd->result) {
+		r = fd->result;
 	} else {
 		memset(&unknown, 0, sizeof unknown);
 		snprintf(unknown.proto, sizeof unknown.proto, "Unknown");
@@ -137,6 +150,8 @@ static void on_flow_close(struct flow *f, enum flow_close_reason why,
 		if (e.flow != EV_NONE && e.result != EV_NONE)
 			add_event(w, &e, NULL, NULL);
 	}
+	if (fd)
+		free(fd->result);
 	free(fd);
 	f->user = NULL;
 }
@@ -214,9 +229,9 @@ static int take_batch(struct worker *w, uint64_t epoch, struct ev_batch **done)
 	return w->out ? 0 : -1;
 }
 
-int worker_handle(struct worker *w, struct item *it, struct ev_batch **done)
+static int handle_item(struct worker *w, struct item *it,
+		       struct ev_batch **done)
 {
-	*done = NULL;
 	switch ((enum item_type)it->type) {
 	case ITEM_PACKET:
 		return handle_packet(w, it);
@@ -237,6 +252,13 @@ int worker_handle(struct worker *w, struct item *it, struct ev_batch **done)
 		return take_batch(w, it->epoch, done);
 	}
 	return 0;
+}
+
+int worker_handle(struct worker *w, struct item *it, struct ev_batch **done)
+{
+	*done = NULL;
+	int rc = handle_item(w, it, done);
+	return w->oom ? -1 : rc;
 }
 
 /* ---- life ---- */
