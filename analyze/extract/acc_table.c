@@ -77,10 +77,11 @@ static uint32_t table_find(const struct acc_table *t, uint64_t h,
 	uint32_t i = (uint32_t)h & t->mask;
 
 	for (; t->slots[i].pos1; i = (i + 1) & t->mask) {
+		if (t->slots[i].hash != (uint32_t)h)
+			continue; /* no entry read for another key's slot */
 		const struct acc *a = slot_entry(t, i);
 
-		if (t->slots[i].hash == (uint32_t)h && a->key_len == len &&
-		    memcmp(a->key, key, len) == 0)
+		if (a->key_len == len && memcmp(a->key, key, len) == 0)
 			break;
 	}
 	return i;
