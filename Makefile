@@ -79,10 +79,12 @@ $(BUILD)/%.o: %.c
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 # The schema is compiled in, so the binary needs no data files.
-$(BUILD)/schema.inc: $(SQL_SRC)
+# schema.sql makes a new case; schema_v3.sql is the layout of cases made
+# before schema version 4 (kept to read, verify and extend them).
+$(BUILD)/%.inc: analyze/evidence/%.sql
 	@mkdir -p $(dir $@)
-	$(Q){ for f in $(SQL_SRC); do sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/' $$f; done; } > $@
-$(BUILD)/analyze/evidence/store.o: $(BUILD)/schema.inc
+	$(Q)sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/' $< > $@
+$(BUILD)/analyze/evidence/store.o: $(SQL_SRC:analyze/evidence/%.sql=$(BUILD)/%.inc)
 $(BUILD)/analyze/evidence/store.o: CFLAGS += -I$(BUILD)
 
 $(LIBA): $(LIB_OBJ)

@@ -179,6 +179,29 @@ bool chain_enc_finish(struct chain_enc *e, char out[CHAIN_HEX_LEN + 1])
 	return digest_sha256_hex(e->buf, e->len, out);
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool chain_hex_to_raw(const char *hex, uint8_t out[CHAIN_HEX_LEN / 2])
+{
+	for (size_t i = 0; i < CHAIN_HEX_LEN / 2; i++) {
+		int hi = hex_digit(hex[2 * i]);
+		int lo = hi < 0 ? -1 : hex_digit(hex[2 * i + 1]);
+		if (lo < 0)
+			return false;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return hex[CHAIN_HEX_LEN] == '\0';
+}
+
 void chain_enc_free(struct chain_enc *e)
 {
 	free(e->buf);

@@ -14,7 +14,8 @@
  *   (text to blob with the same bytes, integer to real) changes the hash.
  *   attrib itself stores only NULL, integers and text.
  *   prev   = the previous entry's hash, 64 lower-case hex characters
- *            ("0" x 64 for seq 1)
+ *            ("0" x 64 for seq 1), also in a schema-4 case, which stores
+ *            chain_hash as the 32 bytes those characters spell
  *   hash   = lower-case hex SHA-256 of entry
  */
 #ifndef ATTRIB_CHAIN_H
@@ -53,6 +54,11 @@ void chain_enc_row(struct chain_enc *e, sqlite3_stmt *q);
 bool chain_enc_finish(struct chain_enc *e, char out[CHAIN_HEX_LEN + 1]);
 
 void chain_enc_free(struct chain_enc *e);
+
+/* The 32 bytes that 64 hex characters (either case) spell: a chain hash
+ * or a packet's SHA-256 as a schema-4 case stores it (a BLOB). false when
+ * hex is not 64 hex characters. */
+bool chain_hex_to_raw(const char *hex, uint8_t out[CHAIN_HEX_LEN / 2]);
 
 /* The hash before the first entry: 64 '0' characters. */
 extern const char chain_genesis[CHAIN_HEX_LEN + 1];

@@ -9,6 +9,10 @@
  * Columns are copied by name from the table definitions (both cases must
  * define the chained tables alike), so a column added to a table is
  * copied without a change here; only the id columns are named below.
+ * Observations are read through the shard's observations (a table in a
+ * case made before schema version 4, a view after) and written as ingest
+ * writes them (store_observation), so a merged case has the layout of
+ * the case merged into, whatever the shards' (docs/evidence.md).
  */
 #include "analyze/evidence/merge.h"
 
@@ -128,7 +132,6 @@ enum role {
 	SOURCE_ID,           /* a source id: mapped */
 	FLOW_ID,             /* a flow id of the row's source (NULL, 0 kept) */
 	FIRST_FLOW_ID,       /* sources.first_flow_id of the row's own id */
-	NEXT_OBS_ID,         /* the case's next observation id */
 	NEXT_CUSTODY_ID,     /* the case's next custody id */
 };
 
@@ -142,8 +145,6 @@ static const struct {
 	{"sources", "id", SOURCE_ID},
 	{"sources", "first_flow_id", FIRST_FLOW_ID},
 	{"flows", "id", FLOW_ID},
-	{"observations", "flow_id", FLOW_ID},
-	{"observations", "id", NEXT_OBS_ID},
 	{"custody", "id", NEXT_CUSTODY_ID},
 };
 
@@ -167,7 +168,6 @@ static int64_t renumber(struct merge_ctx *c, enum role r, sqlite3_stmt *q,
 	case SOURCE_ID: return map_source(&c->map, v);
 	case FLOW_ID: return v ? map_flow(&c->map, src, v) : 0;
 	case FIRST_FLOW_ID: return map_flow(&c->map, src, v);
-	case NEXT_OBS_ID: return c->st->next_obs_id;
 	case NEXT_CUSTODY_ID: return c->st->next_custody_id;
 	default: return v;
 	}
@@ -302,14 +302,17 @@ static int copy_rows(struct merge_ctx *c, const char *table, const char *kind,
 		if (store_chain_end(st) != 0)
 			goto done;
 		sqlite3_bind_int64(ins, seq_param, (int64_t)st->chain_seq);
-		sqlite3_bind_text(ins, hash_param, st->chain_head, CHAIN_HEX_LEN,
-				  SQLITE_STATIC);
+		if (st->layout == STORE_LAYOUT_NEW)
+			sqlite3_bind_blob(ins, hash_param, st->chain_head_raw,
+					  sizeof st->chain_head_raw,
+					  SQLITE_STATIC);
+		else
+			sqlite3_bind_text(ins, hash_param, st->chain_head,
+					  CHAIN_HEX_LEN, SQLITE_STATIC);
 		if (sqlite3_step(ins) != SQLITE_DONE)
 			goto fail;
 		sqlite3_reset(ins);
-		if (!strcmp(table, "observations"))
-			st->next_obs_id++;
-		else if (!strcmp(table, "custody"))
+		if (!strcmp(table, "custody"))
 			st->next_custody_id++;
 		(*count)++;
 	}
@@ -322,6 +325,68 @@ fail:
 done:
 	sqlite3_finalize(q);
 	sqlite3_finalize(ins);
+	return rc;
+}
+
+/* Text column c of q, "" for NULL. */
+static const char *text_of(sqlite3_stmt *q, int c)
+{
+	const char *t = (const char *)sqlite3_column_text(q, c);
+	return t ? t : "";
+}
+
+/*
+ * Writes the observations of the shard that `SELECT ... FROM
+ * shard.observations WHERE filter` gives, in chain order, as ingest
+ * writes them: ids renumbered, sources and flows mapped, each packet
+ * and indicator value written once in the case's layout. 0 or -1.
+ */
+static int copy_observations(struct merge_ctx *c, const char *filter)
+{
+	struct store *st = c->st;
+	size_t n = strlen(filter) + 256;
+	char *sql = malloc(n);
+	sqlite3_stmt *q = NULL;
+	int rc = -1;
+	if (!sql) {
+		snprintf(st->err, sizeof st->err, "%s: out of memory", st->path);
+		return -1;
+	}
+	snprintf(sql, n,
+		 "SELECT source_id, frame, file_offset, caplen, ts_us, flow_id,"
+		 " kind, value, detail, packet_sha256 FROM shard.observations"
+		 " WHERE %s ORDER BY chain_seq", filter);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+		store_fail(st, "merge: read observations");
+		goto done;
+	}
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t src = sqlite3_column_int64(q, 0);
+		int64_t flow = sqlite3_column_int64(q, 5);
+		struct store_obs o = {
+			.frame = (uint64_t)sqlite3_column_int64(q, 1),
+			.file_offset = (uint64_t)sqlite3_column_int64(q, 2),
+			.caplen = (uint32_t)sqlite3_column_int64(q, 3),
+			.ts_us = (uint64_t)sqlite3_column_int64(q, 4),
+			.flow_id = (uint64_t)(flow ? map_flow(&c->map, src, flow)
+						   : 0),
+			.kind = text_of(q, 6),
+			.value = text_of(q, 7),
+			.detail = (const char *)sqlite3_column_text(q, 8),
+			.packet_sha256 = text_of(q, 9),
+		};
+		if (store_observation(st, map_source(&c->map, src), &o) != 0)
+			goto done;
+		c->stats->observations++;
+	}
+	if (step != SQLITE_DONE)
+		store_fail(st, "merge: read observations");
+	else
+		rc = 0;
+done:
+	sqlite3_finalize(q);
+	free(sql);
 	return rc;
 }
 
@@ -380,23 +445,33 @@ static void copied_filter(const struct source_map *m, const char *col,
 		snprintf(out + len, n - len, ")");
 }
 
-/* Both cases define every chained table with the same columns. */
+/* Both cases define the chained tables copied row by row with the same
+ * columns (chain_hash is text in cases made before schema version 4, a
+ * blob after: each case keeps its own), and the shard's observations have
+ * the columns of every version's. */
 static bool same_layout(struct store *st)
 {
 	static const char *const tables[] = {"sources", "anomalies", "flows",
-					     "observations", "custody"};
+					     "custody"};
+	static const char obs_cols[] =
+		"id,source_id,frame,file_offset,caplen,ts_us,flow_id,kind,"
+		"value,detail,packet_sha256,chain_seq,chain_hash";
 	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
-		char sql[256];
+		char sql[320];
 		snprintf(sql, sizeof sql,
-			 "SELECT (SELECT group_concat(name||' '||type) FROM"
+			 "SELECT (SELECT group_concat(name||' '||iif(name="
+			 "'chain_hash','',type)) FROM"
 			 " pragma_table_info('%s','main')) IS"
-			 " (SELECT group_concat(name||' '||type) FROM"
+			 " (SELECT group_concat(name||' '||iif(name="
+			 "'chain_hash','',type)) FROM"
 			 " pragma_table_info('%s','shard'))",
 			 tables[i], tables[i]);
 		if (query_int(st, sql, NULL) != 1)
 			return false;
 	}
-	return true;
+	return query_int(st, "SELECT (SELECT group_concat(name) FROM"
+			     " pragma_table_info('observations','shard')) IS ?",
+			 obs_cols) == 1;
 }
 
 static int copy_shard(struct merge_ctx *c, const char *args,
@@ -443,8 +518,7 @@ static int copy_shard(struct merge_ctx *c, const char *args,
 		 "%s AND NOT (kind IN ('beacon','activity.hours') AND"
 		 " detail LIKE 'scope=case %%')",
 		 filter);
-	int orc = copy_rows(c, "observations", "observation", obs_filter,
-			    "chain_seq", &s->observations);
+	int orc = copy_observations(c, obs_filter);
 	free(obs_filter);
 	if (orc != 0)
 		goto done;

@@ -346,7 +346,7 @@ int store_mark_case(struct store *st)
 	char sql[128];
 	snprintf(sql, sizeof sql,
 		 "PRAGMA application_id=%d; PRAGMA user_version=%d",
-		 (int)STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);
+		 (int)STORE_APPLICATION_ID, st->layout);
 	if (store_exec(st, sql, "mark the case") != 0)
 		return -1;
 	st->needs_mark = false;

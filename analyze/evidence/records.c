@@ -72,23 +72,44 @@ void rb_real(struct rowbind *rb, double v)
 	chain_enc_real(&rb->st->enc, v);
 }
 
+void rb_blob(struct rowbind *rb, const void *p, size_t n)
+{
+	if (rb->b)
+		row_batch_blob(rb->b, p, n);
+	else
+		sqlite3_bind_blob(rb->q, rb->idx++, p, (int)n, SQLITE_STATIC);
+	chain_enc_blob(&rb->st->enc, p, n);
+}
+
 int rb_insert(struct rowbind *rb, const char *what)
 {
 	struct store *st = rb->st;
+	bool raw = st->layout == STORE_LAYOUT_NEW;
 	if (store_txn_begin(st) != 0 || store_chain_end(st) != 0)
 		goto fail;
 	if (rb->b) {
 		row_batch_int(rb->b, (int64_t)st->chain_seq);
-		row_batch_text(rb->b, st->chain_head, CHAIN_HEX_LEN);
+		if (raw)
+			row_batch_blob(rb->b, st->chain_head_raw,
+				       sizeof st->chain_head_raw);
+		else
+			row_batch_text(rb->b, st->chain_head, CHAIN_HEX_LEN);
+		/* observation rows refer to packet rows: those go first */
 		if (row_batch_end_row(rb->b) &&
-		    store_flush_batch(st, rb->b, what) != 0)
+		    ((rb->b == &st->obs &&
+		      store_flush_batch(st, &st->packets, "insert packet") != 0) ||
+		     store_flush_batch(st, rb->b, what) != 0))
 			goto fail;
 		return 0;
 	}
 	sqlite3_bind_int64(rb->q, rb->idx, (int64_t)st->chain_seq);
 	/* chain_head stays as it is until the next entry: no copy needed */
-	sqlite3_bind_text(rb->q, rb->idx + 1, st->chain_head, CHAIN_HEX_LEN,
-			  SQLITE_STATIC);
+	if (raw)
+		sqlite3_bind_blob(rb->q, rb->idx + 1, st->chain_head_raw,
+				  sizeof st->chain_head_raw, SQLITE_STATIC);
+	else
+		sqlite3_bind_text(rb->q, rb->idx + 1, st->chain_head,
+				  CHAIN_HEX_LEN, SQLITE_STATIC);
 	int step = sqlite3_step(rb->q);
 	sqlite3_reset(rb->q);
 	if (step == SQLITE_DONE)
@@ -154,18 +175,34 @@ int store_observation(struct store *st, int64_t source_id,
 	if (store_replaying(st))
 		return 0;
 	struct rowbind rb = {st, NULL, 0, &st->obs};
-	store_chain_begin(st, "observation");
-	rb_int(&rb, st->next_obs_id);
-	rb_int(&rb, source_id);
-	rb_int(&rb, (int64_t)o->frame);
-	rb_int(&rb, (int64_t)o->file_offset);
-	rb_int(&rb, o->caplen);
-	rb_int(&rb, (int64_t)o->ts_us);
-	rb_int(&rb, (int64_t)o->flow_id);
-	rb_text(&rb, o->kind);
-	rb_text(&rb, o->value);
-	rb_text(&rb, o->detail);
-	rb_text(&rb, o->packet_sha256);
+	if (st->layout == STORE_LAYOUT_NEW) {
+		/* the packet and the value, each written once, then the
+		 * observation that refers to them */
+		int64_t packet = obs_packet_id(st, source_id, o);
+		int64_t value = packet < 0 ? -1
+					   : obs_value_id(st, o->kind, o->value);
+		if (value < 0)
+			return -1;
+		store_chain_begin(st, "observation");
+		rb_int(&rb, st->next_obs_id);
+		rb_int(&rb, packet);
+		rb_int(&rb, (int64_t)o->flow_id);
+		rb_int(&rb, value);
+		rb_text(&rb, o->detail);
+	} else {
+		store_chain_begin(st, "observation");
+		rb_int(&rb, st->next_obs_id);
+		rb_int(&rb, source_id);
+		rb_int(&rb, (int64_t)o->frame);
+		rb_int(&rb, (int64_t)o->file_offset);
+		rb_int(&rb, o->caplen);
+		rb_int(&rb, (int64_t)o->ts_us);
+		rb_int(&rb, (int64_t)o->flow_id);
+		rb_text(&rb, o->kind);
+		rb_text(&rb, o->value);
+		rb_text(&rb, o->detail);
+		rb_text(&rb, o->packet_sha256);
+	}
 	if (rb_insert(&rb, "insert observation") != 0)
 		return -1;
 	st->next_obs_id++;
@@ -226,12 +263,13 @@ static bool counts_complete(struct store *st)
 {
 	sqlite3_stmt *q = NULL;
 	bool ok = false;
+	char sql[192];
+	snprintf(sql, sizeof sql,
+		 "SELECT (SELECT coalesce(CAST(value AS INTEGER), 0) FROM meta"
+		 " WHERE key='indicators_obs'), (SELECT count(*) FROM %s"
+		 " WHERE id>?)", store_obs_table(st));
 	if (indicator_counts_overflowed(st->counts) ||
-	    sqlite3_prepare_v2(st->db,
-			       "SELECT (SELECT coalesce(CAST(value AS INTEGER),"
-			       " 0) FROM meta WHERE key='indicators_obs'),"
-			       " (SELECT count(*) FROM observations WHERE id>?)",
-			       -1, &q, NULL) != SQLITE_OK)
+	    sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
 		return false;
 	sqlite3_bind_int64(q, 1, st->indicators_base);
 	if (sqlite3_step(q) == SQLITE_ROW)
@@ -286,8 +324,20 @@ int store_build_indexes(struct store *st)
 	if (store_txn_commit(st) != 0 || store_txn_begin(st) != 0)
 		return -1;
 	int rc;
+	bool new_layout = st->layout == STORE_LAYOUT_NEW;
 	if (!counts_complete(st))
-		rc = store_exec(st,
+		rc = store_exec(st, new_layout ?
+				"DELETE FROM indicators;"
+				"INSERT INTO indicators SELECT v.kind, v.value,"
+				" t.n, t.sources, t.first, t.last FROM"
+				" (SELECT o.value_id AS id, count(*) AS n,"
+				"  count(DISTINCT p.source_id) AS sources,"
+				"  min(p.ts_us) AS first, max(p.ts_us) AS last"
+				"  FROM observation_rows o NOT INDEXED JOIN"
+				"  packets p ON p.id=o.packet_id"
+				"  GROUP BY o.value_id) t"
+				" JOIN indicator_values v ON v.id=t.id"
+				" ORDER BY v.kind, v.value;" :
 				"DELETE FROM indicators;"
 				"INSERT INTO indicators SELECT kind, value,"
 				" count(*), count(DISTINCT source_id),"
@@ -317,7 +367,15 @@ int store_build_indexes(struct store *st)
 		"CREATE UNIQUE INDEX IF NOT EXISTS flows_id ON flows(id);"
 		"CREATE INDEX IF NOT EXISTS flows_source ON flows(source_id);"
 		"CREATE INDEX IF NOT EXISTS flows_proto ON flows(proto);"
-		"CREATE INDEX IF NOT EXISTS sources_sha ON sources(sha256);"
+		"CREATE INDEX IF NOT EXISTS sources_sha ON sources(sha256);",
+		"build indexes") != 0 ||
+	    store_exec(st, new_layout ?
+		"CREATE INDEX IF NOT EXISTS observation_rows_value ON"
+		" observation_rows(value_id);"
+		"CREATE UNIQUE INDEX IF NOT EXISTS packets_at ON"
+		" packets(source_id, file_offset);"
+		"CREATE UNIQUE INDEX IF NOT EXISTS indicator_values_kv ON"
+		" indicator_values(kind, value);" :
 		"CREATE INDEX IF NOT EXISTS obs_kind_value ON observations(kind, value);",
 		"build indexes") != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);

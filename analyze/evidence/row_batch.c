@@ -84,7 +84,8 @@ void row_batch_null(struct row_batch *b)
 		rv->type = SQLITE_NULL;
 }
 
-void row_batch_text(struct row_batch *b, const char *s, size_t n)
+/* Copies n bytes into the batch's text as value type. */
+static void add_bytes(struct row_batch *b, const void *s, size_t n, int type)
 {
 	struct row_value *rv = next_value(b);
 	if (!rv)
@@ -102,10 +103,21 @@ void row_batch_text(struct row_batch *b, const char *s, size_t n)
 		b->text = t;
 		b->text_cap = cap;
 	}
-	memcpy(b->text + b->text_len, s, n);
+	if (n)
+		memcpy(b->text + b->text_len, s, n);
 	*rv = (struct row_value){.v.t = {(uint32_t)b->text_len, (uint32_t)n},
-				 .type = SQLITE_TEXT};
+				 .type = (uint8_t)type};
 	b->text_len += n;
+}
+
+void row_batch_text(struct row_batch *b, const char *s, size_t n)
+{
+	add_bytes(b, s, n, SQLITE_TEXT);
+}
+
+void row_batch_blob(struct row_batch *b, const void *p, size_t n)
+{
+	add_bytes(b, p, n, SQLITE_BLOB);
 }
 
 bool row_batch_end_row(struct row_batch *b)
@@ -129,6 +141,9 @@ static void bind_rows(struct row_batch *b, sqlite3_stmt *q, int first, int n)
 			sqlite3_bind_double(q, p, v->v.r);
 		else if (v->type == SQLITE_TEXT)
 			sqlite3_bind_text(q, p, b->text + v->v.t.off,
+					  (int)v->v.t.len, SQLITE_STATIC);
+		else if (v->type == SQLITE_BLOB)
+			sqlite3_bind_blob(q, p, b->text + v->v.t.off,
 					  (int)v->v.t.len, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(q, p);

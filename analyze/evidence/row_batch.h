@@ -27,10 +27,12 @@ struct row_value {
 		int64_t i;       /* INTEGER */
 		double r;        /* FLOAT */
 		struct {
-			uint32_t off, len; /* TEXT: bytes in the batch's text */
+			uint32_t off, len; /* TEXT, BLOB: bytes in the batch's
+			                      text */
 		} t;
 	} v;
-	uint8_t type;            /* SQLITE_INTEGER, _FLOAT, _TEXT, _NULL */
+	uint8_t type;            /* SQLITE_INTEGER, _FLOAT, _TEXT, _BLOB,
+	                            _NULL */
 };
 
 struct row_batch {
@@ -56,6 +58,7 @@ void row_batch_free(struct row_batch *b);
 void row_batch_int(struct row_batch *b, int64_t v);
 void row_batch_real(struct row_batch *b, double v);
 void row_batch_text(struct row_batch *b, const char *s, size_t n);
+void row_batch_blob(struct row_batch *b, const void *p, size_t n);
 void row_batch_null(struct row_batch *b);
 
 /* Ends the row (it must have ncols values): true when the batch is full

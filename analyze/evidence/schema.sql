@@ -1,15 +1,21 @@
--- attrib evidence store schema (one database per case).
--- Times are microseconds since the epoch (UTC); hashes are lower-case hex.
+-- attrib evidence store schema (one database per case), version 4: the
+-- schema of a new case. Cases made before version 4 keep their own layout
+-- (schema_v3.sql; docs/evidence.md, "Older cases").
+-- Times are microseconds since the epoch (UTC). Hashes are lower-case hex
+-- text, except the SHA-256 of a cited packet and every chain_hash, which
+-- are 32-byte BLOBs.
 
 CREATE TABLE IF NOT EXISTS meta (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
 
--- Evidence rows (sources, flows, observations, anomalies, custody) carry
--- chain_seq and chain_hash: their entry in the hash chain (docs/evidence.md).
--- A row is chained when it is final: flows, observations and custody when
--- written, sources and their anomaly counts when the source is finished.
+-- Evidence rows (sources, flows, packets, indicator values, observations,
+-- anomalies, custody, scores) carry chain_seq and chain_hash: their entry
+-- in the hash chain (docs/evidence.md); chain_hash is the entry's SHA-256
+-- as 32 bytes. A row is chained when it is final: flows, packets, values,
+-- observations and custody when written, sources and their anomaly counts
+-- when the source is finished.
 
 -- One row per capture file. status: 'partial' while ingest runs (or after
 -- it was interrupted), 'complete' when every packet was read, 'error' when
@@ -35,7 +41,7 @@ CREATE TABLE IF NOT EXISTS sources (
   clock_note      TEXT NOT NULL,
   ingested_us     INTEGER NOT NULL,
   chain_seq     INTEGER,
-  chain_hash    TEXT
+  chain_hash    BLOB
 );
 
 -- One row per flow. Addresses are text (inet_ntop); client is the sender
@@ -74,7 +80,7 @@ CREATE TABLE IF NOT EXISTS flows (
   close_reason  TEXT NOT NULL,
   community_id  TEXT,
   chain_seq     INTEGER,
-  chain_hash    TEXT
+  chain_hash    BLOB
 );
 
 -- Decode anomalies counted per source.
@@ -84,32 +90,70 @@ CREATE TABLE IF NOT EXISTS anomalies (
   count         INTEGER NOT NULL,
   first_frame   INTEGER NOT NULL,
   chain_seq     INTEGER,
-  chain_hash    TEXT,
+  chain_hash    BLOB,
   PRIMARY KEY (source_id, name)
 );
 
--- One row per occurrence of an indicator: what (kind, value, detail) and
--- the packet it was read from (source, frame as Wireshark numbers it, byte
--- offset of the packet's record in the file, caplen, time, SHA-256 of the
--- packet's captured bytes) and its flow.
-CREATE TABLE IF NOT EXISTS observations (
+-- One row per packet that an observation cites, shared by every
+-- observation read from it: the source, frame as Wireshark numbers it,
+-- byte offset of the packet's record in the file (in the decompressed
+-- stream for a gzip source), caplen, time, and the SHA-256 of the
+-- packet's captured bytes (32 bytes). Written just before the first
+-- observation that cites it.
+CREATE TABLE IF NOT EXISTS packets (
   id            INTEGER PRIMARY KEY,
   source_id     INTEGER NOT NULL REFERENCES sources(id),
   frame         INTEGER NOT NULL,
   file_offset   INTEGER NOT NULL,
   caplen        INTEGER NOT NULL,
   ts_us         INTEGER NOT NULL,
-  flow_id       INTEGER,
+  sha256        BLOB NOT NULL,
+  chain_seq     INTEGER,
+  chain_hash    BLOB
+);
+-- how ingest finds a packet already written, and verify's reading order
+CREATE UNIQUE INDEX IF NOT EXISTS packets_at ON packets(source_id, file_offset);
+
+-- Every distinct indicator (kind, value) of the case, once. Written just
+-- before the first observation of it.
+CREATE TABLE IF NOT EXISTS indicator_values (
+  id            INTEGER PRIMARY KEY,
   kind          TEXT NOT NULL,
   value         TEXT NOT NULL,
-  detail        TEXT,
-  packet_sha256 TEXT NOT NULL,
   chain_seq     INTEGER,
-  chain_hash    TEXT
+  chain_hash    BLOB
+);
+CREATE UNIQUE INDEX IF NOT EXISTS indicator_values_kv
+  ON indicator_values(kind, value);
+
+-- One row per occurrence of an indicator: the packet it was read from,
+-- its flow, what (the indicator value) and the detail of this occurrence.
+CREATE TABLE IF NOT EXISTS observation_rows (
+  id            INTEGER PRIMARY KEY,
+  packet_id     INTEGER NOT NULL REFERENCES packets(id),
+  flow_id       INTEGER,
+  value_id      INTEGER NOT NULL REFERENCES indicator_values(id),
+  detail        TEXT,
+  chain_seq     INTEGER,
+  chain_hash    BLOB
 );
 
+-- The observations as one row each, with the columns the observations
+-- table of older cases has (schema_v3.sql): what every reader queries.
+-- Part of what verify checks (its definition must be this one).
+CREATE VIEW IF NOT EXISTS observations AS
+  SELECT o.id AS id, p.source_id AS source_id, p.frame AS frame,
+         p.file_offset AS file_offset, p.caplen AS caplen,
+         p.ts_us AS ts_us, o.flow_id AS flow_id, v.kind AS kind,
+         v.value AS value, o.detail AS detail,
+         lower(hex(p.sha256)) AS packet_sha256, o.chain_seq AS chain_seq,
+         lower(hex(o.chain_hash)) AS chain_hash
+  FROM observation_rows o JOIN packets p ON p.id = o.packet_id
+       JOIN indicator_values v ON v.id = o.value_id;
+
 -- Distinct indicators with counts: derived from observations after every
--- ingest (not evidence itself, so not chained).
+-- ingest (not evidence itself, so not chained). Without a rowid, the
+-- key's text is stored once.
 CREATE TABLE IF NOT EXISTS indicators (
   kind          TEXT NOT NULL,
   value         TEXT NOT NULL,
@@ -118,7 +162,7 @@ CREATE TABLE IF NOT EXISTS indicators (
   first_ts_us   INTEGER NOT NULL,
   last_ts_us    INTEGER NOT NULL,
   PRIMARY KEY (kind, value)
-);
+) WITHOUT ROWID;
 
 -- Every action on the case.
 CREATE TABLE IF NOT EXISTS custody (
@@ -131,11 +175,11 @@ CREATE TABLE IF NOT EXISTS custody (
   arguments     TEXT NOT NULL,
   detail        TEXT NOT NULL,
   chain_seq     INTEGER,
-  chain_hash    TEXT
+  chain_hash    BLOB
 );
 
--- @v2: tables added in schema version 2 (a version-1 case gets them, and
--- only them, when it is opened: store.c).
+-- Tables added in schema version 2 (a version-1 case gets them in its own
+-- layout: schema_v3.sql).
 
 -- One row per `attrib score` run: the models used (JSON array of
 -- {path, sha256, format}), the parameters, and the whole result as the
@@ -150,7 +194,7 @@ CREATE TABLE IF NOT EXISTS score_runs (
   observations  INTEGER NOT NULL,
   result        TEXT NOT NULL,
   chain_seq     INTEGER,
-  chain_hash    TEXT
+  chain_hash    BLOB
 );
 
 -- One row per run, hypothesis and link (L1, L2, L3, L3i, L4), and per
@@ -169,7 +213,7 @@ CREATE TABLE IF NOT EXISTS scores (
   confidence    TEXT NOT NULL,
   flags         TEXT NOT NULL,
   chain_seq     INTEGER,
-  chain_hash    TEXT,
+  chain_hash    BLOB,
   PRIMARY KEY (run_id, hypothesis, link)
 );
 
@@ -191,12 +235,11 @@ CREATE TABLE IF NOT EXISTS score_evidence (
   cited         TEXT NOT NULL,
   origin        TEXT NOT NULL,
   chain_seq     INTEGER,
-  chain_hash    TEXT,
+  chain_hash    BLOB,
   PRIMARY KEY (run_id, hypothesis, link, item)
 );
 
--- @v3: tables added in schema version 3 (a version-2 case gets them, and
--- only them, when it is opened: store.c).
+-- Added in schema version 3 (likewise).
 
 -- The score document of a run in parts (part 0, 1, ...) when it is
 -- larger than one chained record should be: concatenated in part order
@@ -206,6 +249,6 @@ CREATE TABLE IF NOT EXISTS score_run_parts (
   part          INTEGER NOT NULL,
   text          TEXT NOT NULL,
   chain_seq     INTEGER,
-  chain_hash    TEXT,
+  chain_hash    BLOB,
   PRIMARY KEY (run_id, part)
 );

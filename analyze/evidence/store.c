@@ -28,6 +28,21 @@
 const char store_schema_sql[] =
 #include "schema.inc"
 	;
+const char store_schema_v3_sql[] =
+#include "schema_v3.inc"
+	;
+
+const char *store_layout_schema(const struct store *st)
+{
+	return st->layout == STORE_LAYOUT_NEW ? store_schema_sql
+					      : store_schema_v3_sql;
+}
+
+const char *store_obs_table(const struct store *st)
+{
+	return st->layout == STORE_LAYOUT_NEW ? "observation_rows"
+					      : "observations";
+}
 
 /* Sets st->err to "PATH: what: msg", adding the system's reason when
  * SQLite failed on I/O ("disk I/O error (File too large)"). SQLite does
@@ -106,12 +121,25 @@ void store_lock(struct store *st, int how)
 
 static int64_t max_rowid(struct store *st, const char *table);
 
+/* The ids the next records get, from the tables as they are. */
+static void load_next_ids(struct store *st)
+{
+	st->next_obs_id = max_rowid(st, store_obs_table(st)) + 1;
+	st->next_custody_id = max_rowid(st, "custody") + 1;
+	if (st->layout == STORE_LAYOUT_NEW) {
+		st->next_packet_id = max_rowid(st, "packets") + 1;
+		st->next_value_id = max_rowid(st, "indicator_values") + 1;
+	}
+}
+
 /* Rolls the open transaction and the in-memory chain state back to the
  * last commit. */
 static void discard_open_batch(struct store *st)
 {
 	row_batch_discard(&st->flows);
+	row_batch_discard(&st->packets);
 	row_batch_discard(&st->obs);
+	obs_refs_clear(st->refs);
 	if (st->in_txn) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		store_lock(st, LOCK_UN);
@@ -119,8 +147,8 @@ static void discard_open_batch(struct store *st)
 	st->in_txn = false;
 	st->chain_seq = st->committed_seq;
 	memcpy(st->chain_head, st->committed_head, sizeof st->chain_head);
-	st->next_obs_id = max_rowid(st, "observations") + 1;
-	st->next_custody_id = max_rowid(st, "custody") + 1;
+	chain_hex_to_raw(st->chain_head, st->chain_head_raw);
+	load_next_ids(st);
 	/* the rolled-back observations were counted */
 	indicator_counts_drop(st->counts);
 }
@@ -208,6 +236,7 @@ int store_flush_batch(struct store *st, struct row_batch *b,
 int store_flush_rows(struct store *st)
 {
 	if (store_flush_batch(st, &st->flows, "insert flow") != 0 ||
+	    store_flush_batch(st, &st->packets, "insert packet") != 0 ||
 	    store_flush_batch(st, &st->obs, "insert observation") != 0)
 		return -1;
 	return 0;
@@ -281,6 +310,7 @@ int store_chain_end(struct store *st)
 	}
 	st->chain_seq++;
 	memcpy(st->chain_head, hash, sizeof hash);
+	chain_hex_to_raw(hash, st->chain_head_raw);
 	return 0;
 }
 
@@ -305,7 +335,12 @@ int store_chain_row(struct store *st, const char *table, const char *kind,
 	if (store_chain_end(st) != 0)
 		goto done;
 	sqlite3_bind_int64(u, 1, (int64_t)st->chain_seq);
-	sqlite3_bind_text(u, 2, st->chain_head, CHAIN_HEX_LEN, SQLITE_STATIC);
+	if (st->layout == STORE_LAYOUT_NEW)
+		sqlite3_bind_blob(u, 2, st->chain_head_raw,
+				  sizeof st->chain_head_raw, SQLITE_STATIC);
+	else
+		sqlite3_bind_text(u, 2, st->chain_head, CHAIN_HEX_LEN,
+				  SQLITE_STATIC);
 	sqlite3_bind_int64(u, 3, rowid);
 	if (sqlite3_step(u) != SQLITE_DONE)
 		goto fail;
@@ -360,8 +395,10 @@ static int load_state(struct store *st)
 		 head[0] ? head : chain_genesis);
 	st->committed_seq = st->chain_seq;
 	memcpy(st->committed_head, st->chain_head, sizeof st->chain_head);
-	st->next_obs_id = max_rowid(st, "observations") + 1;
-	st->next_custody_id = max_rowid(st, "custody") + 1;
+	chain_hex_to_raw(st->chain_head, st->chain_head_raw);
+	load_next_ids(st);
+	/* another process may have written packets of the source */
+	obs_refs_clear(st->refs);
 	return 0;
 }
 
@@ -394,8 +431,24 @@ int store_refresh_state(struct store *st)
 
 static const char ins_custody_sql[] =
 	"INSERT INTO custody VALUES(?,?,?,?,?,?,?,?,?,?)";
-/* Columns of the tables inserted into by batches (schema.sql). */
-enum { FLOWS_COLS = 29, OBSERVATIONS_COLS = 13 };
+/* Columns of the tables inserted into by batches (schema.sql; the
+ * observations table of schema_v3.sql). */
+enum { FLOWS_COLS = 29, PACKETS_COLS = 9, OBSERVATION_ROWS_COLS = 7,
+       OBSERVATIONS_V3_COLS = 13 };
+
+/* A case made by this version (layout 4) has observation_rows. */
+static int detect_layout(struct store *st)
+{
+	sqlite3_stmt *q = NULL;
+	int found = 0;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT 1 FROM sqlite_master WHERE type='table'"
+			       " AND name='observation_rows'",
+			       -1, &q, NULL) == SQLITE_OK)
+		found = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_finalize(q);
+	return found ? STORE_LAYOUT_NEW : STORE_LAYOUT_OLD;
+}
 
 bool store_has_column(struct store *st, const char *table,
 		      const char *column)
@@ -422,10 +475,11 @@ static int create_case(struct store *st)
 		return -1;
 	/* IF NOT EXISTS throughout: another process may have made the case
 	 * since it was found empty */
-	if (store_exec(st, store_schema_sql, "create schema") != 0 ||
-	    store_exec(st, "INSERT OR IGNORE INTO meta VALUES"
-			   "('schema_version','3')",
-		       "write meta") != 0 ||
+	char meta[96];
+	snprintf(meta, sizeof meta, "INSERT OR IGNORE INTO meta VALUES"
+		 "('schema_version','%d')", st->layout);
+	if (store_exec(st, store_layout_schema(st), "create schema") != 0 ||
+	    store_exec(st, meta, "write meta") != 0 ||
 	    store_mark_case(st) != 0 ||
 	    store_exec(st, "COMMIT", "create schema") != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -436,10 +490,12 @@ static int create_case(struct store *st)
 
 /*
  * Brings a version-1 case (before scores were stored) to version 3 by
- * creating the tables that follow the "-- @v2" marker in schema.sql, and
- * a version-2 case (before score runs were stored in parts) by creating
- * those after "-- @v3", and only those: an older table that is missing
- * stays missing, for `attrib verify` to report. One transaction.
+ * creating the tables that follow the "-- @v2" marker in schema_v3.sql,
+ * and a version-2 case (before score runs were stored in parts) by
+ * creating those after "-- @v3", and only those: an older table that is
+ * missing stays missing, for `attrib verify` to report. Such a case keeps
+ * the layout of version 3 (docs/evidence.md, "Older cases"). One
+ * transaction.
  */
 static int upgrade_case(struct store *st)
 {
@@ -448,7 +504,7 @@ static int upgrade_case(struct store *st)
 		return -1;
 	if (strcmp(version, "1") != 0 && strcmp(version, "2") != 0)
 		return 0;
-	const char *v2 = strstr(store_schema_sql,
+	const char *v2 = strstr(store_schema_v3_sql,
 				strcmp(version, "1") ? "-- @v3" : "-- @v2");
 	if (!v2) {
 		snprintf(st->err, sizeof st->err, "%s: schema: no version 2 part",
@@ -508,8 +564,11 @@ struct store *store_open_mode(const char *path, enum store_mode mode,
 	snprintf(st->path, sizeof st->path, "%s", path);
 	snprintf(st->head_path, sizeof st->head_path, "%s.head", path);
 	st->counts = indicator_counts_create(STORE_INDICATOR_COUNTS_BYTES);
-	if (!st->counts) {
+	st->refs = obs_refs_create();
+	if (!st->counts || !st->refs) {
 		snprintf(err, errlen, "%s: out of memory", path);
+		indicator_counts_destroy(st->counts);
+		obs_refs_destroy(st->refs);
 		free(st);
 		return NULL;
 	}
@@ -526,6 +585,7 @@ struct store *store_open_mode(const char *path, enum store_mode mode,
 	 * larger pages take fewer system calls for the same bytes. (16 KiB
 	 * take fewer still, but make a small case three times as large.) */
 	if (st->readonly) {
+		st->layout = detect_layout(st);
 		if (store_exec(st, "PRAGMA cache_size=-8192;", "configure") != 0)
 			goto fail_msg;
 	} else {
@@ -534,6 +594,8 @@ struct store *store_open_mode(const char *path, enum store_mode mode,
 		 * still waits out SQLite's own lock. */
 		store_lock(st, LOCK_EX);
 		int crc = configure(st);
+		st->layout = st->is_new ? STORE_NEW_CASE_LAYOUT
+					: detect_layout(st);
 		if (crc == 0)
 			crc = st->is_new ? create_case(st) : upgrade_case(st);
 		store_lock(st, LOCK_UN);
@@ -543,10 +605,15 @@ struct store *store_open_mode(const char *path, enum store_mode mode,
 	if (load_state(st) != 0 || start_counting(st) != 0)
 		goto fail_msg;
 	st->flows_community_id = store_has_column(st, "flows", "community_id");
+	bool new_layout = st->layout == STORE_LAYOUT_NEW;
 	if (row_batch_init(&st->flows, st->db, "flows",
 			   FLOWS_COLS - !st->flows_community_id) != 0 ||
-	    row_batch_init(&st->obs, st->db, "observations",
-			   OBSERVATIONS_COLS) != 0 ||
+	    (new_layout && row_batch_init(&st->packets, st->db, "packets",
+					  PACKETS_COLS) != 0) ||
+	    row_batch_init(&st->obs, st->db, store_obs_table(st),
+			   new_layout ? OBSERVATION_ROWS_COLS
+				      : OBSERVATIONS_V3_COLS) != 0 ||
+	    obs_refs_prepare(st) != 0 ||
 	    sqlite3_prepare_v2(st->db, ins_custody_sql, -1, &st->ins_custody,
 			       NULL) != SQLITE_OK) {
 		store_fail(st, "prepare");
@@ -558,7 +625,9 @@ fail_msg:
 	snprintf(err, errlen, "%s", st->err);
 fail_db:
 	row_batch_free(&st->flows);
+	row_batch_free(&st->packets);
 	row_batch_free(&st->obs);
+	obs_refs_finalize(st);
 	sqlite3_finalize(st->ins_custody);
 	for (size_t i = 0; i < sizeof st->score_q / sizeof st->score_q[0]; i++)
 		sqlite3_finalize(st->score_q[i]);
@@ -566,6 +635,7 @@ fail_db:
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);
 	indicator_counts_destroy(st->counts);
+	obs_refs_destroy(st->refs);
 	free(st);
 	return NULL;
 }
@@ -602,7 +672,9 @@ int store_close(struct store *st, char *err, size_t errlen)
 		rc = -1;
 	}
 	row_batch_free(&st->flows);
+	row_batch_free(&st->packets);
 	row_batch_free(&st->obs);
+	obs_refs_finalize(st);
 	sqlite3_finalize(st->ins_custody);
 	for (size_t i = 0; i < sizeof st->score_q / sizeof st->score_q[0]; i++)
 		sqlite3_finalize(st->score_q[i]);
@@ -617,6 +689,7 @@ int store_close(struct store *st, char *err, size_t errlen)
 		close(st->claim_fd); /* and with it the claim */
 	chain_enc_free(&st->enc);
 	indicator_counts_destroy(st->counts);
+	obs_refs_destroy(st->refs);
 	free(st);
 	return rc;
 }

@@ -24,7 +24,7 @@ struct store;
  * and the schema version it writes (PRAGMA user_version, as meta's
  * schema_version). */
 #define STORE_APPLICATION_ID 0x61747472
-enum { STORE_SCHEMA_VERSION = 3 };
+enum { STORE_SCHEMA_VERSION = 4 }; /* of a new case; older ones keep theirs */
 
 /* What a database file is, looked at without changing it. */
 enum store_kind {

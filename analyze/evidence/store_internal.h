@@ -26,6 +26,24 @@ void store_path_uri(const char *path, const char *query, char *out,
  * observations instead. */
 #define STORE_INDICATOR_COUNTS_BYTES ((size_t)16 << 20)
 
+/* The layout of a case (docs/evidence.md): 4 for a case made by this
+ * version (schema.sql: packets, indicator values and observation rows,
+ * chain hashes as 32-byte BLOBs), 3 for one made before (schema_v3.sql:
+ * one observations table, chain hashes as hex text), which keeps its
+ * layout when more is written to it. */
+enum { STORE_LAYOUT_OLD = 3, STORE_LAYOUT_NEW = 4 };
+
+/* The layout of a case this build makes. Building with
+ * -DATTRIB_OLD_LAYOUT_CASES makes cases as versions before 4 did (a test
+ * build: tests/custody/old-layout.sh). */
+#ifdef ATTRIB_OLD_LAYOUT_CASES
+#define STORE_NEW_CASE_LAYOUT STORE_LAYOUT_OLD
+#else
+#define STORE_NEW_CASE_LAYOUT STORE_LAYOUT_NEW
+#endif
+
+struct obs_refs; /* obs_rows.c */
+
 struct anomaly_tally {
 	uint64_t count;
 	uint64_t first_frame;
@@ -59,12 +77,20 @@ struct store {
 	/* chain state: the last entry written, and as of the last commit */
 	uint64_t chain_seq, committed_seq;
 	char chain_head[CHAIN_HEX_LEN + 1], committed_head[CHAIN_HEX_LEN + 1];
+	uint8_t chain_head_raw[CHAIN_HEX_LEN / 2]; /* chain_head as bytes */
+	int layout;            /* STORE_LAYOUT_OLD or _NEW */
 	struct chain_enc enc;
 	int64_t next_obs_id, next_custody_id;
+	int64_t next_packet_id, next_value_id;  /* layout 4 */
 	sqlite3_stmt *ins_custody;
+	/* layout 4: the indicator value rows (inserted one by one, so that
+	 * a lookup sees them) and the lookups of packets and values */
+	sqlite3_stmt *ins_value, *find_value, *find_packet, *max_offset;
+	struct obs_refs *refs;
 	sqlite3_stmt *score_q[5]; /* scores.c: prepared on first use */
-	/* flows and observations waiting for their multi-row INSERT */
-	struct row_batch flows, obs;
+	/* flows, packets (layout 4) and observations waiting for their
+	 * multi-row INSERT */
+	struct row_batch flows, packets, obs;
 	bool flows_community_id; /* the flows table has the community_id
 	                            column (cases made before it have not) */
 	struct anomaly_tally tally[ANOM_COUNT];
@@ -78,8 +104,34 @@ struct store {
 	int64_t indicators_base, indicators_counted;
 };
 
-/* The schema (schema.sql, compiled in). */
+/* The schema of a new case (schema.sql) and that of cases made before
+ * version 4 (schema_v3.sql), compiled in. */
 extern const char store_schema_sql[];
+extern const char store_schema_v3_sql[];
+
+/* The schema text of st's layout. */
+const char *store_layout_schema(const struct store *st);
+
+/* The table that holds one row per observation in st's layout
+ * ("observations" or "observation_rows"). */
+const char *store_obs_table(const struct store *st);
+
+/* obs_rows.c: the packets and indicator values that layout-4
+ * observations refer to, found or written (chained) as needed. */
+struct obs_refs *obs_refs_create(void);
+void obs_refs_destroy(struct obs_refs *r);
+/* Forgets everything known (after a rollback). */
+void obs_refs_clear(struct obs_refs *r);
+/* The observation's packet row id, written first when new; -1 on
+ * failure (rolled back). */
+int64_t obs_packet_id(struct store *st, int64_t source_id,
+		      const struct store_obs *o);
+/* The id of the (kind, value) row, written first when new; -1 on
+ * failure (rolled back). */
+int64_t obs_value_id(struct store *st, const char *kind, const char *value);
+/* Prepares the layout-4 statements. 0 or -1. */
+int obs_refs_prepare(struct store *st);
+void obs_refs_finalize(struct store *st);
 
 /*
  * Identifies the database at st->path (store_identify) and opens st->db:
@@ -196,6 +248,7 @@ struct rowbind {
 void rb_int(struct rowbind *rb, int64_t v);
 void rb_text(struct rowbind *rb, const char *s); /* NULL binds NULL */
 void rb_real(struct rowbind *rb, double v);
+void rb_blob(struct rowbind *rb, const void *p, size_t n);
 
 /* Chains the row bound so far and runs the insert ("what" names it in an
  * error). On failure the batch is rolled back (store_txn_rollback).

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/file.h>
 
+#include "analyze/crypto/digest.h"
 #include "analyze/vocab/reproducible.h"
 
 struct chained_table {
@@ -35,16 +36,41 @@ struct head_file {
 	char at_seq[CHAIN_HEX_LEN + 1]; /* the chain's hash at entry seq */
 };
 
-static const struct {
+struct chained_def {
 	const char *table, *kind;
-} chained[] = {
+};
+
+/* The chained tables of a case made by this version (layout 4) ... */
+static const struct chained_def chained_new[] = {
+	{"sources", "source"},     {"anomalies", "anomaly"},
+	{"flows", "flow"},         {"packets", "packet"},
+	{"indicator_values", "indicator_value"},
+	{"observation_rows", "observation"},
+	{"custody", "custody"},    {"score_runs", "score_run"},
+	{"scores", "score"},       {"score_evidence", "score_evidence"},
+	{"score_run_parts", "score_run_part"},
+};
+/* ... and of one made before version 4 (layout 3). */
+static const struct chained_def chained_old[] = {
 	{"sources", "source"},     {"anomalies", "anomaly"},
 	{"flows", "flow"},         {"observations", "observation"},
 	{"custody", "custody"},    {"score_runs", "score_run"},
 	{"scores", "score"},       {"score_evidence", "score_evidence"},
 	{"score_run_parts", "score_run_part"},
 };
-enum { N_CHAINED = sizeof chained / sizeof chained[0] };
+enum { N_CHAINED_MAX = sizeof chained_new / sizeof chained_new[0] };
+
+/* The chained tables of st's layout; *n their number. */
+static const struct chained_def *chained_tables(const struct store *st,
+						int *n)
+{
+	if (st->layout == STORE_LAYOUT_NEW) {
+		*n = (int)(sizeof chained_new / sizeof chained_new[0]);
+		return chained_new;
+	}
+	*n = (int)(sizeof chained_old / sizeof chained_old[0]);
+	return chained_old;
+}
 
 /* A table of a later schema version that a case opened read-only, and so
  * not upgraded, may lack (score_run_parts, version 3): absent, it holds
@@ -135,10 +161,11 @@ static int table_shape(sqlite3 *db, const char *table, char *out, size_t n)
  * made before that column was added has it: flows without community_id.
  * Such a case chained its rows without the column, and still verifies.
  */
-static bool legacy_shape(const char *table, const char *want, const char *got)
+static bool legacy_shape(const struct store *st, const char *table,
+			 const char *want, const char *got)
 {
 	static const char added[] = "community_id TEXT;";
-	if (strcmp(table, "flows") != 0)
+	if (strcmp(table, "flows") != 0 || st->layout != STORE_LAYOUT_OLD)
 		return false;
 	const char *at = strstr(want, added);
 	if (!at)
@@ -155,18 +182,63 @@ static bool legacy_shape(const char *table, const char *want, const char *got)
  * table must have the columns and declared types of attrib's schema, in
  * its order (constraints and keys are not part of the chain's definition).
  */
+/* The SQL text sqlite_master holds for name (a view), "" when there is
+ * none. */
+static int object_sql(sqlite3 *db, const char *type, const char *name,
+		      char *out, size_t n)
+{
+	sqlite3_stmt *q = NULL;
+	out[0] = '\0';
+	int rc = sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE"
+				    " type=?1 AND name=?2", -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW && sqlite3_column_text(q, 0))
+		snprintf(out, n, "%s", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * In a layout-4 case every reader sees observations through the view
+ * observations: a view redefined (columns swapped, a join changed) would
+ * change what the case says while every row still verifies, so its
+ * definition must be attrib's, word for word.
+ */
+static void check_view(struct store *st, sqlite3 *ref, struct store_verify *v)
+{
+	char want[2048], got[2048];
+	int r = object_sql(ref, "view", "observations", want, sizeof want);
+	int c = r == SQLITE_OK ? object_sql(st->db, "view", "observations", got,
+					    sizeof got)
+			       : r;
+	if (c != SQLITE_OK)
+		problem(v, "database damaged: reading the definition of the "
+			   "view observations: %s", sqlite3_errstr(c));
+	else if (strcmp(want, got) != 0)
+		problem(v, "the view observations is not defined as attrib "
+			   "defines it");
+}
+
 static int check_schema(struct store *st, struct store_verify *v)
 {
 	sqlite3 *ref = NULL;
 	char want[4096], got[4096];
-	int rc = -1;
+	int rc = -1, n_chained;
+	const struct chained_def *chained = chained_tables(st, &n_chained);
 	if (sqlite3_open(":memory:", &ref) != SQLITE_OK ||
-	    sqlite3_exec(ref, store_schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
+	    sqlite3_exec(ref, store_layout_schema(st), NULL, NULL, NULL) !=
+		    SQLITE_OK) {
 		snprintf(st->err, sizeof st->err, "%s: verify: cannot build the "
 			 "reference schema", st->path);
 		goto done;
 	}
-	for (int i = 0; i < N_CHAINED; i++) {
+	if (st->layout == STORE_LAYOUT_NEW)
+		check_view(st, ref, v);
+	for (int i = 0; i < n_chained; i++) {
 		if (optional_absent(st, chained[i].table))
 			continue;
 		int r = table_shape(ref, chained[i].table, want, sizeof want);
@@ -182,7 +254,7 @@ static int check_schema(struct store *st, struct store_verify *v)
 			problem(v, "database damaged: reading the definition of "
 				   "%s: %s", chained[i].table, sqlite3_errstr(c));
 		else if (strcmp(want, got) != 0 &&
-			 !legacy_shape(chained[i].table, want, got))
+			 !legacy_shape(st, chained[i].table, want, got))
 			problem(v, "table %s is not defined as attrib defines it "
 				   "(columns renamed, reordered, retyped or "
 				   "missing)", chained[i].table);
@@ -203,7 +275,10 @@ static int check_unchained(struct store *st, struct store_verify *v)
 		"NULL AND NOT EXISTS (SELECT 1 FROM sources s WHERE "
 		"s.id=a.source_id AND s.status='partial')",
 		"SELECT 'flows', id FROM flows WHERE chain_seq IS NULL",
-		"SELECT 'observations', id FROM observations WHERE chain_seq IS NULL",
+		NULL, /* the observations' table of the case's layout */
+		"SELECT 'packets', id FROM packets WHERE chain_seq IS NULL",
+		"SELECT 'indicator_values', id FROM indicator_values WHERE "
+		"chain_seq IS NULL",
 		"SELECT 'custody', id FROM custody WHERE chain_seq IS NULL",
 		"SELECT 'score_runs', id FROM score_runs WHERE chain_seq IS NULL",
 		"SELECT 'scores', rowid FROM scores WHERE chain_seq IS NULL",
@@ -212,12 +287,23 @@ static int check_unchained(struct store *st, struct store_verify *v)
 		"SELECT 'score_run_parts', rowid FROM score_run_parts WHERE "
 		"chain_seq IS NULL",
 	};
+	bool new_layout = st->layout == STORE_LAYOUT_NEW;
 	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
 		sqlite3_stmt *q = NULL;
-		if (strstr(sql[i], "FROM score_run_parts") &&
-		    optional_absent(st, "score_run_parts"))
+		char text[256];
+		if (sql[i] && ((strstr(sql[i], "FROM score_run_parts") &&
+				optional_absent(st, "score_run_parts")) ||
+			       (!new_layout &&
+				(strstr(sql[i], "FROM packets") ||
+				 strstr(sql[i], "FROM indicator_values")))))
 			continue;
-		if (sqlite3_prepare_v2(st->db, sql[i], -1, &q, NULL) != SQLITE_OK) {
+		if (sql[i])
+			snprintf(text, sizeof text, "%s", sql[i]);
+		else
+			snprintf(text, sizeof text, "SELECT '%s', id FROM %s "
+				 "WHERE chain_seq IS NULL", store_obs_table(st),
+				 store_obs_table(st));
+		if (sqlite3_prepare_v2(st->db, text, -1, &q, NULL) != SQLITE_OK) {
 			store_fail(st, "verify");
 			return -1;
 		}
@@ -333,9 +419,25 @@ static void check_entry(struct store *st, struct chained_table *t,
 	if (!chain_enc_finish(&st->enc, hash))
 		problem(v, "%s %" PRId64 " is too large to re-encode", t->kind,
 			id);
-	const char *stored = (const char *)sqlite3_column_text(t->q, 1);
-	bool stored_ok = stored && sqlite3_column_type(t->q, 1) == SQLITE_TEXT &&
-			 is_hash(stored);
+	/* the stored hash: 32 bytes in a layout-4 case, 64 hex characters
+	 * before */
+	char stored_hex[CHAIN_HEX_LEN + 1];
+	const char *stored = NULL;
+	bool stored_ok;
+	if (st->layout == STORE_LAYOUT_NEW) {
+		const unsigned char *b = sqlite3_column_blob(t->q, 1);
+		stored_ok = sqlite3_column_type(t->q, 1) == SQLITE_BLOB && b &&
+			    sqlite3_column_bytes(t->q, 1) == CHAIN_HEX_LEN / 2;
+		if (stored_ok) {
+			digest_raw_to_hex(b, CHAIN_HEX_LEN / 2, stored_hex);
+			stored = stored_hex;
+		}
+	} else {
+		stored = (const char *)sqlite3_column_text(t->q, 1);
+		stored_ok = stored &&
+			    sqlite3_column_type(t->q, 1) == SQLITE_TEXT &&
+			    is_hash(stored);
+	}
 	if (!stored_ok || strcmp(stored, hash) != 0)
 		problem(v, "%s %" PRId64 " (chain entry %" PRId64 ") was "
 			   "changed: its content no longer hashes to the "
@@ -362,12 +464,13 @@ int store_verify_chain(struct store *st, const char *head_path,
 	struct head_file h;
 	read_head_file(head_path, &h);
 	store_lock(st, LOCK_UN);
-	struct chained_table t[N_CHAINED];
-	int rc = -1;
+	struct chained_table t[N_CHAINED_MAX];
+	int rc = -1, n_chained;
+	const struct chained_def *chained = chained_tables(st, &n_chained);
 	memset(t, 0, sizeof t);
 	if (check_schema(st, v) != 0)
 		goto done;
-	for (int i = 0; i < N_CHAINED; i++) {
+	for (int i = 0; i < n_chained; i++) {
 		char sql[160];
 		t[i].table = chained[i].table;
 		t[i].kind = chained[i].kind;
@@ -394,7 +497,7 @@ int store_verify_chain(struct store *st, const char *head_path,
 	uint64_t expect = 1;
 	for (;;) {
 		struct chained_table *next = NULL;
-		for (int i = 0; i < N_CHAINED; i++)
+		for (int i = 0; i < n_chained; i++)
 			if (t[i].has_row && (!next || t[i].seq < next->seq))
 				next = &t[i];
 		if (!next)
@@ -421,7 +524,7 @@ int store_verify_chain(struct store *st, const char *head_path,
 		expect = (uint64_t)seq + 1;
 		advance(next);
 	}
-	for (int i = 0; i < N_CHAINED; i++) {
+	for (int i = 0; i < n_chained; i++) {
 		if (!t[i].error)
 			continue;
 		if (!damaged(t[i].error)) {
@@ -444,7 +547,7 @@ int store_verify_chain(struct store *st, const char *head_path,
 	check_external(head_path, &h, v);
 	rc = 0;
 done:
-	for (int i = 0; i < N_CHAINED; i++)
+	for (int i = 0; i < N_CHAINED_MAX; i++)
 		sqlite3_finalize(t[i].q);
 	if (snapshot)
 		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
@@ -514,7 +617,10 @@ int store_each_source(struct store *st, store_source_fn fn, void *ctx)
 int store_each_cited_packet(struct store *st, store_packet_fn fn, void *ctx)
 {
 	sqlite3_stmt *q = NULL;
-	if (sqlite3_prepare_v2(st->db,
+	if (sqlite3_prepare_v2(st->db, st->layout == STORE_LAYOUT_NEW ?
+			       "SELECT source_id, frame, file_offset, caplen, "
+			       "lower(hex(sha256)) FROM packets ORDER BY "
+			       "source_id, file_offset" :
 			       "SELECT source_id, frame, file_offset, caplen, "
 			       "packet_sha256 FROM observations GROUP BY "
 			       "source_id, file_offset ORDER BY source_id, "

@@ -25,6 +25,9 @@ struct fixture {
 	char db[96];
 };
 
+/* A cited packet's SHA-256 (any 64 hex characters will do here). */
+#define PACKET_SHA "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof *fx);
@@ -396,7 +399,7 @@ static void ingest_observations(const char *db, const char *path,
 			.kind = "tls.sni", .value = value, .frame = frame,
 			.file_offset = 24 + 100 * frame, .caplen = 60,
 			.ts_us = 1000 * (frame % 7), .flow_id = res.first_flow_id,
-			.packet_sha256 = "00",
+			.packet_sha256 = PACKET_SHA,
 		};
 		assert_int_equal(store_observation(st, res.source_id, &o), 0);
 		o.kind = "ip.src";
@@ -463,7 +466,7 @@ static void test_indicators(void **state)
 			.kind = "dns.query", .value = frame % 2 ? "x.test" : "y.test",
 			.frame = frame, .file_offset = frame, .caplen = 1,
 			.ts_us = frame, .flow_id = res.first_flow_id,
-			.packet_sha256 = "00",
+			.packet_sha256 = PACKET_SHA,
 		};
 		assert_int_equal(store_observation(a, res.source_id, &o), 0);
 		if (frame == 4) {
@@ -528,7 +531,7 @@ static void test_batched_rows(void **state)
 					.kind = "dns.query", .value = value,
 					.frame = frame, .file_offset = frame,
 					.caplen = 1, .ts_us = frame,
-					.flow_id = f.id, .packet_sha256 = "00",
+					.flow_id = f.id, .packet_sha256 = PACKET_SHA,
 				};
 				assert_int_equal(store_observation(
 							 st, res.source_id, &o), 0);

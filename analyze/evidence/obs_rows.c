@@ -1,0 +1,270 @@
+/*
+ * obs_rows.c — what an observation of a layout-4 case refers to: the row
+ * of the packet it cites (packets) and that of its indicator value
+ * (indicator_values), each written once, chained just before the first
+ * observation that needs it (docs/evidence.md, "The case database").
+ *
+ * Finding them again costs no query in the usual case:
+ *  - a packet is cited by several observations in a row, and a source's
+ *    packets are met in file order, so one whose offset lies past every
+ *    packet row of its source is new (the largest offset is read from
+ *    the case when a source is first met); the others are looked up in a
+ *    small cache of recent packets, then in the case (packets_at index),
+ *    after the packet rows still waiting in their batch are inserted;
+ *  - values repeat: a cache of recent (kind, value) pairs, then the case
+ *    (indicator_values_kv index). Value rows are inserted one by one, so
+ *    the case always holds every one written.
+ * Everything cached is forgotten when a transaction is rolled back.
+ */
+#include "analyze/evidence/store_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	PACKET_SLOTS = 1024,     /* recent packets (power of two) */
+	VALUE_SLOTS = 4096,      /* recent values (power of two) */
+	VALUE_KEY_MAX = 512,     /* longer (kind, value) pairs are not cached */
+};
+
+struct packet_slot {
+	int64_t source_id, id;   /* id 0: empty */
+	uint64_t offset;
+};
+
+struct value_slot {
+	uint64_t hash;
+	int64_t id;              /* 0: empty */
+	char *key;               /* kind, NUL, value */
+	size_t len;
+};
+
+struct obs_refs {
+	struct packet_slot packets[PACKET_SLOTS];
+	struct value_slot values[VALUE_SLOTS];
+	int64_t source_id;       /* the source whose largest offset ... */
+	uint64_t max_offset;     /* ... is this (when have_max) */
+	bool have_max, any_packet;
+};
+
+struct obs_refs *obs_refs_create(void)
+{
+	return calloc(1, sizeof(struct obs_refs));
+}
+
+void obs_refs_clear(struct obs_refs *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < VALUE_SLOTS; i++)
+		free(r->values[i].key);
+	memset(r, 0, sizeof *r);
+}
+
+void obs_refs_destroy(struct obs_refs *r)
+{
+	obs_refs_clear(r);
+	free(r);
+}
+
+int obs_refs_prepare(struct store *st)
+{
+	if (st->layout != STORE_LAYOUT_NEW)
+		return 0;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT INTO indicator_values VALUES(?,?,?,?,?)",
+			       -1, &st->ins_value, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db,
+			       "SELECT id FROM indicator_values WHERE kind=?"
+			       " AND value=?",
+			       -1, &st->find_value, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db,
+			       "SELECT id FROM packets WHERE source_id=? AND"
+			       " file_offset=?",
+			       -1, &st->find_packet, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db,
+			       "SELECT count(*), max(file_offset) FROM packets"
+			       " WHERE source_id=?",
+			       -1, &st->max_offset, NULL) != SQLITE_OK)
+		return -1;
+	return 0;
+}
+
+void obs_refs_finalize(struct store *st)
+{
+	sqlite3_finalize(st->ins_value);
+	sqlite3_finalize(st->find_value);
+	sqlite3_finalize(st->find_packet);
+	sqlite3_finalize(st->max_offset);
+	st->ins_value = st->find_value = st->find_packet = NULL;
+	st->max_offset = NULL;
+}
+
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+/* FNV-1a over n bytes, continued from h. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Runs q (bound) for one integer: 1 found (*out), 0 none, -1 error. */
+static int single_id(struct store *st, sqlite3_stmt *q, int64_t *out,
+		     const char *what)
+{
+	int step = sqlite3_step(q);
+	int rc = 0;
+	if (step == SQLITE_ROW) {
+		*out = sqlite3_column_int64(q, 0);
+		rc = 1;
+	} else if (step != SQLITE_DONE) {
+		store_fail(st, what);
+		rc = -1;
+	}
+	sqlite3_reset(q);
+	return rc;
+}
+
+/* Reads how far the packet rows of source_id reach. 0 or -1. */
+static int load_max_offset(struct store *st, int64_t source_id)
+{
+	struct obs_refs *r = st->refs;
+	if (store_flush_batch(st, &st->packets, "insert packet") != 0)
+		return -1;
+	sqlite3_bind_int64(st->max_offset, 1, source_id);
+	int step = sqlite3_step(st->max_offset);
+	if (step != SQLITE_ROW) {
+		sqlite3_reset(st->max_offset);
+		store_fail(st, "read packets");
+		return -1;
+	}
+	r->any_packet = sqlite3_column_int64(st->max_offset, 0) > 0;
+	r->max_offset = (uint64_t)sqlite3_column_int64(st->max_offset, 1);
+	sqlite3_reset(st->max_offset);
+	r->source_id = source_id;
+	r->have_max = true;
+	return 0;
+}
+
+/* The id of an existing packet row at (source_id, offset): from the
+ * cache or the case. 1 found, 0 none, -1 error. */
+static int find_packet(struct store *st, int64_t source_id, uint64_t offset,
+		       struct packet_slot *slot, int64_t *id)
+{
+	struct obs_refs *r = st->refs;
+	if (slot->id && slot->source_id == source_id && slot->offset == offset) {
+		*id = slot->id;
+		return 1;
+	}
+	if (!r->any_packet || offset > r->max_offset)
+		return 0; /* past every packet row of the source: new */
+	if (store_flush_batch(st, &st->packets, "insert packet") != 0)
+		return -1;
+	sqlite3_bind_int64(st->find_packet, 1, source_id);
+	sqlite3_bind_int64(st->find_packet, 2, (int64_t)offset);
+	return single_id(st, st->find_packet, id, "read packets");
+}
+
+int64_t obs_packet_id(struct store *st, int64_t source_id,
+		      const struct store_obs *o)
+{
+	struct obs_refs *r = st->refs;
+	uint8_t sha[CHAIN_HEX_LEN / 2];
+	/* first: a transaction begun now may find that another process
+	 * wrote meanwhile (store_refresh_state forgets the cache then) */
+	if (store_txn_begin(st) != 0)
+		goto fail;
+	if ((!r->have_max || r->source_id != source_id) &&
+	    load_max_offset(st, source_id) != 0)
+		goto fail;
+	struct packet_slot *slot =
+		&r->packets[mix((uint64_t)source_id * 0x9e3779b97f4a7c15ULL ^
+				o->file_offset) & (PACKET_SLOTS - 1)];
+	int64_t id;
+	int found = find_packet(st, source_id, o->file_offset, slot, &id);
+	if (found < 0)
+		goto fail;
+	if (found == 0) {
+		if (!o->packet_sha256 || !chain_hex_to_raw(o->packet_sha256, sha)) {
+			snprintf(st->err, sizeof st->err,
+				 "%s: insert packet: its SHA-256 is not 64 hex "
+				 "characters", st->path);
+			goto fail;
+		}
+		id = st->next_packet_id;
+		struct rowbind rb = {st, NULL, 0, &st->packets};
+		store_chain_begin(st, "packet");
+		rb_int(&rb, id);
+		rb_int(&rb, source_id);
+		rb_int(&rb, (int64_t)o->frame);
+		rb_int(&rb, (int64_t)o->file_offset);
+		rb_int(&rb, o->caplen);
+		rb_int(&rb, (int64_t)o->ts_us);
+		rb_blob(&rb, sha, sizeof sha);
+		if (rb_insert(&rb, "insert packet") != 0)
+			return -1; /* rolled back, caches cleared */
+		st->next_packet_id++;
+		if (!r->any_packet || o->file_offset > r->max_offset)
+			r->max_offset = o->file_offset;
+		r->any_packet = true;
+	}
+	*slot = (struct packet_slot){source_id, id, o->file_offset};
+	return id;
+fail:
+	store_txn_rollback(st);
+	return -1;
+}
+
+int64_t obs_value_id(struct store *st, const char *kind, const char *value)
+{
+	struct obs_refs *r = st->refs;
+	size_t klen = strlen(kind), vlen = strlen(value), len = klen + 1 + vlen;
+	uint64_t h = fnv(fnv(0xcbf29ce484222325ULL, kind, klen + 1), value, vlen);
+	struct value_slot *slot = &r->values[mix(h) & (VALUE_SLOTS - 1)];
+	if (slot->id && slot->hash == h && slot->len == len &&
+	    !memcmp(slot->key, kind, klen + 1) &&
+	    !memcmp(slot->key + klen + 1, value, vlen))
+		return slot->id;
+	int64_t id;
+	if (store_txn_begin(st) != 0)
+		goto fail;
+	sqlite3_bind_text(st->find_value, 1, kind, (int)klen, SQLITE_STATIC);
+	sqlite3_bind_text(st->find_value, 2, value, (int)vlen, SQLITE_STATIC);
+	int found = single_id(st, st->find_value, &id, "read indicator values");
+	if (found < 0)
+		goto fail;
+	if (found == 0) {
+		id = st->next_value_id;
+		struct rowbind rb = {st, st->ins_value, 1, NULL};
+		store_chain_begin(st, "indicator_value");
+		rb_int(&rb, id);
+		rb_text(&rb, kind);
+		rb_text(&rb, value);
+		if (rb_insert(&rb, "insert indicator value") != 0)
+			return -1; /* rolled back, caches cleared */
+		st->next_value_id++;
+	}
+	if (len <= VALUE_KEY_MAX) {
+		char *key = slot->len >= len && slot->key ? slot->key
+							  : realloc(slot->key, len);
+		if (key) {
+			memcpy(key, kind, klen + 1);
+			memcpy(key + klen + 1, value, vlen);
+			*slot = (struct value_slot){h, id, key, len};
+		}
+	}
+	return id;
+fail:
+	store_txn_rollback(st);
+	return -1;
+}
