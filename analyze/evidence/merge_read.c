@@ -119,7 +119,11 @@ int store_has_observation(struct store *st, const char *kind,
 	sqlite3_stmt *q = NULL;
 	if (store_flush_rows(st) != 0)
 		return -1;
-	if (sqlite3_prepare_v2(st->db,
+	/* in a layout-4 case a value row is written with the first
+	 * observation of it, and only then */
+	if (sqlite3_prepare_v2(st->db, st->layout == STORE_LAYOUT_NEW ?
+			       "SELECT 1 FROM indicator_values WHERE kind=? AND"
+			       " value=? LIMIT 1" :
 			       "SELECT 1 FROM observations WHERE kind=? AND"
 			       " value=? LIMIT 1",
 			       -1, &q, NULL) != SQLITE_OK) {

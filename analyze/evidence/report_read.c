@@ -59,14 +59,17 @@ static int finish(struct store *st, sqlite3_stmt *q, int rc, int step,
 
 int report_read_case_info(struct store *st, struct report_case_info *out)
 {
-	static const char sql[] =
-		"SELECT (SELECT coalesce(max(CAST(value AS INTEGER)),0) FROM meta "
-		"WHERE key='schema_version'), (SELECT count(*) FROM sources), "
-		"(SELECT count(*) FROM flows), (SELECT count(*) FROM "
-		"observations), (SELECT count(*) FROM custody), (SELECT "
-		"count(*) FROM score_runs), (SELECT coalesce(min(first_ts_us),0)"
-		" FROM sources WHERE first_ts_us > 0), (SELECT "
-		"coalesce(max(last_ts_us),0) FROM sources)";
+	char sql[512];
+	/* the observations' table, not the view of a layout-4 case: no
+	 * join to count */
+	snprintf(sql, sizeof sql,
+		 "SELECT (SELECT coalesce(max(CAST(value AS INTEGER)),0) FROM meta "
+		 "WHERE key='schema_version'), (SELECT count(*) FROM sources), "
+		 "(SELECT count(*) FROM flows), (SELECT count(*) FROM "
+		 "%s), (SELECT count(*) FROM custody), (SELECT "
+		 "count(*) FROM score_runs), (SELECT coalesce(min(first_ts_us),0)"
+		 " FROM sources WHERE first_ts_us > 0), (SELECT "
+		 "coalesce(max(last_ts_us),0) FROM sources)", store_obs_table(st));
 	sqlite3_stmt *q;
 	memset(out, 0, sizeof *out);
 	if (prepare(st, sql, &q, "read case counts") != 0)

@@ -109,7 +109,11 @@ static int single_int(struct store *st, const char *sql, int64_t *out)
 int store_count_observations(struct store *st, uint64_t *n)
 {
 	int64_t v = 0;
-	if (single_int(st, "SELECT count(*) FROM observations", &v) != 0)
+	char sql[64];
+	/* the table, not the view of a layout-4 case: no join to count */
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s",
+		 store_obs_table(st));
+	if (single_int(st, sql, &v) != 0)
 		return -1;
 	*n = (uint64_t)v;
 	return 0;

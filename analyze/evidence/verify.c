@@ -202,11 +202,38 @@ static int object_sql(sqlite3 *db, const char *type, const char *name,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+	       c == '\f' || c == '\v';
+}
+
+/* True when a and b are the same text but for the length of their runs
+ * of white space (the meaning of SQL does not change with it). */
+static bool same_words(const char *a, const char *b)
+{
+	for (;;) {
+		bool sa = is_space(*a), sb = is_space(*b);
+		if (sa != sb)
+			return false;
+		while (is_space(*a))
+			a++;
+		while (is_space(*b))
+			b++;
+		if (*a != *b)
+			return false;
+		if (!*a)
+			return true;
+		a++;
+		b++;
+	}
+}
+
 /*
  * In a layout-4 case every reader sees observations through the view
  * observations: a view redefined (columns swapped, a join changed) would
  * change what the case says while every row still verifies, so its
- * definition must be attrib's, word for word.
+ * definition must be attrib's, word for word (white space aside).
  */
 static void check_view(struct store *st, sqlite3 *ref, struct store_verify *v)
 {
@@ -218,7 +245,7 @@ static void check_view(struct store *st, sqlite3 *ref, struct store_verify *v)
 	if (c != SQLITE_OK)
 		problem(v, "database damaged: reading the definition of the "
 			   "view observations: %s", sqlite3_errstr(c));
-	else if (strcmp(want, got) != 0)
+	else if (!same_words(want, got))
 		problem(v, "the view observations is not defined as attrib "
 			   "defines it");
 }

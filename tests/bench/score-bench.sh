@@ -13,7 +13,9 @@ set -eu
 bin=$1
 rounds=${2:-3}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-dir=${SCORE_BENCH_DIR:-/var/cache/attrib-bench/score-10k-hyps}
+# (-v4: the case is made in the layout of schema version 4; the folder
+# of the older layout stays for older builds)
+dir=${SCORE_BENCH_DIR:-/var/cache/attrib-bench/score-10k-hyps-v4}
 mkdir -p "$dir"
 db=$dir/case.db
 if [ ! -f "$dir/ready" ]; then
@@ -41,7 +43,26 @@ for kind, pool, n in plan:
         oid += 1
         rows.append((oid, 1, 1, 24, 60, 1709510400000000 + oid, 0, kind,
                      pool[rnd.randrange(len(pool)) if rnd.random() < 0.6 else int(rnd.paretovariate(1.1)) % len(pool)], None, sha))
-db.executemany("INSERT INTO observations(id, source_id, frame, file_offset, caplen, ts_us, flow_id, kind, value, detail, packet_sha256) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+if db.execute("SELECT 1 FROM sqlite_master WHERE name='observation_rows'").fetchone():
+    # schema 4: one packet row per observation (each has its own time),
+    # one value row per distinct (kind, value)
+    pid = db.execute("SELECT coalesce(max(id),0) FROM packets").fetchone()[0]
+    vals = {(k, v): i for i, k, v in db.execute("SELECT id, kind, value FROM indicator_values")}
+    vid = max(vals.values(), default=0)
+    packets, obs = [], []
+    for (o, src, frame, off, caplen, ts, flow, kind, value, detail, _) in rows:
+        if (kind, value) not in vals:
+            vid += 1
+            vals[(kind, value)] = vid
+        pid += 1
+        packets.append((pid, src, frame, off + pid, caplen, ts, bytes(32)))
+        obs.append((o, pid, flow, vals[(kind, value)], detail))
+    db.executemany("INSERT OR IGNORE INTO indicator_values(id, kind, value) VALUES (?,?,?)",
+                   [(i, k, v) for (k, v), i in vals.items()])
+    db.executemany("INSERT INTO packets(id, source_id, frame, file_offset, caplen, ts_us, sha256) VALUES (?,?,?,?,?,?,?)", packets)
+    db.executemany("INSERT INTO observation_rows(id, packet_id, flow_id, value_id, detail) VALUES (?,?,?,?,?)", obs)
+else:
+    db.executemany("INSERT INTO observations(id, source_id, frame, file_offset, caplen, ts_us, flow_id, kind, value, detail, packet_sha256) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
 db.execute("DELETE FROM indicators")
 db.execute("INSERT INTO indicators SELECT kind, value, count(*), count(DISTINCT source_id), min(ts_us), max(ts_us) FROM observations GROUP BY kind, value")
 db.commit()

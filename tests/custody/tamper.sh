@@ -147,7 +147,13 @@ fi
 sqlite3 "$base" 'PRAGMA wal_checkpoint(TRUNCATE)' > /dev/null
 q() { sqlite3 -batch "$base" "$1"; }
 tables=""
-for t in sources anomalies flows observations custody; do
+# the chained tables of the case's layout: a case made by this version
+# holds its observations in packets, indicator_values and
+# observation_rows; one made before schema version 4 in observations
+chained="sources anomalies flows observations custody"
+[ -n "$(q "SELECT 1 FROM sqlite_master WHERE name = 'observation_rows'")" ] &&
+	chained="sources anomalies flows packets indicator_values observation_rows custody"
+for t in $chained; do
 	[ "$(q "SELECT count(*) FROM $t")" -gt 0 ] && tables="$tables $t"
 done
 echo "tamper: case of $(ls "$work/caps" | wc -l) captures:" \
@@ -218,6 +224,7 @@ for t in $tables; do
 		check "upd-$t-$c" 1 "was changed"
 	done
 	for c in $(q "SELECT min(name) FROM pragma_table_info('$t') WHERE pk = 0
+			AND type <> 'BLOB'
 			AND name NOT IN ('chain_seq','chain_hash') GROUP BY type"); do
 		fresh "blob-$t-$c"
 		sq "blob-$t-$c" "UPDATE $t SET $c = CAST($c AS BLOB) WHERE rowid = $r
@@ -253,6 +260,8 @@ forged_select() {
 	for c in $(cols "$t"); do
 		case $t.$c in
 		anomalies.name) v="name || '_forged'" ;;
+		indicator_values.value) v="value || '_forged'" ;;
+		packets.file_offset) v="file_offset + 1000000007" ;;
 		*.id) v="(SELECT max(id) + 1 FROM $t)" ;;
 		*) v=$c ;;
 		esac
@@ -297,7 +306,10 @@ check ins-partial 0 "unfinished 1"
 swap() {
 	local n=$1 t1=$2 r1=$3 t2=$4 r2=$5 cs=$6 sel
 	sel=$(echo "$cs" | tr ',' '\n' | sed 's/.*/"&"/' | paste -sd, -)
-	sq "$n" "CREATE TEMP TABLE a AS SELECT $sel FROM $t1 WHERE rowid = $r1;
+	# (unique indexes are no part of the chain: a forger drops them)
+	sq "$n" "DROP INDEX IF EXISTS indicator_values_kv;
+		DROP INDEX IF EXISTS packets_at;
+		CREATE TEMP TABLE a AS SELECT $sel FROM $t1 WHERE rowid = $r1;
 		CREATE TEMP TABLE b AS SELECT $sel FROM $t2 WHERE rowid = $r2;
 		UPDATE $t1 SET ($cs) = (SELECT * FROM b) WHERE rowid = $r1;
 		UPDATE $t2 SET ($cs) = (SELECT * FROM a) WHERE rowid = $r2;"
@@ -338,7 +350,8 @@ for n in 1 3 10; do
 	for t in $tables; do
 		sq "trunc-meta-$n" "DELETE FROM $t WHERE chain_seq > $keep"
 	done
-	h=$(for t in $tables; do sqlite3 "$T/trunc-meta-$n.db" "SELECT chain_hash FROM $t WHERE chain_seq = $keep"; done)
+	h=$(for t in $tables; do sqlite3 "$T/trunc-meta-$n.db" "SELECT CASE typeof(chain_hash)
+		WHEN 'blob' THEN lower(hex(chain_hash)) ELSE chain_hash END FROM $t WHERE chain_seq = $keep"; done)
 	sq "trunc-meta-$n" "UPDATE meta SET value = '$keep' WHERE key = 'chain_seq';
 		UPDATE meta SET value = '$h' WHERE key = 'chain_head'"
 	check "trunc-meta-$n" 1 "chain truncated"
@@ -413,8 +426,18 @@ check redefine 1 "not defined as attrib defines it"
 fresh rename
 sq rename "PRAGMA writable_schema = ON;
 	UPDATE sqlite_master SET sql = replace(sql, ' frame ', ' frAme_ ')
-		WHERE name = 'observations';"
+		WHERE name = '$(case $chained in *packets*) echo packets ;; *) echo observations ;; esac)';"
 check rename 1 "not defined as attrib defines it"
+# the view that gives a version-4 case's observations, redefined to show
+# each observation's value as its kind and the other way round
+case $chained in *observation_rows*)
+	fresh redefine-view
+	sq redefine-view "PRAGMA writable_schema = ON;
+		UPDATE sqlite_master SET sql = replace(replace(sql, 'v.kind AS kind',
+			'v.value AS kind'), 'v.value AS value', 'v.kind AS value')
+			WHERE name = 'observations';"
+	check redefine-view 1 "not defined as attrib defines it"
+esac
 fresh head-forged
 sed -i "s/^hash .*/hash $(printf '%064d' 7)/" "$T/head-forged.db.head"
 check head-forged 1 "chain rewritten"
@@ -431,7 +454,7 @@ echo "tamper: $passed checks of parts a-e, g-i done"
 
 # --- f. random byte flips -------------------------------------------------------
 export BIN=$bin PY=$py ORACLE=$oracle BASE=$base FLIPDIR=$work/flips
-export DUMPCMD=".dump sources anomalies flows observations custody"
+export DUMPCMD=".dump $chained"
 export METACMD="SELECT key, value FROM meta WHERE key IN ('chain_seq','chain_head')"
 export FLIPREF=$work/flip.ref
 mkdir -p "$FLIPDIR"

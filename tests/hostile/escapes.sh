@@ -90,7 +90,7 @@ check "that error holds no control character" clean "$WORK/err"
 
 # Indicator values: a value with ESC, BEL and a newline (as a case made
 # by another tool could hold) is printed escaped; JSON stays JSON.
-sqlite3 -batch "$db" "UPDATE observations SET value = 'evil' || char(27) || ']0;x' || char(7) || char(10) || 'y' || char(155) WHERE id = (SELECT min(id) FROM observations)"
+sqlite3 -batch "$db" "UPDATE indicator_values SET value = 'evil' || char(27) || ']0;x' || char(7) || char(10) || 'y' || char(155) WHERE id = (SELECT value_id FROM observation_rows WHERE id = (SELECT min(id) FROM observation_rows))"
 n=$(sqlite3 -batch "$db" "SELECT count(*) FROM observations")
 run indicators --db "$db"
 check "indicators: exit 0 (exit $rc)" [ "$rc" -eq 0 ]

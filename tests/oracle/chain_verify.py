@@ -76,7 +76,50 @@ TABLES = {
 }
 TABLES = {t: (k, [tuple(c.split()) for c in cols.split(",")])
           for t, (k, cols) in TABLES.items()}
+
+# A case of schema version 4 (docs/evidence.md): observations are rows of
+# observation_rows referring to packets and indicator_values, every
+# chain_hash is a BLOB (the hash's 32 bytes), and the other tables are
+# as above.
+TABLES_4 = {}
+for _t, (_k, _cols) in TABLES.items():
+    _cols = [(n, "BLOB" if n == "chain_hash" else ty) for n, ty in _cols]
+    if _t == "observations":
+        for _t4, _k4, _c4 in (
+                ("packets", "packet", """id INTEGER, source_id INTEGER,
+                    frame INTEGER, file_offset INTEGER, caplen INTEGER,
+                    ts_us INTEGER, sha256 BLOB, chain_seq INTEGER,
+                    chain_hash BLOB"""),
+                ("indicator_values", "indicator_value", """id INTEGER,
+                    kind TEXT, value TEXT, chain_seq INTEGER,
+                    chain_hash BLOB"""),
+                ("observation_rows", "observation", """id INTEGER,
+                    packet_id INTEGER, flow_id INTEGER, value_id INTEGER,
+                    detail TEXT, chain_seq INTEGER, chain_hash BLOB""")):
+            TABLES_4[_t4] = (_k4, [tuple(c.split()) for c in _c4.split(",")])
+    else:
+        TABLES_4[_t] = (_k, _cols)
+
+# The view a version-4 case reads its observations through; its text
+# must be this one, white space aside (docs/evidence.md).
+OBSERVATIONS_VIEW = """CREATE VIEW observations AS
+  SELECT o.id AS id, p.source_id AS source_id, p.frame AS frame,
+         p.file_offset AS file_offset, p.caplen AS caplen,
+         p.ts_us AS ts_us, o.flow_id AS flow_id, v.kind AS kind,
+         v.value AS value, o.detail AS detail,
+         lower(hex(p.sha256)) AS packet_sha256, o.chain_seq AS chain_seq,
+         lower(hex(o.chain_hash)) AS chain_hash
+  FROM observation_rows o JOIN packets p ON p.id = o.packet_id
+       JOIN indicator_values v ON v.id = o.value_id"""
 CHAIN_COLS = ("chain_seq", "chain_hash")
+
+
+def layout_tables(db):
+    """The chained tables of the case's layout: version 4 when it has a
+    table observation_rows, the older one otherwise."""
+    r = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND "
+                   "name='observation_rows'").fetchone()
+    return TABLES_4 if r else TABLES
 
 
 class Text(bytes):
@@ -97,6 +140,17 @@ PACK_Q, PACK_I = struct.Struct(">q").pack, struct.Struct(">I").pack
 
 def is_hash(v):
     return isinstance(v, Text) and HEX64.match(v) is not None
+
+
+def stored_hash(v, tables):
+    """A stored chain_hash as 64 hex characters, or None when it is not
+    one: 64 hex characters as TEXT before version 4, 32 bytes as a BLOB
+    from it."""
+    if tables is TABLES_4:
+        if type(v) is bytes and len(v) == 32:
+            return v.hex()
+        return None
+    return bytes(v).decode() if is_hash(v) else None
 
 
 # ---- the canonical encoding (docs/evidence.md) ----------------------------
@@ -193,8 +247,9 @@ def read_entries(db, table, kind, problems):
 
 def all_entries(db, problems):
     entries = []
-    order = {t: i for i, t in enumerate(TABLES)}
-    for table, (kind, _) in TABLES.items():
+    tables = layout_tables(db)
+    order = {t: i for i, t in enumerate(tables)}
+    for table, (kind, _) in tables.items():
         entries += read_entries(db, table, kind, problems)
     entries.sort(key=lambda e: (e.seq, order[e.table]))
     return entries
@@ -219,9 +274,20 @@ ADDED_LATER = {"flows": [("community_id", "TEXT")]}
 
 
 def check_definitions(db, problems):
-    for table, (_, want) in TABLES.items():
+    tables = layout_tables(db)
+    if tables is TABLES_4:
+        r = db.execute("SELECT sql FROM sqlite_master WHERE type='view' "
+                       "AND name='observations'").fetchone()
+        got = " ".join(bytes(r[0]).decode("utf-8", "replace").split()) \
+            if r and r[0] is not None else None
+        if got != " ".join(OBSERVATIONS_VIEW.split()):
+            problems.append("the view observations is not defined as "
+                            "docs/evidence.md says")
+    for table, (_, want) in tables.items():
         got = table_columns(db, table)
         older = [c for c in want if c not in ADDED_LATER.get(table, [])]
+        if tables is TABLES_4:
+            older = want
         if got and got != want and got != older:
             problems.append("table %s is not defined as docs/evidence.md "
                             "says" % table)
@@ -239,7 +305,7 @@ def check_definitions(db, problems):
                                 "there)" % (table, parent))
 
 
-def walk_chain(entries, problems):
+def walk_chain(entries, problems, tables):
     """Recomputes every entry; returns (head seq, head hash, {seq: hash})."""
     prev, expect, seen = GENESIS, 1, {}
     for e in entries:
@@ -255,11 +321,11 @@ def walk_chain(entries, problems):
             h, _ = entry_hash(e.seq, prev, e.kind, e.values)
         except TypeError:
             h = None
-        ok = is_hash(e.stored)
-        if h is None or not ok or bytes(e.stored).decode() != h:
+        stored = stored_hash(e.stored, tables)
+        if h is None or stored is None or stored != h:
             problems.append("%s %s (chain entry %d) was changed" %
                             (e.kind, e.ident, e.seq))
-        prev = bytes(e.stored).decode() if ok else (h or GENESIS)
+        prev = stored if stored is not None else (h or GENESIS)
         seen[e.seq] = prev
         expect = e.seq + 1
     return expect - 1, prev, seen
@@ -273,7 +339,7 @@ def check_unchained(db, problems):
                      "AND NOT EXISTS (SELECT 1 FROM sources s WHERE "
                      "s.id = a.source_id AND s.status = 'partial')",
     }
-    for table in TABLES:
+    for table in layout_tables(db):
         if not table_columns(db, table):
             continue
         sql = q.get(table, "SELECT rowid FROM %s WHERE chain_seq IS NULL"
@@ -432,12 +498,19 @@ def check_files(db, problems, notes):
             if sha256_file(path) != sha:
                 problems.append("source %s %s changed: its SHA-256 is not the "
                                 "recorded one" % (sid, path))
-    if not table_columns(db, "observations"):
+    if layout_tables(db) is TABLES_4:
+        cited = ("SELECT source_id, frame, file_offset, caplen, sha256 "
+                 "FROM packets ORDER BY source_id, file_offset")
+    elif table_columns(db, "observations"):
+        cited = ("SELECT DISTINCT source_id, frame, file_offset, caplen, "
+                 "packet_sha256 FROM observations ORDER BY source_id, "
+                 "file_offset")
+    else:
         return stats
     files = {}
-    for sid, frame, off, caplen, sha in db.execute(
-            "SELECT DISTINCT source_id, frame, file_offset, caplen, "
-            "packet_sha256 FROM observations ORDER BY source_id, file_offset"):
+    for sid, frame, off, caplen, sha in db.execute(cited):
+        if type(sha) is bytes:
+            sha = Text(sha.hex().encode())
         path = paths.get(sid)
         if path and path not in files:
             try:
@@ -474,7 +547,8 @@ def verify(args):
         check_integrity(db, problems)
         check_definitions(db, problems)
         entries = all_entries(db, problems)
-        head_seq, head_hash, seen = walk_chain(entries, problems)
+        head_seq, head_hash, seen = walk_chain(entries, problems,
+                                               layout_tables(db))
         check_unchained(db, problems)
         check_meta(db, head_seq, head_hash, problems)
         check_head_file(args.head or args.db + ".head", head_seq, head_hash,
@@ -507,6 +581,7 @@ def show_entry(args):
     db = connect(args.db)
     problems = []
     entries = [e for e in all_entries(db, problems)]
+    tables = layout_tables(db)
     prev = GENESIS
     for e in entries:
         h, enc = entry_hash(e.seq, prev, e.kind, e.values)
@@ -519,9 +594,10 @@ def show_entry(args):
                 asc = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
                 print("%04x  %-47s  %s" % (i, hx, asc))
             print("sha256 %s" % h)
-            print("stored %s" % text(e.stored))
+            stored = stored_hash(e.stored, tables)
+            print("stored %s" % (stored or text(e.stored)))
             return 0
-        prev = text(e.stored) if is_hash(e.stored) else h
+        prev = stored_hash(e.stored, tables) or h
     print("chain_verify: no entry %d" % args.entry, file=sys.stderr)
     return 2
 
@@ -532,12 +608,14 @@ def rechain(args):
     db = connect(args.db, writable=True)
     problems = []
     entries = all_entries(db, problems)
+    blob = layout_tables(db) is TABLES_4
     prev = GENESIS
     with db:
         for n, e in enumerate(entries, 1):
             h, _ = entry_hash(n, prev, e.kind, e.values)
             db.execute("UPDATE %s SET chain_seq=?, chain_hash=? WHERE rowid=?"
-                       % e.table, (n, h, e.rowid))
+                       % e.table, (n, bytes.fromhex(h) if blob else h,
+                                   e.rowid))
             prev = h
         db.execute("INSERT OR REPLACE INTO meta VALUES('chain_seq', ?)",
                    (str(len(entries)),))

@@ -152,7 +152,8 @@ check "hostile case: STIX patterns escape quotes and backslashes" \
 
 # 5. A tampered case: report written and marked, exit 1, case untouched.
 cp "$db" "$work/tam.db"; cp "$db.head" "$work/tam.db.head"
-sqlite3 "$work/tam.db" "UPDATE observations SET value='forged' WHERE id=5"
+# (the value of observation 5: a row of indicator_values)
+sqlite3 "$work/tam.db" "UPDATE indicator_values SET value='forged' WHERE id=(SELECT value_id FROM observation_rows WHERE id=5)"
 n0=$(custody "$work/tam.db")
 "$bin" report --db "$work/tam.db" -o "$work/tam.json" > /dev/null 2>&1; rc=$?
 if [ $rc -eq 1 ] && grep -q '"status": "tampered"' "$work/tam.json" &&

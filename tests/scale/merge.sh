@@ -94,7 +94,7 @@ check "the merge entry names the shard's path, head and source SHA-256" \
 
 # ---- c. custody ----
 cp "$T/s1.db" "$T/bad.db"; cp "$T/s1.db.head" "$T/bad.db.head"
-run sqlite3 "$T/bad.db" "UPDATE observations SET value='198.51.100.66' WHERE id=2"
+run sqlite3 "$T/bad.db" "UPDATE indicator_values SET value='198.51.100.66' WHERE id=(SELECT value_id FROM observation_rows WHERE id=2)"
 run "$ATTRIB" merge --db "$T/x.db" "$T/s2.db" "$T/bad.db" 2> "$T/err"; rc=$?
 cat "$T/err"
 check "a tampered shard is refused (exit 1, named)" test $rc = 1 -a -n "$(grep "bad.db: refused: TAMPERED" "$T/err")"
@@ -132,7 +132,7 @@ run "$ATTRIB" verify --db "$T/m.db" --shard-dir "$T/shards" > "$T/out"; rc=$?
 grep -i shard "$T/out"
 check "verify --shard-dir: a shard changed after the merge is caught" test $rc = 1
 cp "$T/m.db" "$T/edit.db"; cp "$T/m.db.head" "$T/edit.db.head"
-run sqlite3 "$T/edit.db" "UPDATE observations SET frame=frame+1 WHERE id=(SELECT max(id) FROM observations WHERE kind='tls.sni')"
+run sqlite3 "$T/edit.db" "UPDATE packets SET frame=frame+1 WHERE id=(SELECT packet_id FROM observation_rows WHERE id=(SELECT max(id) FROM observations WHERE kind='tls.sni'))"
 run "$ATTRIB" verify --db "$T/edit.db" > "$T/out"; rc=$?
 tail -1 "$T/out"
 check "one row edited in the merged case: verify says tampered" test $rc = 1
