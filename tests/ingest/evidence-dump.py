@@ -3,7 +3,9 @@
 without what differs between two ingests of the same files (custody
 entries' times, the hash chain values that follow them, ingest times), so
 that two cases can be compared with diff: every flow, observation and
-anomaly row with its place in the chain, each source's packets and status.
+anomaly row (and, in a case of schema version 4, every packet and
+indicator value row) with its place in the chain, each source's packets
+and status.
 With --no-custody, custody entries are left out and rows are printed in
 chain order without their sequence numbers (an interrupted and resumed
 ingest has custody entries of its own).
@@ -32,6 +34,12 @@ def main():
         "observations": "*",
         "anomalies": "source_id, name, count, first_frame",
     }
+    # a case of schema version 4 chains the packets and indicator values
+    # the observations refer to
+    for table in ("packets", "indicator_values"):
+        if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND "
+                      "name=?", (table,)).fetchone():
+            tables[table] = "*"
     rows = []
     for table, cols in tables.items():
         cur = db.execute("SELECT chain_seq, %s FROM %s" % (cols, table))
