@@ -17,7 +17,11 @@ int store_each_indicator(struct store *st, const char *kind,
 	sqlite3_stmt *q = NULL;
 	if (store_txn_commit(st) != 0)
 		return -1;
-	if (sqlite3_prepare_v2(st->db,
+	/* in table order: a layout-4 case keeps indicators without a rowid,
+	 * by (kind, value) */
+	if (sqlite3_prepare_v2(st->db, st->layout == STORE_LAYOUT_NEW ?
+			       "SELECT kind, value, count FROM indicators "
+			       "WHERE ?1 IS NULL OR kind=?1 ORDER BY kind, value" :
 			       "SELECT kind, value, count FROM indicators "
 			       "WHERE ?1 IS NULL OR kind=?1 ORDER BY rowid",
 			       -1, &q, NULL) != SQLITE_OK) {

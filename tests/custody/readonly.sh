@@ -82,7 +82,8 @@ mkdir "$l"
 "$bin" ingest --db "$l/c.db" "$cap" > /dev/null 2>&1
 checks=$((checks + 1))
 [ "$(sqlite3 "$l/c.db" 'PRAGMA application_id')" = 1635021938 ] || bad "a new case lacks the application id"
-[ "$(sqlite3 "$l/c.db" 'PRAGMA user_version')" = 3 ] || bad "a new case lacks the schema version"
+[ "$(sqlite3 "$l/c.db" 'PRAGMA user_version')" = 4 ] || bad "a new case lacks the schema version (4)"
+[ "$(sqlite3 "$l/c.db" "SELECT value FROM meta WHERE key='schema_version'")" = 4 ] || bad "a new case lacks meta.schema_version 4"
 sqlite3 "$l/c.db" "PRAGMA application_id=0; PRAGMA user_version=0"
 before=$(sha256sum "$l/c.db" | cut -d' ' -f1)
 run 0 "legacy case: summary" "$bin" summary --db "$l/c.db"
