@@ -1,8 +1,9 @@
 /*
  * obs_rows.c — what an observation of a layout-4 case refers to: the row
- * of the packet it cites (packets) and that of its indicator value
- * (indicator_values), each written once, chained just before the first
- * observation that needs it (docs/evidence.md, "The case database").
+ * of the packet it cites (packets), that of its indicator value
+ * (indicator_values) and that of its detail text (details), each written
+ * once, chained just before the first observation that needs it
+ * (docs/evidence.md, "The case database").
  *
  * Finding them again costs no query in the usual case:
  *  - a packet is cited by several observations in a row, and a source's
@@ -11,9 +12,10 @@
  *    the case when a source is first met); the others are looked up in a
  *    small cache of recent packets, then in the case (packets_at index),
  *    after the packet rows still waiting in their batch are inserted;
- *  - values repeat: a cache of recent (kind, value) pairs, then the case
- *    (indicator_values_kv index). Value rows are inserted one by one, so
- *    the case always holds every one written.
+ *  - values and details repeat: a cache of recent (kind, value) pairs
+ *    and one of recent details, then the case (indicator_values_kv and
+ *    details_text indexes). Their rows are inserted one by one, so the
+ *    case always holds every one written.
  * Everything cached is forgotten when a transaction is rolled back.
  */
 #include "analyze/evidence/store_internal.h"
@@ -24,8 +26,8 @@
 
 enum {
 	PACKET_SLOTS = 1024,     /* recent packets (power of two) */
-	VALUE_SLOTS = 4096,      /* recent values (power of two) */
-	VALUE_KEY_MAX = 512,     /* longer (kind, value) pairs are not cached */
+	TEXT_SLOTS = 4096,       /* recent values, details (power of two) */
+	TEXT_KEY_MAX = 512,      /* longer keys are not cached */
 };
 
 struct packet_slot {
@@ -33,16 +35,16 @@ struct packet_slot {
 	uint64_t offset;
 };
 
-struct value_slot {
+struct text_slot {
 	uint64_t hash;
 	int64_t id;              /* 0: empty */
-	char *key;               /* kind, NUL, value */
+	char *key;               /* kind, NUL, value; or a detail */
 	size_t len;
 };
 
 struct obs_refs {
 	struct packet_slot packets[PACKET_SLOTS];
-	struct value_slot values[VALUE_SLOTS];
+	struct text_slot values[TEXT_SLOTS], details[TEXT_SLOTS];
 	int64_t source_id;       /* the source whose largest offset ... */
 	uint64_t max_offset;     /* ... is this (when have_max) */
 	bool have_max, any_packet;
@@ -57,8 +59,10 @@ void obs_refs_clear(struct obs_refs *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < VALUE_SLOTS; i++)
+	for (size_t i = 0; i < TEXT_SLOTS; i++) {
 		free(r->values[i].key);
+		free(r->details[i].key);
+	}
 	memset(r, 0, sizeof *r);
 }
 
@@ -75,6 +79,10 @@ int obs_refs_prepare(struct store *st)
 	if (sqlite3_prepare_v2(st->db,
 			       "INSERT INTO indicator_values VALUES(?,?,?,?,?)",
 			       -1, &st->ins_value, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "INSERT INTO details VALUES(?,?,?,?)",
+			       -1, &st->ins_detail, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "SELECT id FROM details WHERE text=?",
+			       -1, &st->find_detail, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db,
 			       "SELECT id FROM indicator_values WHERE kind=?"
 			       " AND value=?",
@@ -97,8 +105,10 @@ void obs_refs_finalize(struct store *st)
 	sqlite3_finalize(st->find_value);
 	sqlite3_finalize(st->find_packet);
 	sqlite3_finalize(st->max_offset);
+	sqlite3_finalize(st->ins_detail);
+	sqlite3_finalize(st->find_detail);
 	st->ins_value = st->find_value = st->find_packet = NULL;
-	st->max_offset = NULL;
+	st->max_offset = st->ins_detail = st->find_detail = NULL;
 }
 
 static uint64_t mix(uint64_t h)
@@ -225,21 +235,56 @@ fail:
 	return -1;
 }
 
+/* The cache slot for the key a (and, when b is not NULL, NUL and b):
+ * *hash and *len set; *hit when the slot holds that key. */
+static struct text_slot *text_slot(struct text_slot *slots, const char *a,
+				   const char *b, uint64_t *hash, size_t *len,
+				   bool *hit)
+{
+	size_t alen = strlen(a) + (b ? 1 : 0), blen = b ? strlen(b) : 0;
+	uint64_t h = fnv(0xcbf29ce484222325ULL, a, alen);
+	if (b)
+		h = fnv(h, b, blen);
+	struct text_slot *slot = &slots[mix(h) & (TEXT_SLOTS - 1)];
+	*hash = h;
+	*len = alen + blen;
+	*hit = slot->id && slot->hash == h && slot->len == *len &&
+	       !memcmp(slot->key, a, alen) &&
+	       (!b || !memcmp(slot->key + alen, b, blen));
+	return slot;
+}
+
+/* Keeps the key (a, b as text_slot() reads them) and its row id. */
+static void text_keep(struct text_slot *slot, const char *a, const char *b,
+		      uint64_t hash, size_t len, int64_t id)
+{
+	if (len > TEXT_KEY_MAX)
+		return;
+	char *key = slot->key && slot->len >= len ? slot->key
+						  : realloc(slot->key, len);
+	if (!key)
+		return; /* the slot keeps what it held */
+	size_t alen = strlen(a) + (b ? 1 : 0);
+	memcpy(key, a, alen);
+	if (b)
+		memcpy(key + alen, b, len - alen);
+	*slot = (struct text_slot){hash, id, key, len};
+}
+
 int64_t obs_value_id(struct store *st, const char *kind, const char *value)
 {
-	struct obs_refs *r = st->refs;
-	size_t klen = strlen(kind), vlen = strlen(value), len = klen + 1 + vlen;
-	uint64_t h = fnv(fnv(0xcbf29ce484222325ULL, kind, klen + 1), value, vlen);
-	struct value_slot *slot = &r->values[mix(h) & (VALUE_SLOTS - 1)];
-	if (slot->id && slot->hash == h && slot->len == len &&
-	    !memcmp(slot->key, kind, klen + 1) &&
-	    !memcmp(slot->key + klen + 1, value, vlen))
+	uint64_t h;
+	size_t len;
+	bool hit;
+	struct text_slot *slot = text_slot(st->refs->values, kind, value, &h,
+					   &len, &hit);
+	if (hit)
 		return slot->id;
 	int64_t id;
 	if (store_txn_begin(st) != 0)
 		goto fail;
-	sqlite3_bind_text(st->find_value, 1, kind, (int)klen, SQLITE_STATIC);
-	sqlite3_bind_text(st->find_value, 2, value, (int)vlen, SQLITE_STATIC);
+	sqlite3_bind_text(st->find_value, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st->find_value, 2, value, -1, SQLITE_STATIC);
 	int found = single_id(st, st->find_value, &id, "read indicator values");
 	if (found < 0)
 		goto fail;
@@ -254,15 +299,42 @@ int64_t obs_value_id(struct store *st, const char *kind, const char *value)
 			return -1; /* rolled back, caches cleared */
 		st->next_value_id++;
 	}
-	if (len <= VALUE_KEY_MAX) {
-		char *key = slot->len >= len && slot->key ? slot->key
-							  : realloc(slot->key, len);
-		if (key) {
-			memcpy(key, kind, klen + 1);
-			memcpy(key + klen + 1, value, vlen);
-			*slot = (struct value_slot){h, id, key, len};
-		}
+	text_keep(slot, kind, value, h, len, id);
+	return id;
+fail:
+	store_txn_rollback(st);
+	return -1;
+}
+
+int64_t obs_detail_id(struct store *st, const char *detail)
+{
+	uint64_t h;
+	size_t len;
+	bool hit;
+	if (!detail)
+		return 0;
+	struct text_slot *slot = text_slot(st->refs->details, detail, NULL,
+					   &h, &len, &hit);
+	if (hit)
+		return slot->id;
+	int64_t id;
+	if (store_txn_begin(st) != 0)
+		goto fail;
+	sqlite3_bind_text(st->find_detail, 1, detail, -1, SQLITE_STATIC);
+	int found = single_id(st, st->find_detail, &id, "read details");
+	if (found < 0)
+		goto fail;
+	if (found == 0) {
+		id = st->next_detail_id;
+		struct rowbind rb = {st, st->ins_detail, 1, NULL};
+		store_chain_begin(st, "detail");
+		rb_int(&rb, id);
+		rb_text(&rb, detail);
+		if (rb_insert(&rb, "insert detail") != 0)
+			return -1; /* rolled back, caches cleared */
+		st->next_detail_id++;
 	}
+	text_keep(slot, detail, NULL, h, len, id);
 	return id;
 fail:
 	store_txn_rollback(st);

@@ -181,14 +181,18 @@ int store_observation(struct store *st, int64_t source_id,
 		int64_t packet = obs_packet_id(st, source_id, o);
 		int64_t value = packet < 0 ? -1
 					   : obs_value_id(st, o->kind, o->value);
-		if (value < 0)
+		int64_t detail = value < 0 ? -1 : obs_detail_id(st, o->detail);
+		if (detail < 0)
 			return -1;
 		store_chain_begin(st, "observation");
 		rb_int(&rb, st->next_obs_id);
 		rb_int(&rb, packet);
 		rb_int(&rb, (int64_t)o->flow_id);
 		rb_int(&rb, value);
-		rb_text(&rb, o->detail);
+		if (detail)
+			rb_int(&rb, detail);
+		else
+			rb_text(&rb, NULL);
 	} else {
 		store_chain_begin(st, "observation");
 		rb_int(&rb, st->next_obs_id);
@@ -375,7 +379,9 @@ int store_build_indexes(struct store *st)
 		"CREATE UNIQUE INDEX IF NOT EXISTS packets_at ON"
 		" packets(source_id, file_offset);"
 		"CREATE UNIQUE INDEX IF NOT EXISTS indicator_values_kv ON"
-		" indicator_values(kind, value);" :
+		" indicator_values(kind, value);"
+		"CREATE UNIQUE INDEX IF NOT EXISTS details_text ON"
+		" details(text);" :
 		"CREATE INDEX IF NOT EXISTS obs_kind_value ON observations(kind, value);",
 		"build indexes") != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);

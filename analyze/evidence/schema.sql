@@ -10,11 +10,11 @@ CREATE TABLE IF NOT EXISTS meta (
   value TEXT NOT NULL
 );
 
--- Evidence rows (sources, flows, packets, indicator values, observations,
--- anomalies, custody, scores) carry chain_seq and chain_hash: their entry
+-- Evidence rows (sources, flows, packets, indicator values, details,
+-- observations, anomalies, custody, scores) carry chain_seq and chain_hash: their entry
 -- in the hash chain (docs/evidence.md); chain_hash is the entry's SHA-256
 -- as 32 bytes. A row is chained when it is final: flows, packets, values,
--- observations and custody when written, sources and their anomaly counts
+-- details, observations and custody when written, sources and their anomaly counts
 -- when the source is finished.
 
 -- One row per capture file. status: 'partial' while ingest runs (or after
@@ -126,14 +126,26 @@ CREATE TABLE IF NOT EXISTS indicator_values (
 CREATE UNIQUE INDEX IF NOT EXISTS indicator_values_kv
   ON indicator_values(kind, value);
 
+-- Every distinct detail text of an observation (the context an
+-- extractor adds: "proto=udp port=53 ttl=128"), once. Written just before
+-- the first observation with it.
+CREATE TABLE IF NOT EXISTS details (
+  id            INTEGER PRIMARY KEY,
+  text          TEXT NOT NULL,
+  chain_seq     INTEGER,
+  chain_hash    BLOB
+);
+CREATE UNIQUE INDEX IF NOT EXISTS details_text ON details(text);
+
 -- One row per occurrence of an indicator: the packet it was read from,
--- its flow, what (the indicator value) and the detail of this occurrence.
+-- its flow, what (the indicator value) and the detail of this occurrence
+-- (NULL: none).
 CREATE TABLE IF NOT EXISTS observation_rows (
   id            INTEGER PRIMARY KEY,
   packet_id     INTEGER NOT NULL REFERENCES packets(id),
   flow_id       INTEGER,
   value_id      INTEGER NOT NULL REFERENCES indicator_values(id),
-  detail        TEXT,
+  detail_id     INTEGER REFERENCES details(id),
   chain_seq     INTEGER,
   chain_hash    BLOB
 );
@@ -145,11 +157,12 @@ CREATE VIEW IF NOT EXISTS observations AS
   SELECT o.id AS id, p.source_id AS source_id, p.frame AS frame,
          p.file_offset AS file_offset, p.caplen AS caplen,
          p.ts_us AS ts_us, o.flow_id AS flow_id, v.kind AS kind,
-         v.value AS value, o.detail AS detail,
+         v.value AS value, d.text AS detail,
          lower(hex(p.sha256)) AS packet_sha256, o.chain_seq AS chain_seq,
          lower(hex(o.chain_hash)) AS chain_hash
   FROM observation_rows o JOIN packets p ON p.id = o.packet_id
-       JOIN indicator_values v ON v.id = o.value_id;
+       JOIN indicator_values v ON v.id = o.value_id
+       LEFT JOIN details d ON d.id = o.detail_id;
 
 -- Distinct indicators with counts: derived from observations after every
 -- ingest (not evidence itself, so not chained). Without a rowid, the

@@ -129,6 +129,7 @@ static void load_next_ids(struct store *st)
 	if (st->layout == STORE_LAYOUT_NEW) {
 		st->next_packet_id = max_rowid(st, "packets") + 1;
 		st->next_value_id = max_rowid(st, "indicator_values") + 1;
+		st->next_detail_id = max_rowid(st, "details") + 1;
 	}
 }
 

@@ -81,11 +81,13 @@ struct store {
 	int layout;            /* STORE_LAYOUT_OLD or _NEW */
 	struct chain_enc enc;
 	int64_t next_obs_id, next_custody_id;
-	int64_t next_packet_id, next_value_id;  /* layout 4 */
+	int64_t next_packet_id, next_value_id, next_detail_id; /* layout 4 */
 	sqlite3_stmt *ins_custody;
-	/* layout 4: the indicator value rows (inserted one by one, so that
-	 * a lookup sees them) and the lookups of packets and values */
+	/* layout 4: the indicator value and detail rows (inserted one by
+	 * one, so that a lookup sees them) and the lookups of packets,
+	 * values and details */
 	sqlite3_stmt *ins_value, *find_value, *find_packet, *max_offset;
+	sqlite3_stmt *ins_detail, *find_detail;
 	struct obs_refs *refs;
 	sqlite3_stmt *score_q[5]; /* scores.c: prepared on first use */
 	/* flows, packets (layout 4) and observations waiting for their
@@ -116,7 +118,7 @@ const char *store_layout_schema(const struct store *st);
  * ("observations" or "observation_rows"). */
 const char *store_obs_table(const struct store *st);
 
-/* obs_rows.c: the packets and indicator values that layout-4
+/* obs_rows.c: the packets, indicator values and details that layout-4
  * observations refer to, found or written (chained) as needed. */
 struct obs_refs *obs_refs_create(void);
 void obs_refs_destroy(struct obs_refs *r);
@@ -129,6 +131,9 @@ int64_t obs_packet_id(struct store *st, int64_t source_id,
 /* The id of the (kind, value) row, written first when new; -1 on
  * failure (rolled back). */
 int64_t obs_value_id(struct store *st, const char *kind, const char *value);
+/* The id of the detail's row, written first when new; 0 for no detail
+ * (NULL), -1 on failure (rolled back). */
+int64_t obs_detail_id(struct store *st, const char *detail);
 /* Prepares the layout-4 statements. 0 or -1. */
 int obs_refs_prepare(struct store *st);
 void obs_refs_finalize(struct store *st);

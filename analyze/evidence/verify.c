@@ -45,6 +45,7 @@ static const struct chained_def chained_new[] = {
 	{"sources", "source"},     {"anomalies", "anomaly"},
 	{"flows", "flow"},         {"packets", "packet"},
 	{"indicator_values", "indicator_value"},
+	{"details", "detail"},
 	{"observation_rows", "observation"},
 	{"custody", "custody"},    {"score_runs", "score_run"},
 	{"scores", "score"},       {"score_evidence", "score_evidence"},
@@ -306,6 +307,7 @@ static int check_unchained(struct store *st, struct store_verify *v)
 		"SELECT 'packets', id FROM packets WHERE chain_seq IS NULL",
 		"SELECT 'indicator_values', id FROM indicator_values WHERE "
 		"chain_seq IS NULL",
+		"SELECT 'details', id FROM details WHERE chain_seq IS NULL",
 		"SELECT 'custody', id FROM custody WHERE chain_seq IS NULL",
 		"SELECT 'score_runs', id FROM score_runs WHERE chain_seq IS NULL",
 		"SELECT 'scores', rowid FROM scores WHERE chain_seq IS NULL",
@@ -322,6 +324,7 @@ static int check_unchained(struct store *st, struct store_verify *v)
 				optional_absent(st, "score_run_parts")) ||
 			       (!new_layout &&
 				(strstr(sql[i], "FROM packets") ||
+				 strstr(sql[i], "FROM details") ||
 				 strstr(sql[i], "FROM indicator_values")))))
 			continue;
 		if (sql[i])

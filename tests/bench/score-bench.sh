@@ -56,11 +56,11 @@ if db.execute("SELECT 1 FROM sqlite_master WHERE name='observation_rows'").fetch
             vals[(kind, value)] = vid
         pid += 1
         packets.append((pid, src, frame, off + pid, caplen, ts, bytes(32)))
-        obs.append((o, pid, flow, vals[(kind, value)], detail))
+        obs.append((o, pid, flow, vals[(kind, value)], None))  # no detail
     db.executemany("INSERT OR IGNORE INTO indicator_values(id, kind, value) VALUES (?,?,?)",
                    [(i, k, v) for (k, v), i in vals.items()])
     db.executemany("INSERT INTO packets(id, source_id, frame, file_offset, caplen, ts_us, sha256) VALUES (?,?,?,?,?,?,?)", packets)
-    db.executemany("INSERT INTO observation_rows(id, packet_id, flow_id, value_id, detail) VALUES (?,?,?,?,?)", obs)
+    db.executemany("INSERT INTO observation_rows(id, packet_id, flow_id, value_id, detail_id) VALUES (?,?,?,?,?)", obs)
 else:
     db.executemany("INSERT INTO observations(id, source_id, frame, file_offset, caplen, ts_us, flow_id, kind, value, detail, packet_sha256) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
 db.execute("DELETE FROM indicators")

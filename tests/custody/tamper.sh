@@ -148,11 +148,11 @@ sqlite3 "$base" 'PRAGMA wal_checkpoint(TRUNCATE)' > /dev/null
 q() { sqlite3 -batch "$base" "$1"; }
 tables=""
 # the chained tables of the case's layout: a case made by this version
-# holds its observations in packets, indicator_values and
+# holds its observations in packets, indicator_values, details and
 # observation_rows; one made before schema version 4 in observations
 chained="sources anomalies flows observations custody"
 [ -n "$(q "SELECT 1 FROM sqlite_master WHERE name = 'observation_rows'")" ] &&
-	chained="sources anomalies flows packets indicator_values observation_rows custody"
+	chained="sources anomalies flows packets indicator_values details observation_rows custody"
 for t in $chained; do
 	[ "$(q "SELECT count(*) FROM $t")" -gt 0 ] && tables="$tables $t"
 done
@@ -261,6 +261,7 @@ forged_select() {
 		case $t.$c in
 		anomalies.name) v="name || '_forged'" ;;
 		indicator_values.value) v="value || '_forged'" ;;
+		details.text) v="text || '_forged'" ;;
 		packets.file_offset) v="file_offset + 1000000007" ;;
 		*.id) v="(SELECT max(id) + 1 FROM $t)" ;;
 		*) v=$c ;;
@@ -309,6 +310,7 @@ swap() {
 	# (unique indexes are no part of the chain: a forger drops them)
 	sq "$n" "DROP INDEX IF EXISTS indicator_values_kv;
 		DROP INDEX IF EXISTS packets_at;
+		DROP INDEX IF EXISTS details_text;
 		CREATE TEMP TABLE a AS SELECT $sel FROM $t1 WHERE rowid = $r1;
 		CREATE TEMP TABLE b AS SELECT $sel FROM $t2 WHERE rowid = $r2;
 		UPDATE $t1 SET ($cs) = (SELECT * FROM b) WHERE rowid = $r1;

@@ -3,8 +3,8 @@
 without what differs between two ingests of the same files (custody
 entries' times, the hash chain values that follow them, ingest times), so
 that two cases can be compared with diff: every flow, observation and
-anomaly row (and, in a case of schema version 4, every packet and
-indicator value row) with its place in the chain, each source's packets
+anomaly row (and, in a case of schema version 4, every packet,
+indicator value and detail row) with its place in the chain, each source's packets
 and status.
 With --no-custody, custody entries are left out and rows are printed in
 chain order without their sequence numbers (an interrupted and resumed
@@ -36,7 +36,7 @@ def main():
     }
     # a case of schema version 4 chains the packets and indicator values
     # the observations refer to
-    for table in ("packets", "indicator_values"):
+    for table in ("packets", "indicator_values", "details"):
         if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND "
                       "name=?", (table,)).fetchone():
             tables[table] = "*"

@@ -78,7 +78,7 @@ TABLES = {t: (k, [tuple(c.split()) for c in cols.split(",")])
           for t, (k, cols) in TABLES.items()}
 
 # A case of schema version 4 (docs/evidence.md): observations are rows of
-# observation_rows referring to packets and indicator_values, every
+# observation_rows referring to packets, indicator_values and details, every
 # chain_hash is a BLOB (the hash's 32 bytes), and the other tables are
 # as above.
 TABLES_4 = {}
@@ -93,9 +93,12 @@ for _t, (_k, _cols) in TABLES.items():
                 ("indicator_values", "indicator_value", """id INTEGER,
                     kind TEXT, value TEXT, chain_seq INTEGER,
                     chain_hash BLOB"""),
+                ("details", "detail", """id INTEGER, text TEXT,
+                    chain_seq INTEGER, chain_hash BLOB"""),
                 ("observation_rows", "observation", """id INTEGER,
                     packet_id INTEGER, flow_id INTEGER, value_id INTEGER,
-                    detail TEXT, chain_seq INTEGER, chain_hash BLOB""")):
+                    detail_id INTEGER, chain_seq INTEGER,
+                    chain_hash BLOB""")):
             TABLES_4[_t4] = (_k4, [tuple(c.split()) for c in _c4.split(",")])
     else:
         TABLES_4[_t] = (_k, _cols)
@@ -106,11 +109,12 @@ OBSERVATIONS_VIEW = """CREATE VIEW observations AS
   SELECT o.id AS id, p.source_id AS source_id, p.frame AS frame,
          p.file_offset AS file_offset, p.caplen AS caplen,
          p.ts_us AS ts_us, o.flow_id AS flow_id, v.kind AS kind,
-         v.value AS value, o.detail AS detail,
+         v.value AS value, d.text AS detail,
          lower(hex(p.sha256)) AS packet_sha256, o.chain_seq AS chain_seq,
          lower(hex(o.chain_hash)) AS chain_hash
   FROM observation_rows o JOIN packets p ON p.id = o.packet_id
-       JOIN indicator_values v ON v.id = o.value_id"""
+       JOIN indicator_values v ON v.id = o.value_id
+       LEFT JOIN details d ON d.id = o.detail_id"""
 CHAIN_COLS = ("chain_seq", "chain_hash")
 
 
