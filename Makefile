@@ -157,7 +157,7 @@ CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 CHECK_STEPS := tshark-indicators asan tsan ndpi-agreement kill-resume \
 	jobs-identical tamper tshark-communityid kill9 fuzz live accounting \
 	report concurrent snaplen capfmt diskfull merge slurm unit intel \
-	hostile defrag inputs interrupt readonly regress reproducible \
+	hostile defrag inputs interrupt readonly old-layout regress reproducible \
 	score-e2e cli attribution-scenarios calibration-smoke scenarios
 check: all $(BUILD)/gen/scenario
 	@$(STEP) --reset
@@ -194,6 +194,8 @@ check-interrupt:
 	@$(STEP) interrupt bash tests/custody/interrupt.sh $(ATTRIB)
 check-readonly:
 	@$(STEP) readonly bash tests/custody/readonly.sh $(ATTRIB)
+check-old-layout:
+	@$(STEP) old-layout bash tests/custody/old-layout.sh $(ATTRIB)
 check-concurrent:
 	@$(STEP) concurrent bash tests/custody/concurrent.sh $(ATTRIB)
 check-live: check-asan

@@ -595,7 +595,7 @@ struct store *store_open_mode(const char *path, enum store_mode mode,
 		 * still waits out SQLite's own lock. */
 		store_lock(st, LOCK_EX);
 		int crc = configure(st);
-		st->layout = st->is_new ? STORE_NEW_CASE_LAYOUT
+		st->layout = st->is_new ? STORE_LAYOUT_NEW
 					: detect_layout(st);
 		if (crc == 0)
 			crc = st->is_new ? create_case(st) : upgrade_case(st);

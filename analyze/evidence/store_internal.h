@@ -33,15 +33,6 @@ void store_path_uri(const char *path, const char *query, char *out,
  * layout when more is written to it. */
 enum { STORE_LAYOUT_OLD = 3, STORE_LAYOUT_NEW = 4 };
 
-/* The layout of a case this build makes. Building with
- * -DATTRIB_OLD_LAYOUT_CASES makes cases as versions before 4 did (a test
- * build: tests/custody/old-layout.sh). */
-#ifdef ATTRIB_OLD_LAYOUT_CASES
-#define STORE_NEW_CASE_LAYOUT STORE_LAYOUT_OLD
-#else
-#define STORE_NEW_CASE_LAYOUT STORE_LAYOUT_NEW
-#endif
-
 struct obs_refs; /* obs_rows.c */
 
 struct anomaly_tally {

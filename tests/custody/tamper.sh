@@ -401,8 +401,11 @@ wait
 mv "$work/saved.pcap" "$src"
 
 # --- h. the perfect forger -----------------------------------------------------
-# the table with most rows, and its first text column
-big=$(for t in $tables; do echo "$(q "SELECT count(*) FROM $t") $t"; done |
+# the table with most rows that has a text column, and its first one
+big=$(for t in $tables; do
+	[ -n "$(q "SELECT 1 FROM pragma_table_info('$t') WHERE type = 'TEXT' AND
+		pk = 0 AND name <> 'chain_hash'")" ] &&
+	echo "$(q "SELECT count(*) FROM $t") $t"; done |
 	sort -n | tail -1 | cut -d' ' -f2)
 c=$(q "SELECT name FROM pragma_table_info('$big') WHERE type = 'TEXT' AND
 	pk = 0 AND name <> 'chain_hash' LIMIT 1")

@@ -46,10 +46,12 @@ def main():
         print("insert_score: document too large for one chain entry",
               file=sys.stderr)
         return 2
+    # a case of schema version 4 stores the hash as its 32 bytes
+    stored = bytes.fromhex(h) if cv.layout_tables(db) is cv.TABLES_4 else h
     with db:
         db.execute("INSERT INTO score_runs VALUES(?,?,?,?,?,?,?,?,?)",
                    [bytes(v).decode() if isinstance(v, cv.Text) else v
-                    for v in values] + [seq + 1, h])
+                    for v in values] + [seq + 1, stored])
         db.execute("UPDATE meta SET value=? WHERE key='chain_seq'",
                    (str(seq + 1),))
         db.execute("UPDATE meta SET value=? WHERE key='chain_head'", (h,))
