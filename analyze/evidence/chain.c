@@ -165,18 +165,27 @@ void chain_enc_row(struct chain_enc *e, sqlite3_stmt *q)
 
 bool chain_enc_finish(struct chain_enc *e, char out[CHAIN_HEX_LEN + 1])
 {
+	uint8_t raw[CHAIN_HEX_LEN / 2];
+	return chain_enc_finish_raw(e, raw, out);
+}
+
+bool chain_enc_finish_raw(struct chain_enc *e, uint8_t raw[CHAIN_HEX_LEN / 2],
+			  char out[CHAIN_HEX_LEN + 1])
+{
 #ifdef ATTRIB_BENCH_NO_CHAIN
 	/* Only `make bench` builds this, into its own folder, to measure what
 	 * encoding and hashing the chain costs; its cases do not verify. */
 	memcpy(out, chain_genesis, CHAIN_HEX_LEN + 1);
+	memset(raw, 0, CHAIN_HEX_LEN / 2);
 	return true;
 #endif
 	put_be(e, e->values, 4);
-	if (e->overflow) {
+	if (e->overflow || !digest_sha256(e->buf, e->len, raw)) {
 		out[0] = '\0';
 		return false;
 	}
-	return digest_sha256_hex(e->buf, e->len, out);
+	digest_raw_to_hex(raw, CHAIN_HEX_LEN / 2, out);
+	return true;
 }
 
 static int hex_digit(char c)

@@ -52,6 +52,9 @@ void chain_enc_row(struct chain_enc *e, sqlite3_stmt *q);
 
 /* Finishes the entry and writes its hash (hex + NUL). false on overflow. */
 bool chain_enc_finish(struct chain_enc *e, char out[CHAIN_HEX_LEN + 1]);
+/* The same, with the hash's 32 bytes in raw too. */
+bool chain_enc_finish_raw(struct chain_enc *e, uint8_t raw[CHAIN_HEX_LEN / 2],
+			  char out[CHAIN_HEX_LEN + 1]);
 
 void chain_enc_free(struct chain_enc *e);
 

@@ -14,6 +14,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "analyze/crypto/digest.h"
 #include "analyze/flow/community_id.h"
 #include "analyze/parse/text.h"
 #include "analyze/vocab/version.h"
@@ -205,7 +206,12 @@ int store_observation(struct store *st, int64_t source_id,
 		rb_text(&rb, o->kind);
 		rb_text(&rb, o->value);
 		rb_text(&rb, o->detail);
-		rb_text(&rb, o->packet_sha256);
+		char hex[CHAIN_HEX_LEN + 1];
+		if (!o->packet_sha256 && o->packet_sha256_raw)
+			digest_raw_to_hex(o->packet_sha256_raw, CHAIN_HEX_LEN / 2,
+					  hex);
+		rb_text(&rb, o->packet_sha256 ? o->packet_sha256
+			: o->packet_sha256_raw ? hex : NULL);
 	}
 	if (rb_insert(&rb, "insert observation") != 0)
 		return -1;

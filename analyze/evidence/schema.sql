@@ -139,13 +139,15 @@ CREATE UNIQUE INDEX IF NOT EXISTS details_text ON details(text);
 
 -- One row per occurrence of an indicator: the packet it was read from,
 -- its flow, what (the indicator value) and the detail of this occurrence
--- (NULL: none).
+-- (NULL: none), by the ids of their rows. (Not declared as foreign keys:
+-- SQLite would look each up again on every insert, and the rows they name
+-- are written just before, in the same transaction, and chained.)
 CREATE TABLE IF NOT EXISTS observation_rows (
   id            INTEGER PRIMARY KEY,
-  packet_id     INTEGER NOT NULL REFERENCES packets(id),
+  packet_id     INTEGER NOT NULL,
   flow_id       INTEGER,
-  value_id      INTEGER NOT NULL REFERENCES indicator_values(id),
-  detail_id     INTEGER REFERENCES details(id),
+  value_id      INTEGER NOT NULL,
+  detail_id     INTEGER,
   chain_seq     INTEGER,
   chain_hash    BLOB
 );

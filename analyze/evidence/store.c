@@ -304,14 +304,15 @@ void store_chain_begin(struct store *st, const char *kind)
 int store_chain_end(struct store *st)
 {
 	char hash[CHAIN_HEX_LEN + 1];
-	if (!chain_enc_finish(&st->enc, hash)) {
+	uint8_t raw[CHAIN_HEX_LEN / 2];
+	if (!chain_enc_finish_raw(&st->enc, raw, hash)) {
 		snprintf(st->err, sizeof st->err,
 			 "%s: evidence record too large to chain", st->path);
 		return -1;
 	}
 	st->chain_seq++;
 	memcpy(st->chain_head, hash, sizeof hash);
-	chain_hex_to_raw(hash, st->chain_head_raw);
+	memcpy(st->chain_head_raw, raw, sizeof raw);
 	return 0;
 }
 

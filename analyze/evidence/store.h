@@ -198,7 +198,9 @@ struct store_obs {
 	const char *kind, *value, *detail; /* detail may be NULL */
 	uint64_t frame, file_offset, ts_us, flow_id;
 	uint32_t caplen;
-	const char *packet_sha256;         /* hex */
+	const char *packet_sha256;         /* hex, or NULL when ... */
+	const uint8_t *packet_sha256_raw;  /* ... its 32 bytes are given
+	                                      (NULL: read from the hex) */
 };
 
 /* Records an observation (chained). Skipped while replaying. 0 or -1. */

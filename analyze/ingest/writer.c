@@ -53,13 +53,11 @@ static void write_obs(struct writer *w, enum obs_kind kind,
 		      const char *value, const char *detail,
 		      const struct obs_cite *c, uint64_t flow_id)
 {
-	char hex[DIGEST_SHA256_HEX_SIZE];
-	digest_raw_to_hex(c->sha256, sizeof c->sha256, hex);
 	struct store_obs so = {
 		.kind = obs_kind_name(kind), .value = value, .detail = detail,
 		.flow_id = flow_id, .frame = c->frame,
 		.file_offset = c->file_offset, .caplen = c->caplen,
-		.ts_us = c->ts_us, .packet_sha256 = hex,
+		.ts_us = c->ts_us, .packet_sha256_raw = c->sha256,
 	};
 	if (!w->failed && store_observation(w->st, w->source_id, &so) != 0)
 		fail(w, store_error(w->st));
