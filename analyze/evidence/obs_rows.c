@@ -15,7 +15,10 @@
  *  - values and details repeat: a cache of recent (kind, value) pairs
  *    and one of recent details, then the case (indicator_values_kv and
  *    details_text indexes). Their rows are inserted one by one, so the
- *    case always holds every one written.
+ *    case always holds every one written. Most of them are new, and for
+ *    those even the lookup is spared: a bit per hash of every value (and
+ *    detail) in the case, read once from the table when first needed,
+ *    says "surely not there" when it is clear.
  * Everything cached is forgotten when a transaction is rolled back.
  */
 #include "analyze/evidence/store_internal.h"
@@ -26,8 +29,17 @@
 
 enum {
 	PACKET_SLOTS = 1024,     /* recent packets (power of two) */
-	TEXT_SLOTS = 16384,      /* recent values, details (power of two) */
+	TEXT_SLOTS = 8192,       /* recent values, details (power of two) */
 	TEXT_KEY_MAX = 512,      /* longer keys are not cached */
+	SEEN_BITS_LOG2 = 22,     /* 512 KiB per table: few false "maybe"
+	                            up to hundreds of thousands of keys */
+};
+
+/* Every key of a table, as bits of their hashes: a clear bit means the
+ * key is not in the table. (A set bit may be another key's: look.) */
+struct seen {
+	bool loaded;
+	uint64_t bits[(1u << SEEN_BITS_LOG2) / 64];
 };
 
 struct packet_slot {
@@ -45,6 +57,7 @@ struct text_slot {
 struct obs_refs {
 	struct packet_slot packets[PACKET_SLOTS];
 	struct text_slot values[TEXT_SLOTS], details[TEXT_SLOTS];
+	struct seen values_seen, details_seen;
 	int64_t source_id;       /* the source whose largest offset ... */
 	uint64_t max_offset;     /* ... is this (when have_max) */
 	bool have_max, any_packet;
@@ -246,6 +259,61 @@ fail:
 	return -1;
 }
 
+/* The hash of the key a (and, when b is not NULL, NUL and b). */
+static uint64_t key_hash(const char *a, size_t alen, const char *b,
+			 size_t blen)
+{
+	uint64_t h = hash_bytes(0xcbf29ce484222325ULL, a, alen);
+	return b ? hash_bytes(h, b, blen) : h;
+}
+
+static size_t seen_bit(uint64_t hash)
+{
+	return (size_t)((hash * 0xff51afd7ed558ccdULL) >> (64 - SEEN_BITS_LOG2));
+}
+
+static void seen_add(struct seen *s, uint64_t hash)
+{
+	size_t b = seen_bit(hash);
+	s->bits[b / 64] |= (uint64_t)1 << (b % 64);
+}
+
+/* True when the key of hash is surely not in the table. */
+static bool seen_never(const struct seen *s, uint64_t hash)
+{
+	size_t b = seen_bit(hash);
+	return s->loaded && !(s->bits[b / 64] & ((uint64_t)1 << (b % 64)));
+}
+
+/* Reads every key of the table (sql selects them: one or two text
+ * columns) into s. 0 or -1. */
+static int seen_load(struct store *st, struct seen *s, const char *sql)
+{
+	sqlite3_stmt *q = NULL;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+		store_fail(st, "read indicator values");
+		return -1;
+	}
+	int step;
+	bool two = sqlite3_column_count(q) == 2;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *a = (const char *)sqlite3_column_text(q, 0);
+		size_t alen = (size_t)sqlite3_column_bytes(q, 0);
+		const char *b = two ? (const char *)sqlite3_column_text(q, 1)
+				    : NULL;
+		size_t blen = b ? (size_t)sqlite3_column_bytes(q, 1) : 0;
+		if (a)
+			seen_add(s, key_hash(a, alen + (two ? 1 : 0), b, blen));
+	}
+	sqlite3_finalize(q);
+	if (step != SQLITE_DONE) {
+		store_fail(st, "read indicator values");
+		return -1;
+	}
+	s->loaded = true;
+	return 0;
+}
+
 /* The cache slot for the key a (and, when b is not NULL, NUL and b):
  * *hash and *len set; *hit when the slot holds that key. */
 static struct text_slot *text_slot(struct text_slot *slots, const char *a,
@@ -253,9 +321,7 @@ static struct text_slot *text_slot(struct text_slot *slots, const char *a,
 				   bool *hit)
 {
 	size_t alen = strlen(a) + (b ? 1 : 0), blen = b ? strlen(b) : 0;
-	uint64_t h = hash_bytes(0xcbf29ce484222325ULL, a, alen);
-	if (b)
-		h = hash_bytes(h, b, blen);
+	uint64_t h = key_hash(a, alen, b, blen);
 	struct text_slot *slot = &slots[mix(h) & (TEXT_SLOTS - 1)];
 	*hash = h;
 	*len = alen + blen;
@@ -292,11 +358,18 @@ int64_t obs_value_id(struct store *st, const char *kind, const char *value)
 	if (hit)
 		return slot->id;
 	int64_t id;
-	if (store_txn_begin(st) != 0)
+	struct seen *seen = &st->refs->values_seen;
+	if (store_txn_begin(st) != 0 ||
+	    (!seen->loaded &&
+	     seen_load(st, seen, "SELECT kind, value FROM indicator_values") != 0))
 		goto fail;
-	sqlite3_bind_text(st->find_value, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st->find_value, 2, value, -1, SQLITE_STATIC);
-	int found = single_id(st, st->find_value, &id, "read indicator values");
+	int found = 0;
+	if (!seen_never(seen, h)) {
+		sqlite3_bind_text(st->find_value, 1, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st->find_value, 2, value, -1, SQLITE_STATIC);
+		found = single_id(st, st->find_value, &id,
+				  "read indicator values");
+	}
 	if (found < 0)
 		goto fail;
 	if (found == 0) {
@@ -309,6 +382,7 @@ int64_t obs_value_id(struct store *st, const char *kind, const char *value)
 		if (rb_insert(&rb, "insert indicator value") != 0)
 			return -1; /* rolled back, caches cleared */
 		st->next_value_id++;
+		seen_add(seen, h);
 	}
 	text_keep(slot, kind, value, h, len, id);
 	return id;
@@ -329,10 +403,15 @@ int64_t obs_detail_id(struct store *st, const char *detail)
 	if (hit)
 		return slot->id;
 	int64_t id;
-	if (store_txn_begin(st) != 0)
+	struct seen *seen = &st->refs->details_seen;
+	if (store_txn_begin(st) != 0 ||
+	    (!seen->loaded && seen_load(st, seen, "SELECT text FROM details") != 0))
 		goto fail;
-	sqlite3_bind_text(st->find_detail, 1, detail, -1, SQLITE_STATIC);
-	int found = single_id(st, st->find_detail, &id, "read details");
+	int found = 0;
+	if (!seen_never(seen, h)) {
+		sqlite3_bind_text(st->find_detail, 1, detail, -1, SQLITE_STATIC);
+		found = single_id(st, st->find_detail, &id, "read details");
+	}
 	if (found < 0)
 		goto fail;
 	if (found == 0) {
@@ -344,6 +423,7 @@ int64_t obs_detail_id(struct store *st, const char *detail)
 		if (rb_insert(&rb, "insert detail") != 0)
 			return -1; /* rolled back, caches cleared */
 		st->next_detail_id++;
+		seen_add(seen, h);
 	}
 	text_keep(slot, detail, NULL, h, len, id);
 	return id;
