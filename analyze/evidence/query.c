@@ -38,8 +38,12 @@ int store_each_observation(struct store *st, const char *kind,
 	if (store_txn_commit(st) != 0)
 		return -1;
 	sqlite3_stmt *q = NULL;
-	const char *sql = "SELECT " STORE_OBS_ROW_COLUMNS
-			  " WHERE (?1 IS NULL OR o.kind=?1) ORDER BY o.id";
+	/* one kind: found through the index of values (of (kind, value)
+	 * before schema 4), not by reading every observation */
+	const char *sql = kind ? "SELECT " STORE_OBS_ROW_COLUMNS
+				 " WHERE o.kind=?1 ORDER BY o.id"
+			       : "SELECT " STORE_OBS_ROW_COLUMNS
+				 " ORDER BY o.id";
 	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
 		store_fail(st, "read observations");
 		return -1;

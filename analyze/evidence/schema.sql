@@ -1,6 +1,6 @@
 -- attrib evidence store schema (one database per case), version 4: the
 -- schema of a new case. Cases made before version 4 keep their own layout
--- (schema_v3.sql; docs/evidence.md, "Older cases").
+-- (schema_v3.sql; docs/evidence.md, "Cases made before schema version 4").
 -- Times are microseconds since the epoch (UTC). Hashes are lower-case hex
 -- text, except the SHA-256 of a cited packet and every chain_hash, which
 -- are 32-byte BLOBs.
@@ -11,11 +11,11 @@ CREATE TABLE IF NOT EXISTS meta (
 );
 
 -- Evidence rows (sources, flows, packets, indicator values, details,
--- observations, anomalies, custody, scores) carry chain_seq and chain_hash: their entry
--- in the hash chain (docs/evidence.md); chain_hash is the entry's SHA-256
--- as 32 bytes. A row is chained when it is final: flows, packets, values,
--- details, observations and custody when written, sources and their anomaly counts
--- when the source is finished.
+-- observations, anomalies, custody, scores) carry chain_seq and
+-- chain_hash: their entry in the hash chain (docs/evidence.md); chain_hash
+-- is the entry's SHA-256 as 32 bytes. A row is chained when it is final:
+-- flows, packets, values, details, observations and custody when written,
+-- sources and their anomaly counts when the source is finished.
 
 -- One row per capture file. status: 'partial' while ingest runs (or after
 -- it was interrupted), 'complete' when every packet was read, 'error' when

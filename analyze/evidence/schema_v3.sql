@@ -1,7 +1,8 @@
 -- attrib evidence store schema, layout of schema versions 1 to 3: the
 -- layout of every case made before version 4 (schema.sql), kept as it was
 -- so that such cases are read, verified and extended in their own layout
--- (docs/evidence.md, "Older cases"). Do not change it.
+-- (docs/evidence.md, "Cases made before schema version 4"). Do not change
+-- it.
 -- Times are microseconds since the epoch (UTC); hashes are lower-case hex.
 
 CREATE TABLE IF NOT EXISTS meta (

@@ -496,8 +496,8 @@ static int create_case(struct store *st)
  * and a version-2 case (before score runs were stored in parts) by
  * creating those after "-- @v3", and only those: an older table that is
  * missing stays missing, for `attrib verify` to report. Such a case keeps
- * the layout of version 3 (docs/evidence.md, "Older cases"). One
- * transaction.
+ * the layout of version 3 (docs/evidence.md, "Cases made before schema
+ * version 4"). One transaction.
  */
 static int upgrade_case(struct store *st)
 {

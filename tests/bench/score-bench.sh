@@ -55,7 +55,7 @@ if db.execute("SELECT 1 FROM sqlite_master WHERE name='observation_rows'").fetch
             vid += 1
             vals[(kind, value)] = vid
         pid += 1
-        packets.append((pid, src, frame, off + pid, caplen, ts, bytes(32)))
+        packets.append((pid, src, frame, (1 << 40) + pid, caplen, ts, bytes(32)))  # offsets of no real packet
         obs.append((o, pid, flow, vals[(kind, value)], None))  # no detail
     db.executemany("INSERT OR IGNORE INTO indicator_values(id, kind, value) VALUES (?,?,?)",
                    [(i, k, v) for (k, v), i in vals.items()])
