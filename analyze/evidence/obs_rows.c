@@ -2,8 +2,9 @@
  * obs_rows.c — what an observation of a layout-4 case refers to: the row
  * of the packet it cites (packets), that of its indicator value
  * (indicator_values) and that of its detail text (details), each written
- * once, chained just before the first observation that needs it
- * (docs/evidence.md, "The case database").
+ * once, with the first observation that needs it (docs/evidence.md, "The
+ * case database"). They are not chain entries themselves: the entry of
+ * each observation holds what they say (records.c).
  *
  * Finding them again costs no query in the usual case:
  *  - a packet is cited by several observations in a row, and a source's
@@ -90,9 +91,9 @@ int obs_refs_prepare(struct store *st)
 	if (st->layout != STORE_LAYOUT_NEW)
 		return 0;
 	if (sqlite3_prepare_v2(st->db,
-			       "INSERT INTO indicator_values VALUES(?,?,?,?,?)",
+			       "INSERT INTO indicator_values VALUES(?,?,?)",
 			       -1, &st->ins_value, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(st->db, "INSERT INTO details VALUES(?,?,?,?)",
+	    sqlite3_prepare_v2(st->db, "INSERT INTO details VALUES(?,?)",
 			       -1, &st->ins_detail, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db, "SELECT id FROM details WHERE text=?",
 			       -1, &st->find_detail, NULL) != SQLITE_OK ||
@@ -147,6 +148,17 @@ static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 	memcpy(&w, b, n);
 	h = (h ^ w ^ n) * 0x9e3779b97f4a7c15ULL;
 	return h ^ (h >> 32);
+}
+
+/* Runs the INSERT q (bound). 0, or -1 with st->err. */
+static int insert(struct store *st, sqlite3_stmt *q, const char *what)
+{
+	int step = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (step == SQLITE_DONE)
+		return 0;
+	store_fail(st, what);
+	return -1;
 }
 
 /* Runs q (bound) for one integer: 1 found (*out), 0 none, -1 error. */
@@ -236,17 +248,17 @@ int64_t obs_packet_id(struct store *st, int64_t source_id,
 			goto fail;
 		}
 		id = st->next_packet_id;
-		struct rowbind rb = {st, NULL, 0, &st->packets};
-		store_chain_begin(st, "packet");
-		rb_int(&rb, id);
-		rb_int(&rb, source_id);
-		rb_int(&rb, (int64_t)o->frame);
-		rb_int(&rb, (int64_t)o->file_offset);
-		rb_int(&rb, o->caplen);
-		rb_int(&rb, (int64_t)o->ts_us);
-		rb_blob(&rb, sha, sizeof sha);
-		if (rb_insert(&rb, "insert packet") != 0)
-			return -1; /* rolled back, caches cleared */
+		struct row_batch *b = &st->packets;
+		row_batch_int(b, id);
+		row_batch_int(b, source_id);
+		row_batch_int(b, (int64_t)o->frame);
+		row_batch_int(b, (int64_t)o->file_offset);
+		row_batch_int(b, o->caplen);
+		row_batch_int(b, (int64_t)o->ts_us);
+		row_batch_blob(b, sha, sizeof sha);
+		if (row_batch_end_row(b) &&
+		    store_flush_batch(st, b, "insert packet") != 0)
+			goto fail;
 		st->next_packet_id++;
 		if (!r->any_packet || o->file_offset > r->max_offset)
 			r->max_offset = o->file_offset;
@@ -374,13 +386,11 @@ int64_t obs_value_id(struct store *st, const char *kind, const char *value)
 		goto fail;
 	if (found == 0) {
 		id = st->next_value_id;
-		struct rowbind rb = {st, st->ins_value, 1, NULL};
-		store_chain_begin(st, "indicator_value");
-		rb_int(&rb, id);
-		rb_text(&rb, kind);
-		rb_text(&rb, value);
-		if (rb_insert(&rb, "insert indicator value") != 0)
-			return -1; /* rolled back, caches cleared */
+		sqlite3_bind_int64(st->ins_value, 1, id);
+		sqlite3_bind_text(st->ins_value, 2, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st->ins_value, 3, value, -1, SQLITE_STATIC);
+		if (insert(st, st->ins_value, "insert indicator value") != 0)
+			goto fail;
 		st->next_value_id++;
 		seen_add(seen, h);
 	}
@@ -416,12 +426,10 @@ int64_t obs_detail_id(struct store *st, const char *detail)
 		goto fail;
 	if (found == 0) {
 		id = st->next_detail_id;
-		struct rowbind rb = {st, st->ins_detail, 1, NULL};
-		store_chain_begin(st, "detail");
-		rb_int(&rb, id);
-		rb_text(&rb, detail);
-		if (rb_insert(&rb, "insert detail") != 0)
-			return -1; /* rolled back, caches cleared */
+		sqlite3_bind_int64(st->ins_detail, 1, id);
+		sqlite3_bind_text(st->ins_detail, 2, detail, -1, SQLITE_STATIC);
+		if (insert(st, st->ins_detail, "insert detail") != 0)
+			goto fail;
 		st->next_detail_id++;
 		seen_add(seen, h);
 	}

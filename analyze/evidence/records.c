@@ -177,23 +177,55 @@ int store_observation(struct store *st, int64_t source_id,
 		return 0;
 	struct rowbind rb = {st, NULL, 0, &st->obs};
 	if (st->layout == STORE_LAYOUT_NEW) {
-		/* the packet and the value, each written once, then the
-		 * observation that refers to them */
+		/* the packet, the value and the detail, each written once,
+		 * then the observation that refers to them; its chain entry
+		 * holds the observation whole, as the view observations gives
+		 * it (the same values as a row of the older table) */
 		int64_t packet = obs_packet_id(st, source_id, o);
 		int64_t value = packet < 0 ? -1
 					   : obs_value_id(st, o->kind, o->value);
 		int64_t detail = value < 0 ? -1 : obs_detail_id(st, o->detail);
 		if (detail < 0)
 			return -1;
+		/* as the view gives it: lower-case hex of the bytes stored */
+		char hex[CHAIN_HEX_LEN + 1];
+		uint8_t raw[CHAIN_HEX_LEN / 2];
+		if (o->packet_sha256_raw)
+			memcpy(raw, o->packet_sha256_raw, sizeof raw);
+		else if (!o->packet_sha256 ||
+			 !chain_hex_to_raw(o->packet_sha256, raw)) {
+			snprintf(st->err, sizeof st->err, "%s: insert "
+				 "observation: the packet's SHA-256 is not 64 "
+				 "hex characters", st->path);
+			store_txn_rollback(st);
+			return -1;
+		}
+		digest_raw_to_hex(raw, sizeof raw, hex);
+		struct chain_enc *e = &st->enc;
+		struct row_batch *b = &st->obs;
 		store_chain_begin(st, "observation");
-		rb_int(&rb, st->next_obs_id);
-		rb_int(&rb, packet);
-		rb_int(&rb, (int64_t)o->flow_id);
-		rb_int(&rb, value);
-		if (detail)
-			rb_int(&rb, detail);
+		chain_enc_int(e, st->next_obs_id);
+		chain_enc_int(e, source_id);
+		chain_enc_int(e, (int64_t)o->frame);
+		chain_enc_int(e, (int64_t)o->file_offset);
+		chain_enc_int(e, o->caplen);
+		chain_enc_int(e, (int64_t)o->ts_us);
+		chain_enc_int(e, (int64_t)o->flow_id);
+		chain_enc_text(e, o->kind, strlen(o->kind));
+		chain_enc_text(e, o->value, strlen(o->value));
+		if (o->detail)
+			chain_enc_text(e, o->detail, strlen(o->detail));
 		else
-			rb_text(&rb, NULL);
+			chain_enc_null(e);
+		chain_enc_text(e, hex, CHAIN_HEX_LEN);
+		row_batch_int(b, st->next_obs_id);
+		row_batch_int(b, packet);
+		row_batch_int(b, (int64_t)o->flow_id);
+		row_batch_int(b, value);
+		if (detail)
+			row_batch_int(b, detail);
+		else
+			row_batch_null(b);
 	} else {
 		store_chain_begin(st, "observation");
 		rb_int(&rb, st->next_obs_id);

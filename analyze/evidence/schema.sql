@@ -10,12 +10,14 @@ CREATE TABLE IF NOT EXISTS meta (
   value TEXT NOT NULL
 );
 
--- Evidence rows (sources, flows, packets, indicator values, details,
--- observations, anomalies, custody, scores) carry chain_seq and
--- chain_hash: their entry in the hash chain (docs/evidence.md); chain_hash
--- is the entry's SHA-256 as 32 bytes. A row is chained when it is final:
--- flows, packets, values, details, observations and custody when written,
--- sources and their anomaly counts when the source is finished.
+-- Evidence rows (sources, flows, observations, anomalies, custody,
+-- scores) carry chain_seq and chain_hash: their entry in the hash chain
+-- (docs/evidence.md); chain_hash is the entry's SHA-256 as 32 bytes. A
+-- row is chained when it is final: flows, observations and custody when
+-- written, sources and their anomaly counts when the source is finished.
+-- An observation's entry holds the observation as the view observations
+-- gives it, so the packet, indicator value and detail rows it refers to
+-- are protected by the entries of the observations that cite them.
 
 -- One row per capture file. status: 'partial' while ingest runs (or after
 -- it was interrupted), 'complete' when every packet was read, 'error' when
@@ -98,8 +100,8 @@ CREATE TABLE IF NOT EXISTS anomalies (
 -- observation read from it: the source, frame as Wireshark numbers it,
 -- byte offset of the packet's record in the file (in the decompressed
 -- stream for a gzip source), caplen, time, and the SHA-256 of the
--- packet's captured bytes (32 bytes). Written just before the first
--- observation that cites it.
+-- packet's captured bytes (32 bytes). Written with the first observation
+-- that cites it.
 CREATE TABLE IF NOT EXISTS packets (
   id            INTEGER PRIMARY KEY,
   source_id     INTEGER NOT NULL REFERENCES sources(id),
@@ -107,33 +109,27 @@ CREATE TABLE IF NOT EXISTS packets (
   file_offset   INTEGER NOT NULL,
   caplen        INTEGER NOT NULL,
   ts_us         INTEGER NOT NULL,
-  sha256        BLOB NOT NULL,
-  chain_seq     INTEGER,
-  chain_hash    BLOB
+  sha256        BLOB NOT NULL
 );
 -- how ingest finds a packet already written, and verify's reading order
 CREATE UNIQUE INDEX IF NOT EXISTS packets_at ON packets(source_id, file_offset);
 
--- Every distinct indicator (kind, value) of the case, once. Written just
--- before the first observation of it.
+-- Every distinct indicator (kind, value) of the case, once. Written with
+-- the first observation of it.
 CREATE TABLE IF NOT EXISTS indicator_values (
   id            INTEGER PRIMARY KEY,
   kind          TEXT NOT NULL,
-  value         TEXT NOT NULL,
-  chain_seq     INTEGER,
-  chain_hash    BLOB
+  value         TEXT NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS indicator_values_kv
   ON indicator_values(kind, value);
 
 -- Every distinct detail text of an observation (the context an
--- extractor adds: "proto=udp port=53 ttl=128"), once. Written just before
--- the first observation with it.
+-- extractor adds: "proto=udp port=53 ttl=128"), once. Written with the
+-- first observation with it.
 CREATE TABLE IF NOT EXISTS details (
   id            INTEGER PRIMARY KEY,
-  text          TEXT NOT NULL,
-  chain_seq     INTEGER,
-  chain_hash    BLOB
+  text          TEXT NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS details_text ON details(text);
 
@@ -141,7 +137,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS details_text ON details(text);
 -- its flow, what (the indicator value) and the detail of this occurrence
 -- (NULL: none), by the ids of their rows. (Not declared as foreign keys:
 -- SQLite would look each up again on every insert, and the rows they name
--- are written just before, in the same transaction, and chained.)
+-- are written with it, in the same transaction.) Its chain entry is that
+-- of the observation as the view below gives it.
 CREATE TABLE IF NOT EXISTS observation_rows (
   id            INTEGER PRIMARY KEY,
   packet_id     INTEGER NOT NULL,
@@ -153,8 +150,9 @@ CREATE TABLE IF NOT EXISTS observation_rows (
 );
 
 -- The observations as one row each, with the columns the observations
--- table of older cases has (schema_v3.sql): what every reader queries.
--- Part of what verify checks (its definition must be this one).
+-- table of older cases has (schema_v3.sql): what every reader queries,
+-- and what an observation's chain entry holds (docs/evidence.md). Part of
+-- what verify checks (its definition must be this one).
 CREATE VIEW IF NOT EXISTS observations AS
   SELECT o.id AS id, p.source_id AS source_id, p.frame AS frame,
          p.file_offset AS file_offset, p.caplen AS caplen,

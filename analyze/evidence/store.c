@@ -435,7 +435,7 @@ static const char ins_custody_sql[] =
 	"INSERT INTO custody VALUES(?,?,?,?,?,?,?,?,?,?)";
 /* Columns of the tables inserted into by batches (schema.sql; the
  * observations table of schema_v3.sql). */
-enum { FLOWS_COLS = 29, PACKETS_COLS = 9, OBSERVATION_ROWS_COLS = 7,
+enum { FLOWS_COLS = 29, PACKETS_COLS = 7, OBSERVATION_ROWS_COLS = 7,
        OBSERVATIONS_V3_COLS = 13 };
 
 /* A case made by this version (layout 4) has observation_rows. */

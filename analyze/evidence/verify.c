@@ -40,16 +40,19 @@ struct chained_def {
 	const char *table, *kind;
 };
 
-/* The chained tables of a case made by this version (layout 4) ... */
+/* The chained tables of a case made by this version (layout 4; its
+ * observations read through the view, as their entries hold them) ... */
 static const struct chained_def chained_new[] = {
 	{"sources", "source"},     {"anomalies", "anomaly"},
-	{"flows", "flow"},         {"packets", "packet"},
-	{"indicator_values", "indicator_value"},
-	{"details", "detail"},
-	{"observation_rows", "observation"},
+	{"flows", "flow"},         {"observations", "observation"},
 	{"custody", "custody"},    {"score_runs", "score_run"},
 	{"scores", "score"},       {"score_evidence", "score_evidence"},
 	{"score_run_parts", "score_run_part"},
+};
+/* ... with the tables the view reads, which must be defined as attrib
+ * defines them too ... */
+static const char *const view_tables[] = {
+	"packets", "indicator_values", "details", "observation_rows",
 };
 /* ... and of one made before version 4 (layout 3). */
 static const struct chained_def chained_old[] = {
@@ -59,7 +62,7 @@ static const struct chained_def chained_old[] = {
 	{"scores", "score"},       {"score_evidence", "score_evidence"},
 	{"score_run_parts", "score_run_part"},
 };
-enum { N_CHAINED_MAX = sizeof chained_new / sizeof chained_new[0] };
+enum { N_CHAINED_MAX = sizeof chained_old / sizeof chained_old[0] };
 
 /* The chained tables of st's layout; *n their number. */
 static const struct chained_def *chained_tables(const struct store *st,
@@ -264,8 +267,25 @@ static int check_schema(struct store *st, struct store_verify *v)
 			 "reference schema", st->path);
 		goto done;
 	}
-	if (st->layout == STORE_LAYOUT_NEW)
+	if (st->layout == STORE_LAYOUT_NEW) {
 		check_view(st, ref, v);
+		for (size_t i = 0; i < sizeof view_tables / sizeof *view_tables;
+		     i++) {
+			int r = table_shape(ref, view_tables[i], want, sizeof want);
+			int c = r == SQLITE_OK ? table_shape(st->db, view_tables[i],
+							     got, sizeof got)
+					       : r;
+			if (c != SQLITE_OK)
+				problem(v, "database damaged: reading the "
+					   "definition of %s: %s", view_tables[i],
+					sqlite3_errstr(c));
+			else if (strcmp(want, got) != 0)
+				problem(v, "table %s is not defined as attrib "
+					   "defines it (columns renamed, "
+					   "reordered, retyped or missing)",
+					view_tables[i]);
+		}
+	}
 	for (int i = 0; i < n_chained; i++) {
 		if (optional_absent(st, chained[i].table))
 			continue;
@@ -304,10 +324,19 @@ static int check_unchained(struct store *st, struct store_verify *v)
 		"s.id=a.source_id AND s.status='partial')",
 		"SELECT 'flows', id FROM flows WHERE chain_seq IS NULL",
 		NULL, /* the observations' table of the case's layout */
-		"SELECT 'packets', id FROM packets WHERE chain_seq IS NULL",
-		"SELECT 'indicator_values', id FROM indicator_values WHERE "
-		"chain_seq IS NULL",
-		"SELECT 'details', id FROM details WHERE chain_seq IS NULL",
+		/* layout 4: rows no observation refers to */
+		"SELECT 'packets', id FROM packets WHERE id NOT IN (SELECT "
+		"packet_id FROM observation_rows)",
+		"SELECT 'indicator_values', id FROM indicator_values WHERE id "
+		"NOT IN (SELECT value_id FROM observation_rows)",
+		"SELECT 'details', id FROM details WHERE id NOT IN (SELECT "
+		"detail_id FROM observation_rows WHERE detail_id IS NOT NULL)",
+		/* layout 4: references to rows that are not there */
+		"SELECT 'observation_rows', id FROM observation_rows o WHERE NOT "
+		"EXISTS (SELECT 1 FROM packets p WHERE p.id=o.packet_id) OR NOT "
+		"EXISTS (SELECT 1 FROM indicator_values v WHERE v.id=o.value_id)"
+		" OR (o.detail_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+		"details d WHERE d.id=o.detail_id))",
 		"SELECT 'custody', id FROM custody WHERE chain_seq IS NULL",
 		"SELECT 'score_runs', id FROM score_runs WHERE chain_seq IS NULL",
 		"SELECT 'scores', rowid FROM scores WHERE chain_seq IS NULL",
@@ -319,12 +348,13 @@ static int check_unchained(struct store *st, struct store_verify *v)
 	bool new_layout = st->layout == STORE_LAYOUT_NEW;
 	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
 		sqlite3_stmt *q = NULL;
-		char text[256];
+		char text[512];
 		if (sql[i] && ((strstr(sql[i], "FROM score_run_parts") &&
 				optional_absent(st, "score_run_parts")) ||
 			       (!new_layout &&
 				(strstr(sql[i], "FROM packets") ||
 				 strstr(sql[i], "FROM details") ||
+				 strstr(sql[i], "FROM observation_rows") ||
 				 strstr(sql[i], "FROM indicator_values")))))
 			continue;
 		if (sql[i])
@@ -338,11 +368,23 @@ static int check_unchained(struct store *st, struct store_verify *v)
 			return -1;
 		}
 		int step;
-		while ((step = sqlite3_step(q)) == SQLITE_ROW)
-			problem(v, "%s row %" PRId64 " is not in the chain "
-				   "(a row inserted outside attrib)",
-				(const char *)sqlite3_column_text(q, 0),
-				(int64_t)sqlite3_column_int64(q, 1));
+		bool referred = sql[i] && strstr(sql[i], "NOT IN");
+		bool dangling = sql[i] && strstr(sql[i], "NOT EXISTS");
+		while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+			if (dangling)
+				problem(v, "observation %" PRId64 " refers to a "
+					   "packet, value or detail that is not "
+					   "there (changed outside attrib)",
+					(int64_t)sqlite3_column_int64(q, 1));
+			else
+				problem(v, "%s row %" PRId64 " is not in the "
+					   "chain (%sa row inserted outside "
+					   "attrib)",
+					(const char *)sqlite3_column_text(q, 0),
+					(int64_t)sqlite3_column_int64(q, 1),
+					referred ? "no observation refers to it: "
+						 : "");
+		}
 		sqlite3_finalize(q);
 		if (step != SQLITE_DONE && damaged(step)) {
 			problem(v, "database damaged: %s", sqlite3_errstr(step));
@@ -454,7 +496,8 @@ static void check_entry(struct store *st, struct chained_table *t,
 	char stored_hex[CHAIN_HEX_LEN + 1];
 	const char *stored = NULL;
 	bool stored_ok;
-	if (st->layout == STORE_LAYOUT_NEW) {
+	/* (the view observations gives its rows' hashes as hex) */
+	if (st->layout == STORE_LAYOUT_NEW && strcmp(t->table, "observations")) {
 		const unsigned char *b = sqlite3_column_blob(t->q, 1);
 		stored_ok = sqlite3_column_type(t->q, 1) == SQLITE_BLOB && b &&
 			    sqlite3_column_bytes(t->q, 1) == CHAIN_HEX_LEN / 2;

@@ -3,9 +3,9 @@
 without what differs between two ingests of the same files (custody
 entries' times, the hash chain values that follow them, ingest times), so
 that two cases can be compared with diff: every flow, observation and
-anomaly row (and, in a case of schema version 4, every packet,
-indicator value and detail row) with its place in the chain, each source's packets
-and status.
+anomaly row with its place in the chain, each source's packets and status
+(the observations as the view of a schema-4 case gives them, with the
+packet, value and detail they refer to).
 With --no-custody, custody entries are left out and rows are printed in
 chain order without their sequence numbers (an interrupted and resumed
 ingest has custody entries of its own).
@@ -34,12 +34,6 @@ def main():
         "observations": "*",
         "anomalies": "source_id, name, count, first_frame",
     }
-    # a case of schema version 4 chains the packets and indicator values
-    # the observations refer to
-    for table in ("packets", "indicator_values", "details"):
-        if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND "
-                      "name=?", (table,)).fetchone():
-            tables[table] = "*"
     rows = []
     for table, cols in tables.items():
         cur = db.execute("SELECT chain_seq, %s FROM %s" % (cols, table))

@@ -77,31 +77,23 @@ TABLES = {
 TABLES = {t: (k, [tuple(c.split()) for c in cols.split(",")])
           for t, (k, cols) in TABLES.items()}
 
-# A case of schema version 4 (docs/evidence.md): observations are rows of
-# observation_rows referring to packets, indicator_values and details, every
-# chain_hash is a BLOB (the hash's 32 bytes), and the other tables are
-# as above.
-TABLES_4 = {}
-for _t, (_k, _cols) in TABLES.items():
-    _cols = [(n, "BLOB" if n == "chain_hash" else ty) for n, ty in _cols]
-    if _t == "observations":
-        for _t4, _k4, _c4 in (
-                ("packets", "packet", """id INTEGER, source_id INTEGER,
-                    frame INTEGER, file_offset INTEGER, caplen INTEGER,
-                    ts_us INTEGER, sha256 BLOB, chain_seq INTEGER,
-                    chain_hash BLOB"""),
-                ("indicator_values", "indicator_value", """id INTEGER,
-                    kind TEXT, value TEXT, chain_seq INTEGER,
-                    chain_hash BLOB"""),
-                ("details", "detail", """id INTEGER, text TEXT,
-                    chain_seq INTEGER, chain_hash BLOB"""),
-                ("observation_rows", "observation", """id INTEGER,
-                    packet_id INTEGER, flow_id INTEGER, value_id INTEGER,
-                    detail_id INTEGER, chain_seq INTEGER,
-                    chain_hash BLOB""")):
-            TABLES_4[_t4] = (_k4, [tuple(c.split()) for c in _c4.split(",")])
-    else:
-        TABLES_4[_t] = (_k, _cols)
+# A case of schema version 4 (docs/evidence.md): every chain_hash is a
+# BLOB (the hash's 32 bytes), and observations are rows of
+# observation_rows referring to packets, indicator_values and details;
+# their entries hold them as the view observations gives them (the columns
+# of the older observations table), with the hash as hex text.
+TABLES_4 = {t: (k, [(n, "BLOB" if n == "chain_hash" else ty)
+                    for n, ty in cols]) for t, (k, cols) in TABLES.items()}
+VIEW_TABLES = {t: [tuple(c.split()) for c in cols.split(",")]
+               for t, cols in {
+    "packets": """id INTEGER, source_id INTEGER, frame INTEGER,
+        file_offset INTEGER, caplen INTEGER, ts_us INTEGER, sha256 BLOB""",
+    "indicator_values": "id INTEGER, kind TEXT, value TEXT",
+    "details": "id INTEGER, text TEXT",
+    "observation_rows": """id INTEGER, packet_id INTEGER, flow_id INTEGER,
+        value_id INTEGER, detail_id INTEGER, chain_seq INTEGER,
+        chain_hash BLOB""",
+}.items()}
 
 # The view a version-4 case reads its observations through; its text
 # must be this one, white space aside (docs/evidence.md).
@@ -146,11 +138,11 @@ def is_hash(v):
     return isinstance(v, Text) and HEX64.match(v) is not None
 
 
-def stored_hash(v, tables):
+def stored_hash(v, tables, table=None):
     """A stored chain_hash as 64 hex characters, or None when it is not
     one: 64 hex characters as TEXT before version 4, 32 bytes as a BLOB
-    from it."""
-    if tables is TABLES_4:
+    from it (which the view observations gives as hex)."""
+    if tables is TABLES_4 and table != "observations":
         if type(v) is bytes and len(v) == 32:
             return v.hex()
         return None
@@ -232,8 +224,12 @@ def read_entries(db, table, kind, problems):
         problems.append("table %s has no chain columns" % table)
         return []
     content = [c for c in cols if c not in CHAIN_COLS]
-    sql = "SELECT rowid, chain_seq, chain_hash, %s FROM %s " \
+    # a view has no rowid: the observations view is read by id
+    is_view = db.execute("SELECT 1 FROM sqlite_master WHERE type='view' "
+                         "AND name=?", (table,)).fetchone()
+    sql = "SELECT %s, chain_seq, chain_hash, %s FROM %s " \
           "WHERE chain_seq IS NOT NULL" % (
+              "id" if is_view else "rowid",
               ", ".join('"%s"' % c for c in content), table)
     out = []
     for r in db.execute(sql):
@@ -287,7 +283,13 @@ def check_definitions(db, problems):
         if got != " ".join(OBSERVATIONS_VIEW.split()):
             problems.append("the view observations is not defined as "
                             "docs/evidence.md says")
+        for table, want in VIEW_TABLES.items():
+            if table_columns(db, table) != want:
+                problems.append("table %s is not defined as "
+                                "docs/evidence.md says" % table)
     for table, (_, want) in tables.items():
+        if tables is TABLES_4 and table == "observations":
+            continue  # the view: its text is checked above
         got = table_columns(db, table)
         older = [c for c in want if c not in ADDED_LATER.get(table, [])]
         if tables is TABLES_4:
@@ -325,7 +327,7 @@ def walk_chain(entries, problems, tables):
             h, _ = entry_hash(e.seq, prev, e.kind, e.values)
         except TypeError:
             h = None
-        stored = stored_hash(e.stored, tables)
+        stored = stored_hash(e.stored, tables, e.table)
         if h is None or stored is None or stored != h:
             problems.append("%s %s (chain entry %d) was changed" %
                             (e.kind, e.ident, e.seq))
@@ -343,7 +345,11 @@ def check_unchained(db, problems):
                      "AND NOT EXISTS (SELECT 1 FROM sources s WHERE "
                      "s.id = a.source_id AND s.status = 'partial')",
     }
-    for table in layout_tables(db):
+    tables = layout_tables(db)
+    if tables is TABLES_4:
+        q["observations"] = ("SELECT id FROM observation_rows WHERE "
+                             "chain_seq IS NULL")
+    for table in tables:
         if not table_columns(db, table):
             continue
         sql = q.get(table, "SELECT rowid FROM %s WHERE chain_seq IS NULL"
@@ -351,6 +357,26 @@ def check_unchained(db, problems):
         for (ident,) in db.execute(sql):
             problems.append("%s row %s is not in the chain (inserted outside "
                             "attrib)" % (table, ident))
+    if tables is not TABLES_4:
+        return
+    # rows of the tables the view reads that no observation refers to
+    for table, col in (("packets", "packet_id"),
+                       ("indicator_values", "value_id"),
+                       ("details", "detail_id")):
+        for (ident,) in db.execute(
+                "SELECT id FROM %s WHERE id NOT IN (SELECT %s FROM "
+                "observation_rows WHERE %s IS NOT NULL)" % (table, col, col)):
+            problems.append("%s row %s is not in the chain (no observation "
+                            "refers to it: inserted outside attrib)"
+                            % (table, ident))
+    for (ident,) in db.execute(
+            "SELECT id FROM observation_rows o WHERE NOT EXISTS (SELECT 1 "
+            "FROM packets p WHERE p.id = o.packet_id) OR NOT EXISTS (SELECT 1 "
+            "FROM indicator_values v WHERE v.id = o.value_id) OR "
+            "(o.detail_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM details d "
+            "WHERE d.id = o.detail_id))"):
+        problems.append("observation %s refers to a packet, value or detail "
+                        "that is not there" % ident)
 
 
 def check_meta(db, head_seq, head_hash, problems):
@@ -598,10 +624,10 @@ def show_entry(args):
                 asc = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
                 print("%04x  %-47s  %s" % (i, hx, asc))
             print("sha256 %s" % h)
-            stored = stored_hash(e.stored, tables)
+            stored = stored_hash(e.stored, tables, e.table)
             print("stored %s" % (stored or text(e.stored)))
             return 0
-        prev = stored_hash(e.stored, tables) or h
+        prev = stored_hash(e.stored, tables, e.table) or h
     print("chain_verify: no entry %d" % args.entry, file=sys.stderr)
     return 2
 
@@ -617,9 +643,11 @@ def rechain(args):
     with db:
         for n, e in enumerate(entries, 1):
             h, _ = entry_hash(n, prev, e.kind, e.values)
+            # (the view's entries are rows of observation_rows, by id)
             db.execute("UPDATE %s SET chain_seq=?, chain_hash=? WHERE rowid=?"
-                       % e.table, (n, bytes.fromhex(h) if blob else h,
-                                   e.rowid))
+                       % ("observation_rows" if blob and
+                          e.table == "observations" else e.table),
+                       (n, bytes.fromhex(h) if blob else h, e.rowid))
             prev = h
         db.execute("INSERT OR REPLACE INTO meta VALUES('chain_seq', ?)",
                    (str(len(entries)),))
