@@ -293,7 +293,9 @@ static int check_schema(struct store *st, struct store_verify *v)
 		int c = r == SQLITE_OK ? table_shape(st->db, chained[i].table,
 						     got, sizeof got)
 				       : r;
-		if (c != SQLITE_OK && !damaged(c)) {
+		/* (a view over tables found redefined above cannot be read:
+		 * that is the finding, not an error) */
+		if (c != SQLITE_OK && !damaged(c) && !v->tampered) {
 			snprintf(st->err, sizeof st->err, "%s: verify: %s",
 				 st->path, sqlite3_errstr(c));
 			goto done;
@@ -369,7 +371,8 @@ static int check_unchained(struct store *st, struct store_verify *v)
 		}
 		int step;
 		bool referred = sql[i] && strstr(sql[i], "NOT IN");
-		bool dangling = sql[i] && strstr(sql[i], "NOT EXISTS");
+		bool dangling = sql[i] && strstr(sql[i], "FROM observation_rows o "
+						      "WHERE NOT EXISTS");
 		while ((step = sqlite3_step(q)) == SQLITE_ROW) {
 			if (dangling)
 				problem(v, "observation %" PRId64 " refers to a "

@@ -373,6 +373,15 @@ for n in 1 3 10; do
 	for t in $ctables; do
 		sq "trunc-meta-$n" "DELETE FROM $t WHERE chain_seq > $keep"
 	done
+	# (and the packets, values and details only those entries cited)
+	case $chained in *observation_rows*)
+		sq "trunc-meta-$n" "DELETE FROM packets WHERE id NOT IN
+				(SELECT packet_id FROM observation_rows);
+			DELETE FROM indicator_values WHERE id NOT IN
+				(SELECT value_id FROM observation_rows);
+			DELETE FROM details WHERE id NOT IN (SELECT detail_id
+				FROM observation_rows WHERE detail_id IS NOT NULL)"
+	esac
 	h=$(for t in $ctables; do sqlite3 "$T/trunc-meta-$n.db" "SELECT CASE typeof(chain_hash)
 		WHEN 'blob' THEN lower(hex(chain_hash)) ELSE chain_hash END FROM $t WHERE chain_seq = $keep"; done)
 	sq "trunc-meta-$n" "UPDATE meta SET value = '$keep' WHERE key = 'chain_seq';
