@@ -12,7 +12,7 @@
  *          | 'R' u64be(IEEE-754 binary64 bits) real
  *   Every storage class has its own tag, so changing only a value's type
  *   (text to blob with the same bytes, integer to real) changes the hash.
- *   attrib itself stores only NULL, integers and text.
+ *   attrib's entries hold NULL, integers, text and (scores) reals.
  *   prev   = the previous entry's hash, 64 lower-case hex characters
  *            ("0" x 64 for seq 1), also in a schema-4 case, which stores
  *            chain_hash as the 32 bytes those characters spell

@@ -73,15 +73,6 @@ void rb_real(struct rowbind *rb, double v)
 	chain_enc_real(&rb->st->enc, v);
 }
 
-void rb_blob(struct rowbind *rb, const void *p, size_t n)
-{
-	if (rb->b)
-		row_batch_blob(rb->b, p, n);
-	else
-		sqlite3_bind_blob(rb->q, rb->idx++, p, (int)n, SQLITE_STATIC);
-	chain_enc_blob(&rb->st->enc, p, n);
-}
-
 int rb_insert(struct rowbind *rb, const char *what)
 {
 	struct store *st = rb->st;

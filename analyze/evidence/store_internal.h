@@ -27,10 +27,11 @@ void store_path_uri(const char *path, const char *query, char *out,
 #define STORE_INDICATOR_COUNTS_BYTES ((size_t)16 << 20)
 
 /* The layout of a case (docs/evidence.md): 4 for a case made by this
- * version (schema.sql: packets, indicator values and observation rows,
- * chain hashes as 32-byte BLOBs), 3 for one made before (schema_v3.sql:
- * one observations table, chain hashes as hex text), which keeps its
- * layout when more is written to it. */
+ * version (schema.sql: observation rows referring to packets, indicator
+ * values and details, read through the view observations; chain hashes
+ * as 32-byte BLOBs), 3 for one made before (schema_v3.sql: one
+ * observations table, chain hashes as hex text), which keeps its layout
+ * when more is written to it. Both give the same chain entries. */
 enum { STORE_LAYOUT_OLD = 3, STORE_LAYOUT_NEW = 4 };
 
 struct obs_refs; /* obs_rows.c */
@@ -110,7 +111,8 @@ const char *store_layout_schema(const struct store *st);
 const char *store_obs_table(const struct store *st);
 
 /* obs_rows.c: the packets, indicator values and details that layout-4
- * observations refer to, found or written (chained) as needed. */
+ * observations refer to, found or written as needed (no chain entries
+ * of their own: the observations' entries hold what they say). */
 struct obs_refs *obs_refs_create(void);
 void obs_refs_destroy(struct obs_refs *r);
 /* Forgets everything known (after a rollback). */
@@ -244,7 +246,6 @@ struct rowbind {
 void rb_int(struct rowbind *rb, int64_t v);
 void rb_text(struct rowbind *rb, const char *s); /* NULL binds NULL */
 void rb_real(struct rowbind *rb, double v);
-void rb_blob(struct rowbind *rb, const void *p, size_t n);
 
 /* Chains the row bound so far and runs the insert ("what" names it in an
  * error). On failure the batch is rolled back (store_txn_rollback).
