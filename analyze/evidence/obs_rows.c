@@ -30,10 +30,10 @@
 
 enum {
 	PACKET_SLOTS = 1024,     /* recent packets (power of two) */
-	TEXT_SLOTS = 8192,       /* recent values, details (power of two) */
+	TEXT_SLOTS = 2048,       /* recent values, details (power of two) */
 	TEXT_KEY_MAX = 512,      /* longer keys are not cached */
-	SEEN_BITS_LOG2 = 22,     /* 512 KiB per table: few false "maybe"
-	                            up to hundreds of thousands of keys */
+	SEEN_BITS_LOG2 = 20,     /* 128 KiB per table: few false "maybe"
+	                            up to about a hundred thousand keys */
 };
 
 /* Every key of a table, as bits of their hashes: a clear bit means the
