@@ -540,7 +540,7 @@ static int configure(struct store *st)
 		if (store_exec(st, "PRAGMA page_size=8192;"
 				   "PRAGMA journal_mode=WAL; "
 				   "PRAGMA synchronous=FULL;"
-				   "PRAGMA cache_size=-8192; "
+				   "PRAGMA cache_size=-2048; "
 				   "PRAGMA foreign_keys=ON;",
 			       "configure") == 0)
 			return 0;
