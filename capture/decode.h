@@ -36,6 +36,12 @@ bool decode_tunnel_vxlan(struct packet *pkt, struct cursor *c);
 bool decode_tunnel_capwap(struct packet *pkt, struct cursor *c);
 bool decode_llc_snap(struct packet *pkt, struct cursor *c,
 		     uint16_t *ethertype);
+/* PPP's header (decode_ppp.c): the optional address and control bytes,
+ * then the protocol, one byte under protocol-field compression; false
+ * when the packet ends first. */
+bool ppp_header_read(struct cursor *c, uint16_t *protocol);
+/* 4 or 6 for PPP's IPv4 and IPv6 protocol numbers, else 0. */
+int ppp_ip_version(uint16_t protocol);
 /* A PPP frame (decode_ppp.c): optional address and control bytes, the
  * protocol (compressed or not), then IP; other protocols get a named
  * anomaly. */

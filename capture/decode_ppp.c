@@ -28,31 +28,43 @@ enum {
  * LCP, IPCP, CHAP …) are link_non_ip, any other protocol
  * ppp_protocol_unsupported.
  */
-void decode_ppp_frame(struct packet *pkt, struct cursor *c)
+bool ppp_header_read(struct cursor *c, uint16_t *protocol)
 {
 	uint8_t address = 0, control = 0, first, second;
-	uint16_t protocol;
 
 	if (cursor_peek_u8(c, c->off, &address) &&
 	    cursor_peek_u8(c, c->off + 1, &control) &&
 	    address == PPP_ADDRESS_ALL && control == PPP_CONTROL_UI)
 		cursor_skip(c, PPP_ADDR_CTRL_BYTES);
-	if (!cursor_u8(c, &first)) {
+	if (!cursor_u8(c, &first))
+		return false;
+	*protocol = first;
+	if ((first & 1) == 0) {
+		if (!cursor_u8(c, &second))
+			return false;
+		*protocol = (uint16_t)(first << 8 | second);
+	}
+	return true;
+}
+
+int ppp_ip_version(uint16_t protocol)
+{
+	return protocol == PPP_PROTO_IPV4   ? 4
+	       : protocol == PPP_PROTO_IPV6 ? 6
+					    : 0;
+}
+
+void decode_ppp_frame(struct packet *pkt, struct cursor *c)
+{
+	uint16_t protocol;
+
+	if (!ppp_header_read(c, &protocol)) {
 		anomaly_add(&pkt->anomalies, ANOM_LINK_TRUNCATED);
 		return;
 	}
-	protocol = first;
-	if ((first & 1) == 0) {
-		if (!cursor_u8(c, &second)) {
-			anomaly_add(&pkt->anomalies, ANOM_LINK_TRUNCATED);
-			return;
-		}
-		protocol = (uint16_t)(first << 8 | second);
-	}
-	if (protocol == PPP_PROTO_IPV4)
-		decode_ip(pkt, c, 4);
-	else if (protocol == PPP_PROTO_IPV6)
-		decode_ip(pkt, c, 6);
+	int version = ppp_ip_version(protocol);
+	if (version)
+		decode_ip(pkt, c, version);
 	else if (protocol >= PPP_PROTO_CONTROL_MIN)
 		anomaly_add(&pkt->anomalies, ANOM_LINK_NON_IP);
 	else

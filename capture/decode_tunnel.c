@@ -36,10 +36,6 @@ enum {
 	ETH_TYPE_IPV6 = 0x86dd,
 	ETH_TYPE_VLAN = 0x8100,
 	ETH_TYPE_QINQ = 0x88a8,
-	PPP_PROTO_IPV4 = 0x0021,
-	PPP_PROTO_IPV6 = 0x0057,
-	PPP_ADDRESS_ALL = 0xff,
-	PPP_CONTROL_UI = 0x03,
 };
 
 /* GTPv1-U header fields. */
@@ -88,7 +84,6 @@ enum {
 	GRE_SEQUENCE_BYTES = 4,
 	GRE_ACK_BYTES = 4,
 	ETH_ADDRS_BYTES = 12,
-	PPP_ADDR_CTRL_BYTES = 2,
 	GTP_EXT_LEN_UNIT_BYTES = 4,
 };
 
@@ -239,31 +234,17 @@ static bool enter_tunnel(struct packet *pkt, struct cursor *inner,
 static bool decode_gre_ppp(struct packet *pkt, struct cursor *c,
 			   uint32_t call_id)
 {
-	uint8_t address, control, first, second;
 	uint16_t protocol;
 
-	if (cursor_peek_u8(c, c->off, &address) &&
-	    cursor_peek_u8(c, c->off + 1, &control) &&
-	    address == PPP_ADDRESS_ALL && control == PPP_CONTROL_UI)
-		cursor_skip(c, PPP_ADDR_CTRL_BYTES);
-	if (!cursor_u8(c, &first)) {
+	if (!ppp_header_read(c, &protocol)) {
 		anomaly_add(&pkt->anomalies, ANOM_GRE_TRUNCATED);
 		return false;
 	}
-	if (first & 1) {
-		protocol = first; /* protocol-field compression */
-	} else {
-		if (!cursor_u8(c, &second)) {
-			anomaly_add(&pkt->anomalies, ANOM_GRE_TRUNCATED);
-			return false;
-		}
-		protocol = (uint16_t)(first << 8 | second);
+	switch (ppp_ip_version(protocol)) {
+	case 4: return enter_tunnel(pkt, c, TUNNEL_GRE, call_id, INNER_IPV4);
+	case 6: return enter_tunnel(pkt, c, TUNNEL_GRE, call_id, INNER_IPV6);
+	default: return false;
 	}
-	if (protocol == PPP_PROTO_IPV4)
-		return enter_tunnel(pkt, c, TUNNEL_GRE, call_id, INNER_IPV4);
-	if (protocol == PPP_PROTO_IPV6)
-		return enter_tunnel(pkt, c, TUNNEL_GRE, call_id, INNER_IPV6);
-	return false;
 }
 
 /* PPTP's enhanced GRE: key is payload length and call id. */

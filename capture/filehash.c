@@ -25,13 +25,18 @@ static pthread_once_t filehash_gcrypt_once = PTHREAD_ONCE_INIT;
 
 /* libgcrypt must be initialised once before first use; attrib only hashes,
  * so secure memory is not needed. */
-static void filehash_gcrypt_init(void)
+static void gcrypt_init_once(void)
 {
 	if (gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P))
 		return;
 	gcry_check_version(NULL);
 	gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+}
+
+void capture_gcrypt_init(void)
+{
+	pthread_once(&filehash_gcrypt_once, gcrypt_init_once);
 }
 
 /* What kind of file st is, for a refusal ("a FIFO"). */
@@ -98,7 +103,7 @@ int file_sha256(const char *path, uint8_t out[SHA256_LEN], char *err,
 	gcry_md_hd_t md;
 	size_t n;
 
-	pthread_once(&filehash_gcrypt_once, filehash_gcrypt_init);
+	capture_gcrypt_init();
 
 	char why[256];
 	fp = capture_fopen_regular(path, why, sizeof(why));
@@ -148,7 +153,7 @@ void sha256_hex(const uint8_t sha[SHA256_LEN], char hex[2 * SHA256_LEN + 1])
 
 void sha256_buffer(const void *data, size_t len, uint8_t out[SHA256_LEN])
 {
-	pthread_once(&filehash_gcrypt_once, filehash_gcrypt_init);
+	capture_gcrypt_init();
 	gcry_md_hash_buffer(GCRY_MD_SHA256, out, data, len);
 }
 
@@ -160,7 +165,7 @@ struct sha256_stream *sha256_stream_create(void)
 {
 	struct sha256_stream *h;
 
-	pthread_once(&filehash_gcrypt_once, filehash_gcrypt_init);
+	capture_gcrypt_init();
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return NULL;

@@ -95,6 +95,10 @@ const char *source_library_version(void);
  */
 FILE *capture_fopen_regular(const char *path, char *why, size_t whylen);
 
+/* libgcrypt's one-time set-up for capture's hashing (filehash.c): any
+ * thread, any number of times. */
+void capture_gcrypt_init(void);
+
 /*
  * SHA-256 of a whole file, read independently of any source (used to
  * check for duplicates before ingest, and by verification). Returns 0,

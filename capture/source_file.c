@@ -113,7 +113,7 @@ struct source *source_open_file(const char *path, char *err, size_t errlen)
 	bool known_magic;
 	off_t position;
 
-	source_gcrypt_init();
+	capture_gcrypt_init();
 	why[0] = '\0';
 
 	s = calloc(1, sizeof(*s));

@@ -59,9 +59,6 @@ struct source {
 	char err[SOURCE_ERR_MAX];
 };
 
-/* libgcrypt's one-time set-up (any thread, any number of times). */
-void source_gcrypt_init(void);
-
 /* The cookie stream's read and seek functions (fopencookie()). */
 ssize_t source_cookie_read(void *cookie, char *buf, size_t size);
 int source_cookie_seek(void *cookie, off64_t *offset, int whence);

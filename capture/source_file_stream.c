@@ -5,29 +5,10 @@
  * file at the end (source_file.c explains the design).
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "source_file_internal.h"
-
-static pthread_once_t source_gcrypt_once = PTHREAD_ONCE_INIT;
-
-/* libgcrypt must be initialised once before first use; attrib only hashes,
- * so secure memory is not needed. */
-static void gcrypt_init_once(void)
-{
-	if (gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P))
-		return;
-	gcry_check_version(NULL);
-	gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
-	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
-}
-
-void source_gcrypt_init(void)
-{
-	pthread_once(&source_gcrypt_once, gcrypt_init_once);
-}
 
 /* Read function of the cookie stream: reads the real file into the
  * stream's buffer and hashes it (or hands it to the hash worker). */
