@@ -147,6 +147,9 @@ int store_mark_case(struct store *st);
 /* Sets st->err to "PATH: what: sqlite's message". */
 void store_fail(struct store *st, const char *what);
 
+/* The ids the next records get, from the tables as they are (store.c). */
+void store_load_next_ids(struct store *st);
+
 /* Runs SQL without results; on failure sets st->err ("PATH: what: ..."). */
 int store_exec(struct store *st, const char *sql, const char *what);
 
