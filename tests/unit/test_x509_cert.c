@@ -3,7 +3,8 @@
  * (analyze/parse/x509_cert.c): a known certificate gives its serial,
  * validity, key, SANs, DNs and self-signature; every prefix and thousands
  * of random byte flips give x509_malformed or a reading, never a crash,
- * and every text stays NUL-terminated in its buffer. Inputs are copied to
+ * and every text stays NUL-terminated in its buffer; a certificate read
+ * again gives what its first reading gave. Inputs are copied to
  * exact-size buffers so ASan sees over-reads.
  */
 #include <stdarg.h>
@@ -100,11 +101,59 @@ static void test_hostile_bytes(void **state)
 	}
 }
 
+static bool same_cert(const struct x509_cert *a, const struct x509_cert *b)
+{
+	return a->ok == b->ok && a->self_signed == b->self_signed &&
+	       !strcmp(a->serial, b->serial) &&
+	       !strcmp(a->not_before, b->not_before) &&
+	       !strcmp(a->not_after, b->not_after) &&
+	       !strcmp(a->key, b->key) &&
+	       !strcmp(a->subject_dn, b->subject_dn) &&
+	       !strcmp(a->issuer_dn, b->issuer_dn) && a->n_sans == b->n_sans &&
+	       !memcmp(a->san_type, b->san_type, sizeof a->san_type) &&
+	       !memcmp(a->sans, b->sans, sizeof a->sans);
+}
+
+/*
+ * A certificate read again (from the thread's cache of parsed ones, or
+ * parsed again after it was replaced there) gives what its first reading
+ * gave: the same fields, result and anomalies, whatever the anomaly set
+ * held before. Inputs: the known certificate, prefixes and random flips,
+ * read in an order that replaces cache slots.
+ */
+static void test_read_again_same(void **state)
+{
+	static struct x509_cert first;
+	uint8_t bufs[40][sizeof cert_der];
+	size_t lens[40];
+	(void)state;
+	srand(7);
+	for (int i = 0; i < 40; i++) {
+		memcpy(bufs[i], cert_der, cert_der_len);
+		lens[i] = i == 0 ? cert_der_len
+			: i < 8 ? (size_t)rand() % cert_der_len
+				: cert_der_len;
+		for (int k = 0; i >= 8 && k < 1 + i % 3; k++)
+			bufs[i][rand() % cert_der_len] = (uint8_t)rand();
+	}
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 40; i++) {
+			anomaly_set a = 0, b = (anomaly_set)1 << ANOM_TLS_MALFORMED;
+			bool ok1 = read_copy(bufs[i], lens[i], &a);
+			first = cert;
+			bool ok2 = read_copy(bufs[i], lens[i], &b);
+			assert_int_equal(ok1, ok2);
+			assert_true(same_cert(&first, &cert));
+			assert_true(b == (a | (anomaly_set)1 << ANOM_TLS_MALFORMED));
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_certificate),
 		cmocka_unit_test(test_hostile_bytes),
+		cmocka_unit_test(test_read_again_same),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
