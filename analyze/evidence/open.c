@@ -245,6 +245,18 @@ int store_probe(const char *path, char *err, size_t errlen)
 	return rc == SQLITE_OK ? 1 : (rc & 0xff) == SQLITE_CORRUPT ? 0 : -1;
 }
 
+void store_folder_of(const char *path, char *dir, size_t n)
+{
+	snprintf(dir, n, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, n, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+}
+
 /* Why path cannot be written to, or NULL when it (and its folder, where
  * SQLite's journal files and the head file go) can. access() sees what
  * permission bits do not stop root from: a read-only mount, an
@@ -252,14 +264,7 @@ int store_probe(const char *path, char *err, size_t errlen)
 static const char *why_read_only(const char *path)
 {
 	char dir[STORE_PATH_LEN];
-	snprintf(dir, sizeof dir, "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		snprintf(dir, sizeof dir, ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
+	store_folder_of(path, dir, sizeof dir);
 	if (access(path, W_OK) != 0)
 		return errno == EROFS ? "on a read-only file system"
 				      : "the case file is not writable";

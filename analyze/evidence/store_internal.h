@@ -147,6 +147,10 @@ int store_mark_case(struct store *st);
 /* Sets st->err to "PATH: what: sqlite's message". */
 void store_fail(struct store *st, const char *what);
 
+/* The folder holding path ("." for a bare name, "/" at the root), cut to
+ * n bytes (open.c). */
+void store_folder_of(const char *path, char *dir, size_t n);
+
 /* The ids the next records get, from the tables as they are (store.c). */
 void store_load_next_ids(struct store *st);
 

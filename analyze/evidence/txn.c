@@ -107,14 +107,7 @@ int store_discard(struct store *st)
 static int sync_folder(const char *path)
 {
 	char dir[STORE_PATH_LEN + 8];
-	snprintf(dir, sizeof dir, "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		snprintf(dir, sizeof dir, ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
+	store_folder_of(path, dir, sizeof dir);
 	int fd = open(dir, O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
 		return -1;
