@@ -360,82 +360,80 @@ static void text_keep(struct text_slot *slot, const char *a, const char *b,
 	*slot = (struct text_slot){hash, id, key, len};
 }
 
-int64_t obs_value_id(struct store *st, const char *kind, const char *value)
+/* One of the tables of texts observations refer to by id, and how to
+ * find and add its rows: indicator_values (a kind, b value) and details
+ * (a the text, b NULL). */
+struct text_table {
+	struct text_slot *slots;
+	struct seen *seen;
+	const char *load_sql;
+	sqlite3_stmt **find, **ins;
+	int64_t *next_id;
+	const char *read_what, *insert_what;
+};
+
+/* The id of the row holding (a, b) in table t, added when it is not
+ * there yet; -1 (the open batch rolled back) on an error. */
+static int64_t text_id(struct store *st, const struct text_table *t,
+		       const char *a, const char *b)
 {
 	uint64_t h;
 	size_t len;
 	bool hit;
-	struct text_slot *slot = text_slot(st->refs->values, kind, value, &h,
-					   &len, &hit);
+	struct text_slot *slot = text_slot(t->slots, a, b, &h, &len, &hit);
 	if (hit)
 		return slot->id;
 	int64_t id;
-	struct seen *seen = &st->refs->values_seen;
 	if (store_txn_begin(st) != 0 ||
-	    (!seen->loaded &&
-	     seen_load(st, seen, "SELECT kind, value FROM indicator_values") != 0))
+	    (!t->seen->loaded && seen_load(st, t->seen, t->load_sql) != 0))
 		goto fail;
 	int found = 0;
-	if (!seen_never(seen, h)) {
-		sqlite3_bind_text(st->find_value, 1, kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st->find_value, 2, value, -1, SQLITE_STATIC);
-		found = single_id(st, st->find_value, &id,
-				  "read indicator values");
+	if (!seen_never(t->seen, h)) {
+		sqlite3_bind_text(*t->find, 1, a, -1, SQLITE_STATIC);
+		if (b)
+			sqlite3_bind_text(*t->find, 2, b, -1, SQLITE_STATIC);
+		found = single_id(st, *t->find, &id, t->read_what);
 	}
 	if (found < 0)
 		goto fail;
 	if (found == 0) {
-		id = st->next_value_id;
-		sqlite3_bind_int64(st->ins_value, 1, id);
-		sqlite3_bind_text(st->ins_value, 2, kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st->ins_value, 3, value, -1, SQLITE_STATIC);
-		if (insert(st, st->ins_value, "insert indicator value") != 0)
+		id = *t->next_id;
+		sqlite3_bind_int64(*t->ins, 1, id);
+		sqlite3_bind_text(*t->ins, 2, a, -1, SQLITE_STATIC);
+		if (b)
+			sqlite3_bind_text(*t->ins, 3, b, -1, SQLITE_STATIC);
+		if (insert(st, *t->ins, t->insert_what) != 0)
 			goto fail;
-		st->next_value_id++;
-		seen_add(seen, h);
+		(*t->next_id)++;
+		seen_add(t->seen, h);
 	}
-	text_keep(slot, kind, value, h, len, id);
+	text_keep(slot, a, b, h, len, id);
 	return id;
 fail:
 	store_txn_rollback(st);
 	return -1;
 }
 
+int64_t obs_value_id(struct store *st, const char *kind, const char *value)
+{
+	const struct text_table t = {
+		st->refs->values, &st->refs->values_seen,
+		"SELECT kind, value FROM indicator_values",
+		&st->find_value, &st->ins_value, &st->next_value_id,
+		"read indicator values", "insert indicator value",
+	};
+	return text_id(st, &t, kind, value);
+}
+
 int64_t obs_detail_id(struct store *st, const char *detail)
 {
-	uint64_t h;
-	size_t len;
-	bool hit;
 	if (!detail)
 		return 0;
-	struct text_slot *slot = text_slot(st->refs->details, detail, NULL,
-					   &h, &len, &hit);
-	if (hit)
-		return slot->id;
-	int64_t id;
-	struct seen *seen = &st->refs->details_seen;
-	if (store_txn_begin(st) != 0 ||
-	    (!seen->loaded && seen_load(st, seen, "SELECT text FROM details") != 0))
-		goto fail;
-	int found = 0;
-	if (!seen_never(seen, h)) {
-		sqlite3_bind_text(st->find_detail, 1, detail, -1, SQLITE_STATIC);
-		found = single_id(st, st->find_detail, &id, "read details");
-	}
-	if (found < 0)
-		goto fail;
-	if (found == 0) {
-		id = st->next_detail_id;
-		sqlite3_bind_int64(st->ins_detail, 1, id);
-		sqlite3_bind_text(st->ins_detail, 2, detail, -1, SQLITE_STATIC);
-		if (insert(st, st->ins_detail, "insert detail") != 0)
-			goto fail;
-		st->next_detail_id++;
-		seen_add(seen, h);
-	}
-	text_keep(slot, detail, NULL, h, len, id);
-	return id;
-fail:
-	store_txn_rollback(st);
-	return -1;
+	const struct text_table t = {
+		st->refs->details, &st->refs->details_seen,
+		"SELECT text FROM details",
+		&st->find_detail, &st->ins_detail, &st->next_detail_id,
+		"read details", "insert detail",
+	};
+	return text_id(st, &t, detail, NULL);
 }
