@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "analyze/crypto/digest.h"
+#include "analyze/parse/x509_cache.h"
 #include "analyze/parse/text.h"
 
 enum {
@@ -169,49 +170,25 @@ static bool is_self_signed(gnutls_x509_crt_t crt)
 	return !(status & GNUTLS_CERT_SIGNATURE_FAILURE);
 }
 
-/*
- * The certificates this thread read last, by the SHA-256 of their DER: a
- * server shows the same certificate on every connection, and GnuTLS's
- * parse (ASN.1 decoding, a signature check for self-signed ones) is the
- * dearest step of reading a handshake. A hit gives exactly what the parse
- * gave: the same fields and the same anomalies. Per thread, so the flow
- * workers share nothing; direct-mapped, so a slot is simply replaced.
- */
-enum { CERT_CACHE_SLOTS = 32 };
-struct cert_cache_slot {
-	bool used;
-	bool read;             /* x509_cert_read()'s result */
-	uint8_t key[32];       /* SHA-256 of the DER */
-	anomaly_set anomalies; /* what the parse added */
-	struct x509_cert cert;
-};
-static _Thread_local struct cert_cache_slot cert_cache[CERT_CACHE_SLOTS];
-
 static bool parse(const uint8_t *der, size_t len, struct x509_cert *out,
 		  anomaly_set *anomalies);
 
+/* Through the thread's cache of parsed certificates (x509_cache.h). */
 bool x509_cert_read(const uint8_t *der, size_t len, struct x509_cert *out,
 		    anomaly_set *anomalies)
 {
 	uint8_t key[32];
 	if (!der || len == 0 || !digest_sha256(der, len, key))
 		return parse(der, len, out, anomalies);
-	struct cert_cache_slot *slot = &cert_cache[key[0] % CERT_CACHE_SLOTS];
-	if (slot->used && !memcmp(slot->key, key, sizeof key)) {
-		*out = slot->cert;
-		*anomalies |= slot->anomalies;
-		return slot->read;
-	}
-	anomaly_set mine = 0;
-	bool read = parse(der, len, out, &mine);
-	*anomalies |= mine;
-	if (!read && !anomaly_has(mine, ANOM_X509_MALFORMED))
+	bool read;
+	if (x509_cache_find(key, out, &read, anomalies))
+		return read;
+	anomaly_set added = 0;
+	read = parse(der, len, out, &added);
+	*anomalies |= added;
+	if (!read && !anomaly_has(added, ANOM_X509_MALFORMED))
 		return false; /* out of memory: not the certificate's verdict */
-	slot->used = true;
-	slot->read = read;
-	memcpy(slot->key, key, sizeof key);
-	slot->anomalies = mine;
-	slot->cert = *out;
+	x509_cache_keep(key, out, read, added);
 	return read;
 }
 

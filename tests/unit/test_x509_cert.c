@@ -13,9 +13,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/parse/x509_cache.h"
 #include "analyze/parse/x509_cert.h"
 #include "tests/unit/x509_cert_vector.h"
 
@@ -148,12 +150,73 @@ static void test_read_again_same(void **state)
 		}
 }
 
+/*
+ * More distinct certificates than the cache holds, each read before and
+ * after thousands of others replaced it: every reading gives what its
+ * first gave, and the cache stays within its entries and bytes. A
+ * worker thread's cache is freed when the thread ends (ASan's leak
+ * check sees the rest).
+ */
+enum { MANY = 3 * X509_CACHE_SETS * X509_CACHE_WAYS };
+static uint8_t many[MANY][sizeof cert_der];
+static struct x509_cert firsts[64];
+
+static void *read_many(void *arg)
+{
+	static _Thread_local struct x509_cert now;
+	unsigned entries;
+	size_t bytes;
+	(void)arg;
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < MANY; i++) {
+			anomaly_set a = 0, b = 0;
+			bool ok = read_copy(many[i], cert_der_len, &a);
+			now = cert;
+			if (read_copy(many[i], cert_der_len, &b) != ok || a != b ||
+			    !same_cert(&now, &cert))
+				return "a certificate read twice differs";
+			if (i % (MANY / 64) == 0) {
+				struct x509_cert *f = &firsts[i / (MANY / 64)];
+				if (round == 0)
+					*f = cert;
+				else if (!same_cert(f, &cert))
+					return "a reading differs from the first";
+			}
+		}
+	x509_cache_usage(&entries, &bytes);
+	if (entries > X509_CACHE_SETS * X509_CACHE_WAYS ||
+	    bytes > X509_CACHE_BYTES || entries == 0)
+		return "the cache is out of its bounds";
+	return NULL;
+}
+
+static void test_cache_bounded(void **state)
+{
+	(void)state;
+	srand(11);
+	for (int i = 0; i < MANY; i++) {
+		memcpy(many[i], cert_der, cert_der_len);
+		/* the serial's last bytes: a distinct certificate that parses */
+		many[i][15] = (uint8_t)i;
+		many[i][16] = (uint8_t)(i >> 8);
+		if (i % 5 == 4)
+			many[i][rand() % cert_der_len] ^= 0x5a;
+	}
+	assert_null(read_many(NULL));
+	pthread_t t;
+	void *why = NULL;
+	assert_int_equal(pthread_create(&t, NULL, read_many, NULL), 0);
+	assert_int_equal(pthread_join(t, &why), 0);
+	assert_null(why);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_certificate),
 		cmocka_unit_test(test_hostile_bytes),
 		cmocka_unit_test(test_read_again_same),
+		cmocka_unit_test(test_cache_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
