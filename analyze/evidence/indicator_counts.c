@@ -21,6 +21,7 @@ enum {
 struct entry {
 	uint64_t hash;
 	int64_t count, sources, first_us, last_us, last_source;
+	int64_t value_id;            /* its indicator_values row, or 0 */
 	uint16_t kind_len, value_len;
 	char key[];                  /* kind NUL value NUL */
 };
@@ -157,9 +158,41 @@ static bool grow_arena(struct indicator_counts *c, size_t need)
 	return true;
 }
 
+/* The entry of (kind, value), whose hash is h; NULL, with *slot the
+ * empty slot where it would go, when there is none. */
+static struct entry *find(const struct indicator_counts *c, const char *kind,
+			  size_t kind_len, const char *value, size_t value_len,
+			  uint64_t h, size_t *slot)
+{
+	size_t j = h & (c->nslots - 1);
+	for (; c->slots[j]; j = (j + 1) & (c->nslots - 1)) {
+		struct entry *e = entry_at(c, c->slots[j]);
+		if (e->hash == h && e->kind_len == kind_len &&
+		    e->value_len == value_len &&
+		    memcmp(e->key, kind, kind_len) == 0 &&
+		    memcmp(e->key + kind_len + 1, value, value_len) == 0)
+			return e;
+	}
+	*slot = j;
+	return NULL;
+}
+
+static uint64_t key_hash(const char *kind, size_t kind_len, const char *value,
+			 size_t value_len)
+{
+	return hash_bytes(hash_bytes(0, kind, kind_len), value, value_len);
+}
+
 bool indicator_counts_add(struct indicator_counts *c, const char *kind,
 			  const char *value, int64_t source_id,
 			  int64_t ts_us)
+{
+	return indicator_counts_add_id(c, kind, value, source_id, ts_us, 0);
+}
+
+bool indicator_counts_add_id(struct indicator_counts *c, const char *kind,
+			     const char *value, int64_t source_id,
+			     int64_t ts_us, int64_t value_id)
 {
 	if (c->overflowed)
 		return false;
@@ -168,16 +201,10 @@ bool indicator_counts_add(struct indicator_counts *c, const char *kind,
 		goto overflow;
 	if (2 * (c->n + 1) > c->nslots && !grow_slots(c))
 		goto overflow;
-	uint64_t h = hash_bytes(hash_bytes(0, kind, kind_len), value,
-				value_len);
-	size_t j = h & (c->nslots - 1);
-	for (; c->slots[j]; j = (j + 1) & (c->nslots - 1)) {
-		struct entry *e = entry_at(c, c->slots[j]);
-		if (e->hash != h || e->kind_len != kind_len ||
-		    e->value_len != value_len ||
-		    memcmp(e->key, kind, kind_len) != 0 ||
-		    memcmp(e->key + kind_len + 1, value, value_len) != 0)
-			continue;
+	uint64_t h = key_hash(kind, kind_len, value, value_len);
+	size_t j;
+	struct entry *e = find(c, kind, kind_len, value, value_len, h, &j);
+	if (e) {
 		e->count++;
 		if (e->last_source != source_id) {
 			e->sources++;
@@ -187,16 +214,19 @@ bool indicator_counts_add(struct indicator_counts *c, const char *kind,
 			e->first_us = ts_us;
 		if (ts_us > e->last_us)
 			e->last_us = ts_us;
+		if (!e->value_id)
+			e->value_id = value_id;
 		return true;
 	}
 	size_t size = entry_size(kind_len, value_len);
 	if (!grow_arena(c, size))
 		goto overflow;
-	struct entry *e = (struct entry *)(c->arena + c->used);
+	e = (struct entry *)(c->arena + c->used);
 	e->hash = h;
 	e->count = e->sources = 1;
 	e->first_us = e->last_us = ts_us;
 	e->last_source = source_id;
+	e->value_id = value_id;
 	e->kind_len = (uint16_t)kind_len;
 	e->value_len = (uint16_t)value_len;
 	memcpy(e->key, kind, kind_len + 1);
@@ -208,6 +238,20 @@ bool indicator_counts_add(struct indicator_counts *c, const char *kind,
 overflow:
 	indicator_counts_drop(c);
 	return false;
+}
+
+int64_t indicator_counts_id(const struct indicator_counts *c,
+			    const char *kind, const char *value)
+{
+	if (c->overflowed || c->n == 0)
+		return 0;
+	size_t kind_len = strlen(kind), value_len = strlen(value), j;
+	if (kind_len > KEY_LEN_MAX || value_len > KEY_LEN_MAX)
+		return 0;
+	const struct entry *e =
+		find(c, kind, kind_len, value, value_len,
+		     key_hash(kind, kind_len, value, value_len), &j);
+	return e ? e->value_id : 0;
 }
 
 /* Bytewise, shorter first on a common prefix: SQLite's BINARY order. */

@@ -42,6 +42,18 @@ bool indicator_counts_add(struct indicator_counts *c, const char *kind,
 			  const char *value, int64_t source_id,
 			  int64_t ts_us);
 
+/* indicator_counts_add(), and the id of the pair's row in
+ * indicator_values (when not 0) kept with it. The caller drops the counts
+ * when that row is rolled back. */
+bool indicator_counts_add_id(struct indicator_counts *c, const char *kind,
+			     const char *value, int64_t source_id,
+			     int64_t ts_us, int64_t value_id);
+
+/* The indicator_values id kept with (kind, value); 0 when none is, or
+ * the counts have overflowed. */
+int64_t indicator_counts_id(const struct indicator_counts *c,
+			    const char *kind, const char *value);
+
 /* Marks the counts as overflowed (they no longer describe the
  * observations, e.g. after a rolled-back batch) and frees their memory. */
 void indicator_counts_drop(struct indicator_counts *c);

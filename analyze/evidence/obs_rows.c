@@ -13,8 +13,11 @@
  *    the case when a source is first met); the others are looked up in a
  *    small cache of recent packets, then in the case (packets_at index),
  *    after the packet rows still waiting in their batch are inserted;
- *  - values and details repeat: a cache of recent (kind, value) pairs
- *    and one of recent details, then the case (indicator_values_kv and
+ *  - values and details repeat: a value observed before in this run is
+ *    in the store's indicator counts with its id (indicator_counts.h,
+ *    while they stay within their budget); others are looked up in a
+ *    cache of recent (kind, value) pairs and one of recent details, then
+ *    the case (indicator_values_kv and
  *    details_text indexes). Their rows are inserted one by one, so the
  *    case always holds every one written. Most of them are new, and for
  *    those even the lookup is spared: a bit per hash of every value (and
@@ -30,7 +33,10 @@
 
 enum {
 	PACKET_SLOTS = 1024,     /* recent packets (power of two) */
-	TEXT_SLOTS = 2048,       /* recent values, details (power of two) */
+	VALUE_SLOTS = 2048,      /* recent values (power of two); most are
+	                            found in the indicator counts */
+	DETAIL_SLOTS = 16384,    /* recent details (power of two): fewer
+	                            than values, repeated more */
 	TEXT_KEY_MAX = 512,      /* longer keys are not cached */
 	SEEN_BITS_LOG2 = 20,     /* 128 KiB per table: few false "maybe"
 	                            up to about a hundred thousand keys */
@@ -57,7 +63,7 @@ struct text_slot {
 
 struct obs_refs {
 	struct packet_slot packets[PACKET_SLOTS];
-	struct text_slot values[TEXT_SLOTS], details[TEXT_SLOTS];
+	struct text_slot values[VALUE_SLOTS], details[DETAIL_SLOTS];
 	struct seen values_seen, details_seen;
 	int64_t source_id;       /* the source whose largest offset ... */
 	uint64_t max_offset;     /* ... is this (when have_max) */
@@ -73,10 +79,10 @@ void obs_refs_clear(struct obs_refs *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < TEXT_SLOTS; i++) {
+	for (size_t i = 0; i < VALUE_SLOTS; i++)
 		free(r->values[i].key);
+	for (size_t i = 0; i < DETAIL_SLOTS; i++)
 		free(r->details[i].key);
-	}
 	memset(r, 0, sizeof *r);
 }
 
@@ -328,13 +334,13 @@ static int seen_load(struct store *st, struct seen *s, const char *sql)
 
 /* The cache slot for the key a (and, when b is not NULL, NUL and b):
  * *hash and *len set; *hit when the slot holds that key. */
-static struct text_slot *text_slot(struct text_slot *slots, const char *a,
-				   const char *b, uint64_t *hash, size_t *len,
-				   bool *hit)
+static struct text_slot *text_slot(struct text_slot *slots, size_t nslots,
+				   const char *a, const char *b, uint64_t *hash,
+				   size_t *len, bool *hit)
 {
 	size_t alen = strlen(a) + (b ? 1 : 0), blen = b ? strlen(b) : 0;
 	uint64_t h = key_hash(a, alen, b, blen);
-	struct text_slot *slot = &slots[mix(h) & (TEXT_SLOTS - 1)];
+	struct text_slot *slot = &slots[mix(h) & (nslots - 1)];
 	*hash = h;
 	*len = alen + blen;
 	*hit = slot->id && slot->hash == h && slot->len == *len &&
@@ -365,6 +371,7 @@ static void text_keep(struct text_slot *slot, const char *a, const char *b,
  * (a the text, b NULL). */
 struct text_table {
 	struct text_slot *slots;
+	size_t nslots;
 	struct seen *seen;
 	const char *load_sql;
 	sqlite3_stmt **find, **ins;
@@ -380,7 +387,8 @@ static int64_t text_id(struct store *st, const struct text_table *t,
 	uint64_t h;
 	size_t len;
 	bool hit;
-	struct text_slot *slot = text_slot(t->slots, a, b, &h, &len, &hit);
+	struct text_slot *slot = text_slot(t->slots, t->nslots, a, b, &h, &len,
+					   &hit);
 	if (hit)
 		return slot->id;
 	int64_t id;
@@ -416,8 +424,13 @@ fail:
 
 int64_t obs_value_id(struct store *st, const char *kind, const char *value)
 {
+	/* the counts of this run hold every value observed so far, while
+	 * they fit their budget, with its id */
+	int64_t counted = indicator_counts_id(st->counts, kind, value);
+	if (counted > 0)
+		return counted;
 	const struct text_table t = {
-		st->refs->values, &st->refs->values_seen,
+		st->refs->values, VALUE_SLOTS, &st->refs->values_seen,
 		"SELECT kind, value FROM indicator_values",
 		&st->find_value, &st->ins_value, &st->next_value_id,
 		"read indicator values", "insert indicator value",
@@ -430,7 +443,7 @@ int64_t obs_detail_id(struct store *st, const char *detail)
 	if (!detail)
 		return 0;
 	const struct text_table t = {
-		st->refs->details, &st->refs->details_seen,
+		st->refs->details, DETAIL_SLOTS, &st->refs->details_seen,
 		"SELECT text FROM details",
 		&st->find_detail, &st->ins_detail, &st->next_detail_id,
 		"read details", "insert detail",

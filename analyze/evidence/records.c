@@ -167,14 +167,14 @@ int store_observation(struct store *st, int64_t source_id,
 	if (store_replaying(st))
 		return 0;
 	struct rowbind rb = {st, NULL, 0, &st->obs};
+	int64_t value = 0;
 	if (st->layout == STORE_LAYOUT_NEW) {
 		/* the packet, the value and the detail, each written once,
 		 * then the observation that refers to them; its chain entry
 		 * holds the observation whole, as the view observations gives
 		 * it (the same values as a row of the older table) */
 		int64_t packet = obs_packet_id(st, source_id, o);
-		int64_t value = packet < 0 ? -1
-					   : obs_value_id(st, o->kind, o->value);
+		value = packet < 0 ? -1 : obs_value_id(st, o->kind, o->value);
 		int64_t detail = value < 0 ? -1 : obs_detail_id(st, o->detail);
 		if (detail < 0)
 			return -1;
@@ -239,8 +239,9 @@ int store_observation(struct store *st, int64_t source_id,
 	if (rb_insert(&rb, "insert observation") != 0)
 		return -1;
 	st->next_obs_id++;
-	indicator_counts_add(st->counts, o->kind, o->value, source_id,
-			     (int64_t)o->ts_us);
+	/* the counts keep the value's row id: obs_value_id() finds it there */
+	indicator_counts_add_id(st->counts, o->kind, o->value, source_id,
+				(int64_t)o->ts_us, value);
 	st->indicators_counted++;
 	return 0;
 }

@@ -195,6 +195,42 @@ static void test_each_stops(void **state)
 	indicator_counts_destroy(ic);
 }
 
+/* The row id kept with a pair: given at its first add (or a later one,
+ * while it has none), found again through the slot table's growth,
+ * never replaced, and gone after clear() or drop(). Random pairs, each
+ * with an id of its own, checked against a plain array. */
+static void test_value_ids(void **state)
+{
+	(void)state;
+	enum { N = 5000 };
+	static int64_t want[N];
+	struct indicator_counts *ic = indicator_counts_create(8 << 20);
+	assert_non_null(ic);
+	char v[64];
+	srand(3);
+	for (int round = 0; round < 4 * N; round++) {
+		int i = rand() % N;
+		snprintf(v, sizeof v, "198.51.%d.%d", i / 256, i % 256);
+		int64_t id = rand() % 3 == 0 ? 0 : 1000 + i;
+		int64_t before = indicator_counts_id(ic, "ip.dst", v);
+		assert_int_equal(before, want[i]);
+		assert_true(indicator_counts_add_id(ic, "ip.dst", v, 1, round,
+						    id));
+		if (!want[i])
+			want[i] = id;
+		assert_int_equal(indicator_counts_id(ic, "ip.dst", v), want[i]);
+		assert_int_equal(indicator_counts_id(ic, "ip.src", v), 0);
+	}
+	indicator_counts_clear(ic);
+	assert_int_equal(indicator_counts_id(ic, "ip.dst", "198.51.0.1"), 0);
+	assert_true(indicator_counts_add_id(ic, "ip.dst", "198.51.0.1", 1, 1,
+					    42));
+	assert_int_equal(indicator_counts_id(ic, "ip.dst", "198.51.0.1"), 42);
+	indicator_counts_drop(ic);
+	assert_int_equal(indicator_counts_id(ic, "ip.dst", "198.51.0.1"), 0);
+	indicator_counts_destroy(ic);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_each_stops),
+		cmocka_unit_test(test_value_ids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
