@@ -36,6 +36,12 @@ enum store_flow_order {
 int store_each_flow_start(struct store *st, enum store_flow_order order,
 			  store_flow_start_fn fn, void *ctx);
 
+/* The earliest and latest flow start of the case (*first_us and
+ * *last_us 0 when it has no flow), from one scan without sorting. 0 or
+ * -1 on error. */
+int store_flow_start_span(struct store *st, int64_t *first_us,
+			  int64_t *last_us);
+
 /* A packet to cite for a reading about a flow: the flow's ip.dst
  * observation (the first packet of the flow, when it is the first flow to
  * server in its source), else the client's ip.src observation in the

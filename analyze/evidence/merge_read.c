@@ -55,6 +55,33 @@ int store_each_flow_start(struct store *st, enum store_flow_order order,
 	return rc;
 }
 
+int store_flow_start_span(struct store *st, int64_t *first_us,
+			  int64_t *last_us)
+{
+	sqlite3_stmt *q = NULL;
+	*first_us = *last_us = 0;
+	if (store_flush_rows(st) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT min(first_ts_us), max(first_ts_us)"
+			       " FROM flows",
+			       -1, &q, NULL) != SQLITE_OK) {
+		store_fail(st, "read flows");
+		return -1;
+	}
+	int step = sqlite3_step(q);
+	if (step == SQLITE_ROW) {
+		*first_us = sqlite3_column_int64(q, 0);
+		*last_us = sqlite3_column_int64(q, 1);
+	}
+	sqlite3_finalize(q);
+	if (step != SQLITE_ROW) {
+		store_fail(st, "read flows");
+		return -1;
+	}
+	return 0;
+}
+
 /* Runs q (bound) and copies its one row (frame, file_offset, caplen,
  * ts_us, packet_sha256) into out. 1, 0 no row, -1 error. */
 static int read_cite(struct store *st, sqlite3_stmt *q,

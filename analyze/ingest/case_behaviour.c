@@ -17,17 +17,6 @@ struct writer {
 	int64_t span_first_us, span_last_us; /* of the case's flow starts */
 };
 
-/* The span of the case's flow starts (the beacons' duration coverage). */
-static int note_span(void *ctx, const struct store_flow_start *f)
-{
-	struct writer *w = ctx;
-	if (w->span_first_us == 0 || f->first_us < w->span_first_us)
-		w->span_first_us = f->first_us;
-	if (f->first_us > w->span_last_us)
-		w->span_last_us = f->first_us;
-	return 0;
-}
-
 static int write_reading(void *ctx, const struct behaviour_reading *r)
 {
 	struct writer *w = ctx;
@@ -88,7 +77,7 @@ int case_behaviour_recompute(struct store *st, struct behaviour_stats *out)
 {
 	memset(out, 0, sizeof *out);
 	struct writer w = {st, out, NULL, 0, 0};
-	if (store_each_flow_start(st, STORE_FLOWS_BY_CLIENT, note_span, &w) != 0 ||
+	if (store_flow_start_span(st, &w.span_first_us, &w.span_last_us) != 0 ||
 	    run_pass(&w, BEHAVIOUR_PAIRS, STORE_FLOWS_BY_PAIR) != 0 ||
 	    run_pass(&w, BEHAVIOUR_HOSTS, STORE_FLOWS_BY_CLIENT) != 0)
 		return -1;
