@@ -30,7 +30,7 @@ enum store_flow_order {
 	STORE_FLOWS_BY_CLIENT, /* ip version, client, start, id */
 };
 
-/* Calls fn for every flow of the case in that order (SQLite sorts; memory
+/* Calls fn for every flow of the case in that order (flow_sort.h: memory
  * stays bounded); stops and returns fn's value when non-zero; -1 on
  * error. */
 int store_each_flow_start(struct store *st, enum store_flow_order order,

@@ -6,52 +6,75 @@
 #include "analyze/evidence/flow_starts.h"
 #include "analyze/evidence/merge.h"
 
+#include "analyze/evidence/flow_sort.h"
 #include "analyze/evidence/store_internal.h"
 
 #include <stdio.h>
 #include <string.h>
 
-int store_each_flow_start(struct store *st, enum store_flow_order order,
-			  store_flow_start_fn fn, void *ctx)
+/* Reads every flow (in table order, no SQL sort) into the sort. */
+static int gather_flows(struct store *st, struct flow_sort *fs)
 {
-	static const char head[] =
-		"SELECT id, source_id, ip_version, l4_proto, client, server,"
-		" server_port, first_ts_us, client_port, last_ts_us FROM flows"
-		" ORDER BY ";
-	char sql[512];
-	snprintf(sql, sizeof sql, "%s%s", head,
-		 order == STORE_FLOWS_BY_PAIR
-			 ? "ip_version, client, server, server_port, l4_proto,"
-			   " first_ts_us, id"
-			 : "ip_version, client, first_ts_us, id");
 	sqlite3_stmt *q = NULL;
-	if (store_flush_rows(st) != 0)
-		return -1;
-	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT id, source_id, ip_version, l4_proto,"
+			       " client, server, server_port, first_ts_us,"
+			       " client_port, last_ts_us FROM flows",
+			       -1, &q, NULL) != SQLITE_OK) {
 		store_fail(st, "read flows");
 		return -1;
 	}
 	int rc = 0, step;
 	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
-		struct store_flow_start f = {
+		struct flow_sort_row r = {
 			.flow_id = sqlite3_column_int64(q, 0),
 			.source_id = sqlite3_column_int64(q, 1),
-			.ip_version = sqlite3_column_int(q, 2),
-			.l4_proto = sqlite3_column_int(q, 3),
+			.ip_version = sqlite3_column_int64(q, 2),
+			.l4_proto = sqlite3_column_int64(q, 3),
 			.client = (const char *)sqlite3_column_text(q, 4),
+			.client_len = (size_t)sqlite3_column_bytes(q, 4),
 			.server = (const char *)sqlite3_column_text(q, 5),
-			.server_port = (unsigned)sqlite3_column_int(q, 6),
+			.server_len = (size_t)sqlite3_column_bytes(q, 5),
+			.server_port = sqlite3_column_int64(q, 6),
 			.first_us = sqlite3_column_int64(q, 7),
-			.client_port = (unsigned)sqlite3_column_int(q, 8),
+			.client_port = sqlite3_column_int64(q, 8),
 			.last_us = sqlite3_column_int64(q, 9),
 		};
-		rc = fn(ctx, &f);
+		char why[200];
+		if (flow_sort_add(fs, &r, why, sizeof why) != 0) {
+			snprintf(st->err, sizeof st->err, "%s: %s", st->path,
+				 why);
+			rc = -1;
+		}
 	}
 	if (rc == 0 && step != SQLITE_DONE) {
 		store_fail(st, "read flows");
 		rc = -1;
 	}
 	sqlite3_finalize(q);
+	return rc;
+}
+
+int store_each_flow_start(struct store *st, enum store_flow_order order,
+			  store_flow_start_fn fn, void *ctx)
+{
+	if (store_flush_rows(st) != 0)
+		return -1;
+	struct flow_sort *fs = flow_sort_create(order, FLOW_SORT_CHUNK_BYTES);
+	if (!fs) {
+		snprintf(st->err, sizeof st->err, "%s: read flows: out of "
+			 "memory", st->path);
+		return -1;
+	}
+	char why[200] = "";
+	int rc = gather_flows(st, fs);
+	if (rc == 0) {
+		rc = flow_sort_each(fs, fn, ctx, why, sizeof why);
+		if (rc == -1 && why[0])
+			snprintf(st->err, sizeof st->err, "%s: %s", st->path,
+				 why);
+	}
+	flow_sort_destroy(fs);
 	return rc;
 }
 
