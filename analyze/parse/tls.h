@@ -154,7 +154,10 @@ struct tls_certificate {
 	char sha1[DIGEST_SHA1_HEX_SIZE]; /* of the first DER, lower-case hex */
 	struct x509_names names; /* subject and issuer of the first one */
 	uint32_t n_chain;        /* of chain[]: the first TLS_CERT_CHAIN_MAX
-	                            certificates, in message order */
+	                            certificates, in message order; entries
+	                            past n_chain are left as they were (each
+	                            is written whole when read), so that
+	                            clearing the struct costs little */
 	struct x509_cert chain[TLS_CERT_CHAIN_MAX];
 };
 
@@ -186,7 +189,8 @@ struct tls_handshake_info {
 
 /*
  * Parses the TLS records at the start of len bytes at buf into *out
- * (fully overwritten; about 100 KiB, so not for a deep stack). transport
+ * (fully overwritten but for certificate.chain[] past n_chain; about
+ * 150 KiB, so not for a deep stack). transport
  * selects the JA4 prefix. *consumed is the length of the complete records
  * read. TLS_STATUS_NEED_MORE: the chunk ends inside a record or a handshake
  * message; what was complete is in out, and to finish the rest call again
@@ -231,8 +235,8 @@ enum tls_status tls_parse_client_hello(const uint8_t *msg, size_t len,
 /*
  * Parses one Certificate handshake message in its TLS 1.2 form (4-byte
  * handshake header included), as DTLS carries it put back together
- * (dtls.h), into *out (fully overwritten). TLS_STATUS_OK;
- * TLS_STATUS_NEED_MORE when the message runs past len;
+ * (dtls.h), into *out (fully overwritten but for chain[] past n_chain).
+ * TLS_STATUS_OK; TLS_STATUS_NEED_MORE when the message runs past len;
  * TLS_STATUS_MALFORMED when it is not a Certificate or a length in it is
  * broken (anomalies added to *anomalies).
  */

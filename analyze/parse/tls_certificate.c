@@ -6,6 +6,7 @@
  */
 #include "analyze/parse/tls_certificate.h"
 
+#include <stddef.h>
 #include <string.h>
 
 bool tls_certificate_read(struct cursor body, bool partial,
@@ -14,7 +15,8 @@ bool tls_certificate_read(struct cursor body, bool partial,
 	struct cursor list, der;
 	uint32_t list_len, der_len;
 
-	memset(cert, 0, sizeof(*cert));
+	/* chain[] past n_chain is never read: each entry is written whole */
+	memset(cert, 0, offsetof(struct tls_certificate, chain));
 	if (!cursor_be24(&body, &list_len))
 		goto malformed;
 	if (!cursor_sub(&body, list_len, &list)) {
@@ -55,7 +57,7 @@ enum tls_status tls_parse_certificate(const uint8_t *msg, size_t len,
 	uint8_t type;
 	uint32_t mlen;
 
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, offsetof(struct tls_certificate, chain));
 	cursor_init(&c, msg, len);
 	if (!cursor_u8(&c, &type) || !cursor_be24(&c, &mlen) ||
 	    !cursor_sub(&c, mlen, &body))
