@@ -33,8 +33,7 @@ static const char scope_prefix[] = "scope=case ";
 
 /* The series or host being gathered, and its earliest flow. */
 struct group {
-	char key[KEY_MAX];
-	char client[64], server[64];
+	char client[KEY_MAX], server[KEY_MAX]; /* address text, as stored */
 	int ip_version, l4_proto;
 	unsigned server_port;
 	int64_t first_flow, first_source;
@@ -116,12 +115,20 @@ static int close_host(struct behaviour_pass *p)
 	return emit(p, "activity.hours", false);
 }
 
-static void open_group(struct group *g, const char *key,
-		       const struct behaviour_flow *f)
+/* Copies the text s into out (n bytes), cut to fit. */
+static void put_text(char *out, size_t n, const char *s)
 {
-	snprintf(g->key, sizeof g->key, "%s", key);
-	snprintf(g->client, sizeof g->client, "%s", f->client);
-	snprintf(g->server, sizeof g->server, "%s", f->server);
+	size_t len = strlen(s);
+	if (len >= n)
+		len = n - 1;
+	memcpy(out, s, len);
+	out[len] = 0;
+}
+
+static void open_group(struct group *g, const struct behaviour_flow *f)
+{
+	put_text(g->client, sizeof g->client, f->client);
+	put_text(g->server, sizeof g->server, f->server);
 	g->ip_version = f->ip_version;
 	g->l4_proto = f->l4_proto;
 	g->server_port = f->server_port;
@@ -132,18 +139,29 @@ static void open_group(struct group *g, const char *key,
 	g->open = true;
 }
 
+/* Whether f belongs to the open group: the same client (and with pair,
+ * the same server, port and transport) of the same IP version. An
+ * address text too long for the group's copy never matches it. */
+static bool in_group(const struct group *g, const struct behaviour_flow *f,
+		     bool pair)
+{
+	if (!g->open || g->ip_version != f->ip_version ||
+	    strcmp(g->client, f->client) != 0)
+		return false;
+	return !pair ||
+	       (g->server_port == f->server_port &&
+		g->l4_proto == f->l4_proto && strcmp(g->server, f->server) == 0);
+}
+
 int behaviour_pass_add(struct behaviour_pass *p, const struct behaviour_flow *f)
 {
-	char key[KEY_MAX];
 	int rc = 0;
 	if (p->kind == BEHAVIOUR_PAIRS) {
 		if (is_resolver_port(f->server_port))
 			return 0;
-		snprintf(key, sizeof key, "%d %s %s %u %d", f->ip_version,
-			 f->client, f->server, f->server_port, f->l4_proto);
-		if (!p->g.open || strcmp(key, p->g.key) != 0) {
+		if (!in_group(&p->g, f, true)) {
 			rc = close_series(p);
-			open_group(&p->g, key, f);
+			open_group(&p->g, f);
 			p->gen++;
 		}
 		/* a piece of a connection the flow table cut: no connection
@@ -164,10 +182,9 @@ int behaviour_pass_add(struct behaviour_pass *p, const struct behaviour_flow *f)
 			p->times[p->g.n++] = f->first_us;
 		return rc;
 	}
-	snprintf(key, sizeof key, "%d %s", f->ip_version, f->client);
-	if (!p->g.open || strcmp(key, p->g.key) != 0) {
+	if (!in_group(&p->g, f, false)) {
 		rc = close_host(p);
-		open_group(&p->g, key, f);
+		open_group(&p->g, f);
 		hours_histogram_init(&p->hist);
 	}
 	hours_histogram_add(&p->hist, f->first_us);
