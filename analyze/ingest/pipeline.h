@@ -6,9 +6,10 @@
  * over in frame order; the pipeline gives each to one of cfg.jobs flow
  * workers (worker.h) by a symmetric hash of its host pair, and one writer
  * (writer.h) merges the workers' records and writes the store. With one
- * job everything runs on the caller's thread; with more, each worker and
- * the writer have their own thread, fed through bounded queues
- * (queue.h), so the caller waits when they fall behind.
+ * job everything runs on the caller's thread; with more, the workers run
+ * on min(jobs, online CPUs) threads (several workers to a thread when
+ * there are more jobs than CPUs) and the writer on its own, fed through
+ * bounded queues (queue.h), so the caller waits when they fall behind.
  *
  * The pipeline is deterministic, and its evidence does not depend on the
  * number of jobs: the same packets give the same records in the same

@@ -1,5 +1,6 @@
 /*
- * queue.h — a bounded blocking FIFO of pointers between two threads.
+ * queue.h — a bounded blocking FIFO of pointers from one thread to one
+ * other.
  *
  * The ingest threads hand work over only through these queues (STYLE.md
  * 12). Ownership: an item pushed belongs to the queue until it is popped,
@@ -11,6 +12,14 @@
  * waits, which is how a slow consumer slows the reader down and keeps
  * memory bounded. queue_close() wakes every waiter: pushes fail from then
  * on, pops drain what is left and then return NULL.
+ *
+ * Wake-ups are what a hand-off costs (a futex call and a context switch
+ * each), so a queue makes few: a waiting consumer is woken when the
+ * queue stops being empty, a waiting producer only once the consumer has
+ * taken it down to half its capacity, so that the producer then has room
+ * for a run of items. The blocking calls are for one producer thread and
+ * one consumer thread; queue_try_push() and queue_try_pop() never wait
+ * and any thread may call them (a free list).
  */
 #ifndef ATTRIB_INGEST_QUEUE_H
 #define ATTRIB_INGEST_QUEUE_H
@@ -30,6 +39,13 @@ int queue_push(struct queue *q, void *item);
 /* Removes the oldest item, waiting while the queue is empty. NULL when the
  * queue is closed and empty. */
 void *queue_pop(struct queue *q);
+
+/* Appends item (non-NULL) when there is room and the queue is open: 0,
+ * else -1 at once (the item stays the caller's). */
+int queue_try_push(struct queue *q, void *item);
+
+/* Removes the oldest item, or NULL at once when the queue is empty. */
+void *queue_try_pop(struct queue *q);
 
 /* Refuses further pushes and wakes every waiting thread. */
 void queue_close(struct queue *q);

@@ -35,6 +35,7 @@ struct worker {
 	struct flow_table_config fc;
 	struct flow_table *flows;
 	struct ev_batch *out;      /* records of the epoch being handled */
+	bool failed;               /* a worker thread: out of memory once */
 	uint64_t cur_frame, cur_sub;
 	uint8_t at_end;
 	bool discard;              /* closing flows records nothing */
@@ -321,39 +322,108 @@ const struct worker_stats *worker_stats(const struct worker *w)
 	return &w->stats;
 }
 
-void worker_run(struct worker *w, struct queue *in, struct queue *out)
+/* Bytes of batch data the item's packet takes: its bytes and, for a
+ * reassembled datagram, the completing frame's bytes and the fragments'
+ * frame numbers (8-byte aligned). */
+static void item_lengths(const struct item *it, size_t *len, size_t *rec_len,
+			 size_t *frames_len)
+{
+	const struct packet *pk = &it->pkt;
+	*len = *rec_len = *frames_len = 0;
+	if (it->type != ITEM_PACKET)
+		return;
+	*len = pk->caplen;
+	*rec_len = pk->record ? pk->record_caplen : 0;
+	*frames_len = pk->fragment_frames
+			      ? pk->fragment_count * sizeof(uint64_t)
+			      : 0;
+}
+
+size_t pkt_batch_need(const struct item *it)
+{
+	size_t len, rec_len, frames_len;
+	item_lengths(it, &len, &rec_len, &frames_len);
+	/* 7: the alignment of the frame numbers, wherever they start */
+	return (len + rec_len + 7) / 8 * 8 + frames_len + 7;
+}
+
+int pkt_batch_put(struct pkt_batch *b, const struct item *it, unsigned worker)
+{
+	size_t len, rec_len, frames_len;
+	if (b->count == PKT_BATCH_ITEMS ||
+	    b->data_used + pkt_batch_need(it) > b->data_cap)
+		return -1;
+	item_lengths(it, &len, &rec_len, &frames_len);
+	const struct packet *pk = &it->pkt;
+	struct item *slot = &b->items[b->count++];
+	*slot = *it;
+	slot->worker = (uint8_t)worker;
+	if (len) {
+		memcpy(b->data + b->data_used, pk->data, len);
+		slot->data_off = b->data_used;
+		b->data_used += len;
+	}
+	if (rec_len) {
+		memcpy(b->data + b->data_used, pk->record, rec_len);
+		slot->record_off = b->data_used;
+		b->data_used += rec_len;
+	}
+	if (frames_len) {
+		b->data_used = (b->data_used + 7) / 8 * 8;
+		memcpy(b->data + b->data_used, pk->fragment_frames, frames_len);
+		slot->frames_off = b->data_used;
+		b->data_used += frames_len;
+	}
+	slot->pkt.data = NULL;
+	return 0;
+}
+
+/* Points the packet of an item taken from b at its bytes in b. */
+static void item_unpack(struct pkt_batch *b, struct item *it)
+{
+	if (it->type != ITEM_PACKET)
+		return;
+	it->pkt.data = b->data + it->data_off;
+	if (it->pkt.record)
+		it->pkt.record = b->data + it->record_off;
+	if (it->pkt.fragment_frames)
+		it->pkt.fragment_frames =
+			(const uint64_t *)(b->data + it->frames_off);
+}
+
+/* Handles one item with the worker it names; an epoch's records go on
+ * l->out. */
+static void lane_handle(const struct worker_lane *l, struct item *it)
+{
+	struct worker *w = l->workers[it->worker];
+	struct ev_batch *done = NULL;
+	bool ends = it->type == ITEM_EPOCH || it->type == ITEM_END;
+	if (!w->failed && worker_handle(w, it, &done) != 0)
+		w->failed = true;
+	if (w->failed && ends && !done) {
+		done = ev_batch_new();
+		if (done)
+			done->epoch = it->epoch;
+	}
+	if (done) {
+		done->failed |= w->failed;
+		if (queue_push(l->out, done) != 0)
+			ev_batch_free(done);
+	}
+}
+
+void worker_run(const struct worker_lane *l)
 {
 	struct pkt_batch *pb;
-	bool failed = false;
-	while ((pb = queue_pop(in)) != NULL) {
+	while ((pb = queue_pop(l->in)) != NULL) {
 		for (size_t i = 0; i < pb->count; i++) {
-			struct item *it = &pb->items[i];
-			struct ev_batch *done = NULL;
-			if (it->type == ITEM_PACKET) {
-				it->pkt.data = pb->data + it->data_off;
-				if (it->pkt.record)
-					it->pkt.record =
-						pb->data + it->record_off;
-				if (it->pkt.fragment_frames)
-					it->pkt.fragment_frames =
-						(const uint64_t *)(pb->data +
-								   it->frames_off);
-			}
-			if (!failed && worker_handle(w, it, &done) != 0)
-				failed = true;
-			if (failed && (it->type == ITEM_EPOCH ||
-				       it->type == ITEM_END) && !done) {
-				done = ev_batch_new();
-				if (done)
-					done->epoch = it->epoch;
-			}
-			if (done) {
-				done->failed |= failed;
-				if (queue_push(out, done) != 0)
-					ev_batch_free(done);
-			}
+			item_unpack(pb, &pb->items[i]);
+			lane_handle(l, &pb->items[i]);
 		}
-		free(pb);
+		/* a batch made for one large packet is not kept */
+		if (pb->data_cap != PKT_BATCH_BYTES ||
+		    queue_try_push(l->pkt_free, pb) != 0)
+			free(pb);
 	}
 }
 
