@@ -4,7 +4,8 @@
  * directions, same host pair → same worker), the order key of records
  * (a merge of per-worker sorted batches equals one sorted batch), the
  * writer's id map (random operations against a plain array), and the
- * bounded queue between two threads (FIFO, nothing lost, close wakes).
+ * bounded queue between two threads (FIFO, nothing lost, close wakes;
+ * the calls that never wait, and a free list of items going round).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -212,6 +213,97 @@ static void test_queue_fifo(void **state)
 	queue_destroy(p.q);
 }
 
+/* The calls that never wait: room and order as the blocking ones, NULL
+ * or -1 at once when there is none, pushes refused once closed while
+ * what is left can still be taken. Capacities 1 to 9. */
+static void test_queue_try(void **state)
+{
+	(void)state;
+	for (uintptr_t cap = 1; cap <= 9; cap++) {
+		struct queue *q = queue_create(cap);
+		assert_non_null(q);
+		assert_null(queue_try_pop(q));
+		for (uintptr_t round = 0; round < 3; round++) {
+			for (uintptr_t i = 1; i <= cap; i++)
+				assert_int_equal(queue_try_push(q, (void *)i), 0);
+			assert_int_equal(queue_try_push(q, (void *)99), -1);
+			/* half by the blocking pop, the rest by try_pop */
+			for (uintptr_t i = 1; i <= cap; i++)
+				assert_int_equal((uintptr_t)(i % 2 ? queue_pop(q)
+							   : queue_try_pop(q)),
+						 i);
+			assert_null(queue_try_pop(q));
+		}
+		assert_int_equal(queue_try_push(q, (void *)7), 0);
+		queue_close(q);
+		assert_int_equal(queue_try_push(q, (void *)8), -1);
+		assert_int_equal((uintptr_t)queue_try_pop(q), 7);
+		assert_null(queue_try_pop(q));
+		assert_null(queue_pop(q));
+		queue_destroy(q);
+	}
+}
+
+/* Items going round between two threads as the ingest's batches do: one
+ * thread takes them from a blocking queue and gives them back through a
+ * free list (try_push), the other takes them from the free list
+ * (try_pop, or a new one when it is empty) and pushes them (blocking).
+ * Every item is handed on exactly once per trip: none lost, none twice. */
+enum { ROUND_TRIPS = 200000, ROUND_ITEMS = 64 };
+
+struct roundabout {
+	struct queue *work, *free_list;
+	unsigned char seen[ROUND_ITEMS + 1];
+	unsigned long taken;
+};
+
+static void *consume(void *arg)
+{
+	struct roundabout *r = arg;
+	void *item;
+	while ((item = queue_pop(r->work)) != NULL) {
+		r->taken++;
+		if (queue_try_push(r->free_list, item) != 0)
+			r->seen[(uintptr_t)item] = 2; /* full: dropped, once */
+	}
+	return NULL;
+}
+
+static void test_queue_free_list(void **state)
+{
+	(void)state;
+	struct roundabout r = {queue_create(4), queue_create(8), {0}, 0};
+	assert_non_null(r.work);
+	assert_non_null(r.free_list);
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, consume, &r), 0);
+	uintptr_t made = 0;
+	unsigned long pushed = 0;
+	for (int i = 0; i < ROUND_TRIPS; i++) {
+		void *item = queue_try_pop(r.free_list);
+		if (!item) {
+			if (made == ROUND_ITEMS)
+				continue; /* all are out: the other has them */
+			item = (void *)++made;
+		}
+		assert_int_equal(queue_push(r.work, item), 0);
+		pushed++;
+	}
+	queue_close(r.work);
+	pthread_join(t, NULL);
+	assert_int_equal(r.taken, pushed);
+	/* every item made is in the free list exactly once, or was dropped
+	 * once because it was full (items in flight: none, all joined) */
+	void *item;
+	unsigned char count[ROUND_ITEMS + 1] = {0};
+	while ((item = queue_try_pop(r.free_list)) != NULL)
+		count[(uintptr_t)item]++;
+	for (uintptr_t i = 1; i <= made; i++)
+		assert_int_equal(count[i] + (r.seen[i] == 2 ? 1 : 0), 1);
+	queue_destroy(r.work);
+	queue_destroy(r.free_list);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +312,8 @@ int main(void)
 		cmocka_unit_test(test_order_merge),
 		cmocka_unit_test(test_idmap_random),
 		cmocka_unit_test(test_queue_fifo),
+		cmocka_unit_test(test_queue_try),
+		cmocka_unit_test(test_queue_free_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
