@@ -123,6 +123,8 @@ static int cmp_by_client(const void *pa, const void *pb)
 
 static void sort_chunk(struct flow_sort *s)
 {
+	if (s->nptrs < 2)
+		return; /* ptrs may be NULL: qsort() must not see it */
 	qsort(s->ptrs, s->nptrs, sizeof *s->ptrs,
 	      s->order == STORE_FLOWS_BY_PAIR ? cmp_by_pair : cmp_by_client);
 }

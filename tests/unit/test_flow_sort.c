@@ -179,6 +179,29 @@ static void test_many_runs(void **state)
 	}
 }
 
+/* No flow, and one: the walk calls nothing, or once. */
+static void test_empty(void **state)
+{
+	(void)state;
+	char err[256];
+	for (int n = 0; n <= 1; n++) {
+		struct flow_sort *fs = flow_sort_create(STORE_FLOWS_BY_PAIR, 0);
+		assert_non_null(fs);
+		struct flow_sort_row r = {.flow_id = 5, .client = "a",
+					  .client_len = 1, .server = "b",
+					  .server_len = 1};
+		if (n)
+			assert_int_equal(flow_sort_add(fs, &r, err, sizeof err),
+					 0);
+		struct seen s = {0};
+		assert_int_equal(flow_sort_each(fs, see, &s, err, sizeof err),
+				 0);
+		assert_int_equal(s.calls, n);
+		free(s.text);
+		flow_sort_destroy(fs);
+	}
+}
+
 static void test_stop_and_limits(void **state)
 {
 	(void)state;
@@ -223,6 +246,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_chunk),
 		cmocka_unit_test(test_many_runs),
+		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_stop_and_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
