@@ -4,25 +4,25 @@
 #include "analyze/parse/x509_cache.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* One parse kept: the small fields as they are, then the used part of
- * the subject, issuer, SAN text and SAN types, one after the other in
- * text[]. "Used" is up to the last byte that is not zero: the parse
- * starts from a zeroed struct, so zeros past it restore it exactly. */
+/* One parse kept: the small fields as they are (the struct up to
+ * subject_dn, padding included), then the used part of the subject,
+ * issuer, SAN types and SAN text, one after the other in text[]. "Used"
+ * is up to the last byte that is not zero: the parse starts from a
+ * zeroed struct, so zeros past it restore it exactly. */
+enum { HEAD = offsetof(struct x509_cert, subject_dn) };
+
 struct entry {
 	uint8_t key[32];
 	uint64_t tick;            /* last use, for the choice of a victim */
 	size_t bytes;             /* of the whole allocation */
 	anomaly_set anomalies;
-	bool read, ok, self_signed;
-	unsigned n_sans;
-	char serial[X509_CERT_SERIAL_SIZE];
-	char not_before[X509_CERT_TIME_SIZE];
-	char not_after[X509_CERT_TIME_SIZE];
-	char pubkey[X509_CERT_KEY_SIZE];
-	size_t subject_len, issuer_len, sans_len, types_len;
+	bool read;
+	char head[HEAD];          /* the struct up to subject_dn, as it is */
+	size_t subject_len, issuer_len, types_len, sans_len;
 	char text[];
 };
 
@@ -99,21 +99,15 @@ bool x509_cache_find(const uint8_t key[32], struct x509_cert *out,
 			continue;
 		e->tick = ++c->tick;
 		memset(out, 0, sizeof *out);
-		out->ok = e->ok;
-		out->self_signed = e->self_signed;
-		out->n_sans = e->n_sans;
-		memcpy(out->serial, e->serial, sizeof out->serial);
-		memcpy(out->not_before, e->not_before, sizeof out->not_before);
-		memcpy(out->not_after, e->not_after, sizeof out->not_after);
-		memcpy(out->key, e->pubkey, sizeof out->key);
+		memcpy(out, e->head, HEAD);
 		const char *p = e->text;
 		memcpy(out->subject_dn, p, e->subject_len);
 		p += e->subject_len;
 		memcpy(out->issuer_dn, p, e->issuer_len);
 		p += e->issuer_len;
-		memcpy(out->sans, p, e->sans_len);
-		p += e->sans_len;
 		memcpy(out->san_type, p, e->types_len);
+		p += e->types_len;
+		memcpy(out->sans, p, e->sans_len);
 		*read = e->read;
 		*anomalies |= e->anomalies;
 		return true;
@@ -161,25 +155,19 @@ void x509_cache_keep(const uint8_t key[32], const struct x509_cert *cert,
 	e->bytes = bytes;
 	e->anomalies = anomalies;
 	e->read = read;
-	e->ok = cert->ok;
-	e->self_signed = cert->self_signed;
-	e->n_sans = cert->n_sans;
-	memcpy(e->serial, cert->serial, sizeof e->serial);
-	memcpy(e->not_before, cert->not_before, sizeof e->not_before);
-	memcpy(e->not_after, cert->not_after, sizeof e->not_after);
-	memcpy(e->pubkey, cert->key, sizeof e->pubkey);
+	memcpy(e->head, cert, HEAD);
 	e->subject_len = subject;
 	e->issuer_len = issuer;
-	e->sans_len = sans;
 	e->types_len = types;
+	e->sans_len = sans;
 	char *p = e->text;
 	memcpy(p, cert->subject_dn, subject);
 	p += subject;
 	memcpy(p, cert->issuer_dn, issuer);
 	p += issuer;
-	memcpy(p, cert->sans, sans);
-	p += sans;
 	memcpy(p, cert->san_type, types);
+	p += types;
+	memcpy(p, cert->sans, sans);
 	set[victim] = e;
 	c->bytes += bytes;
 	c->entries++;

@@ -32,16 +32,18 @@ enum x509_san_type {
 	X509_SAN_DNS, X509_SAN_EMAIL, X509_SAN_URI, X509_SAN_IP,
 };
 
+/* The small fields come first, up to subject_dn: the cache of parsed
+ * certificates (x509_cache.c) keeps them whole and the rest as used. */
 struct x509_cert {
 	bool ok;                      /* GnuTLS read the certificate */
+	bool self_signed;             /* issuer = subject, own key verifies */
+	unsigned n_sans;
 	char serial[X509_CERT_SERIAL_SIZE];      /* lower-case hex, as DER */
 	char not_before[X509_CERT_TIME_SIZE];    /* ISO 8601 UTC, or "" */
 	char not_after[X509_CERT_TIME_SIZE];
 	char key[X509_CERT_KEY_SIZE];            /* "RSA 2048", "ECDSA 256" */
-	bool self_signed;             /* issuer = subject, own key verifies */
 	char subject_dn[X509_CERT_DN_SIZE];      /* RFC 4514 (GnuTLS) */
 	char issuer_dn[X509_CERT_DN_SIZE];
-	unsigned n_sans;
 	uint8_t san_type[X509_CERT_MAX_SANS];    /* enum x509_san_type */
 	char sans[X509_CERT_SAN_TEXT_SIZE];      /* n_sans strings, each
 	                                            NUL-terminated */
