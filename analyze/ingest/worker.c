@@ -339,21 +339,26 @@ static void item_lengths(const struct item *it, size_t *len, size_t *rec_len,
 			      : 0;
 }
 
+/* 7: the alignment of the frame numbers, wherever they start */
+static size_t need_of(size_t len, size_t rec_len, size_t frames_len)
+{
+	return (len + rec_len + 7) / 8 * 8 + frames_len + 7;
+}
+
 size_t pkt_batch_need(const struct item *it)
 {
 	size_t len, rec_len, frames_len;
 	item_lengths(it, &len, &rec_len, &frames_len);
-	/* 7: the alignment of the frame numbers, wherever they start */
-	return (len + rec_len + 7) / 8 * 8 + frames_len + 7;
+	return need_of(len, rec_len, frames_len);
 }
 
 int pkt_batch_put(struct pkt_batch *b, const struct item *it, unsigned worker)
 {
 	size_t len, rec_len, frames_len;
-	if (b->count == PKT_BATCH_ITEMS ||
-	    b->data_used + pkt_batch_need(it) > b->data_cap)
-		return -1;
 	item_lengths(it, &len, &rec_len, &frames_len);
+	if (b->count == PKT_BATCH_ITEMS ||
+	    b->data_used + need_of(len, rec_len, frames_len) > b->data_cap)
+		return -1;
 	const struct packet *pk = &it->pkt;
 	struct item *slot = &b->items[b->count++];
 	*slot = *it;
